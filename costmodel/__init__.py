@@ -1,0 +1,1 @@
+"""costmodel: exact static cost model of convolutional networks."""

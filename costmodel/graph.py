@@ -1,0 +1,296 @@
+"""Spec → network: block expansion, name resolution, shape inference and per-op costs.
+
+Layers are expanded in the order written (which is also the execution order): every
+layer's inputs must be defined before it, so blocks can look at their input shapes (an
+inverted residual needs C_in). A cycle among a layer list's ``inputs`` is reported as one.
+The result is a :class:`Network`: its nodes in execution order plus a networkx DiGraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import networkx as nx
+
+from costmodel.arith import Value, as_int, is_symbolic
+from costmodel.blocks import BLOCKS
+from costmodel.cost import Cost
+from costmodel.errors import SpecError
+from costmodel.ops import OPS, Shape
+from costmodel.spec.base import LayerSpec, evaluated
+from costmodel.spec.expr import evaluate
+from costmodel.spec.schema import BlockCall, ModelSpec, UserBlock
+from costmodel.symbols import parameter_symbol
+
+__all__ = ["Node", "BlockInstance", "Network", "build", "resolve_bindings", "MAX_BLOCK_DEPTH"]
+
+MAX_BLOCK_DEPTH = 16
+
+Ref = tuple[str, int]
+"""An output of a node: (node name, output index)."""
+
+
+@dataclass
+class Node:
+    """One primitive op of the network."""
+
+    name: str
+    op: str
+    layer: LayerSpec
+    inputs: list[Ref]
+    outputs: list[Shape]
+    cost: Cost
+    block: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class BlockInstance:
+    """One expanded block: its full name, op (block type), line and enclosing blocks."""
+
+    name: str
+    op: str
+    line: int
+    parents: tuple[str, ...]
+
+
+@dataclass
+class Network:
+    """A built network: nodes in execution order, blocks, graph and the bindings used."""
+
+    spec: ModelSpec
+    path: str
+    bindings: dict[str, Value]
+    nodes: dict[str, Node]
+    blocks: dict[str, BlockInstance]
+    graph: nx.DiGraph
+    output: Ref
+
+    @property
+    def total(self) -> Cost:
+        """The sum of every node's cost."""
+        total = Cost()
+        for node in self.nodes.values():
+            total = total + node.cost
+        return total
+
+
+def resolve_bindings(spec: ModelSpec, bindings: Mapping[str, Any],
+                     symbolic: tuple[str, ...] = ()) -> dict[str, Value]:
+    """Value of every declared parameter: a symbol, the binding, or the default.
+
+    Bindings may be numbers or expression text; a default may refer to earlier parameters.
+    """
+    unknown = sorted((set(bindings) | set(symbolic)) - set(spec.params))
+    if unknown:
+        declared = ", ".join(spec.params) or "none"
+        raise SpecError(f"unknown parameter '{unknown[0]}' (declared: {declared})")
+    scope: dict[str, Value] = {}
+    for name, default in spec.params.items():
+        if name in symbolic:
+            scope[name] = parameter_symbol(name)
+        else:
+            try:
+                scope[name] = evaluate(bindings.get(name, default), scope)
+            except SpecError as error:
+                raise error.located(layer=None) from None
+    return scope
+
+
+def build(spec: ModelSpec, path: str = "<spec>", bindings: Mapping[str, Any] | None = None,
+          symbolic: tuple[str, ...] = ()) -> Network:
+    """Expand ``spec`` at ``bindings`` (defaults otherwise; ``symbolic`` names stay symbols)."""
+    try:
+        scope = resolve_bindings(spec, bindings or {}, symbolic)
+        return _Builder(spec, path, scope).run()
+    except SpecError as error:
+        raise error.located(path=path) from None
+
+
+class _Builder:
+    def __init__(self, spec: ModelSpec, path: str, scope: dict[str, Value]) -> None:
+        self.spec, self.path, self.scope = spec, path, scope
+        self.nodes: dict[str, Node] = {}
+        self.blocks: dict[str, BlockInstance] = {}
+        self.graph = nx.DiGraph()
+
+    def run(self) -> Network:
+        channels, height, width = (evaluate(v, self.scope) for v in self.spec.input)
+        batch = evaluate(self.spec.batch, self.scope)
+        for value, what in ((batch, "batch"), (channels, "input channels"),
+                            (height, "input height"), (width, "input width")):
+            _require_size(value, what)
+        self._add(Node("input", "input", LayerSpec(op="input"), [],
+                       [(batch, channels, height, width)], Cost(), (), 0))
+        output = self._expand_list(self.spec.layers, self.scope, "", (), [("input", 0)], 0)
+        return Network(self.spec, self.path, self.scope, self.nodes, self.blocks, self.graph, output)
+
+    # -- layer lists ---------------------------------------------------------------------
+    def _expand_list(self, layers: list[Any], scope: Mapping[str, Value], prefix: str,
+                     block: tuple[str, ...], inputs: list[Ref], depth: int,
+                     output: str | None = None) -> Ref:
+        """Expand ``layers`` in order; returns the output of the last (or ``output``)."""
+        _check_cycles(layers)
+        local: dict[str, Ref] = {}
+        previous = inputs[0]
+        for position, layer in enumerate(layers):
+            base = layer.name or str(position)
+            try:
+                count = self._repeat_count(layer, scope)
+            except SpecError as error:
+                raise error.located(line=layer.line or None, layer=prefix + base, op=layer.op)
+            for index in range(count):
+                copy, name = layer, base
+                if layer.repeat is not None:
+                    name = f"{base}.{index}"
+                    copy = _first_copy(layer) if index == 0 and layer.first else layer
+                full = prefix + name
+                try:
+                    if full in self.nodes or full in self.blocks:
+                        raise SpecError(f"name '{full}' is used twice")
+                    refs = ([self._lookup(text, local, inputs, layers) for text in _as_list(copy.inputs)]
+                            if copy.inputs is not None else [previous])
+                    previous = self._expand_layer(copy, full, scope, block, refs, depth)
+                except SpecError as error:
+                    raise error.located(line=copy.line or None, layer=full, op=copy.op)
+                local[name] = previous
+            local[base] = previous
+        if output is not None:
+            return self._lookup(output, local, inputs, layers)
+        return previous
+
+    def _repeat_count(self, layer: LayerSpec, scope: Mapping[str, Value]) -> int:
+        if layer.repeat is None:
+            if layer.first is not None:
+                raise SpecError("'first' only applies to a layer with 'repeat'")
+            return 1
+        count = as_int(evaluate(layer.repeat, scope))
+        if is_symbolic(count) or not isinstance(count, int) or count < 1:
+            raise SpecError(f"repeat must be a whole number ≥ 1, got {count}")
+        return count
+
+    def _lookup(self, text: str, local: dict[str, Ref], inputs: list[Ref],
+                layers: list[Any]) -> Ref:
+        name, _, port_text = text.partition(":")
+        port = 0
+        if port_text:
+            if not port_text.isdigit():
+                raise SpecError(f"bad input reference '{text}' (use 'name' or 'name:k')")
+            port = int(port_text)
+        if name == "input":
+            if port >= len(inputs):
+                raise SpecError(f"'{text}': the block has only {len(inputs)} input(s)")
+            return inputs[port]
+        ref = local.get(name)
+        if ref is None and name in self.nodes:
+            ref = (name, 0)
+        if ref is None:
+            later = {layer.name for layer in layers}
+            if name in later:
+                raise SpecError(f"input '{name}' is defined after this layer; list layers in "
+                                "execution order")
+            known = ", ".join(list(local)[-8:]) or "none"
+            raise SpecError(f"unknown input '{name}' (defined before this layer: {known})")
+        node, base_port = ref
+        available = len(self.nodes[node].outputs)
+        if base_port + port >= available:
+            raise SpecError(f"'{text}': '{name}' has {available} output(s)")
+        return node, base_port + port
+
+    # -- one layer ----------------------------------------------------------------------
+    def _expand_layer(self, layer: LayerSpec, name: str, scope: Mapping[str, Value],
+                      block: tuple[str, ...], refs: list[Ref], depth: int) -> Ref:
+        if depth > MAX_BLOCK_DEPTH:
+            raise SpecError(f"blocks nested more than {MAX_BLOCK_DEPTH} deep (does a block call itself?)")
+        shapes = [self.nodes[node].outputs[port] for node, port in refs]
+        if isinstance(layer, BlockCall):
+            definition = self.spec.blocks[layer.op]
+            inner = _block_scope(definition, layer, scope)
+            return self._enter_block(layer, name, block, refs, definition.layers, inner, depth,
+                                     definition.output)
+        if layer.op in BLOCKS:
+            value = evaluated(layer, scope)
+            children = BLOCKS[layer.op].expand(value, shapes)
+            return self._enter_block(layer, name, block, refs, children, scope, depth)
+        definition = OPS[layer.op]
+        if definition.arity is not None and len(refs) != definition.arity:
+            raise SpecError(f"{layer.op} takes {definition.arity} input(s), got {len(refs)}")
+        value = evaluated(layer, scope)
+        result = definition.formula(value, *shapes)
+        self._add(Node(name, layer.op, value, refs, result.outputs, result.cost, block, layer.line))
+        return name, 0
+
+    def _enter_block(self, layer: LayerSpec, name: str, block: tuple[str, ...], refs: list[Ref],
+                     children: list[Any], scope: Mapping[str, Value], depth: int,
+                     output: str | None = None) -> Ref:
+        self.blocks[name] = BlockInstance(name, layer.op, layer.line, block)
+        return self._expand_list(children, scope, name + ".", block + (name,), refs, depth + 1,
+                                 output)
+
+    def _add(self, node: Node) -> None:
+        self.nodes[node.name] = node
+        self.graph.add_node(node.name)
+        for source, _ in node.inputs:
+            self.graph.add_edge(source, node.name)
+
+
+def _block_scope(definition: UserBlock, call: BlockCall, scope: Mapping[str, Value]) -> dict[str, Value]:
+    """Model parameters, then the block's defaults, overridden by the call's arguments."""
+    args = call.args
+    unknown = sorted(set(args) - set(definition.params))
+    if unknown:
+        raise SpecError(f"block '{call.op}' has no parameter '{unknown[0]}' "
+                        f"(parameters: {', '.join(definition.params) or 'none'})")
+    inner = dict(scope)
+    for param, default in definition.params.items():
+        if param in args:
+            inner[param] = evaluate(args[param], scope)
+        elif default is None:
+            raise SpecError(f"block '{call.op}' needs parameter '{param}'")
+        else:
+            inner[param] = evaluate(default, inner)
+    return inner
+
+
+def _first_copy(layer: LayerSpec) -> LayerSpec:
+    """The first repetition: ``first`` overrides applied and validated."""
+    data = layer.model_dump(exclude_unset=True, exclude={"first"})
+    data.update(layer.first or {})
+    try:
+        copy = type(layer).model_validate(data)
+    except Exception as error:  # pydantic ValidationError, reported in words
+        raise SpecError(f"invalid 'first' override: {error.errors()[0]['msg']}") from None  # type: ignore[attr-defined]
+    copy._line = layer.line
+    return copy
+
+
+def _as_list(inputs: list[str] | str) -> list[str]:
+    return [inputs] if isinstance(inputs, str) else list(inputs)
+
+
+def _check_cycles(layers: list[Any]) -> None:
+    """A cycle among the explicit ``inputs`` of one layer list is an error naming it."""
+    graph = nx.DiGraph()
+    names = [layer.name for layer in layers]
+    for layer in layers:
+        if layer.name is None or layer.inputs is None:
+            continue
+        for text in _as_list(layer.inputs):
+            source = text.partition(":")[0]
+            if source in names:
+                graph.add_edge(source, layer.name)
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return
+    path = " → ".join([edge[0] for edge in cycle] + [cycle[0][0]])
+    first = next(layer for layer in layers if layer.name == cycle[0][1])
+    raise SpecError(f"cycle in inputs: {path}", line=first.line or None, layer=first.name, op=first.op)
+
+
+def _require_size(value: Value, what: str) -> None:
+    if is_symbolic(value):
+        return
+    if not isinstance(as_int(value), int) or value < 1:
+        raise SpecError(f"{what} must be a whole number ≥ 1, got {value}")

@@ -1,0 +1,81 @@
+"""2-D convolution (dense, grouped, depthwise, dilated; padding explicit or ``same``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from costmodel.arith import Value, is_symbolic
+from costmodel.cost import Cost
+from costmodel.errors import SpecError
+from costmodel.ops.base import OpResult, Shape, pair, register_op, require_4d, require_int
+from costmodel.spec.base import Expr, ExprPair, LayerSpec
+
+__all__ = ["Conv2d", "conv2d", "conv_output_size"]
+
+
+class Conv2d(LayerSpec):
+    """k_h×k_w convolution of C_in → ``out`` channels in ``groups`` groups.
+
+    ``out`` defaults to C_in; ``depthwise: true`` sets groups = C_in. ``padding`` is a
+    number, a pair, ``same`` (TensorFlow: H′ = ⌈H/s⌉) or ``valid`` (0). ``bias`` defaults
+    to false (convs in efficient CNNs are followed by batchnorm).
+    """
+
+    op: Literal["conv2d"]
+    out: Expr | None = None
+    kernel: ExprPair = 1
+    stride: ExprPair = 1
+    padding: ExprPair | Literal["same", "valid"] = 0
+    dilation: ExprPair = 1
+    groups: Expr = 1
+    depthwise: bool = False
+    bias: bool = False
+
+
+def conv_output_size(size: Value, kernel: Value, stride: Value, padding: Value | str,
+                     dilation: Value) -> Value:
+    """H′ = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1; with ``same`` padding H′ = ⌈H/s⌉."""
+    if padding == "same":
+        return -(-size // stride)
+    if padding == "valid":
+        padding = 0
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _checked_size(size: Value, axis: str) -> Value:
+    if not is_symbolic(size) and size < 1:
+        raise SpecError(f"output {axis} would be {size}: the input is too small for this "
+                        "kernel/stride/padding")
+    return size
+
+
+@register_op(Conv2d)
+def conv2d(layer: Conv2d, x: Shape) -> OpResult:
+    """params = k_h·k_w·(C_in/g)·C_out (+C_out); maccs = params_w·H′·W′·N;
+    mem_access = N·C_in·H·W + N·C_out·H′·W′ + params; elementwise = N·C_out·H′·W′ if bias."""
+    n, c_in, h, w = require_4d(x, "conv2d")
+    c_out = require_int(c_in if layer.out is None else layer.out, "output channels")
+    groups = c_in if layer.depthwise else require_int(layer.groups, "groups")
+    if not (is_symbolic(c_in) or is_symbolic(groups)):
+        if c_in % groups or c_out % groups:
+            bad, count = ("input", c_in) if c_in % groups else ("output", c_out)
+            raise SpecError(f"{count} {bad} channels not divisible by groups={groups}")
+    kh, kw = (require_int(k, "kernel size") for k in pair(layer.kernel))
+    sh, sw = (require_int(s, "stride") for s in pair(layer.stride))
+    dh, dw = (require_int(d, "dilation") for d in pair(layer.dilation))
+    ph, pw = pair(layer.padding) if isinstance(layer.padding, str) else (
+        require_int(p, "padding", minimum=0) for p in pair(layer.padding))
+    h_out = _checked_size(conv_output_size(h, kh, sh, ph, dh), "height")
+    w_out = _checked_size(conv_output_size(w, kw, sw, pw, dw), "width")
+    weights = kh * kw * (c_in // groups) * c_out
+    bias = c_out if layer.bias else 0
+    outputs = n * c_out * h_out * w_out
+    cost = Cost(
+        params=weights + bias,
+        maccs=weights * h_out * w_out * n,
+        mem_access=n * c_in * h * w + outputs + weights + bias,
+        elementwise=outputs if layer.bias else 0,
+        fragments=1,
+    )
+    return OpResult([(n, c_out, h_out, w_out)], cost)
+

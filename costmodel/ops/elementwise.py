@@ -1,0 +1,46 @@
+"""Element-wise ops of one input: batchnorm and the activations."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from costmodel.cost import Cost
+from costmodel.ops.base import OpResult, Shape, numel, register_op
+from costmodel.spec.base import LayerSpec
+
+__all__ = ["BatchNorm", "Activation", "ActivationName", "ACTIVATIONS", "batchnorm", "activation"]
+
+ActivationName = Literal["relu", "relu6", "hardswish", "hardsigmoid", "sigmoid", "swish", "silu",
+                         "identity"]
+ACTIVATIONS: tuple[str, ...] = get_args(ActivationName)
+
+
+class BatchNorm(LayerSpec):
+    """Inference batchnorm: y = γ·(x − μ)/√(σ² + ε) + β, applied as one scale and shift."""
+
+    op: Literal["batchnorm"]
+
+
+class Activation(LayerSpec):
+    """An element-wise nonlinearity; ``identity`` is free (no kernel)."""
+
+    op: ActivationName
+
+
+@register_op(BatchNorm)
+def batchnorm(layer: BatchNorm, x: Shape) -> OpResult:
+    """params = 2C (γ, β); buffers = 2C (μ, σ²); mem_access = 2·|x| + 2C; elementwise = |x|."""
+    channels = x[1]
+    size = numel(x)
+    cost = Cost(params=2 * channels, buffers=2 * channels, mem_access=2 * size + 2 * channels,
+                elementwise=size, fragments=1)
+    return OpResult([x], cost)
+
+
+@register_op(Activation)
+def activation(layer: Activation, x: Shape) -> OpResult:
+    """mem_access = 2·|x|; elementwise = |x| (one op per element, whatever the function)."""
+    if layer.op == "identity":
+        return OpResult([x], Cost())
+    size = numel(x)
+    return OpResult([x], Cost(mem_access=2 * size, elementwise=size, fragments=1))

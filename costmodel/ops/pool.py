@@ -1,0 +1,69 @@
+"""Pooling: k×k max/average windows and global average pooling."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from costmodel.cost import Cost
+from costmodel.errors import SpecError
+from costmodel.arith import Value, is_symbolic
+from costmodel.ops.base import OpResult, Shape, numel, pair, register_op, require_4d, require_int
+from costmodel.ops.conv import conv_output_size
+from costmodel.spec.base import ExprPair, LayerSpec
+
+__all__ = ["Pool2d", "GlobalAvgPool", "pool2d", "global_avg_pool"]
+
+
+class Pool2d(LayerSpec):
+    """k×k window pooling; ``stride`` defaults to the kernel; ``ceil_mode`` as in PyTorch."""
+
+    op: Literal["max_pool", "avg_pool"]
+    kernel: ExprPair
+    stride: ExprPair | None = None
+    padding: ExprPair | Literal["same", "valid"] = 0
+    ceil_mode: bool = False
+
+
+class GlobalAvgPool(LayerSpec):
+    """Average over H×W: N×C×H×W → N×C×1×1."""
+
+    op: Literal["global_avg_pool"]
+
+
+def _pooled_size(size: Value, kernel: Value, stride: Value, padding: Value | str,
+                 ceil_mode: bool) -> Value:
+    """Like a conv; with ``ceil_mode`` ⌈(H + 2p − k)/s⌉ + 1, minus 1 if the last window
+    would start in the padding (PyTorch's rule)."""
+    if not ceil_mode or isinstance(padding, str):
+        return conv_output_size(size, kernel, stride, padding, 1)
+    out = -(-(size + 2 * padding - kernel) // stride) + 1
+    if is_symbolic(out):
+        raise SpecError("ceil_mode pooling needs numeric sizes")
+    return out - 1 if (out - 1) * stride >= size + padding else out
+
+
+@register_op(Pool2d)
+def pool2d(layer: Pool2d, x: Shape) -> OpResult:
+    """mem_access = |x| + |y|; elementwise = k_h·k_w·|y| (one op per window element)."""
+    n, c, h, w = require_4d(x, layer.op)
+    kh, kw = (require_int(k, "kernel size") for k in pair(layer.kernel))
+    sh, sw = (require_int(s, "stride") for s in pair(layer.stride if layer.stride is not None
+                                                      else layer.kernel))
+    ph, pw = pair(layer.padding) if isinstance(layer.padding, str) else (
+        require_int(p, "padding", minimum=0) for p in pair(layer.padding))
+    h_out = _pooled_size(h, kh, sh, ph, layer.ceil_mode)
+    w_out = _pooled_size(w, kw, sw, pw, layer.ceil_mode)
+    for size, axis in ((h_out, "height"), (w_out, "width")):
+        if not is_symbolic(size) and size < 1:
+            raise SpecError(f"output {axis} would be {size}: the input is too small for this pool")
+    out = (n, c, h_out, w_out)
+    cost = Cost(mem_access=numel(x) + numel(out), elementwise=kh * kw * numel(out), fragments=1)
+    return OpResult([out], cost)
+
+
+@register_op(GlobalAvgPool)
+def global_avg_pool(layer: GlobalAvgPool, x: Shape) -> OpResult:
+    """mem_access = |x| + N·C; elementwise = |x|."""
+    n, c, _, _ = require_4d(x, "global_avg_pool")
+    cost = Cost(mem_access=numel(x) + n * c, elementwise=numel(x), fragments=1)
+    return OpResult([(n, c, 1, 1)], cost)

@@ -1,0 +1,147 @@
+"""Ops that combine, split, reorder or reshape tensors."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from costmodel.arith import is_symbolic
+from costmodel.cost import Cost
+from costmodel.errors import SpecError
+from costmodel.ops.base import (OpResult, Shape, numel, register_op, require_4d, require_int,
+                                require_shapes_equal)
+from costmodel.spec.base import Expr, LayerSpec
+
+__all__ = ["Add", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout"]
+
+
+class Add(LayerSpec):
+    """Element-wise sum of two or more equal-shaped inputs (residual connections)."""
+
+    op: Literal["add"]
+
+
+class Mul(LayerSpec):
+    """Element-wise product of two inputs with broadcasting (N×C×H×W · N×C×1×1 for SE)."""
+
+    op: Literal["mul"]
+
+
+class Concat(LayerSpec):
+    """Concatenation along channels."""
+
+    op: Literal["concat"]
+
+
+class Split(LayerSpec):
+    """Channel split into ``parts`` equal parts or the given ``sections``; output k is
+    referred to as ``name:k``."""
+
+    op: Literal["split"]
+    parts: Expr | None = None
+    sections: list[Expr] | None = None
+
+
+class Shuffle(LayerSpec):
+    """ShuffleNet channel shuffle across ``groups``."""
+
+    op: Literal["shuffle"]
+    groups: Expr
+
+
+class Flatten(LayerSpec):
+    """N×C×H×W → N×(C·H·W); a view, free."""
+
+    op: Literal["flatten"]
+
+
+class Dropout(LayerSpec):
+    """Free at inference."""
+
+    op: Literal["dropout"]
+    p: Expr | None = None
+
+
+@register_op(Add, arity=None)
+def add(layer: Add, *xs: Shape) -> OpResult:
+    """mem_access = Σ|xᵢ| + |y|; elementwise = (inputs − 1)·|y|."""
+    if len(xs) < 2:
+        raise SpecError("add needs at least two inputs")
+    out = require_shapes_equal(xs, "add")
+    size = numel(out)
+    return OpResult([out], Cost(mem_access=(len(xs) + 1) * size,
+                                elementwise=(len(xs) - 1) * size, fragments=1))
+
+
+def _broadcast(a: Shape, b: Shape) -> Shape:
+    if len(a) != len(b):
+        raise SpecError(f"mul inputs have different ranks: {a} vs {b}")
+    out: list[Any] = []
+    for x, y in zip(a, b):
+        if is_symbolic(x) or is_symbolic(y):
+            out.append(y if x == 1 else x)
+        elif x == y or y == 1 or x == 1:
+            out.append(max(x, y))
+        else:
+            raise SpecError("mul inputs do not broadcast: "
+                            + "×".join(map(str, a)) + " vs " + "×".join(map(str, b)))
+    return tuple(out)
+
+
+@register_op(Mul, arity=2)
+def mul(layer: Mul, a: Shape, b: Shape) -> OpResult:
+    """mem_access = |a| + |b| + |y| (operands at their own sizes); elementwise = |y|."""
+    out = _broadcast(a, b)
+    size = numel(out)
+    return OpResult([out], Cost(mem_access=numel(a) + numel(b) + size, elementwise=size,
+                                fragments=1))
+
+
+@register_op(Concat, arity=None)
+def concat(layer: Concat, *xs: Shape) -> OpResult:
+    """A copy: mem_access = Σ|xᵢ| + |y|."""
+    rest = [x[:1] + x[2:] for x in xs]
+    require_shapes_equal(rest, "concat (outside the channel axis)")
+    channels = sum(x[1] for x in xs[1:]) + xs[0][1]
+    out = (xs[0][0], channels, *xs[0][2:])
+    return OpResult([out], Cost(mem_access=2 * numel(out), fragments=1))
+
+
+@register_op(Split)
+def split(layer: Split, x: Shape) -> OpResult:
+    """A copy: mem_access = 2·|x|."""
+    channels = x[1]
+    if layer.sections is not None:
+        sections = [require_int(s, "split section") for s in layer.sections]
+        total = sum(sections[1:], sections[0])
+        if not is_symbolic(total) and not is_symbolic(channels) and total != channels:
+            raise SpecError(f"split sections add up to {total}, but the input has {channels} channels")
+    elif layer.parts is not None:
+        parts = require_int(layer.parts, "parts")
+        if not is_symbolic(channels) and channels % parts:
+            raise SpecError(f"{channels} channels cannot be split into {parts} equal parts")
+        sections = [channels // parts] * parts
+    else:
+        raise SpecError("split needs 'parts' or 'sections'")
+    outputs = [(x[0], s, *x[2:]) for s in sections]
+    return OpResult(outputs, Cost(mem_access=2 * numel(x), fragments=1))
+
+
+@register_op(Shuffle)
+def shuffle(layer: Shuffle, x: Shape) -> OpResult:
+    """A copy: mem_access = 2·|x|."""
+    groups = require_int(layer.groups, "groups")
+    if not (is_symbolic(x[1]) or is_symbolic(groups)) and x[1] % groups:
+        raise SpecError(f"{x[1]} channels not divisible by groups={groups}")
+    return OpResult([x], Cost(mem_access=2 * numel(x), fragments=1))
+
+
+@register_op(Flatten)
+def flatten(layer: Flatten, x: Shape) -> OpResult:
+    """A view: free."""
+    return OpResult([(x[0], numel(x[1:]))], Cost())
+
+
+@register_op(Dropout)
+def dropout(layer: Dropout, x: Shape) -> OpResult:
+    """Identity at inference: free."""
+    return OpResult([x], Cost())

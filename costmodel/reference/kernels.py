@@ -1,0 +1,405 @@
+"""NumPy kernels of the reference forward, NCHW, counted through a `Meter`.
+
+Each kernel loads its input tensors and weights once, does its arithmetic with
+the meter's counted primitives, and stores its output once; padding, window
+views and reshapes are free. The counts therefore emerge from the arrays the
+kernels execute on; this module contains no cost formula.
+
+Conventions follow PyTorch: `weight[C_out, C_in/groups, kh, kw]`, padding as
+(top, bottom, left, right), pooling output sizes with `ceil_mode`, average-pool
+divisors with `count_include_pad`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from functools import partial
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from costmodel.reference.meter import Meter
+
+__all__ = [
+    "ACTIVATIONS",
+    "Padding",
+    "Size2",
+    "add",
+    "avg_pool2d",
+    "batchnorm",
+    "channel_shuffle",
+    "channel_split",
+    "concat",
+    "conv2d",
+    "dropout",
+    "flatten",
+    "global_avg_pool",
+    "hardsigmoid",
+    "hardswish",
+    "identity",
+    "linear",
+    "max_pool2d",
+    "mul",
+    "relu",
+    "relu6",
+    "sigmoid",
+    "silu",
+]
+
+Size2 = int | tuple[int, int]
+"""An extent per spatial axis (h, w), or one int for both."""
+Padding = int | tuple[int, int] | tuple[int, int, int, int]
+"""One int, (h, w) for both sides of each axis, or (top, bottom, left, right)."""
+
+
+def _pair(value: Size2) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else value
+
+
+def _sides(padding: Padding) -> tuple[int, int, int, int]:
+    if isinstance(padding, int):
+        return (padding,) * 4
+    if len(padding) == 2:
+        return padding[0], padding[0], padding[1], padding[1]
+    return padding
+
+
+def _pad(x: np.ndarray, pads: tuple[int, int, int, int], fill: float) -> np.ndarray:
+    """x with H and W padded by (top, bottom, left, right) cells of `fill`."""
+    if not any(pads):
+        return x
+    top, bottom, left, right = pads
+    n, c, h, w = x.shape
+    padded = np.full((n, c, top + h + bottom, left + w + right), fill, dtype=x.dtype)
+    padded[:, :, top : top + h, left : left + w] = x
+    return padded
+
+
+def _windows(
+    x: np.ndarray,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    pads: tuple[int, int, int, int],
+    dilation: tuple[int, int] = (1, 1),
+    fill: float = 0.0,
+) -> np.ndarray:
+    """A view [N, C, H′, W′, kh, kw] of the (padded, dilated) windows of x."""
+    padded = _pad(x, pads, fill)
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
+    view = sliding_window_view(padded, span, axis=(2, 3))
+    (sh, sw), (dh, dw) = stride, dilation
+    return view[:, :, ::sh, ::sw, ::dh, ::dw]
+
+
+# --- convolution and linear -------------------------------------------------
+
+
+def conv2d(
+    meter: Meter,
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: Size2 = 1,
+    padding: Padding = 0,
+    dilation: Size2 = 1,
+    groups: int = 1,
+) -> np.ndarray:
+    """2-D cross-correlation, PyTorch `conv2d` semantics with explicit padding.
+
+    Padded zeros are multiplied like any element: every kernel tap counts at
+    every output position.
+
+    Raises:
+        ValueError: channels not divisible by `groups` or not matching `weight`.
+    """
+    x, weight = meter.load(x), meter.load(weight)
+    c_out, c_in_group, kh, kw = weight.shape
+    if x.shape[1] != c_in_group * groups or c_out % groups:
+        raise ValueError(
+            f"conv2d: input {x.shape} and weight {weight.shape} do not fit groups={groups}"
+        )
+    windows = _windows(x, (kh, kw), _pair(stride), _sides(padding), _pair(dilation))
+    n, _, h_out, w_out, _, _ = windows.shape
+    grouped = windows.reshape(n, groups, c_in_group, h_out, w_out, kh, kw)
+    filters = weight.reshape(groups, c_out // groups, c_in_group, kh, kw)
+    conv = _conv_taps if c_in_group == 1 else _conv_im2col
+    y = conv(meter, grouped, filters).reshape(n, c_out, h_out, w_out)
+    if bias is not None:
+        y = meter.apply(_add_into_first, y, meter.load(bias).reshape(-1, 1, 1))
+    return meter.store(y)
+
+
+def _conv_im2col(meter: Meter, windows: np.ndarray, filters: np.ndarray) -> np.ndarray:
+    """One batched matmul per group over the (channel, tap) axes: [N, g, o, H′, W′]."""
+    return meter.contract("gocij,ngchwij->ngohw", filters, windows)
+
+
+def _conv_taps(meter: Meter, windows: np.ndarray, filters: np.ndarray) -> np.ndarray:
+    """Depthwise (one input channel per group): accumulate one product per tap.
+
+    A per-tap loop keeps temporaries at output size instead of kh·kw times it.
+    """
+    kh, kw = filters.shape[-2:]
+    out = None
+    for i, j in itertools.product(range(kh), range(kw)):
+        term = meter.contract("nghw,go->ngohw", windows[:, :, 0, :, :, i, j], filters[:, :, 0, i, j])
+        out = term if out is None else np.add(out, term, out=out)
+    return out
+
+
+def linear(meter: Meter, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
+    """y[N, out] = x[N, in] · weight[out, in]ᵀ (+ bias)."""
+    x, weight = meter.load(x), meter.load(weight)
+    y = meter.contract("ni,oi->no", x, weight)
+    if bias is not None:
+        y = meter.apply(_add_into_first, y, meter.load(bias))
+    return meter.store(y)
+
+
+def _add_into_first(y: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """y += b in place (y is a kernel's own fresh result)."""
+    return np.add(y, b, out=y)
+
+
+# --- normalisation and activations ------------------------------------------
+
+
+def batchnorm(
+    meter: Meter,
+    x: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    eps: float = 1e-5,
+) -> np.ndarray:
+    """Inference batch norm as one scale-and-shift per element.
+
+    The statistics are folded into a per-channel scale and shift before the
+    forward (as deployment does), so the kernel reads x, scale and shift.
+    """
+    scale = gamma / np.sqrt(var + eps)
+    shift = beta - mean * scale
+    x = meter.load(x)
+    scale = meter.load(scale.astype(x.dtype))
+    shift = meter.load(shift.astype(x.dtype))
+    return meter.store(meter.apply(_scale_shift, x, scale, shift))
+
+
+def _scale_shift(x: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """x · scale + shift per channel, over [N, C, H·W] rows for long inner loops."""
+    rows = x.reshape(*x.shape[:2], -1)
+    out = np.multiply(rows, scale.reshape(-1, 1))
+    return np.add(out, shift.reshape(-1, 1), out=out).reshape(x.shape)
+
+
+def _activation(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[Meter, np.ndarray], np.ndarray]:
+    """A kernel that reads x, applies `fn` to each element, writes the result."""
+
+    def kernel(meter: Meter, x: np.ndarray) -> np.ndarray:
+        return meter.store(meter.apply(fn, meter.load(x)))
+
+    kernel.__name__ = kernel.__qualname__ = fn.__name__.lstrip("_")
+    kernel.__doc__ = fn.__doc__
+    return kernel
+
+
+def _relu(x: np.ndarray) -> np.ndarray:
+    """max(x, 0)."""
+    return np.maximum(x, 0)
+
+
+def _relu6(x: np.ndarray) -> np.ndarray:
+    """min(max(x, 0), 6)."""
+    return np.clip(x, 0, 6)
+
+
+def _hardsigmoid(x: np.ndarray) -> np.ndarray:
+    """relu6(x + 3) / 6."""
+    out = np.add(x, 3)
+    np.clip(out, 0, 6, out=out)
+    return np.divide(out, 6, out=out)
+
+
+def _hardswish(x: np.ndarray) -> np.ndarray:
+    """x · relu6(x + 3) / 6."""
+    out = _hardsigmoid(x)
+    return np.multiply(out, x, out=out)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(−x))."""
+    out = np.negative(x)
+    np.exp(out, out=out)
+    np.add(out, 1, out=out)
+    return np.reciprocal(out, out=out)
+
+
+def _silu(x: np.ndarray) -> np.ndarray:
+    """x · sigmoid(x), also called swish."""
+    out = _sigmoid(x)
+    return np.multiply(out, x, out=out)
+
+
+relu = _activation(_relu)
+relu6 = _activation(_relu6)
+hardsigmoid = _activation(_hardsigmoid)
+hardswish = _activation(_hardswish)
+sigmoid = _activation(_sigmoid)
+silu = _activation(_silu)
+
+
+def identity(meter: Meter, x: np.ndarray) -> np.ndarray:
+    """x itself; nothing is executed, nothing is counted."""
+    return x
+
+
+def dropout(meter: Meter, x: np.ndarray) -> np.ndarray:
+    """Dropout at inference is the identity."""
+    return x
+
+
+ACTIVATIONS: dict[str, Callable[[Meter, np.ndarray], np.ndarray]] = {
+    "relu": relu,
+    "relu6": relu6,
+    "hardswish": hardswish,
+    "hardsigmoid": hardsigmoid,
+    "sigmoid": sigmoid,
+    "silu": silu,
+    "swish": silu,
+    "identity": identity,
+}
+"""Activation kernels by name; `swish` and `silu` are the same function."""
+
+
+# --- pooling ----------------------------------------------------------------
+
+
+def _pooled_extent(size: int, kernel: int, stride: int, before: int, after: int, ceil_mode: bool) -> int:
+    """PyTorch's output extent; with ceil_mode the last window must start inside input or left pad."""
+    span = size + before + after - kernel
+    out = (-(-span // stride) if ceil_mode else span // stride) + 1
+    return out - 1 if ceil_mode and (out - 1) * stride >= size + before else out
+
+
+def _pool_geometry(
+    x: np.ndarray, kernel: Size2, stride: Size2 | None, padding: Padding, ceil_mode: bool
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int, int, int], tuple[int, int]]:
+    """Kernel, stride, padding grown to fit every window, and output extents."""
+    kernel = _pair(kernel)
+    stride = kernel if stride is None else _pair(stride)
+    top, bottom, left, right = _sides(padding)
+    h, w = x.shape[2:]
+    h_out = _pooled_extent(h, kernel[0], stride[0], top, bottom, ceil_mode)
+    w_out = _pooled_extent(w, kernel[1], stride[1], left, right, ceil_mode)
+    bottom = max(bottom, (h_out - 1) * stride[0] + kernel[0] - h - top)
+    right = max(right, (w_out - 1) * stride[1] + kernel[1] - w - left)
+    return kernel, stride, (top, bottom, left, right), (h_out, w_out)
+
+
+def max_pool2d(
+    meter: Meter,
+    x: np.ndarray,
+    kernel: Size2,
+    stride: Size2 | None = None,
+    padding: Padding = 0,
+    ceil_mode: bool = False,
+) -> np.ndarray:
+    """Maximum over each window; padding never wins (it is −∞). Stride defaults to kernel."""
+    kernel, stride, pads, (h_out, w_out) = _pool_geometry(x, kernel, stride, padding, ceil_mode)
+    windows = _windows(meter.load(x), kernel, stride, pads, fill=-np.inf)[:, :, :h_out, :w_out]
+    return meter.store(meter.reduce(np.max, windows, axis=(4, 5)))
+
+
+def avg_pool2d(
+    meter: Meter,
+    x: np.ndarray,
+    kernel: Size2,
+    stride: Size2 | None = None,
+    padding: Padding = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> np.ndarray:
+    """Mean over each window, with PyTorch's divisor.
+
+    The divisor counts the window's cells inside the input plus, when
+    `count_include_pad`, inside the declared padding; cells added by
+    `ceil_mode` never count. Stride defaults to kernel.
+    """
+    h, w = x.shape[2:]
+    top, bottom, left, right = _sides(padding)
+    bounds = ((-top, h + bottom), (-left, w + right)) if count_include_pad else ((0, h), (0, w))
+    kernel, stride, pads, (h_out, w_out) = _pool_geometry(x, kernel, stride, padding, ceil_mode)
+    rows = _window_cells(h_out, kernel[0], stride[0], top, *bounds[0])
+    cols = _window_cells(w_out, kernel[1], stride[1], left, *bounds[1])
+    windows = _windows(meter.load(x), kernel, stride, pads)[:, :, :h_out, :w_out]
+    mean = partial(_window_mean, divisor=np.outer(rows, cols).astype(x.dtype))
+    return meter.store(meter.reduce(mean, windows, axis=(4, 5)))
+
+
+def _window_cells(count: int, kernel: int, stride: int, before: int, low: int, high: int) -> np.ndarray:
+    """How many cells of each window along one axis lie in [low, high)."""
+    start = np.arange(count) * stride - before
+    return np.minimum(start + kernel, high) - np.maximum(start, low)
+
+
+def _window_mean(windows: np.ndarray, axis: tuple[int, ...], divisor: np.ndarray) -> np.ndarray:
+    return np.sum(windows, axis=axis) / divisor
+
+
+def global_avg_pool(meter: Meter, x: np.ndarray) -> np.ndarray:
+    """Mean over H and W: [N, C, H, W] → [N, C, 1, 1]."""
+    mean = partial(np.mean, keepdims=True)
+    return meter.store(meter.reduce(mean, meter.load(x), axis=(2, 3)))
+
+
+# --- element-wise binary ops ---------------------------------------------------
+
+
+def add(meter: Meter, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a + b with numpy broadcasting; each operand is read at its own size."""
+    return meter.store(meter.apply(np.add, meter.load(a), meter.load(b)))
+
+
+def mul(meter: Meter, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a · b with numpy broadcasting, e.g. [N, C, H, W] · [N, C, 1, 1] (squeeze-excitation)."""
+    return meter.store(meter.apply(np.multiply, meter.load(a), meter.load(b)))
+
+
+# --- data movement -------------------------------------------------------------
+
+
+def concat(meter: Meter, tensors: Sequence[np.ndarray]) -> np.ndarray:
+    """Concatenate along channels: a copy, each input read and the output written."""
+    return meter.store(np.concatenate([meter.load(t) for t in tensors], axis=1))
+
+
+def channel_split(meter: Meter, x: np.ndarray, sections: int | Sequence[int]) -> list[np.ndarray]:
+    """Split channels into `sections` equal parts, or parts of the given sizes.
+
+    Counted as a copy: x read once, every part written.
+
+    Raises:
+        ValueError: the parts do not add up to the channel count.
+    """
+    channels = x.shape[1]
+    sizes = [channels // sections] * sections if isinstance(sections, int) else list(sections)
+    if sum(sizes) != channels or (isinstance(sections, int) and channels % sections):
+        raise ValueError(f"channel_split: {channels} channels cannot be split into {sections}")
+    parts = np.split(meter.load(x), np.cumsum(sizes)[:-1], axis=1)
+    return [meter.store(part) for part in parts]
+
+
+def channel_shuffle(meter: Meter, x: np.ndarray, groups: int) -> np.ndarray:
+    """ShuffleNet's channel shuffle: view C as [groups, C/groups], transpose, flatten."""
+    n, c, h, w = x.shape
+    if c % groups:
+        raise ValueError(f"channel_shuffle: {c} channels not divisible by groups={groups}")
+    grouped = meter.load(x).reshape(n, groups, c // groups, h, w)
+    return meter.store(grouped.transpose(0, 2, 1, 3, 4).reshape(n, c, h, w))
+
+
+def flatten(meter: Meter, x: np.ndarray) -> np.ndarray:
+    """[N, …] → [N, ∏…]; a reshape, nothing is counted."""
+    return x.reshape(x.shape[0], -1)

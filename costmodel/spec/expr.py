@@ -1,0 +1,98 @@
+"""Safe expressions in specs: ``make_divisible(32 * alpha, 8)``, ``resolution // 2``.
+
+Text is parsed with :func:`ast.parse` and then *interpreted* by a whitelist walker:
+numbers, declared parameter names, ``+ - * / //``, unary ``-``/``+``, parentheses and
+calls of the functions in :data:`costmodel.arith.FUNCTIONS`. Nothing is ever evaluated
+by Python (no ``eval``, no ``sympify``). Decimal literals are exact: ``0.75`` is 3/4.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from fractions import Fraction
+from typing import Any, Callable, Mapping
+
+from costmodel.arith import FUNCTIONS, Value, as_int
+from costmodel.errors import SpecError
+
+__all__ = ["MAX_EXPRESSION_LENGTH", "evaluate"]
+
+MAX_EXPRESSION_LENGTH = 500
+
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+}
+_UNARY: dict[type, Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+def _parse(text: str) -> ast.expr:
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise SpecError(f"expression longer than {MAX_EXPRESSION_LENGTH} characters")
+    try:
+        return ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        raise SpecError(f"cannot parse expression {text!r}") from None
+
+
+def _literal(node: ast.Constant, text: str) -> Value:
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(f"{value!r} is not allowed in an expression (only numbers) in {text!r}")
+    if isinstance(value, float):
+        # The source digits, not the binary float: 0.75 -> 3/4, 0.1 -> 1/10.
+        return as_int(Fraction(ast.get_source_segment(text, node) or repr(value)))
+    return value
+
+
+def _interpret(node: ast.expr, scope: Mapping[str, Value], text: str) -> Value:
+    if isinstance(node, ast.Constant):
+        return _literal(node, text)
+    if isinstance(node, ast.Name):
+        if node.id not in scope:
+            known = ", ".join(sorted(scope)) or "none"
+            raise SpecError(f"unknown name '{node.id}' in {text!r} (declared: {known})")
+        return scope[node.id]
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left = _interpret(node.left, scope, text)
+        right = _interpret(node.right, scope, text)
+        if isinstance(node.op, (ast.Div, ast.FloorDiv)) and isinstance(right, int) and right == 0:
+            raise SpecError(f"division by zero in {text!r}")
+        if isinstance(node.op, ast.Div) and isinstance(left, int) and isinstance(right, int):
+            return as_int(Fraction(left, right))
+        return as_int(_BINARY[type(node.op)](left, right))
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        return _UNARY[type(node.op)](_interpret(node.operand, scope, text))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+        function = FUNCTIONS.get(node.func.id)
+        if function is None:
+            allowed = ", ".join(sorted(FUNCTIONS))
+            raise SpecError(f"call of '{node.func.id}' is not allowed in {text!r} (allowed: {allowed})")
+        args = [_interpret(arg, scope, text) for arg in node.args]
+        try:
+            return function(*args)
+        except TypeError:
+            raise SpecError(f"wrong number of arguments to {node.func.id}() in {text!r}") from None
+    fragment = ast.get_source_segment(text, node) or type(node).__name__
+    raise SpecError(f"'{fragment}' is not allowed in an expression: {text!r} "
+                    "(numbers, declared names, + - * / //, parentheses and "
+                    f"{', '.join(sorted(FUNCTIONS))} only)")
+
+
+def evaluate(value: Any, scope: Mapping[str, Value]) -> Value:
+    """The exact value of a spec value: numbers pass through, text is interpreted.
+
+    Lists are evaluated element-wise. Raises :class:`SpecError` for anything outside the
+    whitelist.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        return _interpret(_parse(text), scope, text)
+    if isinstance(value, (list, tuple)):
+        return [evaluate(item, scope) for item in value]
+    return value
+

@@ -1,0 +1,105 @@
+"""The spec document: model metadata, declared parameters, user blocks and layers.
+
+``Layer`` is a discriminated union on ``op`` built from the op and block registries: a
+registered name selects its spec class; any other name is a call of a block the spec
+defines under ``blocks:`` (checked against those definitions, listing the valid names).
+"""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+from typing import Annotated, Any, Union
+
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+from costmodel.arith import FUNCTIONS
+from costmodel.blocks import BLOCKS
+from costmodel.errors import SpecError
+from costmodel.ops import OPS
+from costmodel.spec.base import Expr, LayerSpec, SpecModel
+
+__all__ = ["BlockCall", "UserBlock", "ModelSpec", "Layer", "LAYER_CLASSES", "RESERVED_NAMES"]
+
+LAYER_CLASSES: dict[str, type[LayerSpec]] = {
+    **{name: op.spec for name, op in OPS.items()},
+    **{name: block.spec for name, block in BLOCKS.items()},
+}
+"""Every built-in op and block name → its spec class."""
+
+RESERVED_NAMES = frozenset(FUNCTIONS) | {"input"}
+
+
+class BlockCall(LayerSpec):
+    """A use of a block defined in the spec's ``blocks:``; other fields are its arguments."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    @property
+    def args(self) -> dict[str, Any]:
+        """The arguments given to the block."""
+        return dict(self.model_extra or {})
+
+
+def _layer_tag(value: Any) -> str | None:
+    op = value.get("op") if isinstance(value, dict) else getattr(value, "op", None)
+    if not isinstance(op, str):
+        return None
+    return op if op in LAYER_CLASSES else "call"
+
+
+Layer = Annotated[
+    Union[tuple(Annotated[cls, Tag(name)] for name, cls in LAYER_CLASSES.items())
+          + (Annotated[BlockCall, Tag("call")],)],  # type: ignore[misc]
+    Discriminator(_layer_tag, custom_error_type="missing_op",
+                  custom_error_message="missing field 'op'"),
+]
+
+
+def _check_names(names: Any, what: str) -> Any:
+    for name in names:
+        if not str(name).isidentifier() or name in RESERVED_NAMES:
+            raise ValueError(f"'{name}' cannot be a {what} name (identifiers only; reserved: "
+                             f"{', '.join(sorted(RESERVED_NAMES))})")
+    return names
+
+
+class UserBlock(SpecModel):
+    """A block defined in the spec: parameters (``null`` = required) and layers."""
+
+    params: dict[str, Expr | None] = {}
+    layers: list[Layer] = Field(min_length=1)
+    output: str | None = None
+
+    _names = field_validator("params")(lambda cls, v: _check_names(v, "block parameter"))
+
+
+class ModelSpec(SpecModel):
+    """A whole network."""
+
+    model: str
+    description: str = ""
+    input: list[Expr] = Field(min_length=3, max_length=3, description="[channels, height, width]")
+    batch: Expr = 1
+    params: dict[str, Expr] = {}
+    blocks: dict[str, UserBlock] = {}
+    layers: list[Layer] = Field(min_length=1)
+
+    _names = field_validator("params")(lambda cls, v: _check_names(v, "parameter"))
+
+    @model_validator(mode="after")
+    def _known_block_calls(self) -> "ModelSpec":
+        layer_lists = [self.layers, *(block.layers for block in self.blocks.values())]
+        for layers in layer_lists:
+            for layer in layers:
+                if isinstance(layer, BlockCall) and layer.op not in self.blocks:
+                    raise SpecError(unknown_op_message(layer.op, self.blocks),
+                                    line=layer.line or None, layer=layer.name, op=layer.op)
+        return self
+
+
+def unknown_op_message(op: str, user_blocks: Any = ()) -> str:
+    """'unknown op …; did you mean …? valid ops: …'."""
+    valid = sorted(LAYER_CLASSES) + sorted(user_blocks)
+    close = get_close_matches(op, valid, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown op '{op}'{hint} (valid ops: {', '.join(valid)})"
