@@ -141,14 +141,19 @@ def _conv_taps(meter: Meter, windows: np.ndarray, filters: np.ndarray) -> np.nda
     A per-tap loop keeps temporaries at output size instead of kh·kw times it.
     """
     kh, kw = filters.shape[-2:]
-    out = None
-    for i, j in itertools.product(range(kh), range(kw)):
-        term = meter.contract("nghw,go->ngohw", windows[:, :, 0, :, :, i, j], filters[:, :, 0, i, j])
-        out = term if out is None else np.add(out, term, out=out)
+    terms = (
+        meter.contract("nghw,go->ngohw", windows[:, :, 0, :, :, i, j], filters[:, :, 0, i, j])
+        for i, j in itertools.product(range(kh), range(kw))
+    )
+    out = next(terms)
+    for term in terms:
+        np.add(out, term, out=out)
     return out
 
 
-def linear(meter: Meter, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
+def linear(
+    meter: Meter, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None
+) -> np.ndarray:
     """y[N, out] = x[N, in] · weight[out, in]ᵀ (+ bias)."""
     x, weight = meter.load(x), meter.load(weight)
     y = meter.contract("ni,oi->no", x, weight)

@@ -164,14 +164,18 @@ class _Contraction:
     extents: dict[str, int]
 
     @classmethod
-    def parse(cls, subscripts: str, a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> _Contraction:
+    def parse(
+        cls, subscripts: str, a_shape: tuple[int, ...], b_shape: tuple[int, ...]
+    ) -> _Contraction:
+        """Check `subscripts` against the operand shapes and record each index's extent."""
         inputs, arrow, out = subscripts.replace(" ", "").partition("->")
         a, comma, b = inputs.partition(",")
         if not (arrow and comma) or "," in b:
             raise ValueError(f"contract needs 'a,b->out' subscripts, got {subscripts!r}")
         extents: dict[str, int] = {}
         for idx, shape in ((a, a_shape), (b, b_shape)):
-            if len(idx) != len(shape) or len(set(idx)) != len(idx) or not (idx.isalpha() or idx == ""):
+            named_once = len(set(idx)) == len(idx) == len(shape) and (idx.isalpha() or not idx)
+            if not named_once:
                 raise ValueError(f"subscripts {idx!r} do not name each axis of a shape {shape} once")
             for letter, extent in zip(idx, shape, strict=True):
                 if extents.setdefault(letter, extent) != extent:
@@ -185,14 +189,17 @@ class _Contraction:
         return cls(a, b, out, extents)
 
     def run(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Broadcast product when nothing is summed, else [batch, M, K] @ [batch, K, N]."""
         batch = [i for i in self.out if i in self.a and i in self.b]
         free_a = [i for i in self.out if i not in self.b]
         free_b = [i for i in self.out if i not in self.a]
         summed = [i for i in self.a if i in self.b and i not in self.out]
         if not summed:
             return np.multiply(self._align(a, self.a), self._align(b, self.b))
-        lhs = self._gather(a, self.a, batch + free_a + summed).reshape(self._sizes(batch, free_a, summed))
-        rhs = self._gather(b, self.b, batch + summed + free_b).reshape(self._sizes(batch, summed, free_b))
+        lhs = self._gather(a, self.a, batch + free_a + summed)
+        rhs = self._gather(b, self.b, batch + summed + free_b)
+        lhs = lhs.reshape(self._sizes(batch, free_a, summed))
+        rhs = rhs.reshape(self._sizes(batch, summed, free_b))
         order = batch + free_a + free_b
         product = np.matmul(lhs, rhs).reshape([self.extents[i] for i in order])
         return product.transpose([order.index(i) for i in self.out])

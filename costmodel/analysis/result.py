@@ -1,0 +1,88 @@
+"""The analysis of a network: per-layer costs, totals and per-block and per-op views.
+
+Computing is kept apart from rendering (costmodel.report turns this into text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from costmodel.analysis.fragments import Fragmentation, block_fragmentation
+from costmodel.cost import Cost
+from costmodel.graph import Network, Node
+from costmodel.ops import Shape
+
+__all__ = ["Analysis", "LayerCost"]
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """One primitive op's row: where it sits, what it produces, what it costs."""
+
+    name: str
+    op: str
+    block: str
+    block_path: tuple[str, ...]
+    output_shape: Shape
+    cost: Cost
+    line: int
+
+
+@dataclass
+class Analysis:
+    """Costs of a built :class:`Network`.
+
+    >>> result.totals.maccs, result.by_block()["features.3"].params  # doctest: +SKIP
+    """
+
+    network: Network
+
+    @property
+    def model(self) -> str:
+        return self.network.spec.model
+
+    @property
+    def bindings(self) -> dict[str, Any]:
+        """Every declared parameter's value (numbers, or symbols where left symbolic)."""
+        return dict(self.network.bindings)
+
+    @cached_property
+    def layers(self) -> list[LayerCost]:
+        """Every primitive op in execution order (the input placeholder excluded)."""
+        return [_row(node) for node in self.network.nodes.values() if node.op != "input"]
+
+    @cached_property
+    def totals(self) -> Cost:
+        """Sum over all layers."""
+        return self.network.total
+
+    def by_block(self, depth: int = 1) -> dict[str, Cost]:
+        """Cost summed per block instance ``depth`` levels down (1: top-level blocks).
+
+        Layers outside any block at that depth are listed under their own name.
+        """
+        result: dict[str, Cost] = {}
+        for row in self.layers:
+            key = row.block_path[depth - 1] if len(row.block_path) >= depth else row.name
+            result[key] = result.get(key, Cost()) + row.cost
+        return result
+
+    def by_op(self) -> dict[str, Cost]:
+        """Cost summed per op type (conv2d, batchnorm, relu6, …)."""
+        result: dict[str, Cost] = {}
+        for row in self.layers:
+            result[row.op] = result.get(row.op, Cost()) + row.cost
+        return result
+
+    def fragmentation(self) -> dict[str, Fragmentation]:
+        """Kernels in series and in parallel for every top-level block."""
+        top = [name for name, block in self.network.blocks.items() if not block.parents]
+        return {name: block_fragmentation(self.network, name) for name in top}
+
+
+def _row(node: Node) -> LayerCost:
+    return LayerCost(node.name, node.op, node.block[0] if node.block else "", node.block,
+                     node.outputs[0] if len(node.outputs) == 1 else tuple(node.outputs),
+                     node.cost, node.line)

@@ -1,0 +1,45 @@
+"""What every command shares: ``--set`` bindings and turning SpecError into exit 2."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from typing import Iterator
+
+import click
+
+from costmodel.errors import SpecError
+
+__all__ = ["parse_bindings", "set_option", "spec_errors", "EXIT_BAD_INPUT"]
+
+EXIT_BAD_INPUT = 2
+
+
+def parse_bindings(values: tuple[str, ...]) -> dict[str, str]:
+    """``("alpha=0.75", "resolution=160")`` → ``{"alpha": "0.75", "resolution": "160"}``."""
+    bindings: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--set")
+        bindings[name.strip()] = value.strip()
+    return bindings
+
+
+set_option = click.option(
+    "--set", "assignments", multiple=True, metavar="NAME=VALUE",
+    help="Bind a declared parameter, e.g. --set alpha=0.75 --set resolution=160. "
+         "Values are exact: 0.75 is 3/4. Repeatable.",
+)
+
+
+@contextmanager
+def spec_errors(debug: bool) -> Iterator[None]:
+    """Print a SpecError as its one line and exit 2 (with ``--debug``, re-raise)."""
+    try:
+        yield
+    except SpecError as error:
+        if debug:
+            raise
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)

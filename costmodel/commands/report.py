@@ -1,0 +1,54 @@
+"""``costmodel report``: per-layer and total costs of one spec."""
+
+from __future__ import annotations
+
+import click
+
+from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.report.units import DTYPE_BYTES
+
+FORMAT_NAMES = ("table", "json", "csv", "markdown")
+
+
+@click.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="table", show_default=True,
+              help="table: human units (3.50 M); json/csv/markdown: exact integers.")
+@click.option("--totals-only", is_flag=True, help="Print the totals without the per-layer rows.")
+@click.option("--symbolic", default=None, is_flag=False, flag_value="*", metavar="[NAMES]",
+              help="Leave parameters symbolic and print each total as an exact expression: "
+                   "--symbolic (all declared) or --symbolic alpha,resolution.")
+@click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="fp32", show_default=True,
+              help="Element size used to turn mem_access (elements) into bytes.")
+@click.pass_context
+def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str,
+           totals_only: bool, symbolic: str | None, dtype: str) -> None:
+    """Report params, maccs, mem_access, elementwise and fragments of SPEC.
+
+    \b
+    params       learned weights (BN gamma/beta included; running stats shown as buffers)
+    maccs        multiply-accumulates of conv and linear layers (FLOPs = 2 x MACCs)
+    mem_access   elements read + written, weights included (ShuffleNetV2's MAC)
+    elementwise  element-wise operations (activations, BN, adds, bias, pooling)
+    fragments    kernels launched (ShuffleNetV2 G3)
+
+    Example: costmodel report specs/mobilenet_v2.yaml --set alpha=0.75 --format json
+    """
+    from costmodel.api import analyze
+    from costmodel.report.formats import ReportOptions, render, render_expressions
+    from costmodel.spec.load import load_spec
+
+    with spec_errors(ctx.obj["debug"]):
+        bindings = parse_bindings(assignments)
+        names: tuple[str, ...] = ()
+        if symbolic is not None:
+            model = load_spec(spec)
+            names = tuple(model.params) if symbolic == "*" else tuple(
+                name.strip() for name in symbolic.split(",") if name.strip())
+        analysis = analyze(spec, symbolic=names, **bindings)
+        options = ReportOptions(dtype=dtype, totals_only=totals_only or bool(names))
+        if names and fmt == "table":
+            click.echo(render_expressions(analysis, options), nl=False)
+        else:
+            click.echo(render(analysis, fmt, options), nl=False)

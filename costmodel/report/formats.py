@@ -1,0 +1,170 @@
+"""Renderers of an :class:`Analysis`: table (rich), json, csv, markdown.
+
+Each renderer is registered once in :data:`FORMATS` and returns text; numbers are exact
+in json/csv/markdown, human-scaled in the table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from costmodel.analysis.result import Analysis, LayerCost
+from costmodel.cost import METRICS
+from costmodel.report.units import DTYPE_BYTES, human, human_bytes
+
+__all__ = ["ReportOptions", "FORMATS", "render", "to_json_data", "exact"]
+
+LAYER_METRICS = ("params", "maccs", "mem_access", "elementwise")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How to render: element size for bytes, and whether to list every layer."""
+
+    dtype: str = "fp32"
+    totals_only: bool = False
+
+
+def exact(value: Any) -> Any:
+    """JSON-safe exact value: ints stay ints; a Fraction ('3/4') or sympy value becomes text."""
+    return value if isinstance(value, int) else str(value)
+
+
+def _shape(shape: Any) -> list[Any]:
+    if shape and isinstance(shape[0], tuple):
+        return [_shape(s) for s in shape]
+    return [exact(size) for size in shape]
+
+
+def _totals(analysis: Analysis, dtype: str) -> dict[str, Any]:
+    totals = analysis.totals.as_dict()
+    data = {name: exact(totals[name]) for name in METRICS}
+    data["buffers"] = exact(totals["buffers"])
+    data["mem_access_bytes"] = exact(totals["mem_access"] * DTYPE_BYTES[dtype])
+    return data
+
+
+def to_json_data(analysis: Analysis, options: ReportOptions = ReportOptions()) -> dict[str, Any]:
+    """The documented JSON document (docs/json.md) as Python data."""
+    data: dict[str, Any] = {
+        "model": analysis.model,
+        "bindings": {name: exact(value) for name, value in analysis.bindings.items()},
+        "dtype": options.dtype,
+        "totals": _totals(analysis, options.dtype),
+    }
+    if not options.totals_only:
+        data["layers"] = [_layer_data(row) for row in analysis.layers]
+    return data
+
+
+def _layer_data(row: LayerCost) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": row.name, "op": row.op, "block": row.block,
+                            "output_shape": _shape(row.output_shape)}
+    data.update({name: exact(getattr(row.cost, name)) for name in LAYER_METRICS})
+    data["fragments"] = row.cost.fragments
+    return data
+
+
+def render_json(analysis: Analysis, options: ReportOptions) -> str:
+    return json.dumps(to_json_data(analysis, options), indent=2)
+
+
+def render_csv(analysis: Analysis, options: ReportOptions) -> str:
+    """One row per layer, then a 'total' row; exact integers."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["name", "op", "block", "output_shape", *LAYER_METRICS, "fragments"])
+    rows = [] if options.totals_only else analysis.layers
+    for row in rows:
+        writer.writerow([row.name, row.op, row.block, "x".join(map(str, _flat(row.output_shape))),
+                         *(exact(getattr(row.cost, m)) for m in LAYER_METRICS), row.cost.fragments])
+    totals = analysis.totals
+    writer.writerow(["total", "", "", "", *(exact(getattr(totals, m)) for m in LAYER_METRICS),
+                     exact(totals.fragments)])
+    return out.getvalue()
+
+
+def _flat(shape: Any) -> list[Any]:
+    return [size for part in shape for size in (part if isinstance(part, tuple) else (part,))]
+
+
+def _shape_text(shape: Any) -> str:
+    if shape and isinstance(shape[0], tuple):
+        return ", ".join(_shape_text(s) for s in shape)
+    return "×".join(str(size) for size in shape)
+
+
+def render_markdown(analysis: Analysis, options: ReportOptions) -> str:
+    """A GitHub table of the layers and the totals, exact integers."""
+    header = ["name", "op", "output", *LAYER_METRICS]
+    lines = [f"# {analysis.model}", "", _bindings_text(analysis), "",
+             "| " + " | ".join(header) + " |", "|" + "---|" * 3 + "---:|" * len(LAYER_METRICS)]
+    rows = [] if options.totals_only else analysis.layers
+    for row in rows:
+        cells = [row.name, row.op, _shape_text(row.output_shape),
+                 *(str(getattr(row.cost, m)) for m in LAYER_METRICS)]
+        lines.append("| " + " | ".join(cells) + " |")
+    totals = analysis.totals
+    lines.append("| **total** | | | " + " | ".join(f"**{getattr(totals, m)}**" for m in LAYER_METRICS) + " |")
+    lines += ["", _totals_text(analysis, options.dtype)]
+    return "\n".join(lines) + "\n"
+
+
+def _bindings_text(analysis: Analysis) -> str:
+    return ", ".join(f"{name} = {value}" for name, value in analysis.bindings.items())
+
+
+def _totals_text(analysis: Analysis, dtype: str) -> str:
+    t = analysis.totals
+    access_bytes = t.mem_access * DTYPE_BYTES[dtype]
+    return (f"params {t.params} ({human(t.params)}; BN running stats: {t.buffers} buffers), "
+            f"maccs {t.maccs} ({human(t.maccs)}; FLOPs = 2×MACCs), "
+            f"mem_access {t.mem_access} elements = {human_bytes(access_bytes)} at {dtype}, "
+            f"elementwise {t.elementwise}, fragments {t.fragments}")
+
+
+def render_expressions(analysis: Analysis, options: ReportOptions) -> str:
+    """Each total as an exact expression in the symbolic parameters, one per line."""
+    totals = analysis.totals.as_dict()
+    lines = [f"{analysis.model} ({_bindings_text(analysis)})"]
+    lines += [f"{name} = {totals[name]}" for name in (*METRICS, "buffers")]
+    return "\n".join(lines) + "\n"
+
+
+def render_table(analysis: Analysis, options: ReportOptions) -> str:
+    """A rich table with human units, a totals row and the exact totals beneath."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{analysis.model} ({_bindings_text(analysis)})", show_footer=False)
+    for column, justify in (("name", "left"), ("op", "left"), ("output", "left"),
+                            *((m, "right") for m in LAYER_METRICS)):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    if not options.totals_only:
+        for row in analysis.layers:
+            table.add_row(row.name, row.op, _shape_text(row.output_shape),
+                          *(human(getattr(row.cost, m)) for m in LAYER_METRICS))
+        table.add_section()
+    totals = analysis.totals
+    table.add_row("total", "", "", *(human(getattr(totals, m)) for m in LAYER_METRICS), style="bold")
+    console = Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
+    console.print(table)
+    console.print(_totals_text(analysis, options.dtype), soft_wrap=False)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+FORMATS: dict[str, Callable[[Analysis, ReportOptions], str]] = {
+    "table": render_table,
+    "json": render_json,
+    "csv": render_csv,
+    "markdown": render_markdown,
+}
+
+
+def render(analysis: Analysis, fmt: str, options: ReportOptions = ReportOptions()) -> str:
+    """Render ``analysis`` in format ``fmt`` (a key of :data:`FORMATS`)."""
+    return FORMATS[fmt](analysis, options)

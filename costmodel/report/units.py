@@ -1,0 +1,37 @@
+"""Human-readable numbers: 3504872 → '3.50 M', 300774272 → '300.8 M'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["human", "DTYPE_BYTES", "human_bytes"]
+
+DTYPE_BYTES = {"fp32": 4, "fp16": 2, "int8": 1}
+"""Bytes per element of each ``--dtype``."""
+
+_PREFIXES = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+
+
+def human(value: Any) -> str:
+    """Three or four significant digits with an SI prefix; exact below 1000.
+
+    Symbolic values are returned as text.
+    """
+    if not isinstance(value, int):
+        return str(value)
+    for scale, prefix in _PREFIXES:
+        if abs(value) >= scale:
+            scaled = value / scale
+            return f"{scaled:.2f} {prefix}" if abs(scaled) < 10 else f"{scaled:.1f} {prefix}"
+    return str(value)
+
+
+def human_bytes(value: Any) -> str:
+    """Bytes in binary units: 1536 → '1.50 KiB'."""
+    if not isinstance(value, int):
+        return f"{value} B"
+    for power, unit in ((3, "GiB"), (2, "MiB"), (1, "KiB")):
+        if abs(value) >= 1024**power:
+            scaled = value / 1024**power
+            return f"{scaled:.2f} {unit}" if abs(scaled) < 10 else f"{scaled:.1f} {unit}"
+    return f"{value} B"
