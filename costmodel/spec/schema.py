@@ -18,7 +18,7 @@ from costmodel.errors import SpecError
 from costmodel.ops import OPS
 from costmodel.spec.base import Expr, LayerSpec, SpecModel
 
-__all__ = ["BlockCall", "UserBlock", "ModelSpec", "Layer", "LAYER_CLASSES", "RESERVED_NAMES"]
+__all__ = ["BlockCall", "UserBlock", "Variant", "ModelSpec", "Layer", "LAYER_CLASSES", "RESERVED_NAMES"]
 
 LAYER_CLASSES: dict[str, type[LayerSpec]] = {
     **{name: op.spec for name, op in OPS.items()},
@@ -73,6 +73,17 @@ class UserBlock(SpecModel):
     _names = field_validator("params")(lambda cls, v: _check_names(v, "block parameter"))
 
 
+class Variant(SpecModel):
+    """A named configuration of the spec (e.g. ``mobilenet_v2_0.75``) with the figures
+    published for it: ``published`` maps a metric (``params``, ``maccs``) to the paper's
+    rounded value and ``source`` names the paper and table."""
+
+    name: str
+    bindings: dict[str, Expr] = {}
+    published: dict[str, Expr] = {}
+    source: str = ""
+
+
 class ModelSpec(SpecModel):
     """A whole network."""
 
@@ -83,6 +94,7 @@ class ModelSpec(SpecModel):
     params: dict[str, Expr] = {}
     blocks: dict[str, UserBlock] = {}
     layers: list[Layer] = Field(min_length=1)
+    variants: list[Variant] = []
 
     _names = field_validator("params")(lambda cls, v: _check_names(v, "parameter"))
 
