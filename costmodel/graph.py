@@ -3,15 +3,15 @@
 Layers are expanded in the order written (which is also the execution order): every
 layer's inputs must be defined before it, so blocks can look at their input shapes (an
 inverted residual needs C_in). A cycle among a layer list's ``inputs`` is reported as one.
-The result is a :class:`Network`: its nodes in execution order plus a networkx DiGraph.
+The result is a :class:`Network`: its nodes in execution order plus a networkx DiGraph
+(built on first use, so a numeric report never imports networkx).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Mapping
-
-import networkx as nx
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Mapping
 
 from costmodel.arith import Value, as_int, is_symbolic
 from costmodel.blocks import BLOCKS
@@ -22,6 +22,9 @@ from costmodel.spec.base import LayerSpec, evaluated
 from costmodel.spec.expr import evaluate
 from costmodel.spec.schema import BlockCall, ModelSpec, UserBlock
 from costmodel.symbols import parameter_symbol
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Node", "BlockInstance", "Network", "build", "resolve_bindings", "MAX_BLOCK_DEPTH"]
 
@@ -64,8 +67,18 @@ class Network:
     bindings: dict[str, Value]
     nodes: dict[str, Node]
     blocks: dict[str, BlockInstance]
-    graph: nx.DiGraph
     output: Ref
+
+    @cached_property
+    def graph(self) -> "nx.DiGraph":
+        """Nodes (by name) and data-flow edges, in execution order."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        for node in self.nodes.values():
+            graph.add_node(node.name)
+            graph.add_edges_from((source, node.name) for source, _ in node.inputs)
+        return graph
 
     @property
     def total(self) -> Cost:
@@ -113,7 +126,6 @@ class _Builder:
         self.spec, self.path, self.scope = spec, path, scope
         self.nodes: dict[str, Node] = {}
         self.blocks: dict[str, BlockInstance] = {}
-        self.graph = nx.DiGraph()
 
     def run(self) -> Network:
         channels, height, width = (evaluate(v, self.scope) for v in self.spec.input)
@@ -121,17 +133,18 @@ class _Builder:
         for value, what in ((batch, "batch"), (channels, "input channels"),
                             (height, "input height"), (width, "input width")):
             _require_size(value, what)
-        self._add(Node("input", "input", LayerSpec(op="input"), [],
-                       [(batch, channels, height, width)], Cost(), (), 0))
+        for layers in (self.spec.layers, *(block.layers for block in self.spec.blocks.values())):
+            _check_cycles(layers)
+        self.nodes["input"] = Node("input", "input", LayerSpec(op="input"), [],
+                                   [(batch, channels, height, width)], Cost(), (), 0)
         output = self._expand_list(self.spec.layers, self.scope, "", (), [("input", 0)], 0)
-        return Network(self.spec, self.path, self.scope, self.nodes, self.blocks, self.graph, output)
+        return Network(self.spec, self.path, self.scope, self.nodes, self.blocks, output)
 
     # -- layer lists ---------------------------------------------------------------------
     def _expand_list(self, layers: list[Any], scope: Mapping[str, Value], prefix: str,
                      block: tuple[str, ...], inputs: list[Ref], depth: int,
                      output: str | None = None) -> Ref:
         """Expand ``layers`` in order; returns the output of the last (or ``output``)."""
-        _check_cycles(layers)
         local: dict[str, Ref] = {}
         previous = inputs[0]
         for position, layer in enumerate(layers):
@@ -218,7 +231,8 @@ class _Builder:
             raise SpecError(f"{layer.op} takes {definition.arity} input(s), got {len(refs)}")
         value = evaluated(layer, scope)
         result = definition.formula(value, *shapes)
-        self._add(Node(name, layer.op, value, refs, result.outputs, result.cost, block, layer.line))
+        self.nodes[name] = Node(name, layer.op, value, refs, result.outputs, result.cost, block,
+                                layer.line)
         return name, 0
 
     def _enter_block(self, layer: LayerSpec, name: str, block: tuple[str, ...], refs: list[Ref],
@@ -227,12 +241,6 @@ class _Builder:
         self.blocks[name] = BlockInstance(name, layer.op, layer.line, block)
         return self._expand_list(children, scope, name + ".", block + (name,), refs, depth + 1,
                                  output)
-
-    def _add(self, node: Node) -> None:
-        self.nodes[node.name] = node
-        self.graph.add_node(node.name)
-        for source, _ in node.inputs:
-            self.graph.add_edge(source, node.name)
 
 
 def _block_scope(definition: UserBlock, call: BlockCall, scope: Mapping[str, Value]) -> dict[str, Value]:
@@ -270,7 +278,14 @@ def _as_list(inputs: list[str] | str) -> list[str]:
 
 
 def _check_cycles(layers: list[Any]) -> None:
-    """A cycle among the explicit ``inputs`` of one layer list is an error naming it."""
+    """A cycle among the explicit ``inputs`` of one layer list is an error naming it.
+
+    Only lists written in the spec are checked: built-in blocks chain by construction.
+    """
+    if all(layer.inputs is None for layer in layers):
+        return
+    import networkx as nx
+
     graph = nx.DiGraph()
     names = [layer.name for layer in layers]
     for layer in layers:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import operator
+from functools import lru_cache
 from fractions import Fraction
 from typing import Any, Callable, Mapping
 
@@ -30,6 +31,7 @@ _BINARY: dict[type, Callable[[Any, Any], Any]] = {
 _UNARY: dict[type, Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 
 
+@lru_cache(maxsize=4096)
 def _parse(text: str) -> ast.expr:
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise SpecError(f"expression longer than {MAX_EXPRESSION_LENGTH} characters")
