@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from costmodel.analysis.result import Analysis
+from costmodel.arith import exact_decimal
 from costmodel.graph import build
 from costmodel.spec.load import load_spec
 from costmodel.spec.schema import ModelSpec
@@ -16,16 +17,15 @@ __all__ = ["analyze"]
 def analyze(spec: str | Path | ModelSpec, *, symbolic: Iterable[str] = (), **bindings: Any) -> Analysis:
     """Analyze a spec file (or a validated :class:`ModelSpec`) at the given bindings.
 
-    Bindings are numbers or expression text (``alpha="0.75"`` or ``Fraction(3, 4)``; floats
-    are refused because they are not exact). Names in ``symbolic`` stay sympy symbols.
+    Bindings are numbers or expression text; a float is taken as the decimal it was written
+    as (``alpha=0.75`` is 3/4). Names in ``symbolic`` stay sympy symbols.
     Raises :class:`costmodel.errors.SpecError` for invalid specs or bindings.
 
     >>> analyze("specs/mobilenet_v2.yaml").totals.params
     3504872
     """
-    for name, value in bindings.items():
-        if isinstance(value, float):
-            raise TypeError(f"binding {name}={value!r} is a float; pass an int, Fraction or text")
+    bindings = {name: exact_decimal(value) if isinstance(value, float) else value
+                for name, value in bindings.items()}
     if isinstance(spec, ModelSpec):
         path = "<spec>"
     else:

@@ -16,6 +16,7 @@ __all__ = [
     "Number",
     "Value",
     "is_symbolic",
+    "exact_decimal",
     "as_int",
     "floor",
     "ceil",
@@ -33,6 +34,11 @@ Value = Any  # Number or sympy.Expr
 def is_symbolic(value: Value) -> bool:
     """True for a sympy expression that still has free symbols."""
     return bool(getattr(value, "free_symbols", None))
+
+
+def exact_decimal(value: float) -> Number:
+    """The decimal a float was written as, exactly: 0.75 → 3/4, 0.1 → 1/10 (not 0.1000…0555)."""
+    return as_int(Fraction(repr(value)))
 
 
 def _sympy_to_number(value: Value) -> Value:

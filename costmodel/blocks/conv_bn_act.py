@@ -8,7 +8,7 @@ from costmodel.blocks.base import BlockSpec, register_block
 from costmodel.ops.conv import Conv2d
 from costmodel.ops.elementwise import ACTIVATIONS, Activation, BatchNorm
 from costmodel.ops.base import Shape, pair
-from costmodel.spec.base import Expr, ExprPair, LayerSpec
+from costmodel.spec.base import Expr, ExprPair, LayerSpec, Padding
 
 __all__ = ["ConvBnAct", "conv_bn_act"]
 
@@ -22,7 +22,7 @@ class ConvBnAct(BlockSpec):
     out: Expr | None = None
     kernel: ExprPair = 1
     stride: ExprPair = 1
-    padding: ExprPair | Literal["same", "valid"] | None = None
+    padding: Padding | None = None
     dilation: ExprPair = 1
     groups: Expr = 1
     depthwise: bool = False

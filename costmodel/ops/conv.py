@@ -8,7 +8,7 @@ from costmodel.arith import Value, is_symbolic
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, pair, register_op, require_4d, require_int
-from costmodel.spec.base import Expr, ExprPair, LayerSpec
+from costmodel.spec.base import Expr, ExprPair, LayerSpec, Padding
 
 __all__ = ["Conv2d", "conv2d", "conv_output_size"]
 
@@ -25,7 +25,7 @@ class Conv2d(LayerSpec):
     out: Expr | None = None
     kernel: ExprPair = 1
     stride: ExprPair = 1
-    padding: ExprPair | Literal["same", "valid"] = 0
+    padding: Padding = 0
     dilation: ExprPair = 1
     groups: Expr = 1
     depthwise: bool = False

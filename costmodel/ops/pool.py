@@ -9,7 +9,7 @@ from costmodel.errors import SpecError
 from costmodel.arith import Value, is_symbolic
 from costmodel.ops.base import OpResult, Shape, numel, pair, register_op, require_4d, require_int
 from costmodel.ops.conv import conv_output_size
-from costmodel.spec.base import ExprPair, LayerSpec
+from costmodel.spec.base import ExprPair, LayerSpec, Padding
 
 __all__ = ["Pool2d", "GlobalAvgPool", "pool2d", "global_avg_pool"]
 
@@ -20,7 +20,7 @@ class Pool2d(LayerSpec):
     op: Literal["max_pool", "avg_pool"]
     kernel: ExprPair
     stride: ExprPair | None = None
-    padding: ExprPair | Literal["same", "valid"] = 0
+    padding: Padding = 0
     ceil_mode: bool = False
 
 

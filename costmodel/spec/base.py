@@ -13,16 +13,23 @@ from typing import Any, Annotated, ClassVar, Mapping, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, model_validator
 
+from costmodel.arith import exact_decimal
 from costmodel.spec.expr import evaluate
 
-__all__ = ["SpecModel", "LayerSpec", "Expr", "ExprPair", "evaluated", "expr_fields"]
+__all__ = ["SpecModel", "LayerSpec", "Expr", "ExprPair", "Padding", "evaluated", "expr_fields"]
+
+PADDING_KEYWORDS = ("same", "valid")
 
 
 class _ExprField:
-    """Marks a field whose value is evaluated as an expression."""
+    """Marks a field whose value is evaluated as an expression (except its keywords)."""
+
+    def __init__(self, keywords: tuple[str, ...] = ()) -> None:
+        self.keywords = keywords
 
 
 _EXPR = _ExprField()
+_PADDING = _ExprField(PADDING_KEYWORDS)
 
 
 def _is_value(value: Any) -> bool:
@@ -32,6 +39,8 @@ def _is_value(value: Any) -> bool:
 
 
 def _check_value(value: Any) -> Any:
+    if isinstance(value, float):
+        return exact_decimal(value)
     if not _is_value(value):
         raise ValueError(f"expected a number or an expression, got {value!r}")
     return value
@@ -39,10 +48,14 @@ def _check_value(value: Any) -> Any:
 
 def _check_value_or_pair(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
-        if len(value) != 2 or not all(_is_value(v) for v in value):
+        if len(value) != 2 or not all(_is_value(v) or isinstance(v, float) for v in value):
             raise ValueError(f"expected a number or a pair [height, width], got {value!r}")
-        return list(value)
+        return [_check_value(v) for v in value]
     return _check_value(value)
+
+
+def _check_padding(value: Any) -> Any:
+    return value if value in PADDING_KEYWORDS else _check_value_or_pair(value)
 
 
 Expr = Annotated[Any, BeforeValidator(_check_value), _EXPR]
@@ -50,6 +63,9 @@ Expr = Annotated[Any, BeforeValidator(_check_value), _EXPR]
 
 ExprPair = Annotated[Any, BeforeValidator(_check_value_or_pair), _EXPR]
 """An :data:`Expr` or a pair ``[height, width]`` of them."""
+
+Padding = Annotated[Any, BeforeValidator(_check_padding), _PADDING]
+"""An :data:`ExprPair`, or ``same`` (TensorFlow: H′ = ⌈H/s⌉) or ``valid`` (no padding)."""
 
 
 class SpecModel(BaseModel):
@@ -90,26 +106,33 @@ class LayerSpec(SpecModel):
     kind: ClassVar[str] = "op"
 
 
-def _holds_expr(annotation: Any) -> bool:
-    if get_origin(annotation) is Annotated and _EXPR in annotation.__metadata__:
-        return True
-    return any(_holds_expr(arg) for arg in get_args(annotation))
+def _marker(metadata: Any) -> _ExprField | None:
+    return next((m for m in metadata if isinstance(m, _ExprField)), None)
 
 
-_EXPR_FIELDS: dict[type, list[str]] = {}
+def _find_marker(annotation: Any) -> _ExprField | None:
+    if get_origin(annotation) is Annotated and (found := _marker(annotation.__metadata__)):
+        return found
+    return next((m for arg in get_args(annotation) if (m := _find_marker(arg))), None)
 
 
-def expr_fields(cls: type[SpecModel]) -> list[str]:
-    """Names of the fields of ``cls`` that hold expressions (``repeat`` excepted)."""
+_EXPR_FIELDS: dict[type, dict[str, tuple[str, ...]]] = {}
+
+
+def expr_fields(cls: type[SpecModel]) -> dict[str, tuple[str, ...]]:
+    """Fields of ``cls`` holding expressions (``repeat`` excepted) → their keywords."""
     if cls not in _EXPR_FIELDS:
-        _EXPR_FIELDS[cls] = [name for name, field in cls.model_fields.items() if name != "repeat"
-                             and (_EXPR in field.metadata or _holds_expr(field.annotation))]
+        found = {name: _marker(field.metadata) or _find_marker(field.annotation)
+                 for name, field in cls.model_fields.items() if name != "repeat"}
+        _EXPR_FIELDS[cls] = {name: marker.keywords for name, marker in found.items() if marker}
     return _EXPR_FIELDS[cls]
 
 
 def evaluated(layer: LayerSpec, scope: Mapping[str, Any]) -> LayerSpec:
     """A copy of ``layer`` whose expression fields hold exact values in ``scope``."""
-    update = {name: evaluate(getattr(layer, name), scope)
-              for name in expr_fields(type(layer)) if getattr(layer, name) is not None}
-    copy = layer.model_copy(update=update)
-    return copy
+    update = {}
+    for name, keywords in expr_fields(type(layer)).items():
+        value = getattr(layer, name)
+        if value is not None and value not in keywords:
+            update[name] = evaluate(value, scope)
+    return layer.model_copy(update=update)
