@@ -37,6 +37,7 @@ def _spec_error(error: ValidationError, data: Any) -> SpecError:
     detail = error.errors()[0]
     loc = detail["loc"]
     node, line, layer, model = data, getattr(data, "line", None), None, ModelSpec
+    parent: Any = None
     for key in loc:
         if isinstance(node, dict) and key in node:
             if isinstance(node, Located):
@@ -47,14 +48,15 @@ def _spec_error(error: ValidationError, data: Any) -> SpecError:
         elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
             node = node[key]
             line = getattr(node, "line", line)
-            if isinstance(node, dict) and "op" in node:
+            if isinstance(node, dict) and parent == "layers":
                 layer = node
-                model = LAYER_CLASSES.get(str(node["op"]), model)
+                model = LAYER_CLASSES.get(str(node.get("op")), model)
+        parent = key
     strings = [k for k in loc if isinstance(k, str)]
     field = next((k for k in reversed(strings) if k in model.model_fields), strings[-1] if strings else "")
     message = _describe(detail, field, model)
     name = None if layer is None else str(layer.get("name") or f"#{loc[loc.index('layers') + 1]}")
-    op = None if layer is None else str(layer.get("op"))
+    op = None if layer is None else str(layer.get("op", "no op"))
     return SpecError(message, line=line, layer=name, op=op)
 
 

@@ -27,6 +27,13 @@ MAX_BYTES = 4 * 1024 * 1024
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+def _require_tag(node: yaml.Node, tag: str) -> None:
+    if node.tag != tag:
+        raise SpecError(f"unsupported YAML: tag '{node.tag}'", line=node.start_mark.line + 1)
 
 
 class Located(dict):
@@ -47,8 +54,10 @@ class _Converter:
             raise SpecError(f"document expands to more than {MAX_NODES} nodes (alias bomb?)",
                             line=node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
+            _require_tag(node, _MAP)
             return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
+            _require_tag(node, _SEQ)
             return [self.convert(item) for item in node.value]
         return self._scalar(node)
 
