@@ -76,12 +76,15 @@ class UserBlock(SpecModel):
 class Variant(SpecModel):
     """A named configuration of the spec (e.g. ``mobilenet_v2_0.75``) with the figures
     published for it: ``published`` maps a metric (``params``, ``maccs``) to the paper's
-    rounded value and ``source`` names the paper and table."""
+    rounded value and ``source`` names the paper and table. ``reason`` maps a metric whose
+    count differs from the published figure beyond its rounding to why (explained in
+    docs/zoo.md)."""
 
     name: str
     bindings: dict[str, Expr] = {}
     published: dict[str, Expr] = {}
     source: str = ""
+    reason: dict[str, str] = {}
 
 
 class ModelSpec(SpecModel):

@@ -1,0 +1,77 @@
+"""ResNet's residual blocks (He et al. 2016, Fig. 5), as torchvision's ``resnet.py``.
+
+basic: 3×3 (stride) BN ReLU → 3×3 BN, + shortcut, ReLU.
+bottleneck: 1×1 (C_in → width) BN ReLU → 3×3 BN ReLU → 1×1 (width → C_out) BN, + shortcut,
+ReLU. The stride sits on the 3×3 (``stride_on: 3``, torchvision's "v1.5") or on the first
+1×1 (``stride_on: 1``, the paper's v1, 3.8 G MACCs for ResNet-50).
+The shortcut is the identity, or a projection 1×1 (stride) + BN when the stride is not 1
+or C_in ≠ C_out (option B of the paper, torchvision's ``downsample``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.conv_bn_act import ConvBnAct
+from costmodel.errors import SpecError
+from costmodel.ops.base import Shape
+from costmodel.ops.elementwise import Activation
+from costmodel.ops.tensor import Add
+from costmodel.spec.base import Expr, LayerSpec
+
+__all__ = ["BasicBlock", "Bottleneck", "basic_block", "bottleneck"]
+
+
+class BasicBlock(BlockSpec):
+    """Children ``conv1``, ``conv2``, ``downsample`` (projection), ``add``, ``relu``."""
+
+    op: Literal["basic_block"]
+    out: Expr
+    stride: Expr = 1
+
+
+class Bottleneck(BlockSpec):
+    """Children ``conv1``, ``conv2``, ``conv3``, ``downsample`` (projection), ``add``,
+    ``relu``; ``width`` defaults to C_out / 4 (the expansion of 4)."""
+
+    op: Literal["bottleneck"]
+    out: Expr
+    width: Expr | None = None
+    stride: Expr = 1
+    stride_on: Expr = 3
+
+
+def _close(layer: BasicBlock | Bottleneck, c_in: Expr, body: list[LayerSpec]) -> list[LayerSpec]:
+    """Shortcut (identity or projection), add and ReLU after the block's body."""
+    main = body[-1].name
+    shortcut = "input"
+    if layer.stride != 1 or c_in != layer.out:
+        body = body + [ConvBnAct(op="conv_bn_act", name="downsample", out=layer.out,
+                                 stride=layer.stride, act="none", inputs="input")]
+        shortcut = "downsample"
+    return body + [Add(op="add", name="add", inputs=[main, shortcut]),
+                   Activation(op="relu", name="relu")]
+
+
+@register_block(BasicBlock)
+def basic_block(layer: BasicBlock, inputs: list[Shape]) -> list[LayerSpec]:
+    return _close(layer, inputs[0][1], [
+        ConvBnAct(op="conv_bn_act", name="conv1", out=layer.out, kernel=3, stride=layer.stride),
+        ConvBnAct(op="conv_bn_act", name="conv2", out=layer.out, kernel=3, act="none"),
+    ])
+
+
+@register_block(Bottleneck)
+def bottleneck(layer: Bottleneck, inputs: list[Shape]) -> list[LayerSpec]:
+    if layer.stride_on not in (1, 3):
+        raise SpecError(f"stride_on is {layer.stride_on}; use 1 (first 1×1, paper) or 3 "
+                        "(the 3×3, torchvision)")
+    width = layer.out // 4 if layer.width is None else layer.width
+    on_1x1 = layer.stride_on == 1
+    return _close(layer, inputs[0][1], [
+        ConvBnAct(op="conv_bn_act", name="conv1", out=width, stride=layer.stride if on_1x1 else 1),
+        ConvBnAct(op="conv_bn_act", name="conv2", out=width, kernel=3,
+                  stride=1 if on_1x1 else layer.stride),
+        ConvBnAct(op="conv_bn_act", name="conv3", out=layer.out, act="none"),
+    ])
