@@ -110,7 +110,7 @@ def render_markdown(analysis: Analysis, options: ReportOptions) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     totals = analysis.totals
     lines.append("| **total** | | | " + " | ".join(f"**{getattr(totals, m)}**" for m in LAYER_METRICS) + " |")
-    lines += ["", _totals_text(analysis, options.dtype)]
+    lines += ["", "```", _totals_text(analysis, options.dtype), "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -119,12 +119,21 @@ def _bindings_text(analysis: Analysis) -> str:
 
 
 def _totals_text(analysis: Analysis, dtype: str) -> str:
+    """Exact totals, one metric a line, with units and the conventions that matter."""
     t = analysis.totals
-    access_bytes = t.mem_access * DTYPE_BYTES[dtype]
-    return (f"params {t.params} ({human(t.params)}; BN running stats: {t.buffers} buffers), "
-            f"maccs {t.maccs} ({human(t.maccs)}; FLOPs = 2×MACCs), "
-            f"mem_access {t.mem_access} elements = {human_bytes(access_bytes)} at {dtype}, "
-            f"elementwise {t.elementwise}, fragments {t.fragments}")
+
+    def number(value: Any) -> str:
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    lines = [
+        f"params       {number(t.params)} ({human(t.params)}; BN running stats: {number(t.buffers)} buffers)",
+        f"maccs        {number(t.maccs)} ({human(t.maccs)}; FLOPs = 2×MACCs)",
+        f"mem_access   {number(t.mem_access)} elements = "
+        f"{human_bytes(t.mem_access * DTYPE_BYTES[dtype])} at {dtype}",
+        f"elementwise  {number(t.elementwise)}",
+        f"fragments    {number(t.fragments)}",
+    ]
+    return "\n".join(lines)
 
 
 def render_expressions(analysis: Analysis, options: ReportOptions) -> str:
