@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from costmodel import __version__
+from costmodel.commands.check import check
 from costmodel.commands.report import report
 
 
@@ -23,3 +24,4 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 main.add_command(report)
+main.add_command(check)

@@ -31,6 +31,7 @@ __all__ = [
     "channel_shuffle",
     "channel_split",
     "concat",
+    "concat_shuffle_split",
     "conv2d",
     "dropout",
     "flatten",
@@ -362,9 +363,15 @@ def global_avg_pool(meter: Meter, x: np.ndarray) -> np.ndarray:
 # --- element-wise binary ops ---------------------------------------------------
 
 
-def add(meter: Meter, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a + b with numpy broadcasting; each operand is read at its own size."""
-    return meter.store(meter.apply(np.add, meter.load(a), meter.load(b)))
+def add(meter: Meter, a: np.ndarray, b: np.ndarray, *rest: np.ndarray) -> np.ndarray:
+    """a + b (+ …) with numpy broadcasting; each operand is read once at its own size.
+
+    k operands run k − 1 binary adds, each over the output.
+    """
+    out = meter.apply(np.add, meter.load(a), meter.load(b))
+    for other in rest:
+        out = meter.apply(_add_into_first, out, meter.load(other))
+    return meter.store(out)
 
 
 def mul(meter: Meter, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -403,6 +410,38 @@ def channel_shuffle(meter: Meter, x: np.ndarray, groups: int) -> np.ndarray:
         raise ValueError(f"channel_shuffle: {c} channels not divisible by groups={groups}")
     grouped = meter.load(x).reshape(n, groups, c // groups, h, w)
     return meter.store(grouped.transpose(0, 2, 1, 3, 4).reshape(n, c, h, w))
+
+
+def concat_shuffle_split(
+    meter: Meter, tensors: Sequence[np.ndarray], groups: int, sections: int | Sequence[int] = 1
+) -> list[np.ndarray]:
+    """Concatenate channels, shuffle them across `groups`, split into `sections`, as ONE copy.
+
+    ShuffleNetV2's unit boundary fused: each input read once, each part written once;
+    the concatenation and shuffle are index arithmetic, never materialised.
+
+    Raises:
+        ValueError: channels not divisible by `groups`, or parts that do not add up.
+    """
+    tensors = [meter.load(t) for t in tensors]
+    c = sum(t.shape[1] for t in tensors)
+    if c % groups:
+        raise ValueError(f"concat_shuffle_split: {c} channels not divisible by groups={groups}")
+    sizes = [c // sections] * sections if isinstance(sections, int) else list(sections)
+    if sum(sizes) != c or (isinstance(sections, int) and c % sections):
+        raise ValueError(f"concat_shuffle_split: {c} channels cannot be split into {sections}")
+    # shuffled channel j is concatenated channel (j mod g)·(C/g) + j div g
+    source = np.arange(c).reshape(groups, c // groups).T.reshape(-1)
+    owner = np.repeat(np.arange(len(tensors)), [t.shape[1] for t in tensors])
+    local = source - np.cumsum([0, *(t.shape[1] for t in tensors)])[owner[source]]
+    parts = []
+    for lo, hi in itertools.pairwise(np.cumsum([0, *sizes])):
+        part = np.empty((tensors[0].shape[0], hi - lo, *tensors[0].shape[2:]), tensors[0].dtype)
+        for index, tensor in enumerate(tensors):
+            mine = np.flatnonzero(owner[source[lo:hi]] == index)
+            part[:, mine] = tensor[:, local[lo:hi][mine]]
+        parts.append(meter.store(part))
+    return parts
 
 
 def flatten(meter: Meter, x: np.ndarray) -> np.ndarray:

@@ -1,0 +1,327 @@
+"""Run a built network in numpy with seeded random weights, measuring every node.
+
+The caller passes the built `Network` and the input array. Each node is executed
+by the runner registered for its op in `RUNNERS`; a runner reads only the node's
+evaluated layer fields and the *actual* input arrays (weight shapes follow from
+them) and works through the kernels' counted primitives. Nothing here reads a
+node's analytic `cost` or inferred `outputs` (DESIGN.md principle 3; enforced by
+tests/reference/test_forward_independence.py).
+
+Weights are created on first use from one seeded generator, in execution order,
+or taken from `weights` (node name → {field → array}) when given, so a transform
+can be proven by running the original and the transformed network on mapped weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from costmodel.reference import kernels as K
+from costmodel.reference.meter import Counts, Meter
+
+if TYPE_CHECKING:
+    from costmodel.graph import Network
+
+__all__ = ["Forward", "NodeRun", "RUNNERS", "Weights", "forward", "random_input", "register_runner"]
+
+Weights = dict[str, dict[str, np.ndarray]]
+"""Node name → {field → array}: conv/linear `weight`, `bias`; batchnorm `gamma`, `beta`
+(learned) and `mean`, `var` (buffers)."""
+
+Ref = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class NodeRun:
+    """What one node executed: primitive counts, weights it created, arrays it produced.
+
+    `fragments` is 1 when the node wrote anything (a kernel ran), 0 for views.
+    """
+
+    counts: Counts
+    params: int
+    buffers: int
+    shapes: tuple[tuple[int, ...], ...]
+
+    @property
+    def fragments(self) -> int:
+        """Kernels launched: 1 if anything was written."""
+        return int(self.counts.writes > 0)
+
+
+@dataclass(frozen=True)
+class Forward:
+    """A finished forward pass: per-node runs, the network's output and the weights used."""
+
+    nodes: dict[str, NodeRun]
+    output: np.ndarray
+    weights: Weights
+
+
+class _Params:
+    """One node's weights: taken from `given` or drawn from `rng` and recorded."""
+
+    def __init__(self, node: str, given: dict[str, np.ndarray] | None,
+                 rng: np.random.Generator, dtype: np.dtype) -> None:
+        self.node, self.given, self.rng, self.dtype = node, given, rng, dtype
+        self.arrays: dict[str, np.ndarray] = {}
+        self.learned_size = self.buffer_size = 0
+
+    def learned(self, key: str, shape: tuple[int, ...], fan_in: int = 1, center: float = 0.0,
+                ) -> np.ndarray:
+        """A learned tensor, N(center, 1/fan_in) when drawn (keeps deep stacks finite)."""
+        array = self._get(key, shape,
+                          lambda: center + self.rng.standard_normal(shape) / np.sqrt(fan_in))
+        self.learned_size += array.size
+        return array
+
+    def buffer(self, key: str, shape: tuple[int, ...], low: float, high: float) -> np.ndarray:
+        """A non-learned tensor (batchnorm statistics), uniform in [low, high) when drawn."""
+        array = self._get(key, shape, lambda: self.rng.uniform(low, high, shape))
+        self.buffer_size += array.size
+        return array
+
+    def _get(self, key: str, shape: tuple[int, ...], draw: Callable[[], np.ndarray]) -> np.ndarray:
+        if self.given is not None:
+            if key not in self.given:
+                raise ValueError(f"{self.node}: weights have no '{key}'")
+            array = np.asarray(self.given[key], dtype=self.dtype)
+            if array.shape != shape:
+                raise ValueError(f"{self.node}: '{key}' has shape {array.shape}, the layer needs {shape}")
+        else:
+            array = draw().astype(self.dtype)
+        self.arrays[key] = array
+        return array
+
+
+Runner = Callable[[Meter, Any, list[np.ndarray], _Params], list[np.ndarray]]
+
+RUNNERS: dict[str, Runner] = {}
+"""Op name → how the reference executes it."""
+
+
+def register_runner(*ops: str) -> Callable[[Runner], Runner]:
+    """Register a runner for `ops`; a second runner for the same op is refused."""
+
+    def decorate(runner: Runner) -> Runner:
+        for op in ops:
+            if op in RUNNERS:
+                raise ValueError(f"a runner for op '{op}' is registered twice")
+            RUNNERS[op] = runner
+        return runner
+
+    return decorate
+
+
+def random_input(shape: Sequence[int], seed: int = 0, dtype: Any = np.float32) -> np.ndarray:
+    """A standard normal input of `shape`, from its own seeded generator."""
+    return np.random.default_rng([seed, 1]).standard_normal(tuple(shape)).astype(dtype)
+
+
+def forward(network: Network, x: np.ndarray, *, seed: int = 0, weights: Weights | None = None,
+            ) -> Forward:
+    """Execute `network` on `x`, measuring each node's counts with a fresh `Meter` tally.
+
+    Arrays are released after their last consumer. Weights are drawn in `x.dtype`.
+
+    Raises:
+        ValueError: an op without a runner, or given weights that do not fit.
+    """
+    rng = np.random.default_rng([seed, 0])
+    consumers = _consumers(network)
+    values: dict[Ref, np.ndarray] = {}
+    runs: dict[str, NodeRun] = {}
+    used: Weights = {}
+    meter = Meter()
+    output_ref = tuple(network.output)
+    for name, node in network.nodes.items():
+        if node.op == "input":
+            outs = [x]
+            runs[name] = NodeRun(Counts(), 0, 0, (x.shape,))
+        else:
+            runner = RUNNERS.get(node.op)
+            if runner is None:
+                raise ValueError(f"{name}: no reference runner for op '{node.op}'")
+            inputs = [values[tuple(ref)] for ref in node.inputs]
+            params = _Params(name, None if weights is None else weights.get(name, {}), rng, x.dtype)
+            with meter.measure() as measured:
+                outs = runner(meter, node.layer, inputs, params)
+            if params.arrays:
+                used[name] = params.arrays
+            runs[name] = NodeRun(measured.counts, params.learned_size, params.buffer_size,
+                                 tuple(out.shape for out in outs))
+            for ref in node.inputs:
+                consumers[tuple(ref)] -= 1
+                if consumers[tuple(ref)] == 0 and tuple(ref) != output_ref:
+                    del values[tuple(ref)]
+        for port, out in enumerate(outs):
+            if consumers.get((name, port)) or (name, port) == output_ref:
+                values[(name, port)] = out
+    return Forward(runs, values[output_ref], used)
+
+
+def _consumers(network: Network) -> dict[Ref, int]:
+    counts: dict[Ref, int] = {}
+    for node in network.nodes.values():
+        for ref in node.inputs:
+            counts[tuple(ref)] = counts.get(tuple(ref), 0) + 1
+    return counts
+
+
+# --- reading evaluated layer fields -------------------------------------------------
+
+
+def _int(value: Any) -> int:
+    """An evaluated field as int; a fraction or symbol is an error (sizes are whole)."""
+    number = int(value)
+    if number != value:
+        raise ValueError(f"expected a whole number, got {value}")
+    return number
+
+
+def _pair(value: Any) -> tuple[int, int]:
+    if isinstance(value, (list, tuple)):
+        return _int(value[0]), _int(value[1])
+    return _int(value), _int(value)
+
+
+def _pads(padding: Any, size: tuple[int, ...], kernel: tuple[int, int], stride: tuple[int, int],
+          dilation: tuple[int, int] = (1, 1)) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right). ``same`` is TensorFlow's: output ⌈H/s⌉, the odd cell of
+    the total padding at the bottom/right; ``valid`` is none."""
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "same":
+        sides: list[int] = []
+        for extent, k, s, d in zip(size, kernel, stride, dilation):
+            total = max((-(-extent // s) - 1) * s + d * (k - 1) + 1 - extent, 0)
+            sides += [total // 2, total - total // 2]
+        return tuple(sides)  # type: ignore[return-value]
+    ph, pw = _pair(padding)
+    return (ph, ph, pw, pw)
+
+
+def _one(inputs: list[np.ndarray]) -> np.ndarray:
+    if len(inputs) != 1:
+        raise ValueError(f"expected one input, got {len(inputs)}")
+    return inputs[0]
+
+
+# --- runners ----------------------------------------------------------------------------
+
+
+@register_runner("conv2d")
+def _conv2d(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    x = _one(inputs)
+    c_in = x.shape[1]
+    c_out = c_in if layer.out is None else _int(layer.out)
+    groups = c_in if layer.depthwise else _int(layer.groups)
+    kernel, stride, dilation = _pair(layer.kernel), _pair(layer.stride), _pair(layer.dilation)
+    if c_in % groups:
+        raise ValueError(f"conv2d: {c_in} input channels not divisible by groups={groups}")
+    fan_in = c_in // groups * kernel[0] * kernel[1]
+    weight = params.learned("weight", (c_out, c_in // groups, *kernel), fan_in)
+    bias = params.learned("bias", (c_out,)) if layer.bias else None
+    pads = _pads(layer.padding, x.shape[2:], kernel, stride, dilation)
+    return [K.conv2d(meter, x, weight, bias, stride, pads, dilation, groups)]
+
+
+@register_runner("linear")
+def _linear(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    x = _one(inputs)
+    out = _int(layer.out)
+    weight = params.learned("weight", (out, x.shape[1]), x.shape[1])
+    bias = params.learned("bias", (out,)) if layer.bias else None
+    return [K.linear(meter, x, weight, bias)]
+
+
+@register_runner("batchnorm")
+def _batchnorm(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    x = _one(inputs)
+    channels = (x.shape[1],)
+    gamma = params.learned("gamma", channels, fan_in=25, center=1.0)
+    beta = params.learned("beta", channels, fan_in=25)
+    mean = params.buffer("mean", channels, -0.5, 0.5)
+    var = params.buffer("var", channels, 0.5, 1.5)
+    return [K.batchnorm(meter, x, gamma, beta, mean, var)]
+
+
+def _activation_runner(kernel: Callable[[Meter, np.ndarray], np.ndarray]) -> Runner:
+    def run(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+        return [kernel(meter, _one(inputs))]
+
+    return run
+
+
+for _name, _kernel in K.ACTIVATIONS.items():
+    register_runner(_name)(_activation_runner(_kernel))
+
+
+@register_runner("max_pool", "avg_pool")
+def _pool(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    x = _one(inputs)
+    kernel = _pair(layer.kernel)
+    stride = kernel if layer.stride is None else _pair(layer.stride)
+    pads = _pads(layer.padding, x.shape[2:], kernel, stride)
+    if layer.op == "max_pool":
+        return [K.max_pool2d(meter, x, kernel, stride, pads, layer.ceil_mode)]
+    # TensorFlow's 'same' average excludes the padding from the divisor; PyTorch's includes it
+    include = layer.padding != "same"
+    return [K.avg_pool2d(meter, x, kernel, stride, pads, layer.ceil_mode, include)]
+
+
+@register_runner("global_avg_pool")
+def _global_avg_pool(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [K.global_avg_pool(meter, _one(inputs))]
+
+
+@register_runner("add")
+def _add(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [K.add(meter, *inputs)]
+
+
+@register_runner("mul")
+def _mul(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [K.mul(meter, *inputs)]
+
+
+@register_runner("concat")
+def _concat(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [K.concat(meter, inputs)]
+
+
+def _sections(layer: Any) -> int | list[int]:
+    if layer.sections is not None:
+        return [_int(s) for s in layer.sections]
+    return _int(layer.parts)
+
+
+@register_runner("split")
+def _split(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return K.channel_split(meter, _one(inputs), _sections(layer))
+
+
+@register_runner("shuffle")
+def _shuffle(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [K.channel_shuffle(meter, _one(inputs), _int(layer.groups))]
+
+
+@register_runner("concat_shuffle_split")
+def _concat_shuffle_split(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+                          ) -> list[np.ndarray]:
+    sections = 1 if layer.sections is None and layer.parts is None else _sections(layer)
+    return K.concat_shuffle_split(meter, inputs, _int(layer.groups), sections)
+
+
+@register_runner("flatten")
+def _flatten(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [K.flatten(meter, _one(inputs))]
+
+
+@register_runner("dropout")
+def _dropout(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [K.dropout(meter, _one(inputs))]
