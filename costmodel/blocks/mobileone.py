@@ -1,0 +1,84 @@
+"""MobileOne (Vasu et al., "MobileOne: An Improved One millisecond Mobile Backbone", CVPR
+2023, Fig. 3), as apple/ml-mobileone ``mobileone.py``.
+
+A MobileOne block in train-time form (``reparam: 0``) sums over-parameterized branches:
+``branches`` × (k×k conv + BN), a 1×1 conv + BN "scale" branch when k > 1, and a BN
+"skip" branch when C_in = C_out and the stride is 1; then optional SE and ReLU. Its
+re-parameterized inference form (``reparam: 1``) is one k×k conv with bias, then SE, ReLU.
+A stage is ``blocks`` pairs of a depthwise 3×3 block and a pointwise 1×1 block, the first
+pair with stride 2; the last ``se_blocks`` pairs carry squeeze-excitation (C → C//16).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.conv_bn_act import ConvBnAct
+from costmodel.blocks.squeeze_excitation import SqueezeExcitation
+from costmodel.ops.base import Shape, require_int
+from costmodel.ops.elementwise import Activation, BatchNorm
+from costmodel.ops.tensor import Add
+from costmodel.spec.base import Expr, LayerSpec
+
+__all__ = ["MobileOneBlock", "MobileOneStage", "mobileone_block", "mobileone_stage"]
+
+
+class MobileOneBlock(BlockSpec):
+    """Train form: children ``conv.0 … conv.{branches−1}``, ``scale``, ``skip``, ``add``;
+    inference form: ``reparam_conv``; both then ``se`` (when ``se`` is 1) and ``relu``."""
+
+    op: Literal["mobileone_block"]
+    out: Expr | None = None
+    kernel: Expr = 3
+    stride: Expr = 1
+    depthwise: bool = False
+    branches: Expr = 1
+    reparam: Expr = 0
+    se: Expr = 0
+
+
+class MobileOneStage(BlockSpec):
+    """Children ``0.dw``, ``0.pw``, …, ``{blocks−1}.pw`` (the official ``_make_stage``)."""
+
+    op: Literal["mobileone_stage"]
+    out: Expr
+    blocks: Expr
+    se_blocks: Expr = 0
+    branches: Expr = 1
+    reparam: Expr = 0
+
+
+@register_block(MobileOneBlock)
+def mobileone_block(layer: MobileOneBlock, inputs: list[Shape]) -> list[LayerSpec]:
+    c_in = inputs[0][1]
+    out = c_in if layer.out is None else layer.out
+    conv = dict(op="conv_bn_act", out=out, kernel=layer.kernel, stride=layer.stride,
+                depthwise=layer.depthwise, act="none", inputs="input")
+    if layer.reparam:
+        children: list[LayerSpec] = [ConvBnAct(**conv, name="reparam_conv", bias=True, bn=False)]
+    else:
+        children = [ConvBnAct(**conv, name=f"conv.{i}")
+                    for i in range(require_int(layer.branches, "branches"))]
+        if layer.kernel > 1:
+            children.append(ConvBnAct(**{**conv, "kernel": 1}, name="scale"))
+        if layer.stride == 1 and c_in == out:
+            children.append(BatchNorm(op="batchnorm", name="skip", inputs="input"))
+        if len(children) > 1:
+            children.append(Add(op="add", name="add", inputs=[child.name for child in children]))
+    if layer.se:
+        children.append(SqueezeExcitation(op="squeeze_excitation", name="se", squeeze=out // 16))
+    return children + [Activation(op="relu", name="relu")]
+
+
+@register_block(MobileOneStage)
+def mobileone_stage(layer: MobileOneStage, inputs: list[Shape]) -> list[LayerSpec]:
+    count = require_int(layer.blocks, "blocks")
+    children: list[LayerSpec] = []
+    for i in range(count):
+        common = dict(op="mobileone_block", branches=layer.branches, reparam=layer.reparam,
+                      se=int(i >= count - layer.se_blocks))
+        children += [MobileOneBlock(**common, name=f"{i}.dw", kernel=3, stride=2 if i == 0 else 1,
+                                    depthwise=True),
+                     MobileOneBlock(**common, name=f"{i}.pw", out=layer.out, kernel=1)]
+    return children
