@@ -1,0 +1,65 @@
+"""MBConv: the inverted residual of MnasNet, EfficientNet and MobileNetV3 (whose "bneck" is
+this block with absolute ``hidden`` widths, hard-swish and a hard-sigmoid SE).
+
+[1×1 expand C_in → hidden, BN, act] (omitted when hidden = C_in) → depthwise k×k (stride s),
+BN, act → [squeeze-excitation on the hidden width] → 1×1 linear projection to ``out``, BN →
+[residual add when s = 1, C_in = out and ``residual``].
+
+hidden = ``hidden`` if given, else make_divisible(C_in·``expansion``, 8) (torchvision
+EfficientNet's ``adjust_channels``; equal to C_in·t whenever C_in is a multiple of 8, as in
+MnasNet and timm). The SE width is :func:`squeeze_channels` of the hidden width
+(``se_of: expanded``, MobileNetV3) or of the block input (``se_of: input``, EfficientNet).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from costmodel.arith import make_divisible
+from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.conv_bn_act import ConvBnAct
+from costmodel.blocks.squeeze_excitation import SqueezeExcitation, squeeze_channels
+from costmodel.ops.base import Shape
+from costmodel.ops.elementwise import ActivationName
+from costmodel.ops.tensor import Add
+from costmodel.spec.base import Expr, LayerSpec
+
+__all__ = ["MBConv", "mbconv"]
+
+
+class MBConv(BlockSpec):
+    """Children ``expand``, ``dw``, ``se``, ``project`` and ``add`` (each when present)."""
+
+    op: Literal["mbconv"]
+    out: Expr
+    expansion: Expr = 6
+    hidden: Expr | None = None
+    kernel: Expr = 3
+    stride: Expr = 1
+    act: ActivationName = "relu6"
+    se_ratio: Expr | None = None
+    se_of: Literal["expanded", "input"] = "expanded"
+    se_divisor: Expr | None = None
+    se_act: ActivationName = "relu"
+    se_gate: ActivationName = "sigmoid"
+    residual: bool = True
+
+
+@register_block(MBConv)
+def mbconv(layer: MBConv, inputs: list[Shape]) -> list[LayerSpec]:
+    c_in = inputs[0][1]
+    hidden = layer.hidden if layer.hidden is not None else make_divisible(c_in * layer.expansion, 8)
+    children: list[LayerSpec] = []
+    if hidden != c_in:
+        children.append(ConvBnAct(op="conv_bn_act", name="expand", out=hidden, act=layer.act))
+    children.append(ConvBnAct(op="conv_bn_act", name="dw", kernel=layer.kernel,
+                              stride=layer.stride, depthwise=True, act=layer.act))
+    if layer.se_ratio is not None:
+        base = hidden if layer.se_of == "expanded" else c_in
+        children.append(SqueezeExcitation(
+            op="squeeze_excitation", name="se", act=layer.se_act, gate=layer.se_gate,
+            squeeze=squeeze_channels(base, layer.se_ratio, layer.se_divisor)))
+    children.append(ConvBnAct(op="conv_bn_act", name="project", out=layer.out, act="none"))
+    if layer.residual and layer.stride == 1 and c_in == layer.out:
+        children.append(Add(op="add", name="add", inputs=["input", "project"]))
+    return children

@@ -1,0 +1,91 @@
+"""MobileNeXt's sandglass block (Zhou et al., ECCV 2020), with the rules of the official
+code (zhoudaquan/rethinking_bottleneck_design, ``mnext.py`` ``SGBlock`` and
+``efficient_mnext/model.py`` ``MBConvBlockV1``).
+
+Full form: depthwise k×k (C_in), BN, act → 1×1 reduce C_in → hidden, BN (linear) → 1×1
+expand hidden → ``out``, BN, act → depthwise k×k stride s (``out``), BN → [SE on ``out``]
+→ [identity add]. hidden = ⌊C_in / ``reduction``⌋, raised to make_divisible(⌈out/6⌉, 16)
+when below out/6 and ``min_hidden`` (``mnext.py``; the SE model's code compares hidden
+with hidden/6, so the rule never fires there: ``min_hidden: false``).
+
+Which depthwise convs are kept (the official rules):
+
+* C_in = out (residual blocks) or ``keep_3x3``: both, stride 1; identity add unless
+  ``keep_3x3`` (``keep_3x3`` = the stage is one stride-1 block).
+* otherwise the first is dropped (``first_dw: true`` keeps it — the code's t = 2 branch,
+  the first stage) and the last is kept only when s = 2, carrying the stride.
+
+SE (``se_ratio``): squeeze = max(1, ⌊out / reduction · se_ratio⌋), convs with bias,
+``act`` then sigmoid (``MBConvBlockV1``).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Literal
+
+from costmodel.arith import Value, ceil, is_symbolic, make_divisible
+from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.conv_bn_act import ConvBnAct
+from costmodel.blocks.squeeze_excitation import SqueezeExcitation, squeeze_channels
+from costmodel.errors import SpecError
+from costmodel.ops.base import Shape
+from costmodel.ops.elementwise import ActivationName
+from costmodel.ops.tensor import Add
+from costmodel.spec.base import Expr, LayerSpec
+
+__all__ = ["Sandglass", "sandglass"]
+
+
+class Sandglass(BlockSpec):
+    """Children ``dw1``, ``reduce``, ``expand``, ``dw2``, ``se``, ``add`` (each when present)."""
+
+    op: Literal["sandglass"]
+    out: Expr
+    reduction: Expr = 6
+    stride: Expr = 1
+    kernel: Expr = 3
+    act: ActivationName = "relu6"
+    keep_3x3: bool = False
+    first_dw: bool = False
+    min_hidden: bool = True
+    se_ratio: Expr | None = None
+
+
+def _raised(hidden: Value, floor_width: Value) -> Value:
+    """``mnext.py``: if hidden < out/6, hidden = make_divisible(⌈out/6⌉, 16)."""
+    raised = make_divisible(ceil(floor_width), 16)
+    if is_symbolic(hidden) or is_symbolic(floor_width):
+        import sympy
+
+        return sympy.Piecewise((raised, sympy.Lt(hidden, floor_width)), (hidden, True))
+    return raised if hidden < floor_width else hidden
+
+
+@register_block(Sandglass)
+def sandglass(layer: Sandglass, inputs: list[Shape]) -> list[LayerSpec]:
+    c_in, out, stride = inputs[0][1], layer.out, layer.stride
+    hidden = c_in // layer.reduction
+    if layer.min_hidden:
+        hidden = _raised(hidden, out * Fraction(1, 6))
+    full = c_in == out or layer.keep_3x3
+    if full and stride != 1:
+        raise SpecError("the official sandglass block ignores the stride when both depthwise "
+                        "convs are kept (C_in = out or keep_3x3); use stride 1")
+    dw = dict(op="conv_bn_act", kernel=layer.kernel, depthwise=True)
+    children: list[LayerSpec] = []
+    if full or layer.first_dw:
+        children.append(ConvBnAct(name="dw1", act=layer.act, **dw))
+    children += [
+        ConvBnAct(op="conv_bn_act", name="reduce", out=hidden, act="none"),
+        ConvBnAct(op="conv_bn_act", name="expand", out=out, act=layer.act),
+    ]
+    if full or layer.first_dw or stride != 1:
+        children.append(ConvBnAct(name="dw2", stride=stride, act="none", **dw))
+    if layer.se_ratio is not None:
+        children.append(SqueezeExcitation(
+            op="squeeze_excitation", name="se", act=layer.act,
+            squeeze=squeeze_channels(out, layer.se_ratio * Fraction(1) / layer.reduction)))
+    if c_in == out and not layer.keep_3x3:
+        children.append(Add(op="add", name="add", inputs=["input", children[-1].name]))
+    return children
