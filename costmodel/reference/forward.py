@@ -14,16 +14,17 @@ can be proven by running the original and the transformed network on mapped weig
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from costmodel.reference import kernels as K
 from costmodel.reference.meter import Counts, Meter
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from costmodel.graph import Network
 
 __all__ = ["Forward", "NodeRun", "RUNNERS", "Weights", "forward", "random_input", "register_runner"]

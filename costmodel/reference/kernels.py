@@ -23,6 +23,7 @@ from costmodel.reference.meter import Meter
 
 __all__ = [
     "ACTIVATIONS",
+    "BN_EPS",
     "Padding",
     "Size2",
     "add",
@@ -171,6 +172,10 @@ def _add_into_first(y: np.ndarray, b: np.ndarray) -> np.ndarray:
 # --- normalisation and activations ------------------------------------------
 
 
+BN_EPS = 1e-5
+"""Batchnorm epsilon (PyTorch's default)."""
+
+
 def batchnorm(
     meter: Meter,
     x: np.ndarray,
@@ -178,7 +183,7 @@ def batchnorm(
     beta: np.ndarray,
     mean: np.ndarray,
     var: np.ndarray,
-    eps: float = 1e-5,
+    eps: float = BN_EPS,
 ) -> np.ndarray:
     """Inference batch norm as one scale-and-shift per element.
 

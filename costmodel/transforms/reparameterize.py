@@ -1,0 +1,121 @@
+"""Re-parameterize train-time branches into one conv (RepVGG, Ding et al. 2021; MobileOne,
+Vasu et al. 2023): an ``add`` of parallel branches that all read the same tensor x — each
+``conv2d``, ``conv2d → batchnorm``, ``batchnorm`` or x itself — becomes one k×k conv with
+bias, k the largest branch kernel, every branch kernel centred in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from costmodel.ops.conv import Conv2d
+from costmodel.transforms.affine import fold_bn_into, identity_kernel, pad_kernel
+from costmodel.transforms.base import Weights, register_transform
+from costmodel.transforms.flat import FlatLayer, FlatNet, Ref
+
+__all__ = ["reparameterize"]
+
+
+@dataclass(frozen=True)
+class _Branch:
+    source: Ref
+    conv: FlatLayer | None
+    bn: FlatLayer | None
+
+
+@register_transform("reparameterize",
+                    "Merge an add of parallel conv/BN/identity branches (RepVGG, MobileOne) into one conv.")
+def reparameterize(net: FlatNet, weights: Weights | None) -> tuple[FlatNet, Weights | None]:
+    """Merged when every conv branch has the same stride, groups and output channels,
+    dilation 1 and padding (k−1)/2 + o with one offset o (o = 0 when x itself is a branch).
+    Weights: each branch as (w, b) — BN folded, x as the identity kernel — padded to k×k
+    and summed (RepVGG §3.3)."""
+    layers, readers = net.by_name(), net.consumers()
+    replaced: dict[str, FlatLayer | None] = {}
+    new_weights = None if weights is None else dict(weights)
+    for add in net.layers:
+        if add.op != "add" or len(add.inputs) < 2:
+            continue
+        branches = [_branch(ref, layers, readers) for ref in add.inputs]
+        merged = _merged_conv(net, add, branches) if None not in branches else None
+        if merged is None:
+            continue
+        for branch in branches:
+            for part in (branch.conv, branch.bn):  # type: ignore[union-attr]
+                if part is not None:
+                    replaced[part.name] = None
+        replaced[add.name] = merged
+        if new_weights is not None:
+            new_weights[add.name] = _merged_weights(merged, branches, weights)  # type: ignore[arg-type]
+            for name, layer in replaced.items():
+                if layer is None:
+                    new_weights.pop(name, None)
+    return net.rewritten(replaced, {}, "reparameterize"), new_weights
+
+
+def _branch(ref: Ref, layers: dict[str, FlatLayer], readers: dict[Ref, list[str]]) -> _Branch | None:
+    """What the add input ``ref`` computes from its source, or None if it is no branch."""
+    layer = layers.get(ref[0])
+    if layer is None or ref[1] != 0 or layer.op not in ("conv2d", "batchnorm"):
+        return _Branch(ref, None, None)
+    if len(readers[ref]) != 1:
+        return None
+    if layer.op == "conv2d":
+        return _Branch(layer.inputs[0], layer, None)
+    inner = layers.get(layer.inputs[0][0])
+    if (inner is not None and inner.op == "conv2d" and layer.inputs[0][1] == 0
+            and readers[layer.inputs[0]] == [layer.name]):
+        return _Branch(inner.inputs[0], inner, layer)
+    return _Branch(layer.inputs[0], None, layer)
+
+
+def _geometry(conv: FlatLayer, c_in: int) -> tuple | None:
+    """(stride, groups, C_out, offsets, kernel) of a conv branch, None if it cannot merge."""
+    spec = conv.layer
+    pair = lambda v: tuple(v) if isinstance(v, (list, tuple)) else (v, v)  # noqa: E731
+    kernel, padding = pair(spec.kernel), spec.padding
+    if isinstance(padding, str) or pair(spec.dilation) != (1, 1) or any(k % 2 == 0 for k in kernel):
+        return None
+    offsets = tuple(p - (k - 1) // 2 for p, k in zip(pair(padding), kernel))
+    groups = c_in if spec.depthwise else spec.groups
+    return pair(spec.stride), groups, conv.outputs[0][1], offsets, kernel
+
+
+def _merged_conv(net: FlatNet, add: FlatLayer, branches: list[_Branch]) -> FlatLayer | None:
+    sources = {branch.source for branch in branches}
+    convs = [branch.conv for branch in branches if branch.conv is not None]
+    if len(sources) != 1 or not convs:
+        return None
+    (source,) = sources
+    c_in = net.shape(source)[1]
+    shapes = [_geometry(conv, c_in) for conv in convs]
+    if None in shapes or len({shape[:4] for shape in shapes}) != 1:  # type: ignore[index]
+        return None
+    stride, groups, c_out, offsets, _ = shapes[0]  # type: ignore[misc]
+    has_identity = any(branch.conv is None for branch in branches)
+    if has_identity and (offsets != (0, 0) or stride != (1, 1)):
+        return None
+    kernel = tuple(max(shape[4][axis] for shape in shapes) for axis in (0, 1))  # type: ignore[index]
+    padding = [offset + (k - 1) // 2 for offset, k in zip(offsets, kernel)]
+    spec = Conv2d(op="conv2d", out=c_out, kernel=list(kernel), stride=list(stride),
+                  padding=padding, groups=groups, bias=True)
+    return FlatLayer(add.name, spec, (source,), add.outputs)
+
+
+def _merged_weights(merged: FlatLayer, branches: list[_Branch], weights: Weights) -> dict[str, np.ndarray]:
+    spec = merged.layer
+    kernel = tuple(spec.kernel)
+    total_w, total_b = 0, 0
+    for branch in branches:
+        if branch.conv is not None:
+            old = weights[branch.conv.name]
+            weight, bias = old["weight"], old.get("bias")
+        else:
+            any_weight = next(weights[b.conv.name]["weight"] for b in branches if b.conv is not None)
+            weight, bias = identity_kernel(spec.out, spec.groups, any_weight.dtype), None
+        if branch.bn is not None:
+            weight, bias = fold_bn_into(weight, bias, weights[branch.bn.name])
+        total_w = total_w + pad_kernel(weight, kernel)  # type: ignore[arg-type]
+        total_b = total_b + (0 if bias is None else bias)
+    return {"weight": total_w, "bias": total_b}  # type: ignore[dict-item]
