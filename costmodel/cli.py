@@ -8,6 +8,7 @@ from costmodel import __version__
 from costmodel.commands.check import check
 from costmodel.commands.ops import ops
 from costmodel.commands.report import report
+from costmodel.commands.transform import transform
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,3 +28,4 @@ def main(ctx: click.Context, debug: bool) -> None:
 main.add_command(report)
 main.add_command(ops)
 main.add_command(check)
+main.add_command(transform)

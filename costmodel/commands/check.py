@@ -34,16 +34,17 @@ def check(ctx: click.Context, spec: str, assignments: tuple[str, ...], seed: int
     with spec_errors(ctx.obj["debug"]):
         network = build(load_spec(spec), spec, parse_bindings(assignments))
         result = check_network(network, seed=seed)
-    where = ", ".join(f"{name}={value}" for name, value in network.bindings.items())
+    where = "; ".join([", ".join(f"{k}={v}" for k, v in network.bindings.items())] * bool(network.bindings)
+                      + [f"seed {seed}"])
     nodes = len(network.nodes) - 1
     if result.ok:
         total = network.total
-        click.echo(f"{spec} ({where}; seed {seed}): all {nodes} nodes agree — params {total.params}, "
+        click.echo(f"{spec} ({where}): all {nodes} nodes agree — params {total.params}, "
                    f"maccs {total.maccs}, mem_access {total.mem_access}, "
                    f"elementwise {total.elementwise}")
         return
     failing = result.failing_nodes
-    click.echo(f"{spec} ({where}; seed {seed}): {len(failing)} of {nodes} nodes disagree")
+    click.echo(f"{spec} ({where}): {len(failing)} of {nodes} nodes disagree")
     for disagreement in result.disagreements:
         click.echo(f"  {disagreement}")
     sys.exit(EXIT_DISAGREE)

@@ -98,14 +98,19 @@ def _merged_conv(net: FlatNet, add: FlatLayer, branches: list[_Branch]) -> FlatL
         return None
     kernel = tuple(max(shape[4][axis] for shape in shapes) for axis in (0, 1))  # type: ignore[index]
     padding = [offset + (k - 1) // 2 for offset, k in zip(offsets, kernel)]
-    spec = Conv2d(op="conv2d", out=c_out, kernel=list(kernel), stride=list(stride),
-                  padding=padding, groups=groups, bias=True)
+    spec = Conv2d(op="conv2d", out=c_out, kernel=_scalar(kernel), stride=_scalar(stride),
+                  padding=_scalar(padding), groups=groups, bias=True)
     return FlatLayer(add.name, spec, (source,), add.outputs)
+
+
+def _scalar(pair: tuple | list) -> int | list:
+    """``k`` when both axes agree, else ``[k_h, k_w]``."""
+    return pair[0] if pair[0] == pair[1] else list(pair)
 
 
 def _merged_weights(merged: FlatLayer, branches: list[_Branch], weights: Weights) -> dict[str, np.ndarray]:
     spec = merged.layer
-    kernel = tuple(spec.kernel)
+    kernel = tuple(merged.layer.kernel) if isinstance(spec.kernel, list) else (spec.kernel,) * 2
     total_w, total_b = 0, 0
     for branch in branches:
         if branch.conv is not None:
