@@ -9,6 +9,7 @@ from costmodel.commands.check import check
 from costmodel.commands.ops import ops
 from costmodel.commands.report import report
 from costmodel.commands.transform import transform
+from costmodel.commands.zoo import zoo
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,3 +30,4 @@ main.add_command(report)
 main.add_command(ops)
 main.add_command(check)
 main.add_command(transform)
+main.add_command(zoo)

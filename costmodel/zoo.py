@@ -1,0 +1,133 @@
+"""The model zoo: every spec in a directory, at each of its variants, beside the figures
+published for it.
+
+A published figure is written in the spec as the paper prints it (``"2.3e6"``,
+``"0.145e9"``, ``"2278604"``); its rounding is half a unit of the last digit written, so
+``"2.3e6"`` means 2.25 M … 2.35 M and an integer means exactly that count.
+A variant may give a ``reason`` for a metric whose count lies outside that rounding; the
+reason is explained in the zoo notes (docs/zoo_notes/).
+
+The elementwise share is the part of mem_access moved by element-wise ops (nodes with
+element-wise work and no MACCs: batchnorm, activations, adds, multiplies, pooling) —
+ShuffleNetV2's G4: their arithmetic is negligible, their memory traffic is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from costmodel.analysis.result import Analysis
+from costmodel.errors import SpecError
+from costmodel.graph import build
+from costmodel.report.formats import ReportOptions, exact, to_json_data
+from costmodel.spec.load import load_spec
+from costmodel.spec.schema import ModelSpec, Variant
+
+__all__ = ["Published", "ZooEntry", "published_figure", "zoo_variants", "collect",
+           "to_json", "elementwise_mem_access"]
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published figure: its exact ``value``, the ``tolerance`` its rounding allows,
+    and the ``text`` as written."""
+
+    value: Fraction
+    tolerance: Fraction
+    text: str
+
+    def admits(self, count: int) -> bool:
+        """True when ``count`` rounds to this figure."""
+        return abs(count - self.value) <= self.tolerance
+
+
+def published_figure(value: Any) -> Published:
+    """``"2.3e6"`` → 2300000 ± 50000; ``146000000`` → exact. Raises :class:`SpecError`."""
+    text = str(value).strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise SpecError(f"published figure {text!r} is not a number such as 2.3e6") from None
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return Published(Fraction(number), Fraction(1, 2) * Fraction(10) ** exponent, text)
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    """One spec at one variant, analyzed."""
+
+    spec: str
+    variant: Variant
+    analysis: Analysis
+    published: dict[str, Published] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.variant.name
+
+    def deviations(self) -> dict[str, int]:
+        """Metric → count − published, for published figures the count does not round to."""
+        totals = self.analysis.totals.as_dict()
+        return {metric: totals[metric] - figure.value for metric, figure in self.published.items()
+                if not figure.admits(totals[metric])}
+
+
+def zoo_variants(model: ModelSpec) -> list[Variant]:
+    """The spec's variants, or one default variant named after the model."""
+    return list(model.variants) or [Variant(name=model.model)]
+
+
+def spec_paths(directory: str | Path) -> list[Path]:
+    """Every ``*.yaml`` spec in ``directory``, sorted."""
+    return sorted(Path(directory).glob("*.yaml"))
+
+
+def collect(directory: str | Path = "specs") -> list[ZooEntry]:
+    """Analyze every spec of ``directory`` at each variant. Raises :class:`SpecError`."""
+    entries: list[ZooEntry] = []
+    for path in spec_paths(directory):
+        model = load_spec(path)
+        for variant in zoo_variants(model):
+            analysis = Analysis(build(model, str(path), variant.bindings))
+            try:
+                published = {metric: published_figure(value)
+                             for metric, value in variant.published.items()}
+            except SpecError as error:
+                raise error.located(path=str(path), line=variant.line or None) from None
+            entries.append(ZooEntry(str(path), variant, analysis, published))
+    return entries
+
+
+def elementwise_mem_access(analysis: Analysis) -> Any:
+    """mem_access of the element-wise nodes (element-wise work, no MACCs)."""
+    total: Any = 0
+    for row in analysis.layers:
+        if row.cost.elementwise and not row.cost.maccs:
+            total = total + row.cost.mem_access
+    return total
+
+
+def to_json(entries: list[ZooEntry]) -> list[dict[str, Any]]:
+    """``[{"spec", "variant", "bindings", "totals", "elementwise_mem_access", "published",
+    "source", "reason"}]`` with exact numbers (published values as exact text)."""
+    return [{
+        "spec": entry.spec,
+        "variant": entry.name,
+        "bindings": {name: exact(value) for name, value in entry.analysis.bindings.items()},
+        "totals": to_json_data(entry.analysis, ReportOptions(totals_only=True))["totals"],
+        "elementwise_mem_access": exact(elementwise_mem_access(entry.analysis)),
+        "published": {metric: {"value": exact(_int(figure.value)),
+                               "tolerance": exact(_int(figure.tolerance)), "text": figure.text}
+                      for metric, figure in entry.published.items()},
+        "source": entry.variant.source,
+        "reason": dict(entry.variant.reason),
+    } for entry in entries]
+
+
+def _int(value: Fraction) -> Any:
+    return int(value) if value.denominator == 1 else value
