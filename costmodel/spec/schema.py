@@ -18,7 +18,7 @@ from costmodel.errors import SpecError
 from costmodel.ops import OPS
 from costmodel.spec.base import Expr, LayerSpec, SpecModel
 
-__all__ = ["BlockCall", "UserBlock", "Variant", "ModelSpec", "Layer", "LAYER_CLASSES", "RESERVED_NAMES"]
+__all__ = ["BlockCall", "UserBlock", "Variant", "LintSettings", "ModelSpec", "Layer", "LAYER_CLASSES", "RESERVED_NAMES"]
 
 LAYER_CLASSES: dict[str, type[LayerSpec]] = {
     **{name: op.spec for name, op in OPS.items()},
@@ -87,6 +87,15 @@ class Variant(SpecModel):
     reason: dict[str, str] = {}
 
 
+class LintSettings(SpecModel):
+    """The spec's ``lint:`` section: ``thresholds`` (rule code → threshold name → value,
+    e.g. ``{G1: {ratio: 1.3}}``) and ``ignore`` (layer or block name pattern, fnmatch-style
+    → code prefixes, e.g. ``{"features.1*": [G4]}``). Codes are checked by ``costmodel lint``."""
+
+    thresholds: dict[str, dict[str, Expr]] = {}
+    ignore: dict[str, list[str]] = {}
+
+
 class ModelSpec(SpecModel):
     """A whole network."""
 
@@ -98,6 +107,7 @@ class ModelSpec(SpecModel):
     blocks: dict[str, UserBlock] = {}
     layers: list[Layer] = Field(min_length=1)
     variants: list[Variant] = []
+    lint: LintSettings | None = None
 
     _names = field_validator("params")(lambda cls, v: _check_names(v, "parameter"))
 
