@@ -1,0 +1,100 @@
+"""Exact params and MACCs of the mobile zoo specs (part A) against their reference
+implementations, and their published figures within the published rounding.
+
+Reference counts measured with torch (forward hooks on Conv2d/Linear, cross-checked with
+torch.utils.flop_counter; /work/refdata/reference_counts.json): torchvision 0.29.2; timm
+1.0.31; zhoudaquan/rethinking_bottleneck_design @195ee73 (mnext.py MXNet, and
+efficient_mnext EfficientNet with the 'large' block strings at i2rnet-b0, measured the same
+way); huawei-noah/Efficient-AI-Backbones @f90e129 (ghostnet_pytorch/ghostnet.py).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from costmodel import analyze
+from costmodel.spec.load import load_spec
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+
+CASES = [
+    # spec, variant, params, maccs, source of the exact count
+    ("mobilenet_v3_large", "mobilenet_v3_large_1.0", 5_483_032, 216_589_760,
+     "torchvision mobilenet_v3_large"),
+    ("mobilenet_v3_large", "mobilenet_v3_large_0.75", 3_377_576, 140_033_816,
+     "torchvision MobileNetV3 builder, width_mult=0.75"),
+    ("mobilenet_v3_small", "mobilenet_v3_small_1.0", 2_542_856, 56_510_400,
+     "torchvision mobilenet_v3_small"),
+    ("mnasnet", "mnasnet1_0", 4_383_312, 314_415_872, "torchvision mnasnet1_0"),
+    ("mnasnet", "mnasnet0_5", 2_218_512, 104_455_968, "torchvision mnasnet0_5"),
+    ("efficientnet_b0", "efficientnet_b0", 5_288_548, 385_814_752,
+     "torchvision efficientnet_b0 (timm efficientnet_b0 identical)"),
+    ("efficientnet_lite", "efficientnet_lite0", 4_652_008, 385_187_552, "timm efficientnet_lite0"),
+    ("efficientnet_lite", "efficientnet_lite1", 5_416_680, 600_185_232, "timm efficientnet_lite1"),
+    ("efficientnet_lite", "efficientnet_lite2", 6_092_072, 859_736_272, "timm efficientnet_lite2"),
+    ("efficientnet_lite", "efficientnet_lite3", 8_197_096, 1_383_321_872, "timm efficientnet_lite3"),
+    ("efficientnet_lite", "efficientnet_lite4", 13_006_568, 2_553_034_336, "timm efficientnet_lite4"),
+    ("mobilenext", "mobilenext_1.0", 3_535_416, 311_342_592, "official mnext.py MXNet(width_mult=1.0)"),
+    # The official module also registers a BatchNorm2d(1280) (_bn1) that forward() never uses:
+    # torch's parameter count 3,937,011 includes its 2·1280 γ, β; the executed network does not.
+    ("mobilenext_se", "mobilenext_se", 3_937_011 - 2 * 1280, 330_182_144,
+     "official efficient_mnext EfficientNet, MBConvBlockV1, 'large' strings, i2rnet-b0"),
+    ("ghostnet", "ghostnet_1.0", 5_182_508, 141_150_512,
+     "official ghostnet_pytorch ghostnet() (timm ghostnet_100 identical)"),
+]
+
+# Other widths of the same specs, exact against the same references.
+WIDTHS = [
+    ("mobilenext", "0.35", 1_913_976, 75_141_032, "official mnext.py width_mult=0.35"),
+    ("mobilenext", "0.5", 2_152_304, 103_256_448, "official mnext.py width_mult=0.5"),
+    ("mobilenext", "0.75", 2_766_168, 207_926_720, "official mnext.py width_mult=0.75"),
+    ("mobilenext", "1.4", 6_126_168, 588_319_256, "official mnext.py width_mult=1.4"),
+]
+
+
+def _variant(spec: str, name: str):
+    return next(v for v in load_spec(SPECS / f"{spec}.yaml").variants if v.name == name)
+
+
+@pytest.mark.parametrize("spec, variant, params, maccs, source", CASES,
+                         ids=[case[1] for case in CASES])
+def test_reference_counts(spec, variant, params, maccs, source):
+    totals = analyze(SPECS / f"{spec}.yaml", **_variant(spec, variant).bindings).totals
+    assert (totals.params, totals.maccs) == (params, maccs), source
+
+
+@pytest.mark.parametrize("spec, alpha, params, maccs, source", WIDTHS, ids=[w[1] for w in WIDTHS])
+def test_reference_counts_other_widths(spec, alpha, params, maccs, source):
+    totals = analyze(SPECS / f"{spec}.yaml", alpha=alpha).totals
+    assert (totals.params, totals.maccs) == (params, maccs), source
+
+
+def _within_rounding(count: int, published: str) -> bool:
+    """|count − published| ≤ half a unit of the published figure's last digit."""
+    value = Decimal(published)
+    half_unit = Decimal(1).scaleb(value.as_tuple().exponent) / 2
+    return abs(Decimal(count) - value) <= half_unit
+
+
+PUBLISHED = [(spec, variant.name, metric, str(figure), variant.reason.get(metric))
+             for spec in sorted({case[0] for case in CASES})
+             for variant in load_spec(SPECS / f"{spec}.yaml").variants
+             for metric, figure in variant.published.items()]
+
+
+@pytest.mark.parametrize("spec, variant, metric, figure, reason", PUBLISHED,
+                         ids=[f"{p[1]}-{p[2]}" for p in PUBLISHED])
+def test_published_figures(spec, variant, metric, figure, reason):
+    """Each published figure matches within its rounding, or the variant says why not."""
+    count = getattr(analyze(SPECS / f"{spec}.yaml", **_variant(spec, variant).bindings).totals,
+                    metric)
+    assert _within_rounding(count, figure) != bool(reason), (count, figure, reason)
+
+
+def test_every_variant_has_a_reference_count():
+    for spec in {case[0] for case in CASES}:
+        names = {v.name for v in load_spec(SPECS / f"{spec}.yaml").variants}
+        assert names == {case[1] for case in CASES if case[0] == spec}
