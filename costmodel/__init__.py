@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["analyze", "SpecError", "__version__"]
+__all__ = ["analyze", "sweep", "SpecError", "__version__"]
 
 __version__ = "0.1.0"
 
@@ -19,6 +19,10 @@ def __getattr__(name: str) -> Any:
         from costmodel.api import analyze
 
         return analyze
+    if name == "sweep":
+        from costmodel.analysis.sweep import sweep
+
+        return sweep
     if name == "SpecError":
         from costmodel.errors import SpecError
 

@@ -10,6 +10,7 @@ from costmodel.commands.ops import ops
 from costmodel.commands.report import report
 from costmodel.commands.transform import transform
 from costmodel.commands.zoo import zoo
+from costmodel.commands.sweep import sweep
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,3 +32,4 @@ main.add_command(ops)
 main.add_command(check)
 main.add_command(transform)
 main.add_command(zoo)
+main.add_command(sweep)

@@ -1,0 +1,118 @@
+"""``costmodel sweep``: every total over a grid of parameter values."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterator
+
+import click
+
+from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.errors import SpecError
+from costmodel.report.units import DTYPE_BYTES
+
+SWEEP_FORMATS = ("table", "json", "csv")
+
+
+def parse_values(text: str, name: str) -> list[str]:
+    """``0.25,0.5,1`` → a list; ``2:6:1`` → 2, 3, 4, 5, 6 (inclusive, exact steps)."""
+    from costmodel.analysis.sweep import grid_values
+
+    if ":" not in text:
+        return [item.strip() for item in text.split(",") if item.strip()]
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise SpecError(f"'{text}' for {name}: use a list a,b,c or a range start:stop:step")
+    start, stop, step = grid_values(parts)
+    if step <= 0 or stop < start:
+        raise SpecError(f"'{text}' for {name}: need start ≤ stop and step > 0")
+    count = int((stop - start) // step) + 1
+    if count > 10**7:
+        raise SpecError(f"'{text}' for {name}: {count} values is too many")
+    return [str(start + i * step) for i in range(count)]
+
+
+def _progress_bar() -> Callable[[], Iterator[Callable[[int, int], None]]]:
+    """A rich progress bar on stderr that appears once per-point work exceeds a second."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def bar() -> Iterator[Callable[[int, int], None]]:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        started = time.perf_counter()
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("exact points", visible=False)
+
+            def update(done: int, total: int) -> None:
+                visible = time.perf_counter() - started > 1
+                progress.update(task, completed=done, total=total, visible=visible)
+
+            yield update
+
+    return bar
+
+
+@click.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--width", default=None, metavar="LIST",
+              help="Values of the width multiplier (the spec's 'alpha'), e.g. 0.25,0.5,0.75,1.")
+@click.option("--resolution", default=None, metavar="LIST",
+              help="Values of 'resolution', e.g. 128,160,192,224 or 96:224:32.")
+@click.option("--set-range", "ranges", multiple=True, metavar="NAME=LIST",
+              help="Sweep any declared parameter: NAME=a,b,c or NAME=start:stop:step "
+                   "(inclusive). Repeatable.")
+@set_option
+@click.option("--format", "fmt", type=click.Choice(SWEEP_FORMATS), default="table", show_default=True,
+              help="table: human units and % of the defaults; json/csv: exact integers.")
+@click.option("--closed-form", is_flag=True,
+              help="Also print each total as an exact expression in the swept parameters and "
+                   "as a relaxed polynomial (rounding dropped) with its relative error.")
+@click.option("--plot", "plot_path", default=None, metavar="FILE",
+              help="Write a plot (.png or .svg; needs matplotlib): lines for one swept "
+                   "parameter, heatmaps for two; published figures overlaid.")
+@click.option("--method", type=click.Choice(("auto", "exact", "compiled")), default="auto",
+              show_default=True, help="exact: one build per point; compiled: one symbolic "
+                                      "build evaluated over the grid (checked per class).")
+@click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="fp32", show_default=True,
+              help="Element size for mem_access_bytes.")
+@click.pass_context
+def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | None,
+          ranges: tuple[str, ...], assignments: tuple[str, ...], fmt: str, closed_form: bool,
+          plot_path: str | None, method: str, dtype: str) -> None:
+    """Every total of SPEC at every point of a grid of parameter values, exactly.
+
+    Totals: params, maccs, mem_access, elementwise, fragments, buffers, mem_access_bytes
+    (as in `report --format json`); the table adds each point's maccs and params as a
+    percentage of the spec's defaults.
+
+    Example: costmodel sweep specs/mobilenet_v1.yaml --width 0.25,0.5,0.75,1
+    --resolution 128,160,192,224 --closed-form --plot grid.png
+    """
+    from costmodel.analysis.sweep import sweep as run_sweep
+    from costmodel.report.sweep_formats import SWEEP_RENDERERS, render_closed_forms
+
+    with spec_errors(ctx.obj["debug"]):
+        axes: dict[str, list[str]] = {}
+        for name, text in (("alpha", width), ("resolution", resolution)):
+            if text is not None:
+                axes[name] = parse_values(text, name)
+        for name, text in parse_bindings(ranges).items():
+            axes[name] = parse_values(text, name)
+        if not axes:
+            raise click.UsageError("nothing to sweep: give --width, --resolution or --set-range")
+        with _progress_bar()() as progress:
+            result = run_sweep(spec, method=method, dtype=dtype, fixed=parse_bindings(assignments),
+                               progress=progress, **axes)
+        click.echo(SWEEP_RENDERERS[fmt](result), nl=False)
+        if closed_form:
+            click.echo(render_closed_forms(spec, result), nl=False)
+        if plot_path:
+            from costmodel.report.plot import plot_sweep, published_points
+
+            from costmodel.spec.load import load_spec
+
+            plot_sweep(result, plot_path, published_points(load_spec(spec), result))
+            click.echo(f"plot written to {plot_path}", err=True)
+

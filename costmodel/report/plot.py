@@ -1,0 +1,106 @@
+"""Plots of a sweep (matplotlib, the optional ``plot`` extra, imported on use).
+
+One swept parameter: a line per total against it. Two: a heatmap per total with each
+cell's value. Published figures of the spec's variants that fall on the grid are
+overlaid (markers on lines; "paper: …" in heatmap cells).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from costmodel.analysis.sweep import SweepResult
+from costmodel.errors import SpecError
+from costmodel.graph import resolve_bindings
+from costmodel.report.units import human
+from costmodel.spec.expr import evaluate
+from costmodel.spec.schema import ModelSpec
+
+__all__ = ["PLOT_TOTALS", "published_points", "plot_sweep"]
+
+PLOT_TOTALS = ("params", "maccs", "mem_access")
+
+Published = list[tuple[tuple[int, ...], dict[str, Any]]]
+"""(grid index, {total: published value}) for every variant on the grid."""
+
+
+def published_points(spec: ModelSpec, result: SweepResult) -> Published:
+    """The spec's variants whose bindings lie on the grid (other parameters as swept)."""
+    scope = resolve_bindings(spec, result.fixed, result.names)
+    points: Published = []
+    for variant in spec.variants:
+        values = resolve_bindings(spec, {**result.fixed, **variant.bindings})
+        if any(values[name] != scope[name] for name in scope if name not in result.names):
+            continue
+        if not all(values[name] in result.axes[name] for name in result.names):
+            continue
+        index = tuple(result.axes[name].index(values[name]) for name in result.names)
+        points.append((index, {k: evaluate(v, {}) for k, v in variant.published.items()}))
+    return points
+
+
+def plot_sweep(result: SweepResult, path: str | Path, published: Published = ()) -> None:
+    """Write the plot of ``result`` to ``path`` (format from the suffix: .png, .svg, …)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise SpecError("--plot needs matplotlib: pip install 'costmodel[plot]'") from None
+    if len(result.names) not in (1, 2):
+        raise SpecError(f"a plot shows one or two swept parameters, not {len(result.names)}")
+    figure, axes = plt.subplots(1, len(PLOT_TOTALS), figsize=(5.2 * len(PLOT_TOTALS), 4.4),
+                                constrained_layout=True)
+    for ax, key in zip(axes, PLOT_TOTALS):
+        if len(result.names) == 1:
+            _lines(ax, result, key, published)
+        else:
+            _heatmap(figure, ax, result, key, published)
+    figure.suptitle(f"{result.model}: totals over the sweep"
+                    + "".join(f", {n} = {v}" for n, v in result.fixed.items()))
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _lines(ax: Any, result: SweepResult, key: str, published: Published) -> None:
+    (name,) = result.names
+    xs = [float(v) for v in result.axes[name]]
+    ax.plot(xs, result.totals[key].astype(float), marker="o", label="costmodel")
+    marks = [(xs[index[0]], float(values[key])) for index, values in published if key in values]
+    if marks:
+        ax.scatter(*zip(*marks), marker="x", s=80, color="crimson", zorder=3, label="published")
+    ax.set_xlabel(name)
+    ax.set_ylabel(key)
+    ax.set_title(key)
+    ax.grid(alpha=0.3)
+    ax.legend()
+
+
+def _heatmap(figure: Any, ax: Any, result: SweepResult, key: str, published: Published) -> None:
+    rows, columns = result.names
+    values = result.totals[key].astype(float)
+    image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis")
+    figure.colorbar(image, ax=ax, shrink=0.85)
+    ax.set_xticks(range(len(result.axes[columns])), [str(v) for v in result.axes[columns]])
+    ax.set_yticks(range(len(result.axes[rows])), [str(v) for v in result.axes[rows]])
+    ax.set_xlabel(columns)
+    ax.set_ylabel(rows)
+    ax.set_title(key)
+    paper = {index: values_[key] for index, values_ in published if key in values_}
+    if values.size > 100:
+        return
+    middle = (values.max() + values.min()) / 2
+    for (i, j), value in _cells(values):
+        text = human(int(result.totals[key][i, j]))
+        if (i, j) in paper:
+            text += f"\npaper: {human(int(paper[(i, j)]))}"
+        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                color="black" if value > middle else "white")
+
+
+def _cells(values: Any) -> Any:
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            yield (i, j), values[i, j]
