@@ -240,9 +240,10 @@ def _hardswish(x: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(−x))."""
+    """1 / (1 + exp(−x)); exp overflowing to ∞ for x ≪ 0 gives the exact limit 0."""
     out = np.negative(x)
-    np.exp(out, out=out)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
     np.add(out, 1, out=out)
     return np.reciprocal(out, out=out)
 
