@@ -33,12 +33,18 @@ class GlobalAvgPool(LayerSpec):
 def _pooled_size(size: Value, kernel: Value, stride: Value, padding: Value | str,
                  ceil_mode: bool) -> Value:
     """Like a conv; with ``ceil_mode`` ⌈(H + 2p − k)/s⌉ + 1, minus 1 if the last window
-    would start in the padding (PyTorch's rule)."""
+    would start in the padding (PyTorch's rule).
+
+    That correction never applies when p = 0 and s ≤ k (the last window then starts at
+    most s − 1 ≤ k − 1 elements before the end), which keeps the common case symbolic.
+    """
     if not ceil_mode or isinstance(padding, str):
         return conv_output_size(size, kernel, stride, padding, 1)
     out = -(-(size + 2 * padding - kernel) // stride) + 1
+    if padding == 0 and stride <= kernel:
+        return out
     if is_symbolic(out):
-        raise SpecError("ceil_mode pooling needs numeric sizes")
+        raise SpecError("ceil_mode pooling with padding or stride > kernel needs numeric sizes")
     return out - 1 if (out - 1) * stride >= size + padding else out
 
 

@@ -44,3 +44,15 @@ def test_numeric_path_does_not_import_sympy() -> None:
             "print('sympy' in sys.modules, 'networkx' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("size", [17, 18, 55, 109, 224])
+def test_ceil_mode_pool_stays_exact_symbolically(size: int) -> None:
+    """SqueezeNet's 3×3/2 ceil_mode pools: ⌈(H − 3)/2⌉ + 1 needs no PyTorch correction."""
+    from tests.core.helpers import analyze_layers
+
+    layers = [{"name": "p", "op": "max_pool", "kernel": 3, "stride": 2, "ceil_mode": True}]
+    numeric = analyze_layers(layers, (1, size, size)).layers[0].output_shape[2]
+    symbolic = analyze_layers(layers, (1, "h", "h"), params={"h": size})
+    assert numeric == -(-(size - 3) // 2) + 1
+    assert numeric == symbolic.layers[0].output_shape[2]
