@@ -49,10 +49,12 @@ def test_numeric_path_does_not_import_sympy() -> None:
 @pytest.mark.parametrize("size", [17, 18, 55, 109, 224])
 def test_ceil_mode_pool_stays_exact_symbolically(size: int) -> None:
     """SqueezeNet's 3×3/2 ceil_mode pools: ⌈(H − 3)/2⌉ + 1 needs no PyTorch correction."""
-    from tests.core.helpers import analyze_layers
+    from costmodel.graph import build
+    from costmodel.spec.load import parse_spec
 
-    layers = [{"name": "p", "op": "max_pool", "kernel": 3, "stride": 2, "ceil_mode": True}]
-    numeric = analyze_layers(layers, (1, size, size)).layers[0].output_shape[2]
-    symbolic = analyze_layers(layers, (1, "h", "h"), params={"h": size})
+    spec = parse_spec({"model": "p", "params": {"h": 1}, "input": [1, "h", "h"],
+                       "layers": [{"op": "max_pool", "kernel": 3, "stride": 2, "ceil_mode": True}]})
+    height = build(spec, symbolic=("h",)).nodes["0"].outputs[0][2]
+    numeric = build(spec, bindings={"h": size}).nodes["0"].outputs[0][2]
     assert numeric == -(-(size - 3) // 2) + 1
-    assert numeric == symbolic.layers[0].output_shape[2]
+    assert height.subs(parameter_symbol("h"), size) == numeric
