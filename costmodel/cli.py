@@ -6,8 +6,10 @@ import click
 
 from costmodel import __version__
 from costmodel.commands.check import check
+from costmodel.commands.lint import lint
 from costmodel.commands.ops import ops
 from costmodel.commands.report import report
+from costmodel.commands.rule import rule
 from costmodel.commands.transform import transform
 from costmodel.commands.zoo import zoo
 from costmodel.commands.sweep import sweep
@@ -33,3 +35,5 @@ main.add_command(check)
 main.add_command(transform)
 main.add_command(zoo)
 main.add_command(sweep)
+main.add_command(lint)
+main.add_command(rule)

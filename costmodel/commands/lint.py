@@ -1,0 +1,106 @@
+"""``costmodel lint``: check specs against the design guidelines (exit 0 clean, 1 findings,
+2 bad input)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from costmodel.analysis.fusion import FUSIONS
+from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.report.units import DTYPE_BYTES
+
+if TYPE_CHECKING:
+    from costmodel.graph import Network
+
+__all__ = ["lint", "parse_size"]
+
+FORMAT_NAMES = ("text", "json", "sarif")
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20,
+          "GIB": 2**30}
+
+
+def parse_size(text: str) -> int:
+    """'256KiB' → 262144, '1MB' → 1000000, '4096' → 4096 (whole bytes only)."""
+    match = re.fullmatch(r"\s*(\d+)\s*([A-Za-z]*)\s*", text)
+    if not match or match.group(2).upper() not in _UNITS:
+        raise click.BadParameter(f"'{text}' is not a size such as 256KiB, 1MB or 4096",
+                                 param_hint="--memory-budget")
+    return int(match.group(1)) * _UNITS[match.group(2).upper()]
+
+
+@click.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@set_option
+@click.option("--select", default=None, metavar="CODES",
+              help="Comma-separated code prefixes to check (default: all), e.g. G,N1.")
+@click.option("--ignore", default=None, metavar="CODES",
+              help="Comma-separated code prefixes to skip; the longest matching prefix wins.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True,
+              help="text: one line per finding; json: a list; sarif: SARIF 2.1.0.")
+@click.option("--fuse", type=click.Choice(tuple(FUSIONS)), default="none", show_default=True,
+              help="Execution model: none (one kernel per op, the paper's view) or "
+                   "conv-bn-act (BN and ReLU/ReLU6 folded into the conv, as mobile runtimes do).")
+@click.option("--memory-budget", default=None, metavar="SIZE",
+              help="Flag peak activation memory above SIZE (e.g. 256KiB, 1MB) — rule D4.")
+@click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="fp32", show_default=True,
+              help="Element size for memory in bytes.")
+@click.option("--statistics", is_flag=True,
+              help="Also print kernels, maccs per kernel, widest level and peak memory (text).")
+@click.pass_context
+def lint(ctx: click.Context, specs: tuple[str, ...], assignments: tuple[str, ...],
+         select: str | None, ignore: str | None, fmt: str, fuse: str, memory_budget: str | None,
+         dtype: str, statistics: bool) -> None:
+    """Check SPECS against the efficient-CNN guidelines (ShuffleNetV2 G1–G4 and others).
+
+    Prints `path:line: layer CODE message (value vs threshold)` per finding, then a count.
+    `costmodel rule CODE` explains a rule. Exit status: 0 clean, 1 findings, 2 bad input.
+
+    Example: costmodel lint specs/*.yaml --select G --memory-budget 256KiB --dtype int8
+    """
+    from costmodel.lint.engine import LintOptions, lint_network
+    from costmodel.lint.output import render_findings
+    from costmodel.lint.selection import ALL, split_codes
+
+    overrides = {}
+    if memory_budget is not None:
+        overrides = {"D4": {"budget": parse_size(memory_budget)}}
+    options = LintOptions(select=split_codes(select) or ALL, ignore=split_codes(ignore),
+                          fuse=fuse, dtype_bytes=DTYPE_BYTES[dtype], overrides=overrides)
+    findings = []
+    notes = []
+    with spec_errors(ctx.obj["debug"]):
+        bindings = parse_bindings(assignments)
+        for path in specs:
+            network = _build(path, bindings)
+            findings += lint_network(network, options)
+            if statistics:
+                notes.append(_statistics(network, fuse, DTYPE_BYTES[dtype]))
+    text = render_findings(findings, fmt)
+    click.echo(text + "".join(notes) if fmt == "text" else text, nl=False)
+    sys.exit(1 if findings else 0)
+
+
+def _build(path: str, bindings: dict[str, str]) -> "Network":
+    from costmodel.graph import build
+    from costmodel.spec.load import load_spec
+
+    return build(load_spec(path), path, bindings)
+
+
+def _statistics(network: "Network", fuse: str, dtype_bytes: int) -> str:
+    from costmodel.analysis.fragments import model_structure
+    from costmodel.analysis.fusion import execution_view
+    from costmodel.analysis.peak_memory import analyze_peak_memory
+    from costmodel.report.units import human, human_bytes
+
+    shape = model_structure(network, execution_view(network, fuse).costs)
+    peak = analyze_peak_memory(network)
+    best = "" if peak.exact else " (heuristic)"
+    return (f"{network.path}: {shape.kernels} kernels, {human(round(shape.maccs_per_kernel))} "
+            f"maccs per kernel, widest level {shape.widest_level}; peak memory "
+            f"{human_bytes(peak.spec.bytes(dtype_bytes))} at {peak.spec.node}, best order "
+            f"{human_bytes(peak.best.bytes(dtype_bytes))}{best}\n")

@@ -1,0 +1,87 @@
+"""Renderers of findings: ``text`` (ruff-like lines and a count), ``json`` and SARIF 2.1.0.
+
+Each is registered once in :data:`FORMATS` and maps a list of findings to text.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any, Callable
+
+from costmodel import __version__
+from costmodel.lint.registry import RULES, Finding
+
+__all__ = ["FORMATS", "render_findings", "show_value", "SARIF_SCHEMA"]
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def show_value(value: Any) -> str:
+    """Integers exactly, fractions and ratios to 3 significant digits."""
+    if isinstance(value, (Fraction, float)) and value != int(value):
+        return f"{float(value):.3g}"
+    return str(int(value)) if isinstance(value, (Fraction, float)) else str(value)
+
+
+def _number(value: Any) -> Any:
+    """JSON number: ints exact; ratios (Fraction or float) as floats rounded to 6 places."""
+    if value is None or isinstance(value, int):
+        return value
+    return round(float(value), 6)
+
+
+def render_text(findings: list[Finding]) -> str:
+    """``path:line: layer CODE message (value vs threshold)`` per finding, then a count."""
+    lines = [f"{f.path}:{f.line}: {f.layer} {f.code} {f.message} "
+             f"({show_value(f.value)} vs {show_value(f.threshold)})" for f in findings]
+    count = len(findings)
+    lines.append(f"Found {count} finding{'s' if count != 1 else ''}." if count else "All checks passed.")
+    return "\n".join(lines) + "\n"
+
+
+def _as_dict(finding: Finding) -> dict[str, Any]:
+    return {"path": finding.path, "line": finding.line, "layer": finding.layer,
+            "code": finding.code, "name": RULES[finding.code].name, "message": finding.message,
+            "value": _number(finding.value), "threshold": _number(finding.threshold)}
+
+
+def render_json(findings: list[Finding]) -> str:
+    """A list of findings with path, line, layer, code, name, message, value, threshold."""
+    return json.dumps([_as_dict(f) for f in findings], indent=2) + "\n"
+
+
+def render_sarif(findings: list[Finding]) -> str:
+    """One SARIF 2.1.0 run: every registered rule, one result per finding."""
+    codes = list(RULES)
+    rules = [{"id": code, "name": rule.name, "shortDescription": {"text": rule.summary},
+              "fullDescription": {"text": rule.doc}, "help": {"text": rule.doc}}
+             for code, rule in RULES.items()]
+    results = [{
+        "ruleId": f.code, "ruleIndex": codes.index(f.code), "level": "warning",
+        "message": {"text": f"{f.layer}: {f.message} ({show_value(f.value)} vs "
+                            f"{show_value(f.threshold)})"},
+        "locations": [{
+            "physicalLocation": {"artifactLocation": {"uri": f.path},
+                                 "region": {"startLine": max(f.line, 1)}},
+            "logicalLocations": [{"name": f.layer, "kind": "member"}],
+        }],
+        "properties": {"value": _number(f.value), "threshold": _number(f.threshold)},
+    } for f in findings]
+    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "costmodel", "version": __version__, "rules": rules}},
+        "results": results,
+    }]}
+    return json.dumps(document, indent=2) + "\n"
+
+
+FORMATS: dict[str, Callable[[list[Finding]], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "sarif": render_sarif,
+}
+
+
+def render_findings(findings: list[Finding], fmt: str = "text") -> str:
+    """Render ``findings`` in ``fmt`` (a key of :data:`FORMATS`)."""
+    return FORMATS[fmt](findings)
