@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -32,26 +33,30 @@ def parse_values(text: str, name: str) -> list[str]:
     return [str(start + i * step) for i in range(count)]
 
 
-def _progress_bar() -> Callable[[], Iterator[Callable[[int, int], None]]]:
-    """A rich progress bar on stderr that appears once per-point work exceeds a second."""
-    from contextlib import contextmanager
+@contextmanager
+def progress_bar() -> Iterator[Callable[[int, int], None]]:
+    """A (done, total) callback that shows a rich progress bar on stderr once the per-point
+    work has taken more than a second; nothing is printed for faster grids."""
+    started = time.perf_counter()
+    state: dict[str, Any] = {}
 
-    @contextmanager
-    def bar() -> Iterator[Callable[[int, int], None]]:
-        from rich.console import Console
-        from rich.progress import Progress
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            if time.perf_counter() - started < 1:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
 
-        started = time.perf_counter()
-        with Progress(console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task("exact points", visible=False)
+            state["bar"] = Progress(console=Console(stderr=True), transient=True)
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("exact points", total=total)
+        state["bar"].update(state["task"], completed=done)
 
-            def update(done: int, total: int) -> None:
-                visible = time.perf_counter() - started > 1
-                progress.update(task, completed=done, total=total, visible=visible)
-
-            yield update
-
-    return bar
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
 
 
 @click.command()
@@ -102,7 +107,7 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
             axes[name] = parse_values(text, name)
         if not axes:
             raise click.UsageError("nothing to sweep: give --width, --resolution or --set-range")
-        with _progress_bar()() as progress:
+        with progress_bar() as progress:
             result = run_sweep(spec, method=method, dtype=dtype, fixed=parse_bindings(assignments),
                                progress=progress, **axes)
         click.echo(SWEEP_RENDERERS[fmt](result), nl=False)

@@ -54,8 +54,7 @@ def render_table(result: SweepResult) -> str:
     console.print(table)
     defaults = ", ".join(f"{k} {result.baseline[k]}" for k in RELATIVE_TOTALS)
     extra = f"; {result.exact_points} point(s) built one by one" if result.method == "compiled" else ""
-    console.print(f"% of the spec's defaults ({defaults}); method {result.method}{extra}",
-                  soft_wrap=True)
+    console.print(f"% of the spec's defaults ({defaults}); method {result.method}{extra}")
     return console.file.getvalue()  # type: ignore[attr-defined]
 
 

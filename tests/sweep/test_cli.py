@@ -1,0 +1,66 @@
+"""``costmodel sweep`` on the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from costmodel.analysis.sweep import TOTAL_KEYS
+from costmodel.cli import main
+from costmodel.commands.sweep import parse_values
+
+V1 = str(Path(__file__).resolve().parents[2] / "specs" / "mobilenet_v1.yaml")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_json_has_bindings_and_report_totals():
+    result = run("sweep", V1, "--width", "0.5,1", "--resolution", "160,224", "--format", "json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert [r["bindings"] for r in records][:2] == [{"alpha": "1/2", "resolution": 160},
+                                                    {"alpha": "1/2", "resolution": 224}]
+    assert set(records[0]["totals"]) == set(TOTAL_KEYS)
+    assert records[-1]["totals"]["maccs"] == 568740352
+
+
+def test_csv_and_set_range():
+    result = run("sweep", V1, "--set-range", "resolution=128:224:32", "--set", "alpha=0.5",
+                 "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["resolution"] for row in rows] == ["128", "160", "192", "224"]
+    assert rows[-1]["maccs"] == "149497088"
+
+
+def test_table_shows_relative_cost_and_closed_form():
+    result = run("sweep", V1, "--width", "0.75,1", "--resolution", "224,160", "--closed-form")
+    assert result.exit_code == 0, result.output
+    assert "57.2" in result.output  # 325400448 / 568740352
+    assert "maccs ≈ 10752·alpha**2" in result.output
+
+
+def test_unknown_parameter_exits_2():
+    result = run("sweep", V1, "--set-range", "depth=1,2")
+    assert result.exit_code == 2
+    assert "unknown parameter 'depth'" in result.output
+
+
+def test_parse_values():
+    assert parse_values("2:6:1", "t") == ["2", "3", "4", "5", "6"]
+    assert parse_values("0.25:1:0.25", "a") == ["1/4", "1/2", "3/4", "1"]
+
+
+def test_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "grid.svg"
+    result = run("sweep", V1, "--width", "0.5,1", "--resolution", "160,224", "--plot", str(out))
+    assert result.exit_code == 0, result.output
+    assert "paper: 569" in out.read_text() or out.stat().st_size > 10_000
