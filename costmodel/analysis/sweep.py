@@ -135,24 +135,18 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
         raise error.located(path=path) from None
     baseline = _totals_of(build(model, path, fixed).total, dtype)
     result = SweepResult(model.model, grid, fixed, dtype, {}, baseline, method)
-    size = int(np.prod([len(v) for v in grid.values()], dtype=np.int64))
-    if method == "exact" or (method == "auto" and size <= EXACT_LIMIT):
-        result.method = "exact"
-        mask = np.ones([len(v) for v in grid.values()], dtype=bool)
-        result.totals = {key: np.zeros(mask.shape, dtype=object) for key in TOTAL_KEYS}
-    else:
+    shape = [len(v) for v in grid.values()]
+    mask = np.ones(shape, dtype=bool)
+    result.method = "exact"
+    if method == "compiled" or (method == "auto" and int(np.prod(shape)) > EXACT_LIMIT):
         try:
-            _compiled(model, path, result)
+            result.totals, mask = _compiled(model, path, result)
             result.method = "compiled"
         except SpecError:
             if method == "compiled":
                 raise
-            result.method = "exact"
-            result.totals = {}
-        mask = (np.ones([len(v) for v in grid.values()], dtype=bool) if not result.totals
-                else result.totals.pop("_fallback"))
-        if not result.totals:
-            result.totals = {key: np.zeros(mask.shape, dtype=object) for key in TOTAL_KEYS}
+    if result.method == "exact":
+        result.totals = {key: np.zeros(shape, dtype=object) for key in TOTAL_KEYS}
     started = time.perf_counter()
     result.exact_points = _exact(model, path, result, mask, progress)
     result.timings["exact"] = time.perf_counter() - started
@@ -160,9 +154,9 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
     return result
 
 
-def _compiled(model: ModelSpec, path: str, result: SweepResult) -> None:
-    """Fill ``result.totals`` by the compiled path, plus a ``_fallback`` mask of points
-    whose equality class failed the structural check."""
+def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The totals by the compiled path, and the mask of points whose equality class failed
+    the structural check (to be built one by one)."""
     from costmodel.analysis.compiled import as_exact, compile_totals, parameter_groups, reorder
     from costmodel.analysis.structure import equality_classes, signature
 
@@ -201,8 +195,7 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> None:
                 members = np.logical_and.outer(members, c == i)
             failed |= members
     result.timings["verify"] = time.perf_counter() - started
-    result.totals = dict(totals)
-    result.totals["_fallback"] = reorder(failed, compiled.groups, names, axes)
+    return totals, reorder(failed, compiled.groups, names, axes)
 
 
 def _free_name_sets(exprs: list[Any]) -> list[set[str]]:

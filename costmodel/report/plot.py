@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from costmodel.analysis.sweep import SweepResult
 from costmodel.errors import SpecError
 from costmodel.graph import resolve_bindings
@@ -92,15 +94,10 @@ def _heatmap(figure: Any, ax: Any, result: SweepResult, key: str, published: Pub
     if values.size > 100:
         return
     middle = (values.max() + values.min()) / 2
-    for (i, j), value in _cells(values):
+    for (i, j), value in np.ndenumerate(values):
         text = human(int(result.totals[key][i, j]))
         if (i, j) in paper:
             text += f"\npaper: {human(int(paper[(i, j)]))}"
         ax.text(j, i, text, ha="center", va="center", fontsize=8,
                 color="black" if value > middle else "white")
 
-
-def _cells(values: Any) -> Any:
-    for i in range(values.shape[0]):
-        for j in range(values.shape[1]):
-            yield (i, j), values[i, j]
