@@ -6,6 +6,7 @@ bias, k the largest branch kernel, every branch kernel centred in it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -73,13 +74,16 @@ def _branch(ref: Ref, layers: dict[str, FlatLayer], readers: dict[Ref, list[str]
 def _geometry(conv: FlatLayer, c_in: int) -> tuple | None:
     """(stride, groups, C_out, offsets, kernel) of a conv branch, None if it cannot merge."""
     spec = conv.layer
-    pair = lambda v: tuple(v) if isinstance(v, (list, tuple)) else (v, v)  # noqa: E731
-    kernel, padding = pair(spec.kernel), spec.padding
-    if isinstance(padding, str) or pair(spec.dilation) != (1, 1) or any(k % 2 == 0 for k in kernel):
+    kernel, padding = _pair(spec.kernel), spec.padding
+    if isinstance(padding, str) or _pair(spec.dilation) != (1, 1) or any(k % 2 == 0 for k in kernel):
         return None
-    offsets = tuple(p - (k - 1) // 2 for p, k in zip(pair(padding), kernel))
+    offsets = tuple(p - (k - 1) // 2 for p, k in zip(_pair(padding), kernel))
     groups = c_in if spec.depthwise else spec.groups
-    return pair(spec.stride), groups, conv.outputs[0][1], offsets, kernel
+    return _pair(spec.stride), groups, conv.outputs[0][1], offsets, kernel
+
+
+def _pair(value: Any) -> tuple:
+    return tuple(value) if isinstance(value, (list, tuple)) else (value, value)
 
 
 def _merged_conv(net: FlatNet, add: FlatLayer, branches: list[_Branch]) -> FlatLayer | None:
@@ -110,7 +114,7 @@ def _scalar(pair: tuple | list) -> int | list:
 
 def _merged_weights(merged: FlatLayer, branches: list[_Branch], weights: Weights) -> dict[str, np.ndarray]:
     spec = merged.layer
-    kernel = tuple(merged.layer.kernel) if isinstance(spec.kernel, list) else (spec.kernel,) * 2
+    kernel = _pair(spec.kernel)
     total_w, total_b = 0, 0
     for branch in branches:
         if branch.conv is not None:

@@ -6,12 +6,10 @@ import copy
 import pytest
 
 from costmodel.check import measured_values
-from costmodel.graph import build
 from costmodel.ops import OPS
 from costmodel.reference.forward import RUNNERS, forward, random_input
-from costmodel.spec.load import load_spec
 
-from .test_zoo_check import SPECS
+from .test_zoo_check import SPECS, small_network
 
 
 class Poison:
@@ -32,9 +30,7 @@ def measurements(network, x):
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
 def test_forward_ignores_cost_and_outputs(path):
-    spec = load_spec(path)
-    bindings = {"resolution": 64} if "resolution" in spec.params else {}
-    network = build(spec, str(path), bindings)
+    network = small_network(path, {})
     x = random_input(network.nodes["input"].outputs[0], seed=3)
     expected, expected_output = measurements(network, x)
     poisoned = copy.copy(network)
