@@ -10,6 +10,9 @@ from functools import cached_property
 from typing import Any
 
 from costmodel.analysis.fragments import Fragmentation, block_fragmentation
+from costmodel.analysis.fusion import ExecutionView, execution_view
+from costmodel.analysis.peak_memory import PeakMemory, analyze_peak_memory
+from costmodel.arith import is_symbolic
 from costmodel.cost import Cost
 from costmodel.graph import Network, Node
 from costmodel.ops import Shape
@@ -38,6 +41,21 @@ class Analysis:
     """
 
     network: Network
+    fuse: str = "none"
+    """Execution model (costmodel.analysis.fusion): ``none`` or ``conv-bn-act``."""
+
+    @cached_property
+    def view(self) -> ExecutionView:
+        """Per-node costs under the execution model."""
+        return execution_view(self.network, self.fuse)
+
+    @cached_property
+    def peak_memory(self) -> PeakMemory | None:
+        """Peak activation memory (spec order and best order found); None when symbolic."""
+        if any(is_symbolic(size) for node in self.network.nodes.values()
+               for shape in node.outputs for size in shape):
+            return None
+        return analyze_peak_memory(self.network)
 
     @property
     def model(self) -> str:
@@ -51,12 +69,13 @@ class Analysis:
     @cached_property
     def layers(self) -> list[LayerCost]:
         """Every primitive op in execution order (the input placeholder excluded)."""
-        return [_row(node) for node in self.network.nodes.values() if node.op != "input"]
+        return [_row(node, self.view.costs[node.name]) for node in self.network.nodes.values()
+                if node.op != "input"]
 
     @cached_property
     def totals(self) -> Cost:
         """Sum over all layers."""
-        return self.network.total
+        return self.view.total
 
     def by_block(self, depth: int = 1) -> dict[str, Cost]:
         """Cost summed per block instance ``depth`` levels down (1: top-level blocks).
@@ -79,10 +98,10 @@ class Analysis:
     def fragmentation(self) -> dict[str, Fragmentation]:
         """Kernels in series and in parallel for every top-level block."""
         top = [name for name, block in self.network.blocks.items() if not block.parents]
-        return {name: block_fragmentation(self.network, name) for name in top}
+        return {name: block_fragmentation(self.network, name, self.view.costs) for name in top}
 
 
-def _row(node: Node) -> LayerCost:
+def _row(node: Node, cost: Cost) -> LayerCost:
     return LayerCost(node.name, node.op, node.block[0] if node.block else "", node.block,
                      node.outputs[0] if len(node.outputs) == 1 else tuple(node.outputs),
-                     node.cost, node.line)
+                     cost, node.line)

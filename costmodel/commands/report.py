@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from costmodel.analysis.fusion import FUSIONS
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
 from costmodel.report.units import DTYPE_BYTES
 
@@ -19,11 +20,14 @@ FORMAT_NAMES = ("table", "json", "csv", "markdown")
 @click.option("--symbolic", default=None, is_flag=False, flag_value="*", metavar="[NAMES]",
               help="Leave parameters symbolic and print each total as an exact expression: "
                    "--symbolic (all declared) or --symbolic alpha,resolution.")
+@click.option("--fuse", type=click.Choice(tuple(FUSIONS)), default="none", show_default=True,
+              help="Execution model: none (one kernel per op, the paper's view) or conv-bn-act "
+                   "(BN and ReLU/ReLU6 folded into the conv, as mobile runtimes do).")
 @click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="fp32", show_default=True,
               help="Element size used to turn mem_access (elements) into bytes.")
 @click.pass_context
 def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str,
-           totals_only: bool, symbolic: str | None, dtype: str) -> None:
+           totals_only: bool, symbolic: str | None, fuse: str, dtype: str) -> None:
     """Report params, maccs, mem_access, elementwise and fragments of SPEC.
 
     \b
@@ -36,6 +40,7 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
     Example: costmodel report specs/mobilenet_v2.yaml --set alpha=0.75 --format json
     """
     from costmodel.api import analyze
+    from costmodel.analysis.result import Analysis
     from costmodel.report.formats import ReportOptions, render, render_expressions
     from costmodel.spec.load import load_spec
 
@@ -47,6 +52,8 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
             names = tuple(model.params) if symbolic == "*" else tuple(
                 name.strip() for name in symbolic.split(",") if name.strip())
         analysis = analyze(spec, symbolic=names, **bindings)
+        if fuse != "none":
+            analysis = Analysis(analysis.network, fuse)
         options = ReportOptions(dtype=dtype, totals_only=totals_only or bool(names))
         if names and fmt == "table":
             click.echo(render_expressions(analysis, options), nl=False)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from costmodel.analysis.result import Analysis, LayerCost
+from costmodel.analysis.peak_memory import PeakMemory
 from costmodel.cost import METRICS
 from costmodel.report.units import DTYPE_BYTES, human, human_bytes
 
@@ -45,6 +46,12 @@ def _totals(analysis: Analysis, dtype: str) -> dict[str, Any]:
     data = {name: exact(totals[name]) for name in METRICS}
     data["buffers"] = exact(totals["buffers"])
     data["mem_access_bytes"] = exact(totals["mem_access"] * DTYPE_BYTES[dtype])
+    peak = analysis.peak_memory
+    if peak is not None:
+        data["peak_memory"] = peak.spec.elements
+        data["peak_memory_bytes"] = peak.spec.bytes(DTYPE_BYTES[dtype])
+        data["peak_memory_node"] = peak.spec.node
+        data["peak_memory_best"] = peak.best.elements
     return data
 
 
@@ -163,7 +170,19 @@ def render_table(analysis: Analysis, options: ReportOptions) -> str:
     console = Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
     console.print(table)
     console.print(_totals_text(analysis, options.dtype), soft_wrap=False)
+    if analysis.peak_memory is not None:
+        console.print(_peak_text(analysis.peak_memory, options.dtype), soft_wrap=False)
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _peak_text(peak: PeakMemory, dtype: str) -> str:
+    """Peak activation memory of the spec's order, and of the best order found."""
+    size = DTYPE_BYTES[dtype]
+    best = (f"\n             best order {peak.best.elements:,} = {human_bytes(peak.best.bytes(size))}"
+            f"{'' if peak.exact else ' (heuristic search)'}"
+            if peak.best.elements < peak.spec.elements else "")
+    return (f"peak_memory  {peak.spec.elements:,} elements = {human_bytes(peak.spec.bytes(size))} "
+            f"at {dtype}, at {peak.spec.node}{best}")
 
 
 FORMATS: dict[str, Callable[[Analysis, ReportOptions], str]] = {

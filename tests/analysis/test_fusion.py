@@ -37,3 +37,24 @@ def test_bias_conv_merges_the_shift() -> None:
     net = network("  - {name: c, op: conv2d, out: 8, bias: true}\n  - {name: bn, op: batchnorm}\n")
     cost = execution_view(net, "conv-bn-act").costs["bn"]
     assert (cost.mem_access, cost.elementwise, cost.fragments) == (0, 0, 0)
+
+
+def test_report_shows_the_fused_view_and_peak_memory() -> None:
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from costmodel.cli import main
+
+    spec = str(Path(__file__).parents[2] / "specs" / "mobilenet_v2.yaml")
+    plain = json.loads(CliRunner().invoke(main, ["report", spec, "--format", "json", "--totals-only"]).output)
+    fused = json.loads(CliRunner().invoke(main, ["report", spec, "--format", "json", "--totals-only",
+                                                 "--fuse", "conv-bn-act"]).output)
+    assert fused["totals"]["maccs"] == plain["totals"]["maccs"]
+    assert fused["totals"]["fragments"] < plain["totals"]["fragments"]
+    # 96×112×112 expansion read by its BN while the BN writes its own: 2·96·112·112
+    assert plain["totals"]["peak_memory"] == 2 * 96 * 112 * 112 == plain["totals"]["peak_memory_best"]
+    assert plain["totals"]["peak_memory_bytes"] == 4 * 2 * 96 * 112 * 112
+    table = CliRunner().invoke(main, ["report", spec, "--totals-only"]).output
+    assert "peak_memory  2,408,448 elements" in table
