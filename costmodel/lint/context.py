@@ -39,6 +39,15 @@ class LintContext:
             if node.op != "input" and (not ops or node.op in ops):
                 yield node
 
+    def input_shape(self, node: Node, index: int = 0) -> tuple:
+        """Shape of the ``index``-th input of ``node``."""
+        source, port = node.inputs[index]
+        return self.network.nodes[source].outputs[port]
+
+    def groups(self, conv: Node) -> Any:
+        """Groups of a conv2d node (C_in when depthwise)."""
+        return self.input_shape(conv)[1] if conv.layer.depthwise else conv.layer.groups  # type: ignore[attr-defined]
+
     @cached_property
     def readers(self) -> dict[str, list[str]]:
         """Node name → names of the nodes reading any of its outputs."""

@@ -56,11 +56,9 @@ def unbalanced_pointwise_channels(ctx: LintContext) -> Iterator[Finding]:
     """
     ratio = ctx.threshold("G1", "ratio")
     for node in ctx.nodes("conv2d"):
-        layer = node.layer
-        n, c1, h, w = ctx.network.nodes[node.inputs[0][0]].outputs[node.inputs[0][1]]
-        c2 = node.outputs[0][1]
-        groups = c1 if layer.depthwise else layer.groups  # type: ignore[attr-defined]
-        if pair(layer.kernel) != (1, 1) or node.outputs[0][2:] != (h, w) or groups == c1 != 1:  # type: ignore[attr-defined]
+        n, c1, h, w = ctx.input_shape(node)
+        c2, groups = node.outputs[0][1], ctx.groups(node)
+        if pair(node.layer.kernel) != (1, 1) or node.outputs[0][2:] != (h, w) or groups == c1 != 1:  # type: ignore[attr-defined]
             continue
         x, weights = n * h * w, c1 * c2 // groups
         mac = x * (c1 + c2) + weights
@@ -96,13 +94,12 @@ def excessive_group_convolution(ctx: LintContext) -> Iterator[Finding]:
     """
     ratio = ctx.threshold("G2", "ratio")
     for node in ctx.nodes("conv2d"):
-        layer = node.layer
-        n, c1, h, w = ctx.network.nodes[node.inputs[0][0]].outputs[node.inputs[0][1]]
-        groups = c1 if layer.depthwise else layer.groups  # type: ignore[attr-defined]
+        n, c1, h, w = ctx.input_shape(node)
+        groups = ctx.groups(node)
         if not 1 < groups < c1:
             continue
         _, c2, h_out, w_out = node.outputs[0]
-        kh, kw = pair(layer.kernel)  # type: ignore[attr-defined]
+        kh, kw = pair(node.layer.kernel)  # type: ignore[attr-defined]
         weights = kh * kw * c1 * c2 // groups
         grouped = n * h * w * c1 + n * h_out * w_out * c2 + weights
         dense = n * h * w * c1 + n * h_out * w_out * (c2 // groups) + weights

@@ -43,8 +43,7 @@ def nonlinear_bottleneck(ctx: LintContext) -> Iterator[Finding]:
         conv = ctx.source(node, _NORM)
         if conv.op != "conv2d" or not conv.block:
             continue
-        c_in = ctx.network.nodes[conv.inputs[0][0]].outputs[conv.inputs[0][1]][1]
-        c_out = conv.outputs[0][1]
+        c_in, c_out = ctx.input_shape(conv)[1], conv.outputs[0][1]
         if (pair(conv.layer.kernel) != (1, 1) or c_in < narrowing * c_out  # type: ignore[attr-defined]
                 or conv.outputs[0][2] * conv.outputs[0][3] == 1):  # an SE squeeze, not a projection
             continue
@@ -81,8 +80,7 @@ def depthwise_nonlinearity(ctx: LintContext) -> Iterator[Finding]:
         conv = ctx.source(node, _NORM)
         if conv.op != "conv2d":
             continue
-        c_in = ctx.network.nodes[conv.inputs[0][0]].outputs[conv.inputs[0][1]][1]
-        groups = c_in if conv.layer.depthwise else conv.layer.groups  # type: ignore[attr-defined]
+        c_in, groups = ctx.input_shape(conv)[1], ctx.groups(conv)
         if groups > 1 and c_in // groups <= depth_limit:
             yield ctx.finding("N2", node, f"{node.op} right after a conv with {c_in // groups} "
                               f"channel(s) per group", c_in // groups, depth_limit)
