@@ -7,7 +7,6 @@ import io
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from costmodel.analysis.sweep import TOTAL_KEYS
@@ -59,7 +58,6 @@ def test_parse_values():
 
 
 def test_plot(tmp_path):
-    pytest.importorskip("matplotlib")
     out = tmp_path / "grid.svg"
     result = run("sweep", V1, "--width", "0.5,1", "--resolution", "160,224", "--plot", str(out))
     assert result.exit_code == 0, result.output

@@ -56,7 +56,6 @@ SHUFFLENET_WIDTHS = {
 }
 
 
-@pytest.mark.skipif(not SHUFFLENET_V2.exists(), reason="specs/shufflenet_v2.yaml not written yet")
 @pytest.mark.parametrize("width", SHUFFLENET_WIDTHS)
 def test_shufflenet_v2_table_5(width):
     """Table 5 FLOPs 41/146/299/591 M, which are MACCs (the paper counts mult-adds)."""
