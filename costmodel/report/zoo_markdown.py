@@ -25,7 +25,9 @@ part of mem_access moved by element-wise ops (batchnorm, activations, adds, mult
 pooling: nodes with element-wise work and no MACCs). A published figure is shown as
 written; it matches (✓) when the count rounds to it (half a unit of its last digit:
 `2.3e6` admits 2.25 M … 2.35 M; an integer must be exact). ≠ marks a difference whose
-reason is given in the spec and explained in the notes.
+reason is given in the spec and explained in the notes. **peak memory** is the peak of live
+activation elements (inputs and outputs of the running kernel plus every tensor still
+needed later) in the best execution order found (costmodel.analysis.peak_memory).
 """
 
 
@@ -37,25 +39,24 @@ def _check(entry: ZooEntry, metric: str) -> str:
     return f"{figure.text} {'✓' if figure.admits(total) else '≠'}"
 
 
-def _row(entry: ZooEntry, extra: tuple[str, ...]) -> str:
+def _row(entry: ZooEntry) -> str:
     totals = entry.analysis.totals.as_dict()
     share = Fraction(elementwise_mem_access(entry.analysis), totals["mem_access"])
+    peak = entry.analysis.peak_memory
     cells = [f"`{entry.spec}`", entry.name, f"{totals['params']:,}", _check(entry, "params"),
              f"{totals['maccs']:,}", _check(entry, "maccs"), human(totals["mem_access"]),
              f"{float(share) * 100:.1f} %", str(totals["fragments"]),
-             *(human(totals[name]) for name in extra), entry.variant.source]
+             human(peak.best.elements) if peak else "", entry.variant.source]
     return "| " + " | ".join(cells) + " |"
 
 
 def render_zoo_markdown(entries: list[ZooEntry], notes_dir: str | Path = "docs/zoo_notes") -> str:
     """The whole of docs/zoo.md."""
-    extra = tuple(name for name in ("peak_memory",)
-                  if entries and name in entries[0].analysis.totals.as_dict())
     columns = ["spec", "variant", "params", "published", "maccs", "published", "mem_access",
-               "ew share", "fragments", *extra, "source of the published figures"]
+               "ew share", "fragments", "peak memory", "source of the published figures"]
     lines = [_HEADER, "| " + " | ".join(columns) + " |",
-             "|" + "---|---|" + "---:|---|" * 2 + "---:|" * (3 + len(extra)) + "---|"]
-    lines += [_row(entry, extra) for entry in entries]
+             "|" + "---|---|" + "---:|---|" * 2 + "---:|" * 4 + "---|"]
+    lines += [_row(entry) for entry in entries]
     text = "\n".join(lines) + "\n"
     for note in sorted(Path(notes_dir).glob("*.md")):
         text += "\n" + note.read_text(encoding="utf-8").rstrip("\n") + "\n"

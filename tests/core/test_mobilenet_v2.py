@@ -66,3 +66,18 @@ def test_structure() -> None:
     assert analysis.layers[-1].output_shape == (1, 1000)
     # Linear bottleneck: no activation after any projection (Sandler et al., section 3.2)
     assert not any(row.name.endswith("project.act") for row in analysis.layers)
+
+
+@pytest.mark.parametrize(("alpha", "tf_params_millions"), [
+    ("0.35", "1.66"), ("0.5", "1.95"), ("0.75", "2.61"), ("1", "3.47"), ("1.3", "5.34"), ("1.4", "6.06"),
+])
+def test_tf_checkpoint_table_params_follow_from_its_convention(alpha: str, tf_params_millions: str) -> None:
+    """TF-slim's table (research/slim/nets/mobilenet/README.md) counts no BN γ/β and a
+    1001-way classifier: params − BN params + (classifier inputs + 1) rounds to its figure."""
+    from decimal import Decimal
+
+    result = costmodel.analyze(SPEC, alpha=alpha)
+    bn_params = sum(row.cost.params for row in result.layers if row.op == "batchnorm")
+    classifier_inputs = next(row for row in result.layers if row.name == "flatten").output_shape[1]
+    tf_style = result.totals.params - bn_params + classifier_inputs + 1
+    assert round(Decimal(tf_style) / 10**6, 2) == Decimal(tf_params_millions)
