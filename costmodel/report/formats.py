@@ -148,6 +148,10 @@ def render_expressions(analysis: Analysis, options: ReportOptions) -> str:
     totals = analysis.totals.as_dict()
     lines = [f"{analysis.model} ({_bindings_text(analysis)})"]
     lines += [f"{name} = {totals[name]}" for name in (*METRICS, "buffers")]
+    lines += ["", "Exact wherever the network has the structure built here: blocks decide it by "
+              "comparing channel expressions (an inverted residual adds its input when C_in = "
+              "C_out), which can coincide at particular values; `costmodel sweep` checks every "
+              "point it evaluates."]
     return "\n".join(lines) + "\n"
 
 
