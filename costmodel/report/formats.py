@@ -175,11 +175,10 @@ def render_table(analysis: Analysis, options: ReportOptions) -> str:
         return "  ".join(text).rstrip()
 
     rule = "  ".join("─" * width for width in widths)
-    lines = [f"{analysis.model} ({_bindings_text(analysis)})", "", line(header), rule]
-    lines += [line(cells) for cells in rows]
+    lines = [f"{analysis.model} ({_bindings_text(analysis)})", ""]
     if rows:
-        lines.append(rule)
-    lines += [line(total_row), "", _totals_text(analysis, options.dtype)]
+        lines += [line(header), rule, *(line(cells) for cells in rows), rule, line(total_row), ""]
+    lines.append(_totals_text(analysis, options.dtype))
     if analysis.peak_memory is not None:
         lines.append(_peak_text(analysis.peak_memory, options.dtype))
     return "\n".join(lines) + "\n"
