@@ -115,10 +115,10 @@ class ModelSpec(SpecModel):
     def _known_block_calls(self) -> "ModelSpec":
         layer_lists = [self.layers, *(block.layers for block in self.blocks.values())]
         for layers in layer_lists:
-            for layer in layers:
+            for position, layer in enumerate(layers):
                 if isinstance(layer, BlockCall) and layer.op not in self.blocks:
-                    raise SpecError(unknown_op_message(layer.op, self.blocks),
-                                    line=layer.line or None, layer=layer.name, op=layer.op)
+                    raise SpecError(unknown_op_message(layer.op, self.blocks), line=layer.line or None,
+                                    layer=layer.name or f"#{position}", op=layer.op)
         return self
 
 
