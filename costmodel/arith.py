@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 __all__ = [
     "Number",
@@ -123,7 +123,7 @@ def make_divisible(v: Value, divisor: Value = 8, min_value: Value | None = None)
     return as_int(rounded + divisor if rounded < threshold else rounded)
 
 
-FUNCTIONS = {
+FUNCTIONS: dict[str, Callable[..., Value]] = {
     "make_divisible": make_divisible,
     "round": round_half_even,
     "floor": floor,

@@ -226,11 +226,11 @@ class _Builder:
             value = evaluated(layer, scope)
             children = BLOCKS[layer.op].expand(value, shapes)
             return self._enter_block(layer, name, block, refs, children, scope, depth)
-        definition = OPS[layer.op]
-        if definition.arity is not None and len(refs) != definition.arity:
-            raise SpecError(f"{layer.op} takes {definition.arity} input(s), got {len(refs)}")
+        op = OPS[layer.op]
+        if op.arity is not None and len(refs) != op.arity:
+            raise SpecError(f"{layer.op} takes {op.arity} input(s), got {len(refs)}")
         value = evaluated(layer, scope)
-        result = definition.formula(value, *shapes)
+        result = op.formula(value, *shapes)
         self.nodes[name] = Node(name, layer.op, value, refs, result.outputs, result.cost, block,
                                 layer.line)
         return name, 0

@@ -76,7 +76,10 @@ class _Schedule:
         for name, node in network.nodes.items():
             if node.op in VIEW_OPS:
                 alias[(name, 0)] = alias.get(node.inputs[0], node.inputs[0])
-        root = lambda ref: alias.get(ref, ref)  # noqa: E731
+
+        def root(ref: tuple[str, int]) -> tuple[str, int]:
+            return alias.get(ref, ref)
+
         self.size: dict[tuple[str, int], int] = {}
         self.outputs: list[list[tuple[str, int]]] = []
         self.reads: list[list[tuple[str, int]]] = []

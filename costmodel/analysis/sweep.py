@@ -214,7 +214,7 @@ def _free_name_sets(exprs: list[Any]) -> list[set[str]]:
 
 def _point(groups: list[tuple[str, ...]], combos: list[int],
            axes: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
-    point = {}
+    point: dict[str, Any] = {}
     for group, combo in zip(groups, combos):
         values = list(itertools.product(*(axes[name] for name in group)))[combo]
         point.update(zip(group, values))

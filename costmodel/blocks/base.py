@@ -10,12 +10,12 @@ child. Children may themselves be blocks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, ClassVar
+from typing import Any, Callable, ClassVar
 
 from costmodel.ops.base import Shape
-from costmodel.spec.base import LayerSpec
+from costmodel.spec.base import LayerSpec, op_names
 
-__all__ = ["BlockSpec", "BlockDef", "BLOCKS", "register_block"]
+__all__ = ["BlockSpec", "BlockDef", "BLOCKS", "register_block", "child_name"]
 
 
 class BlockSpec(LayerSpec):
@@ -24,7 +24,9 @@ class BlockSpec(LayerSpec):
     kind: ClassVar[str] = "block"
 
 
-Expansion = Callable[[BlockSpec, list[Shape]], list[LayerSpec]]
+Expansion = Callable[[Any, list[Shape]], list[LayerSpec]]
+"""``(layer, input_shapes) -> children``; ``layer`` is the registered spec class (hence Any:
+a callable taking a subclass is not a callable taking every BlockSpec)."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,17 @@ def register_block(spec: type[BlockSpec]) -> Callable[[Expansion], Expansion]:
     """Register ``expand`` as the expansion of ``spec``'s op name; duplicates are refused."""
 
     def decorate(expand: Expansion) -> Expansion:
-        for name in spec.model_fields["op"].annotation.__args__:
+        for name in op_names(spec):
             if name in BLOCKS:
                 raise ValueError(f"block '{name}' is registered twice")
             BLOCKS[name] = BlockDef(name, spec, expand)
         return expand
 
     return decorate
+
+
+def child_name(child: LayerSpec) -> str:
+    """The name of a child an expansion built (expansions name every child they return)."""
+    if child.name is None:
+        raise ValueError(f"an expansion built an unnamed {child.op} child")
+    return child.name

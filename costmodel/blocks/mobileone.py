@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.base import BlockSpec, child_name, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.blocks.squeeze_excitation import SqueezeExcitation
 from costmodel.ops.base import Shape, require_int
@@ -65,7 +65,7 @@ def mobileone_block(layer: MobileOneBlock, inputs: list[Shape]) -> list[LayerSpe
         if layer.stride == 1 and c_in == out:
             children.append(BatchNorm(op="batchnorm", name="skip", inputs="input"))
         if len(children) > 1:
-            children.append(Add(op="add", name="add", inputs=[child.name for child in children]))
+            children.append(Add(op="add", name="add", inputs=[child_name(child) for child in children]))
     if layer.se:
         children.append(SqueezeExcitation(op="squeeze_excitation", name="se", squeeze=out // 16))
     return children + [Activation(op="relu", name="relu")]

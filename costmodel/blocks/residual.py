@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.base import BlockSpec, child_name, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
@@ -44,7 +44,7 @@ class Bottleneck(BlockSpec):
 
 def _close(layer: BasicBlock | Bottleneck, c_in: Expr, body: list[LayerSpec]) -> list[LayerSpec]:
     """Shortcut (identity or projection), add and ReLU after the block's body."""
-    main = body[-1].name
+    main = child_name(body[-1])
     shortcut = "input"
     if layer.stride != 1 or c_in != layer.out:
         body = body + [ConvBnAct(op="conv_bn_act", name="downsample", out=layer.out,

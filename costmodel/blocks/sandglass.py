@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Literal
 
 from costmodel.arith import Value, ceil, is_symbolic, make_divisible
-from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.base import BlockSpec, child_name, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.blocks.squeeze_excitation import SqueezeExcitation, squeeze_channels
 from costmodel.errors import SpecError
@@ -87,5 +87,5 @@ def sandglass(layer: Sandglass, inputs: list[Shape]) -> list[LayerSpec]:
             op="squeeze_excitation", name="se", act=layer.act,
             squeeze=squeeze_channels(out, layer.se_ratio * Fraction(1) / layer.reduction)))
     if c_in == out and not layer.keep_3x3:
-        children.append(Add(op="add", name="add", inputs=["input", children[-1].name]))
+        children.append(Add(op="add", name="add", inputs=["input", child_name(children[-1])]))
     return children

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 from costmodel.arith import Value, as_int, is_symbolic
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
-from costmodel.spec.base import LayerSpec
+from costmodel.spec.base import LayerSpec, op_names
 
 __all__ = [
     "Shape", "OpResult", "OpDef", "OPS", "register_op", "numel", "pair",
@@ -52,7 +52,7 @@ def register_op(spec: type[LayerSpec], *, arity: int | None = 1) -> Callable[[Fo
     """Register ``formula`` for every op name the ``spec`` class's ``op`` literal allows."""
 
     def decorate(formula: Formula) -> Formula:
-        for name in spec.model_fields["op"].annotation.__args__:
+        for name in op_names(spec):
             if name in OPS:
                 raise ValueError(f"op '{name}' is registered twice")
             OPS[name] = OpDef(name, spec, formula, arity)

@@ -8,7 +8,7 @@ overlaid (markers on lines; "paper: …" in heatmap cells).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -23,7 +23,8 @@ __all__ = ["PLOT_TOTALS", "published_points", "plot_sweep"]
 
 PLOT_TOTALS = ("params", "maccs", "mem_access")
 
-Published = list[tuple[tuple[int, ...], dict[str, Any]]]
+Point = tuple[tuple[int, ...], dict[str, Any]]
+Published = list[Point]
 """(grid index, {total: published value}) for every variant on the grid."""
 
 
@@ -42,7 +43,7 @@ def published_points(spec: ModelSpec, result: SweepResult) -> Published:
     return points
 
 
-def plot_sweep(result: SweepResult, path: str | Path, published: Published = ()) -> None:
+def plot_sweep(result: SweepResult, path: str | Path, published: Sequence[Point] = ()) -> None:
     """Write the plot of ``result`` to ``path`` (format from the suffix: .png, .svg, …)."""
     try:
         import matplotlib
@@ -66,7 +67,7 @@ def plot_sweep(result: SweepResult, path: str | Path, published: Published = ())
     plt.close(figure)
 
 
-def _lines(ax: Any, result: SweepResult, key: str, published: Published) -> None:
+def _lines(ax: Any, result: SweepResult, key: str, published: Sequence[Point]) -> None:
     (name,) = result.names
     xs = [float(v) for v in result.axes[name]]
     ax.plot(xs, result.totals[key].astype(float), marker="o", label="costmodel")
@@ -80,7 +81,7 @@ def _lines(ax: Any, result: SweepResult, key: str, published: Published) -> None
     ax.legend()
 
 
-def _heatmap(figure: Any, ax: Any, result: SweepResult, key: str, published: Published) -> None:
+def _heatmap(figure: Any, ax: Any, result: SweepResult, key: str, published: Sequence[Point]) -> None:
     rows, columns = result.names
     values = result.totals[key].astype(float)
     image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis")

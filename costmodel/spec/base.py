@@ -16,7 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, model_
 from costmodel.arith import exact_decimal
 from costmodel.spec.expr import evaluate
 
-__all__ = ["SpecModel", "LayerSpec", "Expr", "ExprPair", "Padding", "evaluated", "expr_fields"]
+__all__ = ["SpecModel", "LayerSpec", "Expr", "ExprPair", "Padding", "evaluated", "expr_fields", "op_names"]
 
 PADDING_KEYWORDS = ("same", "valid")
 
@@ -104,6 +104,11 @@ class LayerSpec(SpecModel):
     first: dict[str, Any] | None = None
 
     kind: ClassVar[str] = "op"
+
+
+def op_names(cls: type[LayerSpec]) -> tuple[str, ...]:
+    """The op names ``cls``'s ``op: Literal[...]`` field allows (what a registry files it under)."""
+    return get_args(cls.model_fields["op"].annotation)
 
 
 def _marker(metadata: Any) -> _ExprField | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from costmodel.errors import SpecError
 from costmodel.spec.loader import Located, load_yaml
@@ -36,7 +37,8 @@ def _spec_error(error: ValidationError, data: Any) -> SpecError:
     """The first validation error, in words, at the line of the offending key."""
     detail = error.errors()[0]
     loc = detail["loc"]
-    node, line, layer, model = data, getattr(data, "line", None), None, ModelSpec
+    node, line, layer = data, getattr(data, "line", None), None
+    model: type[BaseModel] = ModelSpec
     parent: Any = None
     for key in loc:
         if isinstance(node, dict) and key in node:
@@ -60,7 +62,7 @@ def _spec_error(error: ValidationError, data: Any) -> SpecError:
     return SpecError(message, line=line, layer=name, op=op)
 
 
-def _describe(detail: dict[str, Any], field: str, model: type[BaseModel]) -> str:
+def _describe(detail: ErrorDetails, field: str, model: type[BaseModel]) -> str:
     kind = detail["type"]
     if kind == "extra_forbidden":
         fields = [f for f in model.model_fields]

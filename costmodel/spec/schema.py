@@ -8,7 +8,7 @@ defines under ``blocks:`` (checked against those definitions, listing the valid 
 from __future__ import annotations
 
 from difflib import get_close_matches
-from typing import Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
@@ -47,12 +47,17 @@ def _layer_tag(value: Any) -> str | None:
     return op if op in LAYER_CLASSES else "call"
 
 
-Layer = Annotated[
-    Union[tuple(Annotated[cls, Tag(name)] for name, cls in LAYER_CLASSES.items())
-          + (Annotated[BlockCall, Tag("call")],)],  # type: ignore[misc]
-    Discriminator(_layer_tag, custom_error_type="missing_op",
-                  custom_error_message="missing field 'op'"),
-]
+if TYPE_CHECKING:
+    # The union is built at import time from the registries, which a type checker cannot
+    # see; every member is a LayerSpec.
+    Layer = LayerSpec
+else:
+    Layer = Annotated[
+        Union[tuple(Annotated[cls, Tag(name)] for name, cls in LAYER_CLASSES.items())
+              + (Annotated[BlockCall, Tag("call")],)],
+        Discriminator(_layer_tag, custom_error_type="missing_op",
+                      custom_error_message="missing field 'op'"),
+    ]
 
 
 def _check_names(names: Any, what: str) -> Any:

@@ -82,7 +82,7 @@ def flatten_network(network: Network) -> FlatNet:
     if not nodes or (nodes[-1].name, 0) != tuple(network.output):
         raise SpecError("transform needs the network's output to be its last layer",
                         path=network.path)
-    layers = tuple(FlatLayer(node.name, node.layer, tuple(map(tuple, node.inputs)),
+    layers = tuple(FlatLayer(node.name, node.layer, tuple((source, port) for source, port in node.inputs),
                              tuple(tuple(as_int(s) for s in shape) for shape in node.outputs))
                    for node in nodes)
     where = ", ".join(f"{name}={value}" for name, value in network.bindings.items())

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from costmodel.ops.fused import ConcatShuffleSplit
+from costmodel.ops.tensor import Shuffle, Split
 from costmodel.transforms.base import Weights, register_transform
 from costmodel.transforms.flat import FlatLayer, FlatNet
 
@@ -23,9 +26,13 @@ def fuse_shuffle(net: FlatNet, weights: Weights | None) -> tuple[FlatNet, Weight
             continue
         after = readers.get((shuffle.name, 0), [])
         split = layers[after[0]] if len(after) == 1 and layers[after[0]].op == "split" else None
-        fields = {} if split is None else {"parts": split.layer.parts, "sections": split.layer.sections}
+        fields: dict[str, Any] = {}
+        if split is not None:
+            split_spec = cast(Split, split.layer)
+            fields = {"parts": split_spec.parts, "sections": split_spec.sections}
         last = split or shuffle
-        spec = ConcatShuffleSplit(op="concat_shuffle_split", groups=shuffle.layer.groups, **fields)
+        groups = cast(Shuffle, shuffle.layer).groups
+        spec = ConcatShuffleSplit(op="concat_shuffle_split", groups=groups, **fields)
         replaced.update({concat.name: None, shuffle.name: None})
         replaced[last.name] = FlatLayer(last.name, spec, concat.inputs, last.outputs)
     return net.rewritten(replaced, {}, "fuse-shuffle"), weights

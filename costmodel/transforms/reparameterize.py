@@ -6,7 +6,7 @@ bias, k the largest branch kernel, every branch kernel centred in it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -25,6 +25,16 @@ class _Branch:
     bn: FlatLayer | None
 
 
+class _Geometry(NamedTuple):
+    """What must agree across branches (the first four) and each branch's kernel."""
+
+    stride: tuple[Any, ...]
+    groups: Any
+    c_out: Any
+    offsets: tuple[int, ...]
+    kernel: tuple[Any, ...]
+
+
 @register_transform("reparameterize",
                     "Merge an add of parallel conv/BN/identity branches (RepVGG, MobileOne) into one conv.")
 def reparameterize(net: FlatNet, weights: Weights | None) -> tuple[FlatNet, Weights | None]:
@@ -38,17 +48,18 @@ def reparameterize(net: FlatNet, weights: Weights | None) -> tuple[FlatNet, Weig
     for add in net.layers:
         if add.op != "add" or len(add.inputs) < 2:
             continue
-        branches = [_branch(ref, layers, readers) for ref in add.inputs]
-        merged = _merged_conv(net, add, branches) if None not in branches else None
+        found = [_branch(ref, layers, readers) for ref in add.inputs]
+        branches = [branch for branch in found if branch is not None]
+        merged = _merged_conv(net, add, branches) if len(branches) == len(found) else None
         if merged is None:
             continue
         for branch in branches:
-            for part in (branch.conv, branch.bn):  # type: ignore[union-attr]
+            for part in (branch.conv, branch.bn):
                 if part is not None:
                     replaced[part.name] = None
         replaced[add.name] = merged
-        if new_weights is not None:
-            new_weights[add.name] = _merged_weights(merged, branches, weights)  # type: ignore[arg-type]
+        if new_weights is not None and weights is not None:
+            new_weights[add.name] = _merged_weights(merged, branches, weights)
             for name, layer in replaced.items():
                 if layer is None:
                     new_weights.pop(name, None)
@@ -71,18 +82,18 @@ def _branch(ref: Ref, layers: dict[str, FlatLayer], readers: dict[Ref, list[str]
     return _Branch(layer.inputs[0], None, layer)
 
 
-def _geometry(conv: FlatLayer, c_in: int) -> tuple | None:
-    """(stride, groups, C_out, offsets, kernel) of a conv branch, None if it cannot merge."""
-    spec = conv.layer
+def _geometry(conv: FlatLayer, c_in: int) -> _Geometry | None:
+    """Stride, groups, C_out, padding offsets and kernel of a conv branch, None if it cannot merge."""
+    spec = cast(Conv2d, conv.layer)  # _branch takes convs from conv2d layers only
     kernel, padding = _pair(spec.kernel), spec.padding
     if isinstance(padding, str) or _pair(spec.dilation) != (1, 1) or any(k % 2 == 0 for k in kernel):
         return None
     offsets = tuple(p - (k - 1) // 2 for p, k in zip(_pair(padding), kernel))
     groups = c_in if spec.depthwise else spec.groups
-    return _pair(spec.stride), groups, conv.outputs[0][1], offsets, kernel
+    return _Geometry(_pair(spec.stride), groups, conv.outputs[0][1], offsets, kernel)
 
 
-def _pair(value: Any) -> tuple:
+def _pair(value: Any) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, (list, tuple)) else (value, value)
 
 
@@ -93,38 +104,40 @@ def _merged_conv(net: FlatNet, add: FlatLayer, branches: list[_Branch]) -> FlatL
         return None
     (source,) = sources
     c_in = net.shape(source)[1]
-    shapes = [_geometry(conv, c_in) for conv in convs]
-    if None in shapes or len({shape[:4] for shape in shapes}) != 1:  # type: ignore[index]
+    found = [_geometry(conv, c_in) for conv in convs]
+    shapes = [shape for shape in found if shape is not None]
+    if len(shapes) != len(found) or len({shape[:4] for shape in shapes}) != 1:
         return None
-    stride, groups, c_out, offsets, _ = shapes[0]  # type: ignore[misc]
+    stride, groups, c_out, offsets, _ = shapes[0]
     has_identity = any(branch.conv is None for branch in branches)
     if has_identity and (offsets != (0, 0) or stride != (1, 1)):
         return None
-    kernel = tuple(max(shape[4][axis] for shape in shapes) for axis in (0, 1))  # type: ignore[index]
+    kernel = tuple(max(shape.kernel[axis] for shape in shapes) for axis in (0, 1))
     padding = [offset + (k - 1) // 2 for offset, k in zip(offsets, kernel)]
     spec = Conv2d(op="conv2d", out=c_out, kernel=_scalar(kernel), stride=_scalar(stride),
                   padding=_scalar(padding), groups=groups, bias=True)
     return FlatLayer(add.name, spec, (source,), add.outputs)
 
 
-def _scalar(pair: tuple | list) -> int | list:
+def _scalar(pair: tuple[Any, ...] | list[Any]) -> Any:
     """``k`` when both axes agree, else ``[k_h, k_w]``."""
     return pair[0] if pair[0] == pair[1] else list(pair)
 
 
 def _merged_weights(merged: FlatLayer, branches: list[_Branch], weights: Weights) -> dict[str, np.ndarray]:
-    spec = merged.layer
+    spec = cast(Conv2d, merged.layer)  # built by _merged_conv
     kernel = _pair(spec.kernel)
-    total_w, total_b = 0, 0
+    total_w: Any = 0  # 0, then the sum of ndarrays
+    total_b: Any = 0
     for branch in branches:
         if branch.conv is not None:
             old = weights[branch.conv.name]
             weight, bias = old["weight"], old.get("bias")
         else:
             any_weight = next(weights[b.conv.name]["weight"] for b in branches if b.conv is not None)
-            weight, bias = identity_kernel(spec.out, spec.groups, any_weight.dtype), None
+            weight, bias = identity_kernel(merged.outputs[0][1], spec.groups, any_weight.dtype), None
         if branch.bn is not None:
             weight, bias = fold_bn_into(weight, bias, weights[branch.bn.name])
-        total_w = total_w + pad_kernel(weight, kernel)  # type: ignore[arg-type]
+        total_w = total_w + pad_kernel(weight, kernel)
         total_b = total_b + (0 if bias is None else bias)
-    return {"weight": total_w, "bias": total_b}  # type: ignore[dict-item]
+    return {"weight": total_w, "bias": total_b}
