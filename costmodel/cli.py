@@ -14,6 +14,8 @@ from costmodel.commands.transform import transform
 from costmodel.commands.zoo import zoo
 from costmodel.commands.sweep import sweep
 
+__all__ = ["main"]
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="costmodel")

@@ -125,8 +125,8 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
     path = "<spec>" if isinstance(spec, ModelSpec) else str(spec)
     model = spec if isinstance(spec, ModelSpec) else load_spec(spec)
     fixed = dict(fixed or {})
-    grid = {name: grid_values(values) for name, values in axes.items()}
     try:
+        grid = {name: grid_values(values) for name, values in axes.items()}
         resolve_bindings(model, fixed, tuple(grid))
         overlap = sorted(set(fixed) & set(grid))
         if overlap:

@@ -8,6 +8,8 @@ import click
 
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
 
+__all__ = ["check"]
+
 EXIT_DISAGREE = 1
 
 

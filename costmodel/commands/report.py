@@ -8,6 +8,8 @@ from costmodel.analysis.fusion import FUSIONS
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
 from costmodel.report.units import DTYPE_BYTES
 
+__all__ = ["report"]
+
 FORMAT_NAMES = ("table", "json", "csv", "markdown")
 
 

@@ -12,6 +12,8 @@ from costmodel.commands.common import parse_bindings, set_option, spec_errors
 from costmodel.errors import SpecError
 from costmodel.report.units import DTYPE_BYTES
 
+__all__ = ["sweep", "parse_values"]
+
 SWEEP_FORMATS = ("table", "json", "csv")
 
 
@@ -100,11 +102,14 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
 
     with spec_errors(ctx.obj["debug"]):
         axes: dict[str, list[str]] = {}
-        for name, text in (("alpha", width), ("resolution", resolution)):
-            if text is not None:
+        try:
+            for name, text in (("alpha", width), ("resolution", resolution)):
+                if text is not None:
+                    axes[name] = parse_values(text, name)
+            for name, text in parse_bindings(ranges).items():
                 axes[name] = parse_values(text, name)
-        for name, text in parse_bindings(ranges).items():
-            axes[name] = parse_values(text, name)
+        except SpecError as error:
+            raise error.located(path=spec) from None
         if not axes:
             raise click.UsageError("nothing to sweep: give --width, --resolution or --set-range")
         with progress_bar() as progress:

@@ -6,6 +6,8 @@ import click
 
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
 
+__all__ = ["transform"]
+
 _FLAGS = {"fold_bn": "fold-bn", "reparameterize": "reparameterize", "fuse_shuffle": "fuse-shuffle"}
 
 

@@ -10,6 +10,8 @@ import click
 
 from costmodel.commands.common import spec_errors
 
+__all__ = ["zoo"]
+
 
 @click.command()
 @click.option("--specs", "specs_dir", type=click.Path(file_okay=False), default="specs",
