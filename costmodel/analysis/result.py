@@ -26,11 +26,16 @@ class LayerCost:
 
     name: str
     op: str
-    block: str
     block_path: tuple[str, ...]
+    """Enclosing block instances, outermost first."""
     output_shape: Shape
     cost: Cost
     line: int
+
+    @property
+    def block(self) -> str:
+        """The top-level block the op belongs to ("" outside any block)."""
+        return self.block_path[0] if self.block_path else ""
 
 
 @dataclass
@@ -102,6 +107,6 @@ class Analysis:
 
 
 def _row(node: Node, cost: Cost) -> LayerCost:
-    return LayerCost(node.name, node.op, node.block[0] if node.block else "", node.block,
+    return LayerCost(node.name, node.op, node.block,
                      node.outputs[0] if len(node.outputs) == 1 else tuple(node.outputs),
                      cost, node.line)

@@ -12,7 +12,12 @@ __all__ = ["rule"]
 @click.command()
 @click.argument("code", required=False)
 def rule(code: str | None) -> None:
-    """Print the documentation of rule CODE (e.g. G1), or list every rule."""
+    """Print the documentation of rule CODE (e.g. G1), or list every rule.
+
+    Exit status 2 for an unknown code.
+
+    Example: costmodel rule G1   (costmodel rule: the list of codes)
+    """
     from costmodel.lint.docs import rule_text
     from costmodel.lint.engine import RULES
 
