@@ -67,13 +67,22 @@ def _sides(padding: Padding) -> tuple[int, int, int, int]:
     return padding
 
 
-def _pad(x: np.ndarray, pads: tuple[int, int, int, int], fill: float) -> np.ndarray:
-    """x with H and W padded by (top, bottom, left, right) cells of `fill`."""
+def _channels_last(x: np.ndarray) -> bool:
+    """Whether an [N, C, H, W] array is laid out N, H, W, C in memory (C varies fastest)."""
+    return x.ndim == 4 and x.strides[1] < x.strides[3]
+
+
+def _pad(x: np.ndarray, pads: tuple[int, int, int, int], fill: float, channels_last: bool,
+         ) -> np.ndarray:
+    """x with H and W padded by (top, bottom, left, right) cells of `fill`, in the given layout."""
     if not any(pads):
         return x
     top, bottom, left, right = pads
     n, c, h, w = x.shape
-    padded = np.full((n, c, top + h + bottom, left + w + right), fill, dtype=x.dtype)
+    shape = (n, top + h + bottom, left + w + right, c) if channels_last else (n, c, top + h + bottom, left + w + right)
+    padded = np.full(shape, fill, x.dtype)
+    if channels_last:
+        padded = padded.transpose(0, 3, 1, 2)
     padded[:, :, top : top + h, left : left + w] = x
     return padded
 
@@ -85,13 +94,34 @@ def _windows(
     pads: tuple[int, int, int, int],
     dilation: tuple[int, int] = (1, 1),
     fill: float = 0.0,
+    channels_last: bool | None = None,
 ) -> np.ndarray:
-    """A view [N, C, H′, W′, kh, kw] of the (padded, dilated) windows of x."""
-    padded = _pad(x, pads, fill)
+    """A view [N, C, H′, W′, kh, kw] of the (padded, dilated) windows of x.
+
+    Padding keeps x's layout unless `channels_last` says otherwise.
+    """
+    layout = _channels_last(x) if channels_last is None else channels_last
+    padded = _pad(x, pads, fill, layout)
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
     view = sliding_window_view(padded, span, axis=(2, 3))
     (sh, sw), (dh, dw) = stride, dilation
     return view[:, :, ::sh, ::sw, ::dh, ::dw]
+
+
+def _fold_taps(ufunc: np.ufunc, windows: np.ndarray, axis: tuple[int, int]) -> np.ndarray:
+    """`ufunc.reduce` over the (kh, kw) axes of a window view, one output-sized pass per tap.
+
+    Reducing the two short trailing axes directly runs numpy's innermost loop over
+    kh·kw strided elements; folding whole taps keeps the loops long.
+    """
+    if axis != (4, 5):
+        raise ValueError(f"window taps are axes (4, 5), got {axis}")
+    kh, kw = windows.shape[4:]
+    out = np.empty_like(windows[..., 0, 0])
+    np.copyto(out, windows[..., 0, 0])
+    for i, j in itertools.islice(itertools.product(range(kh), range(kw)), 1, None):
+        ufunc(out, windows[..., i, j], out=out)
+    return out
 
 
 # --- convolution and linear -------------------------------------------------
@@ -121,36 +151,34 @@ def conv2d(
         raise ValueError(
             f"conv2d: input {x.shape} and weight {weight.shape} do not fit groups={groups}"
         )
-    windows = _windows(x, (kh, kw), _pair(stride), _sides(padding), _pair(dilation))
+    # a depthwise conv runs as einsum, whose innermost loop is then over channels
+    # (long and contiguous) when the windows and filters both have channels fastest
+    depthwise = c_in_group == 1
+    channels_last = depthwise or _channels_last(x)
+    windows = _windows(x, (kh, kw), _pair(stride), _sides(padding), _pair(dilation),
+                       channels_last=channels_last)
     n, _, h_out, w_out, _, _ = windows.shape
     grouped = windows.reshape(n, groups, c_in_group, h_out, w_out, kh, kw)
     filters = weight.reshape(groups, c_out // groups, c_in_group, kh, kw)
-    conv = _conv_taps if c_in_group == 1 else _conv_im2col
-    y = conv(meter, grouped, filters).reshape(n, c_out, h_out, w_out)
+    if depthwise:
+        filters = np.ascontiguousarray(filters.transpose(1, 2, 3, 4, 0)).transpose(4, 0, 1, 2, 3)
+    y = _contract_windows(meter, grouped, filters, channels_last).reshape(n, c_out, h_out, w_out)
     if bias is not None:
         y = meter.apply(_add_into_first, y, meter.load(bias).reshape(-1, 1, 1))
     return meter.store(y)
 
 
-def _conv_im2col(meter: Meter, windows: np.ndarray, filters: np.ndarray) -> np.ndarray:
-    """One batched matmul per group over the (channel, tap) axes: [N, g, o, H′, W′]."""
-    return meter.contract("gocij,ngchwij->ngohw", filters, windows)
+def _contract_windows(meter: Meter, windows: np.ndarray, filters: np.ndarray, channels_last: bool,
+                      ) -> np.ndarray:
+    """One contraction per group over the (channel, tap) axes: [N, g, o, H′, W′].
 
-
-def _conv_taps(meter: Meter, windows: np.ndarray, filters: np.ndarray) -> np.ndarray:
-    """Depthwise (one input channel per group): accumulate one product per tap.
-
-    A per-tap loop keeps temporaries at output size instead of kh·kw times it.
+    The output keeps the windows' layout: channels-last runs
+    [N·H′·W′, C·kh·kw] @ [C·kh·kw, o] (a 1×1 stride-1 conv then copies nothing),
+    otherwise [o, C·kh·kw] @ [C·kh·kw, N·H′·W′].
     """
-    kh, kw = filters.shape[-2:]
-    terms = (
-        meter.contract("nghw,go->ngohw", windows[:, :, 0, :, :, i, j], filters[:, :, 0, i, j])
-        for i, j in itertools.product(range(kh), range(kw))
-    )
-    out = next(terms)
-    for term in terms:
-        np.add(out, term, out=out)
-    return out
+    if channels_last:
+        return meter.contract("ngchwij,gocij->ngohw", windows, filters)
+    return meter.contract("gocij,ngchwij->ngohw", filters, windows)
 
 
 def linear(
@@ -199,10 +227,10 @@ def batchnorm(
 
 
 def _scale_shift(x: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """x · scale + shift per channel, over [N, C, H·W] rows for long inner loops."""
-    rows = x.reshape(*x.shape[:2], -1)
-    out = np.multiply(rows, scale.reshape(-1, 1))
-    return np.add(out, shift.reshape(-1, 1), out=out).reshape(x.shape)
+    """x · scale + shift per channel; the result keeps x's memory layout."""
+    per_channel = (-1,) + (1,) * (x.ndim - 2)
+    out = np.multiply(x, scale.reshape(per_channel))
+    return np.add(out, shift.reshape(per_channel), out=out)
 
 
 def _activation(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[Meter, np.ndarray], np.ndarray]:
@@ -321,7 +349,7 @@ def max_pool2d(
     """Maximum over each window; padding never wins (it is −∞). Stride defaults to kernel."""
     kernel, stride, pads, (h_out, w_out) = _pool_geometry(x, kernel, stride, padding, ceil_mode)
     windows = _windows(meter.load(x), kernel, stride, pads, fill=-np.inf)[:, :, :h_out, :w_out]
-    return meter.store(meter.reduce(np.max, windows, axis=(4, 5)))
+    return meter.store(meter.reduce(partial(_fold_taps, np.maximum), windows, axis=(4, 5)))
 
 
 def avg_pool2d(
@@ -356,8 +384,9 @@ def _window_cells(count: int, kernel: int, stride: int, before: int, low: int, h
     return np.minimum(start + kernel, high) - np.maximum(start, low)
 
 
-def _window_mean(windows: np.ndarray, axis: tuple[int, ...], divisor: np.ndarray) -> np.ndarray:
-    return np.sum(windows, axis=axis) / divisor
+def _window_mean(windows: np.ndarray, axis: tuple[int, int], divisor: np.ndarray) -> np.ndarray:
+    out = _fold_taps(np.add, windows, axis)
+    return np.divide(out, divisor, out=out)
 
 
 def global_avg_pool(meter: Meter, x: np.ndarray) -> np.ndarray:

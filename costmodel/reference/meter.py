@@ -12,10 +12,12 @@ All counts are in elements, batch included.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -116,13 +118,14 @@ class Meter:
         `maccs += ∏ extent(i)` over the distinct indices of both operands: one
         multiply-accumulate per point of the iteration space the contraction
         runs. Indices summed over must occur in both operands; an index occurs
-        at most once per operand. Summed contractions run as batched BLAS matmul.
+        at most once per operand. Summed contractions run as batched BLAS matmul,
+        or as `np.einsum` when they are a stack of matrix-vector products.
 
         Raises:
             ValueError: malformed subscripts or extents that disagree.
         """
         spec = _Contraction.parse(subscripts, a.shape, b.shape)
-        self.maccs += math.prod(spec.extents.values())
+        self.maccs += spec.maccs
         return spec.run(a, b)
 
     def apply(
@@ -156,18 +159,26 @@ class Meter:
 
 @dataclass(frozen=True, slots=True)
 class _Contraction:
-    """A parsed two-operand contraction, grouped for a batched matmul."""
+    """A parsed two-operand contraction, planned once per subscripts and shapes.
 
-    a: str
-    b: str
-    out: str
-    extents: dict[str, int]
+    Nothing summed: a broadcast product of both operands viewed in output order
+    (`a_view`, `b_view`). Otherwise a batched matmul [batch, M, K] @ [batch, K, N]
+    of the operands transposed and reshaped by `a_view` and `b_view`, whose
+    product is reshaped to `product` and transposed by `result`.
+    """
 
-    @classmethod
-    def parse(
-        cls, subscripts: str, a_shape: tuple[int, ...], b_shape: tuple[int, ...]
-    ) -> _Contraction:
-        """Check `subscripts` against the operand shapes and record each index's extent."""
+    maccs: int
+    method: Literal["broadcast", "matmul", "einsum"]
+    subscripts: str
+    a_view: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+    b_view: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+    product: tuple[int, ...] = ()
+    result: tuple[int, ...] = ()
+
+    @staticmethod
+    @functools.lru_cache(maxsize=4096)
+    def parse(subscripts: str, a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> _Contraction:
+        """Check `subscripts` against the operand shapes and plan the run."""
         inputs, arrow, out = subscripts.replace(" ", "").partition("->")
         a, comma, b = inputs.partition(",")
         if not (arrow and comma) or "," in b:
@@ -186,34 +197,47 @@ class _Contraction:
                 f"{subscripts!r}: output indices must be distinct and known, "
                 "and an index summed over must occur in both operands"
             )
-        return cls(a, b, out, extents)
+        maccs = math.prod(extents.values())
+        summed = [i for i in a if i in b and i not in out]
+        if not summed:  # each operand in output order, extent 1 where it lacks an index
+            aligned = [
+                (tuple(idx.index(i) for i in out if i in idx),
+                 tuple(extents[i] if i in idx else 1 for i in out))
+                for idx in (a, b)
+            ]
+            return _Contraction(maccs, "broadcast", subscripts, *aligned)
+        batch = [i for i in out if i in a and i in b]
+        free_a = [i for i in out if i not in b]
+        free_b = [i for i in out if i not in a]
+
+        def view(idx: str, *groups: list[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+            order = [i for group in groups for i in group]
+            sizes = tuple(math.prod(extents[i] for i in group) for group in groups)
+            # a batch of one runs as a plain 2-D matmul: numpy's stacked matmul can miss BLAS
+            return tuple(idx.index(i) for i in order), sizes[1:] if sizes[0] == 1 else sizes
+
+        order = batch + free_a + free_b
+        rows, cols = (math.prod(extents[i] for i in free) for free in (free_a, free_b))
+        if math.prod(extents[i] for i in batch) > 1 and min(rows, cols) == 1:
+            # a stack of matrix-vector products (a depthwise conv): BLAS gains nothing,
+            # and einsum's own loop reads strided views without copying them first
+            return _Contraction(maccs, "einsum", subscripts)
+        return _Contraction(
+            maccs,
+            "matmul",
+            subscripts,
+            view(a, batch, free_a, summed),
+            view(b, batch, summed, free_b),
+            tuple(extents[i] for i in order),
+            tuple(order.index(i) for i in out),
+        )
 
     def run(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Broadcast product when nothing is summed, else [batch, M, K] @ [batch, K, N]."""
-        batch = [i for i in self.out if i in self.a and i in self.b]
-        free_a = [i for i in self.out if i not in self.b]
-        free_b = [i for i in self.out if i not in self.a]
-        summed = [i for i in self.a if i in self.b and i not in self.out]
-        if not summed:
-            return np.multiply(self._align(a, self.a), self._align(b, self.b))
-        lhs = self._gather(a, self.a, batch + free_a + summed)
-        rhs = self._gather(b, self.b, batch + summed + free_b)
-        lhs = lhs.reshape(self._sizes(batch, free_a, summed))
-        rhs = rhs.reshape(self._sizes(batch, summed, free_b))
-        order = batch + free_a + free_b
-        product = np.matmul(lhs, rhs).reshape([self.extents[i] for i in order])
-        return product.transpose([order.index(i) for i in self.out])
-
-    def _sizes(self, *groups: list[str]) -> tuple[int, ...]:
-        """The flattened extent of each group of indices."""
-        return tuple(math.prod(self.extents[i] for i in group) for group in groups)
-
-    @staticmethod
-    def _gather(array: np.ndarray, idx: str, order: list[str]) -> np.ndarray:
-        return array.transpose([idx.index(i) for i in order])
-
-    def _align(self, array: np.ndarray, idx: str) -> np.ndarray:
-        """View `array` with axes in output order and size 1 where it lacks an index."""
-        present = [i for i in self.out if i in idx]
-        shape = [self.extents[i] if i in idx else 1 for i in self.out]
-        return self._gather(array, idx, present).reshape(shape)
+        """The planned broadcast product, batched matmul or einsum."""
+        if self.method == "einsum":
+            return np.einsum(self.subscripts, a, b)
+        a = a.transpose(self.a_view[0]).reshape(self.a_view[1])
+        b = b.transpose(self.b_view[0]).reshape(self.b_view[1])
+        if self.method == "broadcast":
+            return np.multiply(a, b)
+        return np.matmul(a, b).reshape(self.product).transpose(self.result)
