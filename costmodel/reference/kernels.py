@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from costmodel.reference.meter import Meter
 
@@ -79,11 +79,16 @@ def _pad(x: np.ndarray, pads: tuple[int, int, int, int], fill: float, channels_l
         return x
     top, bottom, left, right = pads
     n, c, h, w = x.shape
-    shape = (n, top + h + bottom, left + w + right, c) if channels_last else (n, c, top + h + bottom, left + w + right)
-    padded = np.full(shape, fill, x.dtype)
+    size = (top + h + bottom, left + w + right)
     if channels_last:
-        padded = padded.transpose(0, 3, 1, 2)
+        padded = np.empty((n, *size, c), x.dtype).transpose(0, 3, 1, 2)
+    else:
+        padded = np.empty((n, c, *size), x.dtype)
     padded[:, :, top : top + h, left : left + w] = x
+    for border in (np.s_[:top], np.s_[top + h :]):  # rows above and below, then the sides
+        padded[:, :, border] = fill
+    for border in (np.s_[:left], np.s_[left + w :]):
+        padded[:, :, top : top + h, border] = fill
     return padded
 
 
@@ -96,16 +101,20 @@ def _windows(
     fill: float = 0.0,
     channels_last: bool | None = None,
 ) -> np.ndarray:
-    """A view [N, C, H′, W′, kh, kw] of the (padded, dilated) windows of x.
+    """A read-only view [N, C, H′, W′, kh, kw] of the (padded, dilated) windows of x.
 
     Padding keeps x's layout unless `channels_last` says otherwise.
     """
     layout = _channels_last(x) if channels_last is None else channels_last
     padded = _pad(x, pads, fill, layout)
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
-    view = sliding_window_view(padded, span, axis=(2, 3))
-    (sh, sw), (dh, dw) = stride, dilation
-    return view[:, :, ::sh, ::sw, ::dh, ::dw]
+    n, c, h, w = padded.shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    h_out, w_out = (h - dh * (kh - 1) - 1) // sh + 1, (w - dw * (kw - 1) - 1) // sw + 1
+    if h_out < 1 or w_out < 1:
+        raise ValueError(f"a {kh}×{kw} window (dilation {dilation}) does not fit in {h}×{w}")
+    sn, sc, s_h, s_w = padded.strides
+    return as_strided(padded, (n, c, h_out, w_out, kh, kw),
+                      (sn, sc, s_h * sh, s_w * sw, s_h * dh, s_w * dw), writeable=False)
 
 
 def _fold_taps(ufunc: np.ufunc, windows: np.ndarray, axis: tuple[int, int]) -> np.ndarray:
@@ -245,8 +254,8 @@ def _activation(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[Meter, np.n
 
 
 def _relu(x: np.ndarray) -> np.ndarray:
-    """max(x, 0)."""
-    return np.maximum(x, 0)
+    """max(x, 0), NaN kept; run as a clip, which numpy vectorises better than `maximum`."""
+    return np.clip(x, 0, np.inf)
 
 
 def _relu6(x: np.ndarray) -> np.ndarray:
