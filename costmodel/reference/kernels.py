@@ -160,21 +160,41 @@ def conv2d(
         raise ValueError(
             f"conv2d: input {x.shape} and weight {weight.shape} do not fit groups={groups}"
         )
-    # a depthwise conv runs as einsum, whose innermost loop is then over channels
-    # (long and contiguous) when the windows and filters both have channels fastest
+    # depthwise convs run channels-last, where numpy's inner loops run along channels
     depthwise = c_in_group == 1
     channels_last = depthwise or _channels_last(x)
     windows = _windows(x, (kh, kw), _pair(stride), _sides(padding), _pair(dilation),
                        channels_last=channels_last)
     n, _, h_out, w_out, _, _ = windows.shape
-    grouped = windows.reshape(n, groups, c_in_group, h_out, w_out, kh, kw)
-    filters = weight.reshape(groups, c_out // groups, c_in_group, kh, kw)
-    if depthwise:
-        filters = np.ascontiguousarray(filters.transpose(1, 2, 3, 4, 0)).transpose(4, 0, 1, 2, 3)
-    y = _contract_windows(meter, grouped, filters, channels_last).reshape(n, c_out, h_out, w_out)
+    if depthwise and c_out == groups and _pair(stride)[1] == 1:
+        y = _depthwise_taps(meter, windows, weight)
+    else:
+        grouped = windows.reshape(n, groups, c_in_group, h_out, w_out, kh, kw)
+        filters = weight.reshape(groups, c_out // groups, c_in_group, kh, kw)
+        if depthwise:  # einsum's inner loop runs over channels: make them fastest in the filters too
+            filters = np.ascontiguousarray(filters.transpose(1, 2, 3, 4, 0)).transpose(4, 0, 1, 2, 3)
+        y = _contract_windows(meter, grouped, filters, channels_last)
+    y = y.reshape(n, c_out, h_out, w_out)
     if bias is not None:
         y = meter.apply(_add_into_first, y, meter.load(bias).reshape(-1, 1, 1))
     return meter.store(y)
+
+
+def _depthwise_taps(meter: Meter, windows: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Depthwise conv with stride 1 along W, channels-last: one product per tap, summed.
+
+    Each tap's pixels form rows of W′·C contiguous elements; its weights are tiled
+    along such a row ([W′, C] instead of [C]) so numpy's inner loop runs over the
+    whole row. Returns [N, C, H′, W′], channels-last.
+    """
+    n, c, h, w, kh, kw = windows.shape
+    pixels = windows.transpose(0, 2, 3, 1, 4, 5)
+    rows = np.empty((kh, kw, w, c), weight.dtype)
+    rows[:] = weight[:, 0].transpose(1, 2, 0)[:, :, None, :]
+    out = meter.contract("nhwc,wc->nhwc", pixels[..., 0, 0], rows[0, 0])
+    for i, j in itertools.islice(itertools.product(range(kh), range(kw)), 1, None):
+        np.add(out, meter.contract("nhwc,wc->nhwc", pixels[..., i, j], rows[i, j]), out=out)
+    return out.transpose(0, 3, 1, 2)
 
 
 def _contract_windows(meter: Meter, windows: np.ndarray, filters: np.ndarray, channels_last: bool,
@@ -236,10 +256,38 @@ def batchnorm(
 
 
 def _scale_shift(x: np.ndarray, scale: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """x · scale + shift per channel; the result keeps x's memory layout."""
+    """x · scale + shift per channel; the result keeps x's memory layout.
+
+    Channels-last, numpy's innermost loop would run over just C elements per pixel,
+    so the per-channel vectors are tiled over rows of several whole pixels.
+    """
+    pixels = x.transpose(0, *range(2, x.ndim), 1)
+    if _channels_last(x) and pixels.flags.c_contiguous:
+        channels = x.shape[1]
+        tiles = _largest_divisor(pixels.size // channels, _ROW_ELEMENTS // channels)
+        rows = pixels.reshape(-1, tiles * channels)
+        out = np.multiply(rows, _tile(scale, tiles))
+        np.add(out, _tile(shift, tiles), out=out)
+        return out.reshape(pixels.shape).transpose(0, 3, 1, 2)
     per_channel = (-1,) + (1,) * (x.ndim - 2)
     out = np.multiply(x, scale.reshape(per_channel))
     return np.add(out, shift.reshape(per_channel), out=out)
+
+
+_ROW_ELEMENTS = 8192
+"""How long a row `_scale_shift` aims for: long enough that loop overhead vanishes."""
+
+
+def _tile(vector: np.ndarray, times: int) -> np.ndarray:
+    """`vector` repeated `times` times end to end (np.tile without its overhead)."""
+    tiled = np.empty((times, vector.size), vector.dtype)
+    tiled[:] = vector
+    return tiled.reshape(-1)
+
+
+def _largest_divisor(number: int, cap: int) -> int:
+    """The largest divisor of `number` that is at most `cap` (at least 1)."""
+    return next(d for d in range(min(number, max(cap, 1)), 0, -1) if number % d == 0)
 
 
 def _activation(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[Meter, np.ndarray], np.ndarray]:
