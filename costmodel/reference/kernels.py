@@ -5,6 +5,11 @@ the meter's counted primitives, and stores its output once; padding, window
 views and reshapes are free. The counts therefore emerge from the arrays the
 kernels execute on; this module contains no cost formula.
 
+Arrays are NCHW by shape; in memory they may be channels-last (N, H, W, C), which
+numpy's element-wise loops follow. A conv keeps its input's layout and a depthwise
+conv writes channels-last, where its loops run long; values and counts do not depend
+on the layout.
+
 Conventions follow PyTorch: `weight[C_out, C_in/groups, kh, kw]`, padding as
 (top, bottom, left, right), pooling output sizes with `ceil_mode`, average-pool
 divisors with `count_include_pad`.

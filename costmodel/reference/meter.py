@@ -162,9 +162,10 @@ class _Contraction:
     """A parsed two-operand contraction, planned once per subscripts and shapes.
 
     Nothing summed: a broadcast product of both operands viewed in output order
-    (`a_view`, `b_view`). Otherwise a batched matmul [batch, M, K] @ [batch, K, N]
-    of the operands transposed and reshaped by `a_view` and `b_view`, whose
-    product is reshaped to `product` and transposed by `result`.
+    (`a_view`, `b_view`). A stack of matrix-vector products: `np.einsum` as is.
+    Otherwise a batched matmul [batch, M, K] @ [batch, K, N] of the operands
+    transposed and reshaped by `a_view` and `b_view`, whose product is reshaped
+    to `product` and transposed by `result`.
     """
 
     maccs: int
@@ -179,7 +180,8 @@ class _Contraction:
     @functools.lru_cache(maxsize=4096)
     def parse(subscripts: str, a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> _Contraction:
         """Check `subscripts` against the operand shapes and plan the run."""
-        inputs, arrow, out = subscripts.replace(" ", "").partition("->")
+        subscripts = subscripts.replace(" ", "")
+        inputs, arrow, out = subscripts.partition("->")
         a, comma, b = inputs.partition(",")
         if not (arrow and comma) or "," in b:
             raise ValueError(f"contract needs 'a,b->out' subscripts, got {subscripts!r}")
@@ -213,7 +215,8 @@ class _Contraction:
         def view(idx: str, *groups: list[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
             order = [i for group in groups for i in group]
             sizes = tuple(math.prod(extents[i] for i in group) for group in groups)
-            # a batch of one runs as a plain 2-D matmul: numpy's stacked matmul can miss BLAS
+            # a batch of one runs as a plain 2-D matmul: numpy 2.4's stacked matmul ran a
+            # 1×3136×144 @ 1×144×32 product 40× slower than the 2-D one
             return tuple(idx.index(i) for i in order), sizes[1:] if sizes[0] == 1 else sizes
 
         order = batch + free_a + free_b
