@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import lru_cache, partial
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -117,6 +117,8 @@ def _windows(
     h_out, w_out = (h - dh * (kh - 1) - 1) // sh + 1, (w - dw * (kw - 1) - 1) // sw + 1
     if h_out < 1 or w_out < 1:
         raise ValueError(f"a {kh}×{kw} window (dilation {dilation}) does not fit in {h}×{w}")
+    if kh == kw == 1:  # the windows are the (strided) pixels themselves: a cheap plain view
+        return padded[:, :, ::sh, ::sw, None, None]
     sn, sc, s_h, s_w = padded.strides
     return as_strided(padded, (n, c, h_out, w_out, kh, kw),
                       (sn, sc, s_h * sh, s_w * sw, s_h * dh, s_w * dw), writeable=False)
@@ -290,6 +292,7 @@ def _tile(vector: np.ndarray, times: int) -> np.ndarray:
     return tiled.reshape(-1)
 
 
+@lru_cache(maxsize=1024)
 def _largest_divisor(number: int, cap: int) -> int:
     """The largest divisor of `number` that is at most `cap` (at least 1)."""
     return next(d for d in range(min(number, max(cap, 1)), 0, -1) if number % d == 0)
