@@ -104,10 +104,13 @@ def resolve_bindings(spec: ModelSpec, bindings: Mapping[str, Any],
         if name in symbolic:
             scope[name] = parameter_symbol(name)
         else:
+            value = bindings.get(name, default)
             try:
-                scope[name] = evaluate(bindings.get(name, default), scope)
+                scope[name] = evaluate(value, scope)
             except SpecError as error:
-                raise error.located(layer=None) from None
+                origin = "bound to" if name in bindings else "default"
+                raise SpecError(f"parameter '{name}' ({origin} {value!r}): {error.message}; a "
+                                "value may use only parameters declared before it") from None
     return scope
 
 

@@ -87,3 +87,10 @@ def test_missing_file_and_bad_binding(tmp_path: Path) -> None:
     unknown = CliRunner().invoke(main, ["report", "specs/mobilenet_v2.yaml", "--set", "beta=2"])
     assert unknown.exit_code == 2
     assert "unknown parameter 'beta' (declared: alpha, resolution, classes)" in unknown.stderr
+
+
+def test_bad_binding_names_the_parameter() -> None:
+    result = CliRunner().invoke(main, ["report", "specs/mobilenet_v2.yaml", "--set", "alpha=x"])
+    assert result.exit_code == 2
+    assert ("parameter 'alpha' (bound to 'x'): unknown name 'x' in 'x' (declared: none); "
+            "a value may use only parameters declared before it") in result.stderr
