@@ -30,7 +30,7 @@ FORMAT_NAMES = ("table", "json", "csv", "markdown")
 @click.pass_context
 def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str,
            totals_only: bool, symbolic: str | None, fuse: str, dtype: str) -> None:
-    """Report params, maccs, mem_access, elementwise and fragments of SPEC.
+    """Report params, maccs, mem_access, elementwise, fragments and peak_memory of SPEC.
 
     \b
     params       learned weights (BN gamma/beta included; running stats shown as buffers)
@@ -38,6 +38,7 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
     mem_access   elements read + written, weights included (ShuffleNetV2's MAC)
     elementwise  element-wise operations (activations, BN, adds, bias, pooling)
     fragments    kernels launched (ShuffleNetV2 G3)
+    peak_memory  most activation elements alive at once (spec order; best order found)
 
     Example: costmodel report specs/mobilenet_v2.yaml --set alpha=0.75 --format json
     """
