@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -103,13 +104,13 @@ def main() -> None:
         network = build(load_spec(SPECS / f"{name}.yaml"), name, bindings)
         x = random_input(tuple(int(s) for s in network.nodes["input"].outputs[0]))
         result = forward(network, x)
-        ours = median_seconds(lambda: forward(network, x, weights=result.weights), args.repeat)
+        ours = median_seconds(partial(forward, network, x, weights=result.weights), args.repeat)
         if torch is None:
             print(f"{name:<14} {ours * 1e3:>11.1f} {'(no torch)':>11}")
             continue
         run = torch_runner(network, result.weights)
         tx = torch.from_numpy(x)
-        theirs = median_seconds(lambda: run(tx), args.repeat)
+        theirs = median_seconds(partial(run, tx), args.repeat)
         diff = np.max(np.abs(run(tx).numpy() - result.output)) / np.max(np.abs(result.output))
         print(f"{name:<14} {ours * 1e3:>11.1f} {theirs * 1e3:>11.1f} {ours / theirs:>7.2f} {diff:>13.1e}")
 

@@ -9,8 +9,9 @@ sympy is imported only when a symbolic value is actually met.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, Callable, Union
+from typing import Any
 
 __all__ = [
     "Number",
@@ -27,7 +28,7 @@ __all__ = [
     "FUNCTIONS",
 ]
 
-Number = Union[int, Fraction]
+Number = int | Fraction
 Value = Any  # Number or sympy.Expr
 
 

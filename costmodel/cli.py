@@ -10,9 +10,9 @@ from costmodel.commands.lint import lint
 from costmodel.commands.ops import ops
 from costmodel.commands.report import report
 from costmodel.commands.rule import rule
+from costmodel.commands.sweep import sweep
 from costmodel.commands.transform import transform
 from costmodel.commands.zoo import zoo
-from costmodel.commands.sweep import sweep
 
 __all__ = ["main"]
 

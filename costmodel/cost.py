@@ -29,7 +29,7 @@ class Cost:
     elementwise: Any = 0
     fragments: int = 0
 
-    def __add__(self, other: "Cost") -> "Cost":
+    def __add__(self, other: Cost) -> Cost:
         return Cost(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Cost)))
 
     def as_dict(self) -> dict[str, Any]:

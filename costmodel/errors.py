@@ -25,7 +25,7 @@ class SpecError(Exception):
     def located(
         self, *, path: str | None = None, line: int | None = None,
         layer: str | None = None, op: str | None = None,
-    ) -> "SpecError":
+    ) -> SpecError:
         """Fill in whichever location fields are still unknown; returns self."""
         self.path = self.path or path
         self.line = self.line or line

@@ -9,9 +9,10 @@ The result is a :class:`Network`: its nodes in execution order plus a networkx D
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from costmodel.arith import Value, as_int, is_symbolic
 from costmodel.blocks import BLOCKS
@@ -70,7 +71,7 @@ class Network:
     output: Ref
 
     @cached_property
-    def graph(self) -> "nx.DiGraph":
+    def graph(self) -> nx.DiGraph:
         """Nodes (by name) and data-flow edges, in execution order."""
         import networkx as nx
 
@@ -155,7 +156,7 @@ class _Builder:
             try:
                 count = self._repeat_count(layer, scope)
             except SpecError as error:
-                raise error.located(line=layer.line or None, layer=prefix + base, op=layer.op)
+                raise error.located(line=layer.line or None, layer=prefix + base, op=layer.op) from None
             for index in range(count):
                 copy, name = layer, base
                 if layer.repeat is not None:
@@ -169,7 +170,7 @@ class _Builder:
                             if copy.inputs is not None else [previous])
                     previous = self._expand_layer(copy, full, scope, block, refs, depth)
                 except SpecError as error:
-                    raise error.located(line=copy.line or None, layer=full, op=copy.op)
+                    raise error.located(line=copy.line or None, layer=full, op=copy.op) from None
                 local[name] = previous
             local[base] = previous
         if output is not None:

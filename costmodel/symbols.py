@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 __all__ = ["parameter_symbol"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def parameter_symbol(name: str) -> Any:
     """The symbol for a declared parameter: positive, otherwise unconstrained.
 

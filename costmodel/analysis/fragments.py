@@ -11,9 +11,9 @@ a 4-fragment parallel structure of the paper's Appendix Fig. 1 has parallel = 4.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Mapping
 
 from costmodel.cost import Cost
 from costmodel.graph import Network

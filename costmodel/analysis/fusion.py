@@ -19,8 +19,9 @@ bias is a deployment detail). For the folded ops:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from costmodel.cost import Cost
 
@@ -48,11 +49,11 @@ class ExecutionView:
         return total
 
 
-def _no_fusion(network: "Network") -> ExecutionView:
+def _no_fusion(network: Network) -> ExecutionView:
     return ExecutionView("none", {name: node.cost for name, node in network.nodes.items()}, {})
 
 
-def _sole_reader(network: "Network", node: "Node", readers: dict[str, list[str]]) -> "Node | None":
+def _sole_reader(network: Network, node: Node, readers: dict[str, list[str]]) -> Node | None:
     """The only node reading ``node``'s (single) output, if it reads nothing else."""
     names = readers.get(node.name, [])
     if len(node.outputs) != 1 or len(names) != 1:
@@ -61,7 +62,7 @@ def _sole_reader(network: "Network", node: "Node", readers: dict[str, list[str]]
     return reader if len(reader.inputs) == 1 else None
 
 
-def _conv_bn_act(network: "Network") -> ExecutionView:
+def _conv_bn_act(network: Network) -> ExecutionView:
     readers: dict[str, list[str]] = {}
     for node in network.nodes.values():
         for source, _ in node.inputs:
@@ -88,13 +89,13 @@ def _conv_bn_act(network: "Network") -> ExecutionView:
     return ExecutionView("conv-bn-act", costs, folded)
 
 
-FUSIONS: dict[str, Callable[["Network"], ExecutionView]] = {
+FUSIONS: dict[str, Callable[[Network], ExecutionView]] = {
     "none": _no_fusion,
     "conv-bn-act": _conv_bn_act,
 }
 """Execution model name (``--fuse``) → the function computing its view."""
 
 
-def execution_view(network: "Network", mode: str = "none") -> ExecutionView:
+def execution_view(network: Network, mode: str = "none") -> ExecutionView:
     """Costs of ``network`` under execution model ``mode`` (a key of :data:`FUSIONS`)."""
     return FUSIONS[mode](network)

@@ -23,8 +23,8 @@ kept only where it beats the spec's order.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from costmodel.arith import as_int, is_symbolic
 from costmodel.errors import SpecError

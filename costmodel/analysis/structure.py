@@ -14,7 +14,8 @@ class's representative point; tests compare with per-point builds at sampled poi
 from __future__ import annotations
 
 import itertools
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from costmodel.analysis.compiled import exact_function
 from costmodel.graph import Network

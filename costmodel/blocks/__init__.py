@@ -1,6 +1,17 @@
 """Built-in blocks. Importing this package registers every block in :data:`BLOCKS`."""
 
-from costmodel.blocks import conv_bn_act, fire, ghost, inverted_residual, mbconv, mobileone, residual, sandglass, shuffle_units, squeeze_excitation  # noqa: F401  (registration)
+from costmodel.blocks import (  # noqa: F401  (registration)
+    conv_bn_act,
+    fire,
+    ghost,
+    inverted_residual,
+    mbconv,
+    mobileone,
+    residual,
+    sandglass,
+    shuffle_units,
+    squeeze_excitation,
+)
 from costmodel.blocks.base import BLOCKS, BlockDef, BlockSpec
 
 __all__ = ["BLOCKS", "BlockDef", "BlockSpec"]

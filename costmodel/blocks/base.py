@@ -9,8 +9,9 @@ child. Children may themselves be blocks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 from costmodel.ops.base import Shape
 from costmodel.spec.base import LayerSpec, op_names

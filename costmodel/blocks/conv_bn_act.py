@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.ops.base import Shape, pair
 from costmodel.ops.conv import Conv2d
 from costmodel.ops.elementwise import ACTIVATIONS, Activation, BatchNorm
-from costmodel.ops.base import Shape, pair
 from costmodel.spec.base import Expr, ExprPair, LayerSpec, Padding
 
 __all__ = ["ConvBnAct", "conv_bn_act"]

@@ -84,14 +84,14 @@ def lint(ctx: click.Context, specs: tuple[str, ...], assignments: tuple[str, ...
     sys.exit(1 if findings else 0)
 
 
-def _build(path: str, bindings: dict[str, str]) -> "Network":
+def _build(path: str, bindings: dict[str, str]) -> Network:
     from costmodel.graph import build
     from costmodel.spec.load import load_spec
 
     return build(load_spec(path), path, bindings)
 
 
-def _statistics(network: "Network", fuse: str, dtype_bytes: int) -> str:
+def _statistics(network: Network, fuse: str, dtype_bytes: int) -> str:
     from costmodel.analysis.fragments import model_structure
     from costmodel.analysis.fusion import execution_view
     from costmodel.analysis.peak_memory import analyze_peak_memory

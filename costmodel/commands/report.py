@@ -42,8 +42,8 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
 
     Example: costmodel report specs/mobilenet_v2.yaml --set alpha=0.75 --format json
     """
-    from costmodel.api import analyze
     from costmodel.analysis.result import Analysis
+    from costmodel.api import analyze
     from costmodel.report.formats import ReportOptions, render, render_expressions
     from costmodel.spec.load import load_spec
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import click
 
@@ -120,7 +121,6 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
             click.echo(render_closed_forms(spec, result), nl=False)
         if plot_path:
             from costmodel.report.plot import plot_sweep, published_points
-
             from costmodel.spec.load import load_spec
 
             plot_sweep(result, plot_path, published_points(load_spec(spec), result))

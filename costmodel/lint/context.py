@@ -3,9 +3,10 @@ thresholds, and small structural queries shared by the rules."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from costmodel.analysis.fusion import ExecutionView
 from costmodel.analysis.peak_memory import PeakMemory, analyze_peak_memory

@@ -7,10 +7,11 @@ caller's ``overrides`` (e.g. ``--memory-budget``). A finding is dropped when its
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from costmodel.analysis.fusion import execution_view
 from costmodel.arith import is_symbolic

@@ -6,8 +6,9 @@ Each is registered once in :data:`FORMATS` and maps a list of findings to text.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 from costmodel import __version__
 from costmodel.lint.registry import RULES, Finding

@@ -8,8 +8,9 @@ Shapes are tuples ``(N, C, H, W)`` or ``(N, F)``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from costmodel.arith import Value, as_int, is_symbolic
 from costmodel.cost import Cost

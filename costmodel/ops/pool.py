@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from costmodel.arith import Value, is_symbolic
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
-from costmodel.arith import Value, is_symbolic
 from costmodel.ops.base import OpResult, Shape, numel, pair, register_op, require_4d, require_int
 from costmodel.ops.conv import conv_output_size
 from costmodel.spec.base import ExprPair, LayerSpec, Padding

@@ -7,8 +7,14 @@ from typing import Any, Literal
 from costmodel.arith import is_symbolic
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
-from costmodel.ops.base import (OpResult, Shape, numel, register_op, require_int,
-                                require_shapes_equal)
+from costmodel.ops.base import (
+    OpResult,
+    Shape,
+    numel,
+    register_op,
+    require_int,
+    require_shapes_equal,
+)
 from costmodel.spec.base import Expr, LayerSpec
 
 __all__ = ["Add", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout"]

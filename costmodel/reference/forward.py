@@ -138,7 +138,7 @@ def forward(network: Network, x: np.ndarray, *, seed: int = 0, weights: Weights 
     runs: dict[str, NodeRun] = {}
     used: Weights = {}
     meter = Meter()
-    output_ref = tuple(network.output)
+    output_ref: Ref = (network.output[0], network.output[1])
     for name, node in network.nodes.items():
         if node.op == "input":
             outs = [x]
@@ -147,7 +147,7 @@ def forward(network: Network, x: np.ndarray, *, seed: int = 0, weights: Weights 
             runner = RUNNERS.get(node.op)
             if runner is None:
                 raise ValueError(f"{name}: no reference runner for op '{node.op}'")
-            inputs = [values[tuple(ref)] for ref in node.inputs]
+            inputs = [values[ref] for ref in node.inputs]
             params = _Params(name, None if weights is None else weights.get(name, {}), rng, x.dtype)
             with meter.measure() as measured:
                 outs = runner(meter, node.layer, inputs, params)
@@ -156,9 +156,9 @@ def forward(network: Network, x: np.ndarray, *, seed: int = 0, weights: Weights 
             runs[name] = NodeRun(measured.counts, params.learned_size, params.buffer_size,
                                  tuple(out.shape for out in outs))
             for ref in node.inputs:
-                consumers[tuple(ref)] -= 1
-                if consumers[tuple(ref)] == 0 and tuple(ref) != output_ref:
-                    del values[tuple(ref)]
+                consumers[ref] -= 1
+                if consumers[ref] == 0 and ref != output_ref:
+                    del values[ref]
         for port, out in enumerate(outs):
             if consumers.get((name, port)) or (name, port) == output_ref:
                 values[(name, port)] = out
@@ -169,7 +169,7 @@ def _consumers(network: Network) -> dict[Ref, int]:
     counts: dict[Ref, int] = {}
     for node in network.nodes.values():
         for ref in node.inputs:
-            counts[tuple(ref)] = counts.get(tuple(ref), 0) + 1
+            counts[ref] = counts.get(ref, 0) + 1
     return counts
 
 

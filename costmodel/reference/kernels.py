@@ -454,10 +454,13 @@ def _window_mean(windows: np.ndarray, axis: tuple[int, int], divisor: np.ndarray
     return np.divide(out, divisor, out=out)
 
 
+def _mean_keepdims(x: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:
+    return np.asarray(np.mean(x, axis=axis, keepdims=True))
+
+
 def global_avg_pool(meter: Meter, x: np.ndarray) -> np.ndarray:
     """Mean over H and W: [N, C, H, W] → [N, C, 1, 1]."""
-    mean = partial(np.mean, keepdims=True)
-    return meter.store(meter.reduce(mean, meter.load(x), axis=(2, 3)))
+    return meter.store(meter.reduce(_mean_keepdims, meter.load(x), axis=(2, 3)))
 
 
 # --- element-wise binary ops ---------------------------------------------------

@@ -207,7 +207,7 @@ class _Contraction:
                  tuple(extents[i] if i in idx else 1 for i in out))
                 for idx in (a, b)
             ]
-            return _Contraction(maccs, "broadcast", subscripts, *aligned)
+            return _Contraction(maccs, "broadcast", subscripts, aligned[0], aligned[1])
         batch = [i for i in out if i in a and i in b]
         free_a = [i for i in out if i not in b]
         free_b = [i for i in out if i not in a]

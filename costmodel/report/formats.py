@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from costmodel.analysis.result import Analysis, LayerCost
 from costmodel.analysis.peak_memory import PeakMemory
+from costmodel.analysis.result import Analysis, LayerCost
 from costmodel.cost import METRICS
 from costmodel.report.units import DTYPE_BYTES, human, human_bytes
 

@@ -7,8 +7,9 @@ overlaid (markers on lines; "paper: …" in heatmap cells).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from costmodel.analysis.sweep import TOTAL_KEYS, SweepResult
 from costmodel.report.units import human

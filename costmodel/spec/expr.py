@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ast
 import operator
-from functools import lru_cache
+from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Any, Callable, Mapping
+from functools import lru_cache
+from typing import Any
 
 from costmodel.arith import FUNCTIONS, Value, as_int
 from costmodel.errors import SpecError

@@ -59,6 +59,7 @@ class _Converter:
         if isinstance(node, yaml.SequenceNode):
             _require_tag(node, _SEQ)
             return [self.convert(item) for item in node.value]
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode) -> Located:

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     Layer = LayerSpec
 else:
     Layer = Annotated[
-        Union[tuple(Annotated[cls, Tag(name)] for name, cls in LAYER_CLASSES.items())
+        Union[tuple(Annotated[cls, Tag(name)] for name, cls in LAYER_CLASSES.items())  # noqa: UP007
               + (Annotated[BlockCall, Tag("call")],)],
         Discriminator(_layer_tag, custom_error_type="missing_op",
                       custom_error_message="missing field 'op'"),
@@ -117,7 +117,7 @@ class ModelSpec(SpecModel):
     _names = field_validator("params")(lambda cls, v: _check_names(v, "parameter"))
 
     @model_validator(mode="after")
-    def _known_block_calls(self) -> "ModelSpec":
+    def _known_block_calls(self) -> ModelSpec:
         layer_lists = [self.layers, *(block.layers for block in self.blocks.values())]
         for layers in layer_lists:
             for position, layer in enumerate(layers):

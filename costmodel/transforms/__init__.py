@@ -4,7 +4,7 @@ Importing this package registers every transform in :data:`TRANSFORMS`, in the o
 they are applied: ``reparameterize``, ``fold-bn``, ``fuse-shuffle``.
 """
 
-from costmodel.transforms import reparameterize, fold_bn, fuse_shuffle  # noqa: F401  (registration, in order)
+from costmodel.transforms import fold_bn, fuse_shuffle, reparameterize  # noqa: F401  (registration, in order)
 from costmodel.transforms.apply import Equivalence, Transformed, prove, transform
 from costmodel.transforms.base import TRANSFORMS, TransformDef
 

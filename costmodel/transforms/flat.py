@@ -66,7 +66,7 @@ class FlatNet:
         return readers
 
     def rewritten(self, replaced: dict[str, FlatLayer | None], renamed: dict[Ref, Ref],
-                  step: str) -> "FlatNet":
+                  step: str) -> FlatNet:
         """Layers replaced (``None``: removed) and inputs redirected through ``renamed``."""
         layers = []
         for layer in self.layers:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from costmodel.lint import lint_path
 
 SPECS = Path(__file__).parents[2] / "specs"

@@ -3,8 +3,10 @@
 The import order is the order of the registry, of the docs and of the output.
 """
 
+# isort: off
 from costmodel.lint.rules import guidelines  # noqa: F401  (G: ShuffleNetV2's guidelines)
 from costmodel.lint.rules import nonlinearity  # noqa: F401  (N: where activations hurt)
 from costmodel.lint.rules import deployment  # noqa: F401  (D: runtimes and devices)
+# isort: on
 
 __all__: list[str] = []

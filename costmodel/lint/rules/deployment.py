@@ -3,7 +3,7 @@ MobileOne, RepVGG, MCUNet)."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from costmodel.lint.context import LintContext
 from costmodel.lint.registry import Finding, Threshold, register_rule

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from fractions import Fraction
-from typing import Iterator
 
 from costmodel.analysis.fragments import block_fragmentation
 from costmodel.lint.context import LintContext

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
-from typing import Iterator
 
 from costmodel.lint.context import LintContext
 from costmodel.lint.registry import Finding, Threshold, register_rule
