@@ -27,7 +27,8 @@ from costmodel.report.formats import ReportOptions, exact, to_json_data
 from costmodel.spec.load import load_spec
 from costmodel.spec.schema import ModelSpec, Variant
 
-__all__ = ["Published", "ZooEntry", "published_figure", "zoo_variants", "collect",
+__all__ = ["Published", "ZooEntry", "published_figure", "zoo_variants", "spec_paths",
+           "regular_files", "collect",
            "to_json", "elementwise_mem_access"]
 
 
@@ -83,8 +84,25 @@ def zoo_variants(model: ModelSpec) -> list[Variant]:
 
 
 def spec_paths(directory: str | Path) -> list[Path]:
-    """Every ``*.yaml`` spec in ``directory``, sorted."""
-    return sorted(Path(directory).glob("*.yaml"))
+    """Every ``*.yaml`` spec in ``directory``, sorted. Raises :class:`SpecError` when the
+    directory is missing or holds no spec (a typo must not render an empty zoo) or when a
+    ``*.yaml`` is not a regular file (a FIFO would block the read)."""
+    if not Path(directory).is_dir():
+        what = "not a directory" if Path(directory).exists() else "no such specs directory"
+        raise SpecError(what, path=str(directory))
+    paths = regular_files(sorted(Path(directory).glob("*.yaml")))
+    if not paths:
+        raise SpecError("no *.yaml spec in this directory", path=str(directory))
+    return paths
+
+
+def regular_files(paths: list[Path]) -> list[Path]:
+    """``paths``, each checked to be a regular file (symlinks followed).
+    Raises :class:`SpecError` naming the first that is not."""
+    for path in paths:
+        if not path.is_file():
+            raise SpecError("not a regular file", path=str(path))
+    return paths
 
 
 def collect(directory: str | Path = "specs") -> list[ZooEntry]:

@@ -19,14 +19,16 @@ _FLAGS = {"fold_bn": "fold-bn", "reparameterize": "reparameterize", "fuse_shuffl
               help="Merge adds of parallel conv/BN/identity branches (RepVGG, MobileOne) into one conv.")
 @click.option("--fuse-shuffle", is_flag=True,
               help="Fuse concat → shuffle (→ split) into one concat_shuffle_split op (ShuffleNetV2).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the transformed spec here (default: standard output, report to stderr).")
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="Write the transformed spec here (default: standard output, report to stderr). "
+                   "Never the input; an existing FILE only with --force.")
+@click.option("--force", is_flag=True, help="Let -o replace an existing file (never the input).")
 @click.option("--verify", is_flag=True,
               help="Prove the rewrite: run both networks in numpy on mapped weights, compare outputs.")
 @click.option("--seed", default=0, show_default=True, help="Seed of --verify's weights and input.")
 @click.pass_context
 def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], output: str | None,
-              verify: bool, seed: int, **flags: bool) -> None:
+              force: bool, verify: bool, seed: int, **flags: bool) -> None:
     """Rewrite SPEC into an equivalent spec of primitive ops and report the cost before and after.
 
     The output is a valid spec at the given bindings (one layer per primitive op, named as
@@ -37,6 +39,7 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
     import yaml
 
     from costmodel.graph import build
+    from costmodel.outputs import check_output, write_output
     from costmodel.report.units import human
     from costmodel.spec.load import load_spec
     from costmodel.transforms import prove
@@ -46,6 +49,8 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
     if not names:
         raise click.UsageError("choose at least one of --fold-bn, --reparameterize, --fuse-shuffle")
     with spec_errors(ctx.obj["debug"]):
+        if output is not None:  # refuse before the work, not after it
+            check_output(output, inputs=[spec], overwrite=force)
         network = build(load_spec(spec), spec, parse_bindings(assignments))
         result = apply_transforms(network, names)
     text = yaml.safe_dump(result.spec, sort_keys=False, allow_unicode=True, width=100,
@@ -53,8 +58,8 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
     if output is None:
         click.echo(text, nl=False)
     else:
-        with open(output, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with spec_errors(ctx.obj["debug"]):
+            write_output(output, text, inputs=[spec], overwrite=force)
     to_stderr = output is None
     before, after = result.before.total.as_dict(), result.after.total.as_dict()
     click.echo(f"{'metric':<12} {'before':>14} {'after':>14} {'change':>8}", err=to_stderr)

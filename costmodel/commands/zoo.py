@@ -14,13 +14,14 @@ __all__ = ["zoo"]
 
 
 @click.command()
-@click.option("--specs", "specs_dir", type=click.Path(file_okay=False), default="specs",
+@click.option("--specs", "specs_dir", metavar="DIR", default="specs",
               show_default=True, help="Directory of the specs.")
 @click.option("--format", "fmt", type=click.Choice(("markdown", "json")), default="markdown",
               show_default=True, help="markdown: write docs/zoo.md; json: print the entries.")
-@click.option("--output", type=click.Path(dir_okay=False, allow_dash=True), default="docs/zoo.md",
-              show_default=True, help="Where the markdown goes ('-' for stdout).")
-@click.option("--notes", "notes_dir", type=click.Path(file_okay=False), default="docs/zoo_notes",
+@click.option("--output", default="docs/zoo.md", show_default=True,
+              help="Where the markdown goes ('-' for stdout); written whole or not at all, "
+                   "never over a spec or a note.")
+@click.option("--notes", "notes_dir", metavar="DIR", default="docs/zoo_notes",
               show_default=True, help="Hand-written notes appended to the markdown.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if --output is stale.")
 @click.pass_context
@@ -34,24 +35,36 @@ def zoo(ctx: click.Context, specs_dir: str, fmt: str, output: str, notes_dir: st
     costmodel zoo --format json     [{"spec", "variant", "bindings", "totals", "published", ...}]
     costmodel zoo --check           exit 1 when docs/zoo.md is stale
     """
-    from costmodel.report.zoo_markdown import render_zoo_markdown
-    from costmodel.zoo import collect, to_json
+    from costmodel.outputs import check_output, write_output
+    from costmodel.report.zoo_markdown import note_paths, render_zoo_markdown
+    from costmodel.zoo import collect, spec_paths, to_json
 
     with spec_errors(ctx.obj["debug"]):
+        inputs = [*spec_paths(specs_dir), *note_paths(notes_dir)]
+        if fmt == "markdown" and output != "-" and not check:  # refuse before the work
+            check_output(output, inputs=inputs)
         entries = collect(specs_dir)
-    if fmt == "json":
-        click.echo(json.dumps(to_json(entries), indent=2, ensure_ascii=False))
-        return
-    text = render_zoo_markdown(entries, notes_dir)
-    if check:
-        current = Path(output).read_text(encoding="utf-8") if Path(output).exists() else ""
-        if current != text:
-            click.echo(f"{output} is stale: run `costmodel zoo`", err=True)
-            sys.exit(1)
-        return
-    if output == "-":
-        click.echo(text, nl=False)
-    else:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output} ({len(entries)} rows)")
+        if fmt == "json":
+            click.echo(json.dumps(to_json(entries), indent=2, ensure_ascii=False))
+            return
+        text = render_zoo_markdown(entries, notes_dir)
+        if check:
+            if not _matches(output, text):
+                click.echo(f"{output} is stale: run `costmodel zoo`", err=True)
+                sys.exit(1)
+            return
+        if output == "-":
+            click.echo(text, nl=False)
+            return
+        write_output(output, text, inputs=inputs)
+    click.echo(f"wrote {output} ({len(entries)} rows)")
+
+
+def _matches(path: str, text: str) -> bool:
+    """True when ``path`` is a regular file holding exactly ``text`` (size compared first,
+    so a huge or endless file is never read)."""
+    expected = text.encode("utf-8")
+    target = Path(path)
+    if not target.is_file() or target.stat().st_size != len(expected):
+        return False
+    return target.read_bytes() == expected

@@ -7,9 +7,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from costmodel.report.units import human
-from costmodel.zoo import ZooEntry, elementwise_mem_access
+from costmodel.zoo import ZooEntry, elementwise_mem_access, regular_files
 
-__all__ = ["render_zoo_markdown"]
+__all__ = ["render_zoo_markdown", "note_paths"]
 
 _HEADER = """\
 # Model zoo
@@ -58,6 +58,12 @@ def render_zoo_markdown(entries: list[ZooEntry], notes_dir: str | Path = "docs/z
              "|" + "---|---|" + "---:|---|" * 2 + "---:|" * 4 + "---|"]
     lines += [_row(entry) for entry in entries]
     text = "\n".join(lines) + "\n"
-    for note in sorted(Path(notes_dir).glob("*.md")):
+    for note in note_paths(notes_dir):
         text += "\n" + note.read_text(encoding="utf-8").rstrip("\n") + "\n"
     return text
+
+
+def note_paths(notes_dir: str | Path) -> list[Path]:
+    """The notes ``notes_dir/*.md`` in file-name order (none when the folder is absent).
+    Raises :class:`SpecError` for a note that is not a regular file."""
+    return regular_files(sorted(Path(notes_dir).glob("*.md")))
