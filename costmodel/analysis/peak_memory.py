@@ -34,7 +34,7 @@ from costmodel.ops.base import numel
 __all__ = ["VIEW_OPS", "IN_PLACE_OPS", "Peak", "PeakMemory", "peak_memory", "best_peak_memory",
            "analyze_peak_memory"]
 
-VIEW_OPS = frozenset({"flatten", "dropout", "identity"})
+VIEW_OPS = frozenset({"flatten", "dropout", "identity", "slice"})
 """Ops whose output aliases their input (no allocation, no kernel)."""
 
 IN_PLACE_OPS = frozenset({"add"})

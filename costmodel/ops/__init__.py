@@ -1,6 +1,15 @@
 """Primitive ops. Importing this package registers every op in :data:`OPS`."""
 
-from costmodel.ops import conv, elementwise, fused, linear, pool, tensor  # noqa: F401  (registration)
+from costmodel.ops import (  # noqa: F401  (registration)
+    conv,
+    elementwise,
+    fused,
+    layout,
+    linear,
+    norm,
+    pool,
+    tensor,
+)
 from costmodel.ops.base import OPS, OpDef, OpResult, Shape
 
 __all__ = ["OPS", "OpDef", "OpResult", "Shape"]

@@ -3,7 +3,8 @@
 A formula receives the layer (its expression fields already evaluated to exact values)
 and the shapes of its inputs, and returns the output shapes and the :class:`Cost`. It is
 written once as ordinary arithmetic and serves numbers and sympy expressions alike.
-Shapes are tuples ``(N, C, H, W)`` or ``(N, F)``.
+Shapes are tuples ``(N, C, H, W)``, tokens ``(N, L, C)`` or features ``(N, F)``; attention
+works on ``(N, heads, L, d)``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from costmodel.spec.base import LayerSpec, op_names
 
 __all__ = [
     "Shape", "OpResult", "OpDef", "OPS", "register_op", "numel", "pair",
-    "require_int", "require_4d", "require_shapes_equal",
+    "require_int", "require_4d", "require_shapes_equal", "channel_axis",
 ]
 
 Shape = tuple[Any, ...]
@@ -106,6 +107,11 @@ def require_shapes_equal(shapes: Sequence[Shape], op: str) -> Shape:
             raise SpecError(f"{op} inputs have different shapes: "
                             + " vs ".join(_show(s) for s in shapes))
     return first
+
+
+def channel_axis(shape: Shape) -> int:
+    """The channel axis: 1 of N×C×H×W, the last of tokens N×L×C and features N×F."""
+    return 1 if len(shape) == 4 else len(shape) - 1
 
 
 def _show(shape: Shape) -> str:

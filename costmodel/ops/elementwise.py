@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 from costmodel.cost import Cost
+from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, numel, register_op
-from costmodel.spec.base import LayerSpec
+from costmodel.spec.base import Expr, LayerSpec
 
 __all__ = ["BatchNorm", "Activation", "ActivationName", "ACTIVATIONS", "batchnorm", "activation"]
 
 ActivationName = Literal["relu", "relu6", "hardswish", "hardsigmoid", "sigmoid", "swish", "silu",
-                         "identity"]
+                         "gelu", "leaky_relu", "identity"]
 ACTIVATIONS: tuple[str, ...] = get_args(ActivationName)
 
 
@@ -22,9 +23,14 @@ class BatchNorm(LayerSpec):
 
 
 class Activation(LayerSpec):
-    """An element-wise nonlinearity; ``identity`` is free (no kernel)."""
+    """An element-wise nonlinearity; ``identity`` is free (no kernel).
+
+    ``gelu`` is the exact x·Φ(x) (PyTorch's default, not the tanh approximation);
+    ``leaky_relu`` is max(x, slope·x) with ``slope`` 0.01 unless given (PyTorch's default).
+    """
 
     op: ActivationName
+    slope: Expr | None = None
 
 
 @register_op(BatchNorm)
@@ -40,6 +46,8 @@ def batchnorm(layer: BatchNorm, x: Shape) -> OpResult:
 @register_op(Activation)
 def activation(layer: Activation, x: Shape) -> OpResult:
     """mem_access = 2·|x|; elementwise = |x| (one op per element, whatever the function)."""
+    if layer.slope is not None and layer.op != "leaky_relu":
+        raise SpecError(f"'slope' applies to leaky_relu only, not {layer.op}")
     if layer.op == "identity":
         return OpResult([x], Cost())
     size = numel(x)

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 
 from costmodel.reference import kernels as K
+from costmodel.reference import layout as L
+from costmodel.reference import normalize as N
 from costmodel.reference.meter import Counts, Meter
 
 if typing.TYPE_CHECKING:
@@ -259,7 +261,52 @@ def _activation_runner(kernel: Callable[[Meter, np.ndarray], np.ndarray]) -> Run
 
 
 for _name, _kernel in K.ACTIVATIONS.items():
-    register_runner(_name)(_activation_runner(_kernel))
+    if _name != "leaky_relu":
+        register_runner(_name)(_activation_runner(_kernel))
+
+
+@register_runner("leaky_relu")
+def _leaky_relu(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    slope = 0.01 if layer.slope is None else float(layer.slope)
+    return [K.leaky_relu(meter, _one(inputs), slope)]
+
+
+def _affine(params: _Params, channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """γ near 1 and β near 0 per channel (learned)."""
+    return (params.learned("gamma", (channels,), fan_in=25, center=1.0),
+            params.learned("beta", (channels,), fan_in=25))
+
+
+@register_runner("layernorm")
+def _layernorm(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    x = _one(inputs)
+    axis = L.channel_axis(x)
+    return [N.layernorm(meter, x, *_affine(params, x.shape[axis]), axis)]
+
+
+@register_runner("groupnorm")
+def _groupnorm(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    x = _one(inputs)
+    return [N.groupnorm(meter, x, *_affine(params, x.shape[1]), _int(layer.groups))]
+
+
+@register_runner("softmax")
+def _softmax(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [N.softmax(meter, _one(inputs), layer.axis)]
+
+
+@register_runner("pad")
+def _pad(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    values = [_int(v) for v in (layer.padding if isinstance(layer.padding, list) else [layer.padding])]
+    sides = {1: values * 4, 2: [values[0], values[0], values[1], values[1]], 4: values}[len(values)]
+    return [L.pad(meter, _one(inputs), tuple(sides), layer.mode, float(layer.value))]  # type: ignore[arg-type]
+
+
+@register_runner("slice")
+def _slice(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    x = _one(inputs)
+    stop = x.shape[L.channel_axis(x)] if layer.stop is None else _int(layer.stop)
+    return [L.channel_slice(meter, x, _int(layer.start), stop)]
 
 
 @register_runner("max_pool", "avg_pool")

@@ -41,10 +41,12 @@ __all__ = [
     "conv2d",
     "dropout",
     "flatten",
+    "gelu",
     "global_avg_pool",
     "hardsigmoid",
     "hardswish",
     "identity",
+    "leaky_relu",
     "linear",
     "max_pool2d",
     "mul",
@@ -347,12 +349,39 @@ def _silu(x: np.ndarray) -> np.ndarray:
     return np.multiply(out, x, out=out)
 
 
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """x·Φ(x) = x·erfc(−x/√2)/2, the exact GELU (PyTorch's default)."""
+    return np.multiply(x, _erfc(-x / np.sqrt(2)) / 2)
+
+
+def _erfc(z: np.ndarray) -> np.ndarray:
+    """The complementary error function to a relative error below 1.2e-7 everywhere
+    (Numerical Recipes, 2nd ed., §6.2, ``erfcc``): numpy has no erf."""
+    t = 1 / (1 + np.abs(z) / 2)
+    poly = np.zeros_like(t)
+    for coefficient in (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807,
+                        -0.18628806, 0.09678418, 0.37409196, 1.00002368):
+        poly = t * (poly + coefficient)
+    tail = t * np.exp(-z * z - 1.26551223 + poly)
+    return np.where(z >= 0, tail, 2 - tail).astype(z.dtype, copy=False)
+
+
+def leaky_relu(meter: Meter, x: np.ndarray, slope: float = 0.01) -> np.ndarray:
+    """max(x, slope·x) for 0 ≤ slope ≤ 1 (x where x ≥ 0, slope·x below)."""
+    return meter.store(meter.apply(partial(_leaky, slope=slope), meter.load(x)))
+
+
+def _leaky(x: np.ndarray, slope: float) -> np.ndarray:
+    return np.where(x >= 0, x, x * np.asarray(slope, x.dtype))
+
+
 relu = _activation(_relu)
 relu6 = _activation(_relu6)
 hardsigmoid = _activation(_hardsigmoid)
 hardswish = _activation(_hardswish)
 sigmoid = _activation(_sigmoid)
 silu = _activation(_silu)
+gelu = _activation(_gelu)
 
 
 def identity(meter: Meter, x: np.ndarray) -> np.ndarray:
@@ -373,6 +402,8 @@ ACTIVATIONS: dict[str, Callable[[Meter, np.ndarray], np.ndarray]] = {
     "sigmoid": sigmoid,
     "silu": silu,
     "swish": silu,
+    "gelu": gelu,
+    "leaky_relu": leaky_relu,
     "identity": identity,
 }
 """Activation kernels by name; `swish` and `silu` are the same function."""

@@ -70,6 +70,8 @@ SCALAR_ACTIVATIONS = {
     "sigmoid": lambda v: 1.0 / (1.0 + math.exp(-v)),
     "silu": lambda v: v / (1.0 + math.exp(-v)),
     "swish": lambda v: v / (1.0 + math.exp(-v)),
+    "gelu": lambda v: v * (1.0 + math.erf(v / math.sqrt(2.0))) / 2.0,
+    "leaky_relu": lambda v: v if v >= 0 else 0.01 * v,
     "identity": lambda v: v,
 }
 

@@ -85,7 +85,9 @@ def test_batchnorm_matches_definition():
 def test_activation_matches_scalar_definition(name):
     x = rand(2, 3, 4, 5) * 5  # reaches both knees of relu6 and hardswish
     want = naive.apply_scalar(naive.SCALAR_ACTIVATIONS[name], x)
-    np.testing.assert_allclose(K.ACTIVATIONS[name](Meter(), x), want, rtol=1e-12, atol=1e-15)
+    # gelu's erfc is a rational approximation with relative error < 1.2e-7 (numpy has no erf)
+    rtol = 1e-6 if name == "gelu" else 1e-12
+    np.testing.assert_allclose(K.ACTIVATIONS[name](Meter(), x), want, rtol=rtol, atol=1e-15)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,8 @@ from costmodel.errors import SpecError
 from costmodel.graph import build
 from costmodel.spec.load import parse_spec
 
-ACTIVATIONS = ["relu", "relu6", "hardswish", "hardsigmoid", "sigmoid", "swish", "silu", "identity"]
+ACTIVATIONS = ["relu", "relu6", "hardswish", "hardsigmoid", "sigmoid", "swish", "silu", "gelu",
+               "leaky_relu", "identity"]
 
 
 def divisors(n):
@@ -66,7 +67,8 @@ def next_layer(draw, tensors):
     same = [r for r, shape in tensors[:-1] if shape == (n, c, h, w)]
     same_hw = [r for r, shape in tensors[:-1] if shape[2:] == (h, w) and shape[0] == n]
     kind = draw(st.sampled_from(["conv", "conv", "conv", "bn", "act", "pool", "add", "concat",
-                                 "split", "shuffle", "mul", "conv_bn_act", "inverted_residual"]))
+                                 "split", "shuffle", "mul", "conv_bn_act", "inverted_residual",
+                                 "norm", "pad", "slice"]))
     if kind == "conv":
         return conv_layer(draw, c, h, w)
     if kind == "pool":
@@ -96,6 +98,16 @@ def next_layer(draw, tensors):
         if draw(st.booleans()):
             del layer["padding"]  # the block's default d·(k−1)/2
         return layer
+    if kind == "norm":
+        return draw(st.sampled_from([{"op": "layernorm"}, {"op": "softmax", "axis": 1},
+                                     {"op": "softmax"}, {"op": "groupnorm",
+                                                         "groups": draw(st.sampled_from(divisors(c)))}]))
+    if kind == "pad":
+        return {"op": "pad", "padding": [draw(st.integers(0, 2)) for _ in range(4)],
+                "mode": draw(st.sampled_from(["constant", "replicate"]))}
+    if kind == "slice":
+        start = draw(st.integers(0, c - 1))
+        return {"op": "slice", "start": start, "stop": draw(st.integers(start + 1, c))}
     if kind == "inverted_residual" and h >= 3 and w >= 3:
         return {"op": "inverted_residual", "out": draw(st.sampled_from([c, c + 2])),
                 "expansion": draw(st.sampled_from([1, 2, "3/2"])), "stride": draw(st.integers(1, 2))}

@@ -1,0 +1,37 @@
+"""Reference kernels that move data: padding, channel slices, reshapes, layout changes.
+
+A view (`channel_slice`, `reshape`) executes nothing and counts nothing; every other
+kernel reads its input once and writes a new tensor once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from costmodel.reference.meter import Meter
+
+__all__ = ["channel_axis", "channel_slice", "pad"]
+
+
+def channel_axis(x: np.ndarray) -> int:
+    """1 for [N, C, H, W]; the last axis for tokens [N, L, C] and features [N, F]."""
+    return 1 if x.ndim == 4 else x.ndim - 1
+
+
+def pad(meter: Meter, x: np.ndarray, pads: tuple[int, int, int, int], mode: str = "constant",
+        value: float = 0.0) -> np.ndarray:
+    """[N, C, H, W] padded by (top, bottom, left, right): ``constant`` (`value`), ``reflect``
+    or ``replicate`` (PyTorch's `F.pad` modes)."""
+    top, bottom, left, right = pads
+    widths = ((0, 0), (0, 0), (top, bottom), (left, right))
+    x = meter.load(x)
+    if mode == "constant":
+        return meter.store(np.pad(x, widths, constant_values=value))
+    return meter.store(np.pad(x, widths, mode={"reflect": "reflect", "replicate": "edge"}[mode]))
+
+
+def channel_slice(meter: Meter, x: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Channels start … stop−1 as a view; nothing is executed or counted."""
+    index = [slice(None)] * x.ndim
+    index[channel_axis(x)] = slice(start, stop)
+    return x[tuple(index)]

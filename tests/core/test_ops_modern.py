@@ -1,0 +1,63 @@
+"""The ops of modern efficient networks (ConvNeXt, MobileViT, EfficientFormer, FastViT,
+MobileNetV4): shapes and every cost field against hand arithmetic."""
+
+from __future__ import annotations
+
+import pytest
+
+from costmodel.errors import SpecError
+from tests.core.helpers import analyze_layers, only
+
+
+def test_layernorm_over_channels_of_an_image() -> None:
+    row = only(analyze_layers([{"name": "ln", "op": "layernorm"}], (96, 56, 56)), "ln")
+    assert row.output_shape == (1, 96, 56, 56)
+    assert row.cost.params == 2 * 96  # γ, β per channel (ConvNeXt's LayerNorm2d)
+    assert row.cost.buffers == 0  # statistics are computed, not stored
+    assert row.cost.mem_access == 2 * 96 * 56 * 56 + 2 * 96  # read x, write y, γ and β
+    assert row.cost.elementwise == 2 * 96 * 56 * 56  # statistics pass + normalization pass
+    assert row.cost.fragments == 1
+
+
+def test_groupnorm_and_softmax() -> None:
+    a = analyze_layers([{"name": "gn", "op": "groupnorm", "groups": 1},
+                        {"name": "sm", "op": "softmax"}], (48, 7, 9))
+    gn, sm = only(a, "gn"), only(a, "sm")
+    assert (gn.cost.params, gn.cost.elementwise) == (2 * 48, 2 * 48 * 7 * 9)
+    assert gn.cost.mem_access == 2 * 48 * 7 * 9 + 2 * 48
+    assert (sm.cost.params, sm.cost.mem_access, sm.cost.elementwise) == (0, 2 * 48 * 7 * 9,
+                                                                         2 * 48 * 7 * 9)
+
+
+def test_gelu_and_leaky_relu_cost_like_any_activation() -> None:
+    a = analyze_layers([{"name": "g", "op": "gelu"}, {"name": "l", "op": "leaky_relu", "slope": 0.1}],
+                       (8, 3, 5))
+    for name in ("g", "l"):
+        assert (only(a, name).cost.mem_access, only(a, name).cost.elementwise) == (2 * 120, 120)
+
+
+def test_slope_only_on_leaky_relu() -> None:
+    with pytest.raises(SpecError, match="slope.*leaky_relu"):
+        analyze_layers([{"op": "relu", "slope": 0.1}])
+
+
+def test_pad_is_a_copy_into_the_larger_tensor() -> None:
+    row = only(analyze_layers([{"name": "p", "op": "pad", "padding": [0, 1, 2, 3]}], (4, 10, 10)), "p")
+    assert row.output_shape == (1, 4, 10 + 0 + 1, 10 + 2 + 3)  # top, bottom, left, right
+    assert row.cost.mem_access == 4 * 10 * 10 + 4 * 11 * 15  # |x| + |y|
+    assert (row.cost.elementwise, row.cost.fragments) == (0, 1)
+
+
+def test_pad_shorthands_and_reflect_limit() -> None:
+    assert only(analyze_layers([{"name": "p", "op": "pad", "padding": [1, 2]}], (1, 4, 4)),
+                "p").output_shape == (1, 1, 4 + 2, 4 + 4)
+    with pytest.raises(SpecError, match="reflect padding 4 needs an input height above it"):
+        analyze_layers([{"op": "pad", "padding": 4, "mode": "reflect"}], (1, 4, 9))
+
+
+def test_channel_slice_is_a_free_view() -> None:
+    row = only(analyze_layers([{"name": "s", "op": "slice", "start": 16, "stop": 40}], (64, 8, 8)), "s")
+    assert row.output_shape == (1, 40 - 16, 8, 8)
+    assert row.cost.mem_access == row.cost.fragments == 0
+    with pytest.raises(SpecError, match="slice 8:70 is not a non-empty range of the input's 64"):
+        analyze_layers([{"op": "slice", "start": 8, "stop": 70}], (64, 8, 8))

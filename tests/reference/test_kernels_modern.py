@@ -1,0 +1,81 @@
+"""Reference kernels of the modern ops: values against their definitions written out
+directly (loops or textbook formulas), counts against the conventions as arithmetic."""
+
+import math
+
+import numpy as np
+import pytest
+
+from costmodel.reference import Counts, Meter
+from costmodel.reference import layout as L
+from costmodel.reference import normalize as N
+
+
+def measure(kernel, *args, **kwargs):
+    meter = Meter()
+    out = kernel(meter, *args, **kwargs)
+    return out, meter.snapshot()
+
+
+def rand(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def test_layernorm_over_channels_matches_per_pixel_loop():
+    x, gamma, beta = rand(2, 5, 3, 4), rand(5, seed=1), rand(5, seed=2)
+    y, counts = measure(N.layernorm, x, gamma, beta, axis=1)
+    for n, i, j in np.ndindex(2, 3, 4):
+        v = x[n, :, i, j]
+        want = (v - v.mean()) / math.sqrt(v.var() + 1e-5) * gamma + beta
+        np.testing.assert_allclose(y[n, :, i, j], want, rtol=1e-12)
+    size = 2 * 5 * 3 * 4
+    assert Counts(reads=size + 2 * 5, writes=size, elementwise=2 * size) == counts
+
+
+def test_layernorm_on_tokens_normalizes_the_last_axis():
+    x = rand(2, 7, 6)
+    y, _ = measure(N.layernorm, x, np.ones(6), np.zeros(6), axis=-1)
+    np.testing.assert_allclose(y.mean(axis=-1), 0, atol=1e-12)
+    np.testing.assert_allclose(y.var(axis=-1), 1 / (1 + 1e-5 / x.var(axis=-1)), rtol=1e-9)
+
+
+def test_groupnorm_matches_group_loop():
+    x, gamma, beta = rand(1, 6, 2, 3), rand(6, seed=1), rand(6, seed=2)
+    y, counts = measure(N.groupnorm, x, gamma, beta, groups=3)
+    for g in range(3):
+        block = x[0, 2 * g : 2 * g + 2]
+        want = (block - block.mean()) / math.sqrt(block.var() + 1e-5)
+        want = want * gamma[2 * g : 2 * g + 2, None, None] + beta[2 * g : 2 * g + 2, None, None]
+        np.testing.assert_allclose(y[0, 2 * g : 2 * g + 2], want, rtol=1e-12)
+    assert Counts(reads=36 + 12, writes=36, elementwise=2 * 36) == counts
+
+
+def test_softmax_is_stable_and_sums_to_one():
+    x = rand(2, 3, 5) * 1000  # exp overflows without subtracting the maximum
+    y, counts = measure(N.softmax, x, axis=-1)
+    row = x[1, 2]
+    want = np.exp(row - row.max()) / np.exp(row - row.max()).sum()
+    np.testing.assert_allclose(y[1, 2], want, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(y.sum(axis=-1), 1)
+    assert Counts(reads=30, writes=30, elementwise=2 * 30) == counts  # statistics + division
+
+
+@pytest.mark.parametrize(("mode", "want_row"), [
+    ("constant", [7, 7, 0, 1, 2, 7]),  # the value
+    ("reflect", [2, 1, 0, 1, 2, 1]),  # mirrored without repeating the edge
+    ("replicate", [0, 0, 0, 1, 2, 2]),  # the edge repeated
+])
+def test_pad_modes(mode, want_row):
+    x = np.arange(3.0).reshape(1, 1, 1, 3)
+    y, counts = measure(L.pad, x, (0, 0, 2, 1), mode, 7.0)
+    assert y[0, 0, 0].tolist() == want_row
+    assert Counts(reads=3, writes=6) == counts
+
+
+def test_channel_slice_is_a_view_and_counts_nothing():
+    x = rand(1, 8, 2, 2)
+    y, counts = measure(L.channel_slice, x, 2, 5)
+    assert np.shares_memory(x, y) and y.shape == (1, 3, 2, 2)
+    assert Counts() == counts
+    tokens, _ = measure(L.channel_slice, rand(1, 4, 8), 6, 8)
+    assert tokens.shape == (1, 4, 2)
