@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from costmodel.arith import is_symbolic
+from costmodel.arith import Value, is_symbolic
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, channel_axis, numel, register_op, require_int
@@ -42,7 +42,7 @@ class Softmax(LayerSpec):
     axis: int = -1
 
 
-def _normalization(x: Shape, channels: object) -> OpResult:
+def _normalization(x: Shape, channels: Value) -> OpResult:
     size = numel(x)
     affine = 2 * channels if channels else 0
     return OpResult([x], Cost(params=affine, mem_access=2 * size + affine, elementwise=2 * size,

@@ -27,7 +27,11 @@ def pad(meter: Meter, x: np.ndarray, pads: tuple[int, int, int, int], mode: str 
     x = meter.load(x)
     if mode == "constant":
         return meter.store(np.pad(x, widths, constant_values=value))
-    return meter.store(np.pad(x, widths, mode={"reflect": "reflect", "replicate": "edge"}[mode]))
+    if mode == "reflect":
+        return meter.store(np.pad(x, widths, mode="reflect"))
+    if mode == "replicate":
+        return meter.store(np.pad(x, widths, mode="edge"))
+    raise ValueError(f"pad: unknown mode {mode!r}")
 
 
 def channel_slice(meter: Meter, x: np.ndarray, start: int, stop: int) -> np.ndarray:

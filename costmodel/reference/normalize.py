@@ -7,7 +7,6 @@ and writes its output once; γ and β are read once each.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from costmodel.reference.meter import Meter
