@@ -6,6 +6,7 @@ import click
 
 from costmodel import __version__
 from costmodel.commands.check import check
+from costmodel.commands.export import export
 from costmodel.commands.lint import lint
 from costmodel.commands.ops import ops
 from costmodel.commands.report import report
@@ -39,3 +40,4 @@ main.add_command(zoo)
 main.add_command(sweep)
 main.add_command(lint)
 main.add_command(rule)
+main.add_command(export)

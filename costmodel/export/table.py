@@ -1,0 +1,164 @@
+"""Every op of the vocabulary as ONNX (opset 17), on one screen.
+
+Each exporter writes the op with the semantics of the numpy reference's runner for it
+(costmodel/reference/forward.py), whose geometry helpers it shares so the two cannot
+drift: explicit padding from ``same``/``valid``, pool strides defaulting to the kernel,
+TensorFlow's ``same`` average pool excluding the padding. tests/export/test_table.py
+ties this table to the op registry: an op without an exporter fails there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from costmodel.export.builder import LayerContext, register_exporter
+from costmodel.reference.forward import _int, _pads, _pair, _sections
+from costmodel.reference.kernels import BN_EPS
+
+__all__: list[str] = []
+
+
+def _onnx_pads(pads: tuple[int, int, int, int]) -> list[int]:
+    """(top, bottom, left, right) → ONNX's [top, left, bottom, right]."""
+    top, bottom, left, right = pads
+    return [top, left, bottom, right]
+
+
+@register_exporter("conv2d")
+def _conv2d(ctx: LayerContext) -> None:
+    weight = ctx.weights["weight"]
+    kernel, stride, dilation = _pair(ctx.layer.kernel), _pair(ctx.layer.stride), _pair(ctx.layer.dilation)
+    groups = ctx.shapes[0][1] // weight.shape[1]
+    inputs = [ctx.inputs[0], ctx.weight("weight")] + ([ctx.weight("bias")] if ctx.layer.bias else [])
+    ctx.node("Conv", inputs, kernel_shape=list(kernel), strides=list(stride),
+             dilations=list(dilation), group=groups,
+             pads=_onnx_pads(_pads(ctx.layer.padding, ctx.shapes[0][2:], kernel, stride, dilation)))
+
+
+@register_exporter("linear")
+def _linear(ctx: LayerContext) -> None:
+    inputs = [ctx.inputs[0], ctx.weight("weight")] + ([ctx.weight("bias")] if ctx.layer.bias else [])
+    ctx.node("Gemm", inputs, transB=1)
+
+
+@register_exporter("batchnorm")
+def _batchnorm(ctx: LayerContext) -> None:
+    ctx.node("BatchNormalization", [ctx.inputs[0], *map(ctx.weight, ("gamma", "beta", "mean", "var"))],
+             epsilon=BN_EPS)
+
+
+_SIMPLE_ACTIVATIONS = {"relu": "Relu", "sigmoid": "Sigmoid", "hardswish": "HardSwish",
+                       "identity": "Identity"}
+
+
+@register_exporter(*_SIMPLE_ACTIVATIONS)
+def _activation(ctx: LayerContext) -> None:
+    ctx.node(_SIMPLE_ACTIVATIONS[ctx.layer.op], ctx.inputs)
+
+
+@register_exporter("relu6")
+def _relu6(ctx: LayerContext) -> None:
+    # opset ≥ 11 takes Clip's bounds as inputs, not attributes
+    ctx.node("Clip", [ctx.inputs[0], ctx.const("min", 0.0, np.float32), ctx.const("max", 6.0, np.float32)])
+
+
+@register_exporter("hardsigmoid")
+def _hardsigmoid(ctx: LayerContext) -> None:
+    # relu6(x + 3) / 6 = max(0, min(1, x/6 + 1/2)); ONNX's default alpha is 0.2 (Keras's), not 1/6
+    ctx.node("HardSigmoid", ctx.inputs, alpha=1 / 6, beta=0.5)
+
+
+@register_exporter("silu", "swish")
+def _silu(ctx: LayerContext) -> None:
+    # opset 17 has no Swish: x · sigmoid(x)
+    ctx.node("Mul", [ctx.inputs[0], ctx.node("Sigmoid", ctx.inputs, step="sigmoid")])
+
+
+@register_exporter("max_pool", "avg_pool")
+def _pool(ctx: LayerContext) -> None:
+    layer = ctx.layer
+    kernel = _pair(layer.kernel)
+    stride = kernel if layer.stride is None else _pair(layer.stride)
+    geometry: dict[str, Any] = {
+        "kernel_shape": list(kernel), "strides": list(stride), "ceil_mode": int(layer.ceil_mode),
+        "pads": _onnx_pads(_pads(layer.padding, ctx.shapes[0][2:], kernel, stride))}
+    if layer.op == "max_pool":
+        ctx.node("MaxPool", ctx.inputs, **geometry)
+    else:  # TensorFlow's 'same' average excludes the padding from the divisor; PyTorch's includes it
+        ctx.node("AveragePool", ctx.inputs, count_include_pad=int(layer.padding != "same"), **geometry)
+
+
+@register_exporter("global_avg_pool")
+def _global_avg_pool(ctx: LayerContext) -> None:
+    ctx.node("GlobalAveragePool", ctx.inputs)
+
+
+@register_exporter("add")
+def _add(ctx: LayerContext) -> None:
+    ctx.node("Add" if len(ctx.inputs) == 2 else "Sum", ctx.inputs)
+
+
+@register_exporter("mul")
+def _mul(ctx: LayerContext) -> None:
+    ctx.node("Mul", ctx.inputs)
+
+
+@register_exporter("concat")
+def _concat(ctx: LayerContext) -> None:
+    ctx.node("Concat", ctx.inputs, axis=1)
+
+
+def _split_sizes(ctx: LayerContext, channels: int) -> str:
+    """Split sizes as the int64 input opset ≥ 13 wants, from ``sections`` or ``parts``."""
+    sections = _sections(ctx.layer)
+    sizes = [channels // sections] * sections if isinstance(sections, int) else sections
+    return ctx.const("split", sizes, np.int64)
+
+
+@register_exporter("split")
+def _split(ctx: LayerContext) -> None:
+    ctx.node("Split", [ctx.inputs[0], _split_sizes(ctx, ctx.shapes[0][1])], axis=1)
+
+
+def _shuffle(ctx: LayerContext, x: str, shape: tuple[int, ...], groups: int,
+             output: list[str] | None) -> str:
+    """ShuffleNet's channel shuffle as Reshape [N, g, C/g, H, W] → Transpose(g ↔ C/g) →
+    Reshape [N, C, H, W]; the last Reshape is the layer's node unless ``output`` is given."""
+    n, c, *spatial = shape
+    grouped = ctx.node("Reshape", [x, ctx.const("grouped", [n, groups, c // groups, *spatial], np.int64)],
+                       step="group")
+    swapped = ctx.node("Transpose", [grouped], step="transpose", perm=[0, 2, 1, *range(3, len(shape) + 1)])
+    back = ctx.const("shape", list(shape), np.int64)
+    if output is None:
+        return ctx.node("Reshape", [swapped, back])
+    return ctx.node("Reshape", [swapped, back], step="ungroup", outputs=output)
+
+
+@register_exporter("shuffle")
+def _shuffle_layer(ctx: LayerContext) -> None:
+    _shuffle(ctx, ctx.inputs[0], ctx.shapes[0], _int(ctx.layer.groups), None)
+
+
+@register_exporter("concat_shuffle_split")
+def _concat_shuffle_split(ctx: LayerContext) -> None:
+    layer = ctx.layer
+    n, _, *spatial = ctx.shapes[0]
+    shape = (n, sum(s[1] for s in ctx.shapes), *spatial)
+    splits = layer.sections is not None or layer.parts is not None
+    joined = ctx.node("Concat", ctx.inputs, step="concat", axis=1)
+    shuffled = _shuffle(ctx, joined, shape, _int(layer.groups),
+                        [f"{ctx.name}/shuffled"] if splits else None)
+    if splits:
+        ctx.node("Split", [shuffled, _split_sizes(ctx, shape[1])], axis=1)
+
+
+@register_exporter("flatten")
+def _flatten(ctx: LayerContext) -> None:
+    ctx.node("Flatten", ctx.inputs, axis=1)
+
+
+@register_exporter("dropout")
+def _dropout(ctx: LayerContext) -> None:
+    ctx.node("Dropout", ctx.inputs)  # without training_mode: the identity at inference

@@ -1,0 +1,51 @@
+"""`costmodel export` on the command line."""
+
+import sys
+
+import numpy as np
+import onnx
+from click.testing import CliRunner
+from onnx import numpy_helper
+
+from costmodel.cli import main
+from costmodel.graph import build
+from costmodel.reference.forward import forward, random_input
+from costmodel.spec.load import load_spec
+from tests.reference.test_zoo_check import SPECS
+
+SHUFFLENET = str(next(path for path in SPECS if path.stem == "shufflenet_v2"))
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_export_writes_a_checked_model_with_the_reference_weights(tmp_path):
+    out = tmp_path / "s.onnx"
+    result = run("export", SHUFFLENET, "--set", "resolution=32", "--seed", "4", "-o", str(out))
+    assert 0 == result.exit_code, result.output
+    assert "ONNX checker passed" in result.output
+    model = onnx.load(out)
+    onnx.checker.check_model(model, full_check=True)
+    # the weights are those `check --seed 4` runs: conv1's weight is the first array drawn
+    network = build(load_spec(SHUFFLENET), SHUFFLENET, {"resolution": 32})
+    reference = forward(network, random_input((1, 3, 32, 32), 4), seed=4).weights
+    stored = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    np.testing.assert_array_equal(stored["conv1.conv/weight"], reference["conv1.conv"]["weight"])
+    metadata = {p.key: p.value for p in model.metadata_props}
+    assert metadata["costmodel.seed"] == "4" and '"resolution": "32"' in metadata["costmodel.bindings"]
+
+
+def test_export_without_onnx_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "onnx", None)  # makes `import onnx` fail
+    result = run("export", SHUFFLENET, "-o", str(tmp_path / "s.onnx"))
+    assert 2 == result.exit_code
+    assert result.output == "error: export needs onnx: pip install 'costmodel[runtime]'\n"
+
+
+def test_export_of_a_bad_spec_is_one_line(tmp_path):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("model: bad\ninput: [3, 8, 8]\nlayers:\n  - {op: conv2d, out: 4, groups: 2}\n")
+    result = run("export", str(spec), "-o", str(tmp_path / "bad.onnx"))
+    assert 2 == result.exit_code
+    assert result.output.count("\n") == 1 and f"{spec}:4: layer '0' (conv2d)" in result.output
