@@ -13,12 +13,14 @@ __all__ = ["export"]
 @click.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
 @set_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
-              help="The ONNX file to write.")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="The ONNX file to write. Never the input; an existing FILE only with --force.")
+@click.option("--force", is_flag=True, help="Let -o replace an existing file (never the input).")
 @click.option("--seed", default=0, show_default=True,
               help="Seed of the weights (the same as `costmodel check --seed`).")
 @click.pass_context
-def export(ctx: click.Context, spec: str, assignments: tuple[str, ...], output: str, seed: int) -> None:
+def export(ctx: click.Context, spec: str, assignments: tuple[str, ...], output: str, force: bool,
+           seed: int) -> None:
     """Write SPEC as an ONNX model (opset 17) that passes ONNX's full checker.
 
     Weights are the numpy reference forward's seeded random weights, so the model computes
@@ -31,13 +33,15 @@ def export(ctx: click.Context, spec: str, assignments: tuple[str, ...], output: 
     onnx = require("onnx", "export")
     from costmodel.export import export_network
     from costmodel.graph import build
+    from costmodel.outputs import check_output, write_output
     from costmodel.spec.load import load_spec
 
     with spec_errors(ctx.obj["debug"]):
+        check_output(output, inputs=[spec], overwrite=force)  # refuse before the work
         network = build(load_spec(spec), spec, parse_bindings(assignments))
         model = export_network(network, seed=seed).model
-    onnx.checker.check_model(model, full_check=True)
-    onnx.save(model, output)
+        onnx.checker.check_model(model, full_check=True)
+        write_output(output, model.SerializeToString(), inputs=[spec], overwrite=force)
     total = network.total
     click.echo(f"wrote {output}: {len(model.graph.node)} ONNX nodes for {len(network.nodes) - 1} "
                f"layers, {total.params:,} params + {total.buffers:,} buffers, opset "

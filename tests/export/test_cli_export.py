@@ -49,3 +49,13 @@ def test_export_of_a_bad_spec_is_one_line(tmp_path):
     result = run("export", str(spec), "-o", str(tmp_path / "bad.onnx"))
     assert 2 == result.exit_code
     assert result.output.count("\n") == 1 and f"{spec}:4: layer '0' (conv2d)" in result.output
+
+
+def test_export_refuses_an_existing_file_without_force(tmp_path):
+    out = tmp_path / "s.onnx"
+    out.write_bytes(b"keep")
+    result = run("export", SHUFFLENET, "--set", "resolution=32", "-o", str(out))
+    assert 2 == result.exit_code and out.read_bytes() == b"keep"
+    assert "exists; pass --force" in result.output
+    assert 0 == run("export", SHUFFLENET, "--set", "resolution=32", "-o", str(out), "--force").exit_code
+    onnx.checker.check_model(onnx.load(out), full_check=True)
