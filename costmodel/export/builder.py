@@ -67,6 +67,7 @@ class LayerContext:
     weights: dict[str, np.ndarray]
     graph: onnx.GraphProto
     nodes: list[onnx.NodeProto] = field(default_factory=list)
+    constants: int = 0
 
     def weight(self, key: str) -> str:
         """The reference's array ``key`` of this layer as an initializer; its name."""
@@ -78,6 +79,7 @@ class LayerContext:
         name = f"{self.name}/{key}"
         # written in place: numpy_helper.from_array plus make_graph/make_model would copy
         # every weight three times (~1 s for ResNet-50's 25 M)
+        self.constants += 1
         tensor = self.graph.initializer.add()
         tensor.name = name
         tensor.data_type = helper.np_dtype_to_tensor_dtype(array.dtype)
@@ -174,10 +176,13 @@ def export_network(network: Network, *, seed: int = 0) -> Exported:
 
 
 def _check_emitted(context: LayerContext) -> None:
-    """The layer's own node is there once and its outputs are all produced."""
+    """The layer's own node is there once, its outputs are all produced, and no tensor or
+    initializer name is defined twice (a step and a constant of one name would clash)."""
     own = [node for node in context.nodes if node.name == context.name]
-    produced = {tensor for node in context.nodes for tensor in node.output}
-    missing = [tensor for tensor in context.outputs if tensor not in produced]
-    if len(own) != 1 or missing:
+    defined = [tensor for node in context.nodes for tensor in node.output]
+    initializers = context.graph.initializer
+    defined += [tensor.name for tensor in initializers[len(initializers) - context.constants:]]
+    missing = [tensor for tensor in context.outputs if tensor not in defined]
+    if len(own) != 1 or missing or len(set(defined)) != len(defined):
         raise AssertionError(f"exporter of '{context.name}' emitted {len(own)} node(s) named "
-                             f"after the layer, missing outputs {missing}")
+                             f"after the layer, missing outputs {missing}, names {defined}")

@@ -14,8 +14,11 @@ from typing import Any
 import numpy as np
 
 from costmodel.export.builder import LayerContext, register_exporter
+from costmodel.ops.base import channel_axis
+from costmodel.ops.layout import _sides
 from costmodel.reference.forward import _int, _pads, _pair, _sections
 from costmodel.reference.kernels import BN_EPS
+from costmodel.reference.normalize import LN_EPS
 
 __all__: list[str] = []
 
@@ -74,6 +77,74 @@ def _hardsigmoid(ctx: LayerContext) -> None:
 def _silu(ctx: LayerContext) -> None:
     # opset 17 has no Swish: x · sigmoid(x)
     ctx.node("Mul", [ctx.inputs[0], ctx.node("Sigmoid", ctx.inputs, step="sigmoid")])
+
+
+@register_exporter("leaky_relu")
+def _leaky_relu(ctx: LayerContext) -> None:
+    ctx.node("LeakyRelu", ctx.inputs, alpha=0.01 if ctx.layer.slope is None else float(ctx.layer.slope))
+
+
+@register_exporter("gelu")
+def _gelu(ctx: LayerContext) -> None:
+    # opset 17 has no Gelu (opset 20): x · (1 + erf(x/√2)) / 2, the exact form
+    x = ctx.inputs[0]
+    scaled = ctx.node("Mul", [x, ctx.const("rsqrt2", 1 / np.sqrt(2), np.float32)], step="scale")
+    erf = ctx.node("Erf", [scaled], step="erf")
+    one_plus = ctx.node("Add", [erf, ctx.const("one", 1.0, np.float32)], step="one_plus")
+    half_x = ctx.node("Mul", [x, ctx.const("one_half", 0.5, np.float32)], step="half")
+    ctx.node("Mul", [half_x, one_plus])
+
+
+@register_exporter("layernorm")
+def _layernorm(ctx: LayerContext) -> None:
+    # ONNX normalizes over every axis from `axis` on: on N×C×H×W the channels go last first
+    affine = [ctx.weight("gamma"), ctx.weight("beta")]
+    if len(ctx.shapes[0]) != 4:
+        ctx.node("LayerNormalization", [ctx.inputs[0], *affine], axis=-1, epsilon=LN_EPS)
+        return
+    last = ctx.node("Transpose", ctx.inputs, step="to_nhwc", perm=[0, 2, 3, 1])
+    normed = ctx.node("LayerNormalization", [last, *affine], step="normalize", axis=-1, epsilon=LN_EPS)
+    ctx.node("Transpose", [normed], perm=[0, 3, 1, 2])
+
+
+@register_exporter("groupnorm")
+def _groupnorm(ctx: LayerContext) -> None:
+    # opset 17 has no GroupNormalization (18): instance-normalize [N, G, C/G·H·W], then γ, β
+    n, c, h, w = ctx.shapes[0]
+    groups = _int(ctx.layer.groups)
+    grouped = ctx.node("Reshape", [ctx.inputs[0], ctx.const("grouped", [n, groups, -1], np.int64)],
+                       step="group")
+    normed = ctx.node("InstanceNormalization", [grouped, ctx.const("ones", np.ones(groups, np.float32)),
+                                                ctx.const("zeros", np.zeros(groups, np.float32))],
+                      step="normalize", epsilon=LN_EPS)
+    image = ctx.node("Reshape", [normed, ctx.const("shape", [n, c, h, w], np.int64)], step="ungroup")
+    scaled = ctx.node("Mul", [image, ctx.const("gamma", ctx.weights["gamma"].reshape(c, 1, 1))],
+                      step="scale")
+    ctx.node("Add", [scaled, ctx.const("beta", ctx.weights["beta"].reshape(c, 1, 1))])
+
+
+@register_exporter("softmax")
+def _softmax(ctx: LayerContext) -> None:
+    ctx.node("Softmax", ctx.inputs, axis=ctx.layer.axis)
+
+
+_PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge"}
+
+
+@register_exporter("pad")
+def _pad(ctx: LayerContext) -> None:
+    top, bottom, left, right = (_int(side) for side in _sides(ctx.layer.padding))
+    pads = ctx.const("pads", [0, 0, top, left, 0, 0, bottom, right], np.int64)
+    ctx.node("Pad", [ctx.inputs[0], pads, ctx.const("value", float(ctx.layer.value), np.float32)],
+             mode=_PAD_MODES[ctx.layer.mode])
+
+
+@register_exporter("slice")
+def _slice(ctx: LayerContext) -> None:
+    axis = channel_axis(ctx.shapes[0])
+    stop = ctx.shapes[0][axis] if ctx.layer.stop is None else _int(ctx.layer.stop)
+    ctx.node("Slice", [ctx.inputs[0], ctx.const("starts", [_int(ctx.layer.start)], np.int64),
+                       ctx.const("ends", [stop], np.int64), ctx.const("axes", [axis], np.int64)])
 
 
 @register_exporter("max_pool", "avg_pool")
