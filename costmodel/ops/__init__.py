@@ -8,6 +8,7 @@ from costmodel.ops import (  # noqa: F401  (registration)
     linear,
     norm,
     pool,
+    resample,
     tensor,
 )
 from costmodel.ops.base import OPS, OpDef, OpResult, Shape

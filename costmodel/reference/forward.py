@@ -24,6 +24,7 @@ import numpy as np
 from costmodel.reference import kernels as K
 from costmodel.reference import layout as L
 from costmodel.reference import normalize as N
+from costmodel.reference import resample as R
 from costmodel.reference.meter import Counts, Meter
 
 if typing.TYPE_CHECKING:
@@ -373,3 +374,37 @@ def _flatten(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params
 @register_runner("dropout")
 def _dropout(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.dropout(meter, _one(inputs))]
+
+
+@register_runner("resize")
+def _resize(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    x = _one(inputs)
+    if layer.size is not None:
+        size = _pair(layer.size)
+    else:
+        scale = _pair(layer.scale)
+        size = (x.shape[2] * scale[0], x.shape[3] * scale[1])
+    if layer.mode == "nearest":
+        return [R.resize_nearest(meter, x, size)]
+    return [R.resize_bilinear(meter, x, size, layer.align_corners)]
+
+
+@register_runner("adaptive_avg_pool")
+def _adaptive_avg_pool(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+                       ) -> list[np.ndarray]:
+    return [R.adaptive_avg_pool(meter, _one(inputs), _pair(layer.size))]
+
+
+@register_runner("conv_transpose2d")
+def _conv_transpose2d(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+                      ) -> list[np.ndarray]:
+    x = _one(inputs)
+    c_in = x.shape[1]
+    c_out = c_in if layer.out is None else _int(layer.out)
+    groups, kernel = _int(layer.groups), _pair(layer.kernel)
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"conv_transpose2d: channels {c_in} → {c_out} do not fit groups={groups}")
+    weight = params.learned("weight", (c_in, c_out // groups, *kernel), c_in // groups * kernel[0] * kernel[1])
+    bias = params.learned("bias", (c_out,)) if layer.bias else None
+    return [R.conv_transpose2d(meter, x, weight, bias, _pair(layer.stride), _pair(layer.padding),
+                               _pair(layer.output_padding), _pair(layer.dilation), groups)]

@@ -61,3 +61,42 @@ def test_channel_slice_is_a_free_view() -> None:
     assert row.cost.mem_access == row.cost.fragments == 0
     with pytest.raises(SpecError, match="slice 8:70 is not a non-empty range of the input's 64"):
         analyze_layers([{"op": "slice", "start": 8, "stop": 70}], (64, 8, 8))
+
+
+def test_resize_nearest_is_a_copy_bilinear_four_taps() -> None:
+    a = analyze_layers([{"name": "up", "op": "resize", "mode": "bilinear", "scale": 2},
+                        {"name": "near", "op": "resize", "mode": "nearest", "size": [5, 7]}], (16, 8, 6))
+    up, near = only(a, "up"), only(a, "near")
+    assert up.output_shape == (1, 16, 16, 12)
+    assert up.cost.mem_access == 16 * 8 * 6 + 16 * 16 * 12
+    assert up.cost.elementwise == 4 * 16 * 16 * 12  # 4 weighted taps per output element
+    assert near.output_shape == (1, 16, 5, 7)
+    assert (near.cost.mem_access, near.cost.elementwise) == (16 * 16 * 12 + 16 * 5 * 7, 0)
+    with pytest.raises(SpecError, match="exactly one of 'scale' and 'size'"):
+        analyze_layers([{"op": "resize", "mode": "nearest"}])
+
+
+def test_adaptive_avg_pool_windows_overlap_when_k_does_not_divide() -> None:
+    row = only(analyze_layers([{"name": "p", "op": "adaptive_avg_pool", "size": [3, 2]}], (4, 5, 7)), "p")
+    assert row.output_shape == (1, 4, 3, 2)
+    # rows [0,2) [1,4) [3,5) → 2 + 3 + 2; columns [0,4) [3,7) → 4 + 4 (PyTorch's windows)
+    assert row.cost.elementwise == 4 * (2 + 3 + 2) * (4 + 4)
+    assert row.cost.mem_access == 4 * 5 * 7 + 4 * 3 * 2
+    even = only(analyze_layers([{"name": "p", "op": "adaptive_avg_pool", "size": 7}], (8, 14, 14)), "p")
+    assert even.cost.elementwise == 8 * 14 * 14  # k divides H: every element once
+
+
+def test_conv_transpose_counts_input_pixels_times_weights() -> None:
+    row = only(analyze_layers([{"name": "up", "op": "conv_transpose2d", "out": 32, "kernel": 4, "stride": 2,
+                                "padding": 1, "bias": True}], (64, 14, 14)), "up")
+    assert row.output_shape == (1, 32, 28, 28)  # (14 − 1)·2 − 2·1 + (4 − 1) + 1
+    assert row.cost.params == 4 * 4 * 64 * 32 + 32
+    assert row.cost.maccs == 14 * 14 * 4 * 4 * 64 * 32  # H·W·params (FlopCounterMode's rule)
+    assert row.cost.mem_access == 64 * 14 * 14 + 32 * 28 * 28 + 4 * 4 * 64 * 32 + 32
+    assert row.cost.elementwise == 32 * 28 * 28  # bias adds
+    grouped = only(analyze_layers([{"name": "g", "op": "conv_transpose2d", "out": 6, "kernel": 3, "stride": 2,
+                                    "output_padding": 1, "groups": 2}], (4, 5, 5)), "g")
+    assert grouped.output_shape == (1, 6, 12, 12)  # (5 − 1)·2 + 2 + 1 + 1
+    assert grouped.cost.params == 3 * 3 * 4 * (6 // 2)
+    with pytest.raises(SpecError, match="output_padding 2 must be below the stride"):
+        analyze_layers([{"op": "conv_transpose2d", "kernel": 3, "stride": 2, "output_padding": 2}])

@@ -79,3 +79,56 @@ def test_channel_slice_is_a_view_and_counts_nothing():
     assert Counts() == counts
     tokens, _ = measure(L.channel_slice, rand(1, 4, 8), 6, 8)
     assert tokens.shape == (1, 4, 2)
+
+
+def test_resize_nearest_and_bilinear_on_a_row():
+    from costmodel.reference import resample as R
+
+    x = np.array([0.0, 1.0]).reshape(1, 1, 1, 2)
+    near, counts = measure(R.resize_nearest, x, (1, 4))
+    assert near.ravel().tolist() == [0, 0, 1, 1]
+    assert Counts(reads=2, writes=4) == counts
+    # PyTorch, align_corners=False: source x = (j + ½)/2 − ½ clamped at 0 → 0, ¼, ¾, 1
+    up, counts = measure(R.resize_bilinear, x, (1, 4))
+    assert up.ravel().tolist() == [0, 0.25, 0.75, 1]
+    assert Counts(reads=2, writes=4, elementwise=4 * 4) == counts
+    corners, _ = measure(R.resize_bilinear, x, (1, 3), align_corners=True)
+    assert corners.ravel().tolist() == [0, 0.5, 1]  # source x = j·(2 − 1)/(3 − 1)
+
+
+def test_adaptive_avg_pool_windows():
+    from costmodel.reference import resample as R
+
+    x = np.arange(5.0).reshape(1, 1, 5, 1)
+    y, counts = measure(R.adaptive_avg_pool, x, (3, 1))
+    assert y.ravel().tolist() == [0.5, 2.0, 3.5]  # means of [0,1], [1,2,3], [3,4]
+    assert Counts(reads=5, writes=3, elementwise=2 + 3 + 2) == counts
+
+
+def naive_conv_transpose(x, weight, stride, padding, output_padding, groups):
+    """Scatter every input pixel through the kernel, one scalar at a time."""
+    n, c_in, h, w = x.shape
+    _, c_out_g, kh, kw = weight.shape
+    h_out = (h - 1) * stride - 2 * padding + kh + output_padding
+    w_out = (w - 1) * stride - 2 * padding + kw + output_padding
+    y = np.zeros((n, c_out_g * groups, h_out, w_out))
+    per_group = c_in // groups
+    for b, c, i, j, o, p, q in np.ndindex(n, c_in, h, w, c_out_g, kh, kw):
+        row, col = i * stride + p - padding, j * stride + q - padding
+        if 0 <= row < h_out and 0 <= col < w_out:
+            y[b, c // per_group * c_out_g + o, row, col] += x[b, c, i, j] * weight[c, o, p, q]
+    return y
+
+
+@pytest.mark.parametrize(("stride", "padding", "output_padding", "groups"),
+                         [(1, 0, 0, 1), (2, 1, 1, 1), (3, 2, 0, 2), (2, 0, 1, 4)])
+def test_conv_transpose_matches_scatter_loop(stride, padding, output_padding, groups):
+    from costmodel.reference import resample as R
+
+    x, weight = rand(2, 4, 3, 5), rand(4, 2, 3, 3, seed=1)
+    y, counts = measure(R.conv_transpose2d, x, weight, None, (stride,) * 2, (padding,) * 2,
+                        (output_padding,) * 2, (1, 1), groups)
+    np.testing.assert_allclose(y, naive_conv_transpose(x, weight, stride, padding, output_padding, groups),
+                               rtol=1e-12, atol=1e-12)
+    assert 2 * 3 * 5 * weight.size == counts.maccs  # N·H·W·params: every input pixel × every weight
+    assert x.size + weight.size + y.size == counts.mem_access

@@ -68,7 +68,7 @@ def next_layer(draw, tensors):
     same_hw = [r for r, shape in tensors[:-1] if shape[2:] == (h, w) and shape[0] == n]
     kind = draw(st.sampled_from(["conv", "conv", "conv", "bn", "act", "pool", "add", "concat",
                                  "split", "shuffle", "mul", "conv_bn_act", "inverted_residual",
-                                 "norm", "pad", "slice"]))
+                                 "norm", "pad", "slice", "resize", "adaptive", "deconv"]))
     if kind == "conv":
         return conv_layer(draw, c, h, w)
     if kind == "pool":
@@ -108,6 +108,20 @@ def next_layer(draw, tensors):
     if kind == "slice":
         start = draw(st.integers(0, c - 1))
         return {"op": "slice", "start": start, "stop": draw(st.integers(start + 1, c))}
+    if kind == "resize":
+        size = {"scale": [draw(st.integers(1, 3)), draw(st.integers(1, 2))]} if draw(st.booleans()) else {
+            "size": [draw(st.integers(1, 15)), draw(st.integers(1, 15))]}
+        mode = draw(st.sampled_from(["nearest", "bilinear"]))
+        corners = {"align_corners": draw(st.booleans())} if mode == "bilinear" else {}
+        return {"op": "resize", "mode": mode, **size, **corners}
+    if kind == "adaptive":
+        return {"op": "adaptive_avg_pool", "size": [draw(st.integers(1, h)), draw(st.integers(1, w))]}
+    if kind == "deconv":
+        groups = draw(st.sampled_from(divisors(c)))
+        stride = draw(st.integers(1, 3))
+        return {"op": "conv_transpose2d", "out": groups * draw(st.integers(1, 3)), "groups": groups,
+                "kernel": draw(st.integers(1, 4)), "stride": stride, "padding": draw(st.integers(0, 1)),
+                "output_padding": draw(st.integers(0, stride - 1)), "bias": draw(st.booleans())}
     if kind == "inverted_residual" and h >= 3 and w >= 3:
         return {"op": "inverted_residual", "out": draw(st.sampled_from([c, c + 2])),
                 "expansion": draw(st.sampled_from([1, 2, "3/2"])), "stride": draw(st.integers(1, 2))}
