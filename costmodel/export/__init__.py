@@ -5,6 +5,7 @@ with the numpy reference forward's seeded weights.
 """
 
 from costmodel.export import table as _table  # noqa: F401  (fills EXPORTERS)
+from costmodel.export import table_modern as _table_modern  # noqa: F401
 from costmodel.export.builder import (
     EXPORTERS,
     IR_VERSION,

@@ -299,8 +299,7 @@ def _softmax(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params
 @register_runner("pad")
 def _pad(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     values = [_int(v) for v in (layer.padding if isinstance(layer.padding, list) else [layer.padding])]
-    sides = {1: values * 4, 2: [values[0], values[0], values[1], values[1]], 4: values}[len(values)]
-    return [L.pad(meter, _one(inputs), tuple(sides), layer.mode, float(layer.value))]  # type: ignore[arg-type]
+    return [L.pad(meter, _one(inputs), L.pad_sides(values), layer.mode, float(layer.value))]
 
 
 @register_runner("slice")

@@ -10,12 +10,22 @@ import numpy as np
 
 from costmodel.reference.meter import Meter
 
-__all__ = ["channel_axis", "channel_slice", "pad"]
+__all__ = ["channel_axis", "channel_slice", "pad", "pad_sides"]
 
 
 def channel_axis(x: np.ndarray) -> int:
     """1 for [N, C, H, W]; the last axis for tokens [N, L, C] and features [N, F]."""
     return 1 if x.ndim == 4 else x.ndim - 1
+
+
+def pad_sides(values: list[int]) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) from [p], [p_h, p_w] or [top, bottom, left, right]."""
+    if len(values) == 1:
+        return (values[0],) * 4
+    if len(values) == 2:
+        return values[0], values[0], values[1], values[1]
+    top, bottom, left, right = values
+    return top, bottom, left, right
 
 
 def pad(meter: Meter, x: np.ndarray, pads: tuple[int, int, int, int], mode: str = "constant",

@@ -15,7 +15,7 @@ CASES = {
     "malformed_yaml": (HEAD + "  - op: conv2d\n    out: [1, 2\n", r"bad\.yaml:7: malformed YAML: did not find expected ',' or ']'"),
     "unknown_op": (HEAD + "  - name: c\n    op: conv3d\n",
                    r"bad\.yaml:5: layer 'c' \(conv3d\): unknown op 'conv3d'; did you mean 'conv2d'\? "
-                   r"\(valid ops: add, .*conv2d"),
+                   r"\(valid ops: [a-z_, ]*\badd, .*conv2d"),
     "misspelled_field": (HEAD + "  - name: c\n    op: conv2d\n    out: 8\n    kernal: 3\n",
                          r"bad\.yaml:8: layer 'c' \(conv2d\): unknown field 'kernal'; did you mean 'kernel'\?"),
     "missing_field": (HEAD + "  - name: fc\n    op: flatten\n  - name: head\n    op: linear\n",

@@ -1,0 +1,41 @@
+"""The modern ops export to ONNX that onnxruntime runs to the numpy reference's output."""
+
+import numpy as np
+import onnx
+import pytest
+
+from costmodel.export import export_network
+from costmodel.graph import build
+from costmodel.spec.load import parse_spec
+from tests.export.test_proof import RTOL, run
+
+CASES = {
+    "layernorm_image": [{"op": "layernorm"}],
+    "layernorm_tokens": [{"op": "flatten"}, {"op": "layernorm"}],
+    "groupnorm": [{"op": "groupnorm", "groups": 2}],
+    "groupnorm_one": [{"op": "groupnorm", "groups": 1}],
+    "softmax": [{"op": "softmax", "axis": 1}, {"op": "softmax"}],
+    "gelu_leaky": [{"op": "gelu"}, {"op": "leaky_relu", "slope": 0.2}, {"op": "leaky_relu"}],
+    "pad": [{"op": "pad", "padding": [1, 0, 2, 1]}, {"op": "pad", "padding": 1, "mode": "reflect"},
+            {"op": "pad", "padding": [2, 1], "mode": "replicate", "value": 0}],
+    "slice": [{"op": "slice", "start": 1, "stop": 3}, {"op": "relu"}],
+    "resize": [{"op": "resize", "mode": "nearest", "scale": [2, 3]},
+               {"op": "resize", "mode": "nearest", "size": [5, 7]},
+               {"op": "resize", "mode": "bilinear", "scale": 2},
+               {"op": "resize", "mode": "bilinear", "size": [7, 3], "align_corners": True}],
+    "adaptive_even": [{"op": "adaptive_avg_pool", "size": [3, 2]}],
+    "adaptive_uneven": [{"op": "adaptive_avg_pool", "size": [4, 5]}],
+    "conv_transpose": [{"op": "conv_transpose2d", "out": 6, "kernel": 3, "stride": 2, "padding": 1,
+                        "output_padding": 1, "groups": 2, "bias": True},
+                       {"op": "conv_transpose2d", "out": 3, "kernel": [2, 3], "dilation": 2}],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_onnxruntime_agrees_with_the_reference(name):
+    network = build(parse_spec({"model": name, "input": [4, 6, 6], "layers": CASES[name]}), "t.yaml")
+    exported = export_network(network)
+    onnx.checker.check_model(exported.model, full_check=True)
+    got = run(exported.model, exported.input)
+    assert got.shape == exported.output.shape
+    np.testing.assert_allclose(got, exported.output, rtol=RTOL, atol=RTOL * np.abs(exported.output).max())
