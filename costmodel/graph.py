@@ -284,23 +284,21 @@ def _as_list(inputs: list[str] | str) -> list[str]:
 def _check_cycles(layers: list[Any]) -> None:
     """A cycle among the explicit ``inputs`` of one layer list is an error naming it.
 
-    Only lists written in the spec are checked: built-in blocks chain by construction.
+    Only lists written in the spec are checked: built-in blocks chain by construction. A
+    cycle needs a reference to the layer itself or a later one, so networkx searches for it
+    only when such a reference exists (linear otherwise; a numeric report never imports it).
     """
-    if all(layer.inputs is None for layer in layers):
+    position = {layer.name: index for index, layer in enumerate(layers) if layer.name is not None}
+    edges = [(source, layer.name)
+             for layer in layers if layer.name is not None and layer.inputs is not None
+             for source in (text.partition(":")[0] for text in _as_list(layer.inputs))
+             if source in position]
+    if all(position[source] < position[target] for source, target in edges):
         return
     import networkx as nx
 
-    graph = nx.DiGraph()
-    names = [layer.name for layer in layers]
-    for layer in layers:
-        if layer.name is None or layer.inputs is None:
-            continue
-        for text in _as_list(layer.inputs):
-            source = text.partition(":")[0]
-            if source in names:
-                graph.add_edge(source, layer.name)
     try:
-        cycle = nx.find_cycle(graph)
+        cycle = nx.find_cycle(nx.DiGraph(edges))
     except nx.NetworkXNoCycle:
         return
     path = " → ".join([edge[0] for edge in cycle] + [cycle[0][0]])

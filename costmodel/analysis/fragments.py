@@ -11,14 +11,14 @@ a 4-fragment parallel structure of the paper's Appendix Fig. 1 has parallel = 4.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
 from costmodel.cost import Cost
-from costmodel.graph import Network
+from costmodel.graph import Network, Node
 
-__all__ = ["Fragmentation", "ModelStructure", "block_fragmentation", "model_structure"]
+__all__ = ["Fragmentation", "ModelStructure", "top_block_fragmentation", "model_structure"]
 
 
 @dataclass(frozen=True)
@@ -40,31 +40,48 @@ class ModelStructure:
     widest_level: int
 
 
-def _depths(network: Network, costs: Mapping[str, Cost], block: str | None) -> dict[str, int]:
-    """Depth of every kernel (of ``block`` only, when given), in execution order."""
+def _depths(network: Network, costs: Mapping[str, Cost],
+            group: Callable[[Node], str | None]) -> tuple[dict[str, int], dict[str, str]]:
+    """Depth and group of every kernel whose ``group`` is not None, in execution order.
+
+    A kernel's depth counts only the kernels of its own group (one pass for all groups).
+    """
     depth: dict[str, int] = {}
+    groups: dict[str, str] = {}
     for node in network.nodes.values():
-        if (block is not None and block not in node.block) or not costs[node.name].fragments:
+        key = group(node)
+        if key is None or not costs[node.name].fragments:
             continue
         sources = _kernel_sources(network, costs, node.name, depth)
-        depth[node.name] = 1 + max((depth[source] for source in sources), default=0)
-    return depth
+        depth[node.name] = 1 + max((depth[source] for source in sources if groups[source] == key),
+                                   default=0)
+        groups[node.name] = key
+    return depth, groups
 
 
-def block_fragmentation(network: Network, block: str,
-                        costs: Mapping[str, Cost] | None = None) -> Fragmentation:
-    """Fragmentation of one block instance (views such as flatten are not kernels)."""
-    depth = _depths(network, costs or _own_costs(network), block)
-    if not depth:
+def top_block_fragmentation(network: Network,
+                            costs: Mapping[str, Cost] | None = None) -> dict[str, Fragmentation]:
+    """Fragmentation of every top-level block instance, in spec order (views such as
+    flatten are not kernels); linear in the nodes."""
+    depth, groups = _depths(network, costs or _own_costs(network),
+                            lambda node: node.block[0] if node.block else None)
+    members: dict[str, list[int]] = {name: [] for name, block in network.blocks.items()
+                                     if not block.parents}
+    for name, key in groups.items():
+        members[key].append(depth[name])
+    return {block: _shape(depths) for block, depths in members.items()}
+
+
+def _shape(depths: list[int]) -> Fragmentation:
+    if not depths:
         return Fragmentation(0, 0, 0)
-    widths = Counter(depth.values())
-    return Fragmentation(len(depth), max(depth.values()), max(widths.values()))
+    return Fragmentation(len(depths), max(depths), max(Counter(depths).values()))
 
 
 def model_structure(network: Network, costs: Mapping[str, Cost] | None = None) -> ModelStructure:
     """Kernel count, MACCs per kernel and the widest level of the whole network."""
     costs = costs or _own_costs(network)
-    depth = _depths(network, costs, None)
+    depth, _ = _depths(network, costs, lambda node: "")
     maccs = sum(costs[name].maccs for name in depth)
     widest = max(Counter(depth.values()).values(), default=0)
     return ModelStructure(len(depth), Fraction(maccs, len(depth)) if depth else Fraction(0), widest)

@@ -18,12 +18,15 @@ position (a node comparable with all others), and each segment between cuts is s
 exactly by dynamic programming over its executed sets (state = set of executed nodes,
 which fixes the live tensors) when it has at most ``max_states`` such sets, otherwise by a
 greedy order (run the ready node with the smallest step, then the smallest live set),
-kept only where it beats the spec's order.
+kept only where it beats the spec's order. The search spends at most ``budget`` step
+evaluations in all; past it, segments keep the spec's order, and :attr:`PeakMemory.search`
+says which of these happened. Everything else is linear in nodes and edges (reference
+counts per buffer, not sets of executed nodes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from costmodel.arith import as_int, is_symbolic
@@ -41,6 +44,13 @@ IN_PLACE_OPS = frozenset({"add"})
 """Ops that may overwrite an input that dies at them (PyTorch ``x += y``, TFLite in-place adds)."""
 
 DEFAULT_MAX_STATES = 4096
+DEFAULT_BUDGET = 200_000
+"""Step evaluations the best-order search may spend (~0.3 s) before keeping the spec's order."""
+
+SEARCHES = ("exact", "greedy", "spec order")
+"""How the best order was found: proven minimal by dynamic programming in every segment;
+greedy in some segment that had more than ``max_states`` executed sets; the spec's order
+kept in some segment once the search budget was spent."""
 
 
 @dataclass(frozen=True)
@@ -58,15 +68,20 @@ class Peak:
 
 @dataclass(frozen=True)
 class PeakMemory:
-    """The spec's order and the best order found; ``exact`` when the search was exhaustive."""
+    """The spec's order and the best order found, and how it was found (:data:`SEARCHES`)."""
 
     spec: Peak
     best: Peak
-    exact: bool
+    search: str
+
+    @property
+    def exact(self) -> bool:
+        """Whether the best order is proven minimal."""
+        return self.search == "exact"
 
 
 class _Schedule:
-    """The network reduced to kernels and buffers, with bitmask bookkeeping."""
+    """The network reduced to kernels and buffers (integer ids); linear bookkeeping."""
 
     def __init__(self, network: Network) -> None:
         names = [name for name, node in network.nodes.items() if node.op not in VIEW_OPS]
@@ -76,58 +91,66 @@ class _Schedule:
         for name, node in network.nodes.items():
             if node.op in VIEW_OPS:
                 alias[(name, 0)] = alias.get(node.inputs[0], node.inputs[0])
-
-        def root(ref: tuple[str, int]) -> tuple[str, int]:
-            return alias.get(ref, ref)
-
-        self.size: dict[tuple[str, int], int] = {}
-        self.outputs: list[list[tuple[str, int]]] = []
-        self.reads: list[list[tuple[str, int]]] = []
-        self.preds = [0] * len(names)
-        consumers: dict[tuple[str, int], int] = {}
+        buffer: dict[tuple[str, int], int] = {}
+        self.size: list[int] = []
+        self.producer: list[int] = []
+        self.outputs: list[list[int]] = []
+        self.reads: list[list[int]] = []
+        self.preds: list[list[int]] = []
         for i, name in enumerate(names):
             node = network.nodes[name]
-            refs = [(name, port) for port in range(len(node.outputs))]
-            for ref, shape in zip(refs, node.outputs):
-                self.size[ref] = _elements(shape, network.path, name)
-            self.outputs.append(refs)
-            reads = list(dict.fromkeys(root(ref) for ref in node.inputs))
+            reads = list(dict.fromkeys(buffer[alias.get(ref, ref)] for ref in node.inputs))
             self.reads.append(reads)
-            for ref in reads:
-                consumers[ref] = consumers.get(ref, 0) | (1 << i)
-                self.preds[i] |= 1 << self.index[ref[0]]
-        self.consumers = consumers
-        self.pinned = root(network.output)
-        self.ops = [network.nodes[name].op for name in names]
+            self.preds.append(list(dict.fromkeys(self.producer[b] for b in reads)))
+            outputs = []
+            for port, shape in enumerate(node.outputs):
+                buffer[(name, port)] = len(self.size)
+                outputs.append(len(self.size))
+                self.size.append(_elements(shape, network.path, name))
+                self.producer.append(i)
+            self.outputs.append(outputs)
+        self.consumers: list[list[int]] = [[] for _ in self.size]
+        for i, reads in enumerate(self.reads):
+            for b in reads:
+                self.consumers[b].append(i)
+        self.pinned = buffer[alias.get(network.output, network.output)]
+        self.in_place = [network.nodes[name].op in IN_PLACE_OPS for name in names]
+        self.new = [sum(self.size[b] for b in outputs) for outputs in self.outputs]
+        self.unread = [sum(self.size[b] for b in outputs if b != self.pinned and not self.consumers[b])
+                       for outputs in self.outputs]
 
-    def step(self, i: int, done: int, live: int) -> tuple[int, int]:
-        """(memory while node i runs, live elements after it) given the executed set."""
-        after_done = done | (1 << i)
-        new = sum(self.size[ref] for ref in self.outputs[i])
-        freed = 0
+    def step(self, i: int, live: int, dying: Iterable[int]) -> tuple[int, int]:
+        """(memory while node i runs, live elements after it); ``dying``: reads i frees."""
+        new = self.new[i]
+        freed = self.unread[i]
         reused = 0
-        for ref in self.reads[i]:
-            if ref != self.pinned and not self.consumers[ref] & ~after_done:
-                freed += self.size[ref]
-                if not reused and self.ops[i] in IN_PLACE_OPS and self.size[ref] == new:
+        for b in dying:
+            if b != self.pinned:
+                freed += self.size[b]
+                if not reused and self.in_place[i] and self.size[b] == new:
                     reused = new
-        for ref in self.outputs[i]:
-            if ref != self.pinned and not self.consumers.get(ref, 0):
-                freed += self.size[ref]
         return live + new - reused, live + new - freed
 
-    def run(self, order: Iterable[int], done: int = 0, live: int = 0) -> tuple[int, int, int, int]:
-        """Simulate ``order``: (peak, index of the peak node, executed set, live after)."""
+    def run(self, order: Iterable[int], remaining: list[int], live: int = 0) -> tuple[int, int, int]:
+        """Simulate ``order`` (updating ``remaining`` reads per buffer): (peak, peak node, live)."""
         peak, where = -1, -1
         for i in order:
-            memory, live = self.step(i, done, live)
-            done |= 1 << i
+            dying = []
+            for b in self.reads[i]:
+                remaining[b] -= 1
+                if not remaining[b]:
+                    dying.append(b)
+            memory, live = self.step(i, live, dying)
             if memory > peak:
                 peak, where = memory, i
-        return peak, where, done, live
+        return peak, where, live
+
+    def remaining(self) -> list[int]:
+        """Unexecuted readers per buffer before anything runs."""
+        return [len(consumers) for consumers in self.consumers]
 
     def peak(self, order: list[int]) -> Peak:
-        peak, where, _, _ = self.run(order)
+        peak, where, _ = self.run(order, self.remaining())
         return Peak(peak, self.names[where], tuple(self.names[i] for i in order))
 
 
@@ -148,104 +171,190 @@ def peak_memory(network: Network, order: Iterable[str] | None = None) -> Peak:
     schedule = _Schedule(network)
     names = schedule.names if order is None else [n for n in order if n in schedule.index]
     indices = [schedule.index[name] for name in names]
-    done = 0
+    done = [False] * len(schedule.names)
     for i in indices:
-        if schedule.preds[i] & ~done or done >> i & 1:
+        if done[i] or not all(done[j] for j in schedule.preds[i]):
             raise ValueError(f"'{schedule.names[i]}' is out of order or repeated")
-        done |= 1 << i
+        done[i] = True
     if len(indices) != len(schedule.names):
         raise ValueError("the order does not list every kernel")
     return schedule.peak(indices)
 
 
 def _segments(schedule: _Schedule) -> list[list[int]]:
-    """Runs of nodes between cut nodes (comparable with every node), each ending at a cut."""
+    """Runs of nodes between cut nodes (comparable with every node), each ending at a cut.
+
+    In a topological order, node p is comparable with every node exactly when each earlier
+    node has a successor at or before p (then every earlier node reaches p: follow such
+    successors, which stay at or before p) and each later node has a predecessor at or
+    after p (symmetrically). Prefix maxima and suffix minima make this linear.
+    """
     count = len(schedule.names)
-    ancestors = [0] * count
-    for i in range(count):
-        mask, preds = 0, schedule.preds[i]
-        while preds:
-            low = preds & -preds
-            j = low.bit_length() - 1
-            mask |= ancestors[j] | low
-            preds ^= low
-        ancestors[i] = mask
-    descendants = [0] * count
-    for i in range(count):
-        mask = ancestors[i]
-        while mask:
-            low = mask & -mask
-            descendants[low.bit_length() - 1] |= 1 << i
-            mask ^= low
+    first_successor = [count] * count
+    last_predecessor = [-1] * count
+    for i, preds in enumerate(schedule.preds):
+        for j in preds:
+            first_successor[j] = min(first_successor[j], i)
+            last_predecessor[i] = max(last_predecessor[i], j)
+    suffix_min = [count] * (count + 1)
+    for i in range(count - 1, -1, -1):
+        suffix_min[i] = min(suffix_min[i + 1], last_predecessor[i])
     segments: list[list[int]] = [[]]
+    reach = -1  # max over earlier nodes of their first successor
     for i in range(count):
         segments[-1].append(i)
-        if (ancestors[i] | descendants[i]).bit_count() == count - 1:
+        if reach <= i and suffix_min[i + 1] >= i:
             segments.append([])
+        reach = max(reach, first_successor[i])
     return [segment for segment in segments if segment]
 
 
-def _exact(schedule: _Schedule, segment: list[int], done: int, live: int,
-           max_states: int) -> list[int] | None:
-    """Min-peak order of ``segment`` by DP over executed sets; None past ``max_states``."""
-    states: dict[int, tuple[int, int, tuple[int, ...]]] = {done: (-1, live, ())}
+class _Budget:
+    """Step evaluations the best-order search may still spend."""
+
+    def __init__(self, steps: int) -> None:
+        self.steps = steps
+
+    def spend(self, steps: int) -> bool:
+        """Take ``steps``; False (and take nothing) when they are not left."""
+        if steps > self.steps:
+            return False
+        self.steps -= steps
+        return True
+
+
+class _Segment:
+    """A segment in local positions: predecessor and successor bits, readers per buffer."""
+
+    def __init__(self, schedule: _Schedule, segment: list[int], remaining: list[int]) -> None:
+        position = {i: k for k, i in enumerate(segment)}
+        self.nodes = segment
+        self.preds = [0] * len(segment)
+        self.succs: list[list[int]] = [[] for _ in segment]
+        for k, i in enumerate(segment):
+            for j in schedule.preds[i]:
+                if j in position:
+                    self.preds[k] |= 1 << position[j]
+                    self.succs[position[j]].append(k)
+        self.ready = sum(1 << k for k, preds in enumerate(self.preds) if not preds)
+        self.readers: dict[int, int] = {}
+        for k, i in enumerate(segment):
+            for b in schedule.reads[i]:
+                self.readers[b] = self.readers.get(b, 0) | (1 << k)
+        self.outside = {b: remaining[b] - mask.bit_count() for b, mask in self.readers.items()}
+
+    def after(self, ready: int, state: int, k: int) -> int:
+        """Ready nodes once ``k`` joins ``state`` (``state`` already includes it)."""
+        ready &= ~(1 << k)
+        for k2 in self.succs[k]:
+            if not self.preds[k2] & ~state:
+                ready |= 1 << k2
+        return ready
+
+    def dying(self, schedule: _Schedule, k: int, state: int) -> list[int]:
+        """Buffers node ``k`` reads that nobody reads after ``state`` (which includes k)."""
+        return [b for b in schedule.reads[self.nodes[k]]
+                if not self.outside[b] and not self.readers[b] & ~state]
+
+
+def _bits(mask: int) -> Iterator[int]:
+    """Positions of the set bits, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+def _exact(schedule: _Schedule, segment: _Segment, live: int, max_states: int,
+           budget: _Budget) -> list[int] | None:
+    """Min-peak order of ``segment`` by DP over executed sets; None past ``max_states``
+    states or the budget. Bits of a state are positions in the segment."""
+    states: dict[int, tuple[int, int, tuple[int, ...], int]] = {0: (-1, live, (), segment.ready)}
     seen = 1
-    for _ in segment:
-        following: dict[int, tuple[int, int, tuple[int, ...]]] = {}
-        for state, (peak, state_live, order) in states.items():
-            for i in segment:
-                if state >> i & 1 or schedule.preds[i] & ~state:
-                    continue
-                memory, after = schedule.step(i, state, state_live)
-                key = state | (1 << i)
-                candidate = (max(peak, memory), after, order + (i,))
-                if key not in following or candidate[0] < following[key][0]:
-                    following[key] = candidate
+    for _ in segment.nodes:
+        if not budget.spend(sum(ready.bit_count() for *_, ready in states.values())):
+            return None
+        following: dict[int, tuple[int, int, tuple[int, ...], int]] = {}
+        for state, (peak, state_live, order, ready) in states.items():
+            for k in _bits(ready):
+                key = state | (1 << k)
+                memory, after = schedule.step(segment.nodes[k], state_live,
+                                              segment.dying(schedule, k, key))
+                if key not in following or max(peak, memory) < following[key][0]:
+                    following[key] = (max(peak, memory), after, order + (k,),
+                                      segment.after(ready, key, k))
         seen += len(following)
         if seen > max_states:
             return None
         states = following
-    (_, _, order), = states.values()
-    return list(order)
+    (_, _, order, _), = states.values()
+    return [segment.nodes[k] for k in order]
 
 
-def _greedy(schedule: _Schedule, segment: list[int], done: int, live: int) -> list[int]:
+def _greedy(schedule: _Schedule, segment: _Segment, live: int, budget: _Budget) -> list[int] | None:
+    """Run the ready node with the smallest step, then the smallest live set; None when the
+    budget runs out."""
     order: list[int] = []
-    remaining = list(segment)
-    while remaining:
+    state, ready = 0, segment.ready
+    while ready:
+        if not budget.spend(ready.bit_count()):
+            return None
         best = None
-        for i in remaining:
-            if schedule.preds[i] & ~done:
-                continue
-            memory, after = schedule.step(i, done, live)
+        for k in _bits(ready):
+            key = state | (1 << k)
+            memory, after = schedule.step(segment.nodes[k], live, segment.dying(schedule, k, key))
             if best is None or (memory, after) < best[0]:
-                best = ((memory, after), i)
+                best = ((memory, after), k)
         assert best is not None
-        (_, live), i = best
-        order.append(i)
-        remaining.remove(i)
-        done |= 1 << i
+        (_, live), k = best
+        state |= 1 << k
+        ready = segment.after(ready, state, k)
+        order.append(segment.nodes[k])
     return order
 
 
-def best_peak_memory(network: Network, max_states: int = DEFAULT_MAX_STATES) -> tuple[Peak, bool]:
-    """The lowest peak found over topological orders, and whether it is proven minimal."""
+def _order_segment(schedule: _Schedule, segment: list[int], remaining: list[int], live: int,
+                   max_states: int, budget: _Budget) -> tuple[list[int], str]:
+    """The order chosen for one segment and how it was found (:data:`SEARCHES`)."""
+    if len(segment) == 1:
+        return segment, "exact"
+    if not budget.spend(len(segment)):  # setting up the search is itself linear
+        return segment, "spec order"
+    local = _Segment(schedule, segment, remaining)
+    exact = _exact(schedule, local, live, max_states, budget)
+    if exact is not None:
+        return exact, "exact"
+    greedy = _greedy(schedule, local, live, budget)
+    if greedy is None:
+        return segment, "spec order"
+    return min((greedy, segment), key=lambda o: schedule.run(o, list(remaining), live)[0]), "greedy"
+
+
+def best_peak_memory(network: Network, max_states: int = DEFAULT_MAX_STATES,
+                     budget: int = DEFAULT_BUDGET) -> tuple[Peak, str]:
+    """The lowest peak found over topological orders and how it was found (:data:`SEARCHES`).
+
+    Each segment is solved exactly while it has at most ``max_states`` executed sets, else
+    greedily; once ``budget`` step evaluations are spent, the remaining segments keep the
+    spec's order.
+    """
     schedule = _Schedule(network)
+    left = _Budget(budget)
+    remaining = schedule.remaining()
     order: list[int] = []
-    done = live = 0
-    exact = True
+    live = 0
+    search = "exact"
     for segment in _segments(schedule):
-        chosen = _exact(schedule, segment, done, live, max_states) if len(segment) > 1 else segment
-        if chosen is None:
-            exact = False
-            greedy = _greedy(schedule, segment, done, live)
-            chosen = min((greedy, segment), key=lambda o: schedule.run(o, done, live)[0])
+        chosen, how = _order_segment(schedule, segment, remaining, live, max_states, left)
+        if SEARCHES.index(how) > SEARCHES.index(search):
+            search = how
         order += chosen
-        _, _, done, live = schedule.run(chosen, done, live)
-    return schedule.peak(order), exact
+        _, _, live = schedule.run(chosen, remaining, live)
+    return schedule.peak(order), search
 
 
-def analyze_peak_memory(network: Network, max_states: int = DEFAULT_MAX_STATES) -> PeakMemory:
+def analyze_peak_memory(network: Network, max_states: int = DEFAULT_MAX_STATES,
+                        budget: int = DEFAULT_BUDGET) -> PeakMemory:
     """Peak of the spec's order and of the best order found."""
-    best, exact = best_peak_memory(network, max_states)
-    return PeakMemory(peak_memory(network), best, exact)
+    best, search = best_peak_memory(network, max_states, budget)
+    return PeakMemory(peak_memory(network), best, search)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from costmodel.analysis.fragments import Fragmentation, block_fragmentation
+from costmodel.analysis.fragments import Fragmentation, top_block_fragmentation
 from costmodel.analysis.fusion import ExecutionView, execution_view
 from costmodel.analysis.peak_memory import PeakMemory, analyze_peak_memory
 from costmodel.arith import is_symbolic
@@ -102,8 +102,7 @@ class Analysis:
 
     def fragmentation(self) -> dict[str, Fragmentation]:
         """Kernels in series and in parallel for every top-level block."""
-        top = [name for name, block in self.network.blocks.items() if not block.parents]
-        return {name: block_fragmentation(self.network, name, self.view.costs) for name in top}
+        return top_block_fragmentation(self.network, self.view.costs)
 
 
 def _row(node: Node, cost: Cost) -> LayerCost:

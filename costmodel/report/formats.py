@@ -53,6 +53,7 @@ def _totals(analysis: Analysis, dtype: str) -> dict[str, Any]:
         data["peak_memory_bytes"] = peak.spec.bytes(DTYPE_BYTES[dtype])
         data["peak_memory_node"] = peak.spec.node
         data["peak_memory_best"] = peak.best.elements
+        data["peak_memory_search"] = peak.search
     return data
 
 
@@ -189,8 +190,10 @@ def _peak_text(peak: PeakMemory, dtype: str) -> str:
     """Peak activation memory of the spec's order, and of the best order found."""
     size = DTYPE_BYTES[dtype]
     best = (f"\n             best order {peak.best.elements:,} = {human_bytes(peak.best.bytes(size))}"
-            f"{'' if peak.exact else ' (heuristic search)'}"
             if peak.best.elements < peak.spec.elements else "")
+    if peak.search != "exact":
+        best += (" (heuristic search)" if peak.search == "greedy" else
+                 f"{best and ' '}(search budget spent: spec order kept in part; not proven minimal)")
     return (f"peak_memory  {peak.spec.elements:,} elements = {human_bytes(peak.spec.bytes(size))} "
             f"at {dtype}, at {peak.spec.node}{best}")
 

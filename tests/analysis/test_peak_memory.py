@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 from pathlib import Path
 
 import pytest
 
-from costmodel.analysis.peak_memory import analyze_peak_memory, best_peak_memory, peak_memory
+from costmodel.analysis.peak_memory import (
+    _Schedule,
+    _segments,
+    analyze_peak_memory,
+    best_peak_memory,
+    peak_memory,
+)
 from costmodel.errors import SpecError
 from costmodel.graph import build
 from costmodel.spec.load import parse_spec
@@ -86,3 +94,54 @@ def test_mobilenet_v2_peak_by_hand() -> None:
     net = build(parse_spec(load_yaml(SPECS / "mobilenet_v2.yaml"), "m.yaml"), "m.yaml")
     # features.2.0.expand.bn reads the 96×112×112 expansion and writes another
     assert peak_memory(net).elements == 2 * 96 * 112 * 112
+
+
+def _random_network(seed: int, layers: int):  # type: ignore[no-untyped-def]
+    """A random DAG of 1×1 convs and adds reading random earlier layers (named l0, l1, …)."""
+    rng = random.Random(seed)
+    text = ""
+    for k in range(layers):
+        sources = rng.sample(["input"] + [f"l{j}" for j in range(k)], min(k + 1, rng.randint(1, 2)))
+        if len(sources) == 2:
+            text += f"  - {{name: l{k}, op: add, inputs: [{sources[0]}, {sources[1]}]}}\n"
+        else:
+            text += f"  - {{name: l{k}, op: conv2d, out: 4, inputs: {sources[0]}}}\n"
+    return network(text, "[4, 2, 2]")
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_cut_nodes_are_those_comparable_with_every_node(seed: int) -> None:
+    # _segments finds cuts in linear time; here by definition, from the transitive closure
+    net = _random_network(seed, 12)
+    schedule = _Schedule(net)
+    count = len(schedule.names)
+    ancestors: list[set[int]] = []
+    for i in range(count):
+        ancestors.append(set().union(*([{j} | ancestors[j] for j in schedule.preds[i]] or [set()])))
+    comparable = [len(ancestors[i]) + sum(i in ancestors[j] for j in range(count)) == count - 1
+                  for i in range(count)]
+    expected = [i for i in range(count) if comparable[i]]
+    segments = _segments(schedule)
+    assert [i for segment in segments for i in segment] == list(range(count))
+    ends = [segment[-1] for segment in segments]
+    assert all(comparable[end] for end in ends[:-1])
+    assert [end for end in ends if comparable[end]] == expected
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_exact_search_finds_the_minimum_over_all_orders(seed: int) -> None:
+    net = _random_network(seed, 7)
+    schedule = _Schedule(net)
+    best = min(peak_memory(net, [schedule.names[i] for i in order]).elements
+               for order in itertools.permutations(range(len(schedule.names)))
+               if all(order.index(j) < order.index(i) for i in order for j in schedule.preds[i]))
+    result = analyze_peak_memory(net)
+    assert (result.best.elements, result.search) == (best, "exact")
+
+
+def test_a_spent_budget_keeps_the_spec_order_and_says_so() -> None:
+    net = network(BRANCHES)
+    result = analyze_peak_memory(net, budget=0)
+    assert (result.best.elements, result.search, result.exact) == (2304, "spec order", False)
+    greedy = analyze_peak_memory(net, max_states=1)
+    assert (greedy.best.elements, greedy.search) == (1344, "greedy")

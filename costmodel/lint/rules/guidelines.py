@@ -6,7 +6,8 @@ import math
 from collections.abc import Iterator
 from fractions import Fraction
 
-from costmodel.analysis.fragments import block_fragmentation
+from costmodel.analysis.fragments import top_block_fragmentation
+from costmodel.graph import Node
 from costmodel.lint.context import LintContext
 from costmodel.lint.registry import Finding, Threshold, register_rule
 from costmodel.ops.base import pair
@@ -135,8 +136,7 @@ def fragmented_block(ctx: LintContext) -> Iterator[Finding]:
         Zoph et al., Learning Transferable Architectures (NASNet), CVPR 2018.
     """
     limit = ctx.threshold("G3", "max_parallel")
-    for block in ctx.top_blocks():
-        shape = block_fragmentation(ctx.network, block, ctx.costs)
+    for block, shape in top_block_fragmentation(ctx.network, ctx.costs).items():
         if shape.parallel > limit:
             instance = ctx.network.blocks[block]
             yield ctx.finding("G3", None, f"{instance.op} block: {shape.kernels} kernels, "
@@ -175,11 +175,13 @@ def elementwise_heavy(ctx: LintContext) -> Iterator[Finding]:
         Ma et al., ShuffleNet V2, ECCV 2018, Sec. 2 G4, Fig. 2, Table 4.
     """
     expansion = ctx.threshold("G4", "expansion")
-    for block in ctx.top_blocks():
+    nonlinearities: dict[str, list[Node]] = {block: [] for block in ctx.top_blocks()}
+    for node in ctx.nodes(*NONLINEARITIES):
+        if node.block and ctx.costs[node.name].mem_access:
+            nonlinearities[node.block[0]].append(node)
+    for block, nodes in nonlinearities.items():
         base = max(ctx.block_channels[block])
-        thick = [node for node in ctx.nodes(*NONLINEARITIES)
-                 if block in node.block and ctx.costs[node.name].mem_access
-                 and base and node.outputs[0][1] >= expansion * base]
+        thick = [node for node in nodes if base and node.outputs[0][1] >= expansion * base]
         if thick:
             widest = max(thick, key=lambda node: node.outputs[0][1])
             value = Fraction(widest.outputs[0][1], base)
