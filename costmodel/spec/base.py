@@ -103,8 +103,22 @@ class LayerSpec(SpecModel):
     inputs: list[str] | str | None = None
     repeat: Expr | None = None
     first: dict[str, Any] | None = None
+    choices: dict[str, list[Expr]] | None = None
+    """Search-space choices (costmodel.space): field → values, chosen per copy; ``repeat``
+    → depths, chosen per stage. The field's own value is the one every other command uses."""
 
     kind: ClassVar[str] = "op"
+
+    @model_validator(mode="after")
+    def _known_choices(self) -> LayerSpec:
+        allowed = set(type(self).model_fields) - {"op", "name", "inputs", "first", "choices"}
+        for field, values in (self.choices or {}).items():
+            if self.model_config.get("extra") != "allow" and field not in allowed:
+                raise ValueError(f"choices: '{field}' is not a field of {self.op} "
+                                 f"(fields: {', '.join(sorted(allowed))})")
+            if not values:
+                raise ValueError(f"choices: '{field}' needs at least one value")
+        return self
 
 
 def op_names(cls: type[LayerSpec]) -> tuple[str, ...]:
@@ -126,10 +140,10 @@ _EXPR_FIELDS: dict[type, dict[str, tuple[str, ...]]] = {}
 
 
 def expr_fields(cls: type[SpecModel]) -> dict[str, tuple[str, ...]]:
-    """Fields of ``cls`` holding expressions (``repeat`` excepted) → their keywords."""
+    """Fields of ``cls`` holding expressions (``repeat``, ``choices`` excepted) → their keywords."""
     if cls not in _EXPR_FIELDS:
         found = {name: _marker(field.metadata) or _find_marker(field.annotation)
-                 for name, field in cls.model_fields.items() if name != "repeat"}
+                 for name, field in cls.model_fields.items() if name not in ("repeat", "choices")}
         _EXPR_FIELDS[cls] = {name: marker.keywords for name, marker in found.items() if marker}
     return _EXPR_FIELDS[cls]
 

@@ -109,12 +109,24 @@ class ModelSpec(SpecModel):
     input: list[Expr] = Field(min_length=3, max_length=3, description="[channels, height, width]")
     batch: Expr = 1
     params: dict[str, Expr] = {}
+    choices: dict[str, list[Expr]] = {}
+    """Search-space choices of declared parameters (costmodel.space), e.g. resolutions."""
     blocks: dict[str, UserBlock] = {}
     layers: list[Layer] = Field(min_length=1)
     variants: list[Variant] = []
     lint: LintSettings | None = None
 
     _names = field_validator("params")(lambda cls, v: _check_names(v, "parameter"))
+
+    @model_validator(mode="after")
+    def _declared_choices(self) -> ModelSpec:
+        for name, values in self.choices.items():
+            if name not in self.params:
+                raise ValueError(f"choices: '{name}' is not a declared parameter "
+                                 f"(declared: {', '.join(self.params) or 'none'})")
+            if not values:
+                raise ValueError(f"choices: '{name}' needs at least one value")
+        return self
 
     @model_validator(mode="after")
     def _known_block_calls(self) -> ModelSpec:
