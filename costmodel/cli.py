@@ -11,6 +11,7 @@ from costmodel.commands.lint import lint
 from costmodel.commands.ops import ops
 from costmodel.commands.report import report
 from costmodel.commands.rule import rule
+from costmodel.commands.space import space
 from costmodel.commands.sweep import sweep
 from costmodel.commands.transform import transform
 from costmodel.commands.zoo import zoo
@@ -41,3 +42,4 @@ main.add_command(sweep)
 main.add_command(lint)
 main.add_command(rule)
 main.add_command(export)
+main.add_command(space)

@@ -111,6 +111,8 @@ class LayerSpec(SpecModel):
 
     @model_validator(mode="after")
     def _known_choices(self) -> LayerSpec:
+        if not self.choices:
+            return self
         allowed = set(type(self).model_fields) - {"op", "name", "inputs", "first", "choices"}
         for field, values in (self.choices or {}).items():
             if self.model_config.get("extra") != "allow" and field not in allowed:

@@ -1,0 +1,211 @@
+"""``costmodel space``: exact statistics of every subnet of a search space."""
+
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import click
+
+from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.errors import SpecError
+
+__all__ = ["space", "parse_budget"]
+
+_SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+
+
+def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
+    """``"maccs=300M,peak_memory=65536"`` → ``{"maccs": 300000000, "peak_memory": 65536}``
+    (suffixes K, M, G, T are powers of 1000; values must be whole)."""
+    budget: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, value = item.partition("=")
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]?)", value.strip())
+        if name.strip() not in metrics or not match:
+            raise SpecError(f"budget '{item}': expected METRIC=NUMBER[K|M|G|T] with METRIC one of "
+                            f"{', '.join(metrics)}")
+        amount = Fraction(match[1]) * _SUFFIX[match[2]]
+        if amount.denominator != 1:
+            raise SpecError(f"budget '{item}' is not a whole number")
+        budget[name.strip()] = int(amount)
+    return budget
+
+
+@click.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--metric", default="maccs", show_default=True,
+              help="Metric whose distribution (histogram and CDF) is shown.")
+@click.option("--bins", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="Histogram bins between the least and the greatest value.")
+@click.option("--budget", default=None, metavar="METRIC=N,…",
+              help="Count (and sample) the subnets within budget, e.g. maccs=300M or "
+                   "maccs=300M,peak_memory=65536 (at most one additive metric; peak_memory in "
+                   "elements).")
+@click.option("--pareto", default=None, metavar="A,B",
+              help="Pareto front of two metrics (smaller is better), each point with its subnet.")
+@click.option("--sample", "samples", type=click.IntRange(0), default=0,
+              help="Draw N subnets uniformly at random (within --budget).")
+@click.option("--seed", type=int, default=None, help="Random seed for --sample.")
+@click.option("--as", "sample_as", type=click.Choice(("bindings", "spec")), default="bindings",
+              show_default=True, help="Write samples as bindings (one YAML list) or plain specs.")
+@click.option("--out", type=click.Path(), default=None,
+              help="Where samples go: a YAML file (bindings) or a directory (specs).")
+@click.option("--write-extremes", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Write the subnets of least and greatest --metric as plain specs to DIR.")
+@click.option("--settings", is_flag=True,
+              help="Count sampler settings instead of subnets: every copy draws its choices even "
+                   "when the depth leaves it out (Once-for-All's per-stage-uniform sampler).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.pass_context
+def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: str, bins: int,
+          budget: str | None, pareto: str | None, samples: int, seed: int | None, sample_as: str,
+          out: str | None, write_extremes: str | None, settings: bool, fmt: str) -> None:
+    """Exact statistics of every subnet of the search space SPEC, by dynamic programming
+    over its stages (never by enumeration).
+
+    A spec becomes a space with choices: `choices: {resolution: [128, 160]}` at the top
+    (parameters), and per layer `choices: {repeat: [2, 3, 4], kernel: [3, 5, 7]}` (depth
+    per stage, other fields per copy). Prints the number of subnets, the least and
+    greatest params, maccs, mem_access, elementwise, fragments and peak_memory (each with
+    a subnet), the histogram and CDF of --metric with exact counts, the count under
+    --budget, a Pareto front and uniform samples.
+
+    Example: costmodel space specs/spaces/ofa_mbv3.yaml --set resolution=224 --budget maccs=300M
+    """
+    import yaml
+
+    from costmodel.space.graph import build_space
+    from costmodel.space.stats import PEAK, SpaceStats
+    from costmodel.space.subnet import subnet_spec
+    from costmodel.spec.load import load_spec
+
+    with spec_errors(ctx.obj["debug"]):
+        model = load_spec(spec)
+        space_ = build_space(model, spec, parse_bindings(assignments), settings=settings)
+        metrics = (*space_.metrics, PEAK)
+        limits = parse_budget(budget, metrics) if budget else {}
+        additive = [name for name in limits if name != PEAK]
+        if len(additive) > 1:
+            raise SpecError(f"--budget: at most one additive metric (got {', '.join(additive)}); "
+                            "combine one with peak_memory")
+        for name in [metric, *(pareto.split(",") if pareto else [])]:
+            if name.strip() not in metrics:
+                raise SpecError(f"unknown metric '{name}' (metrics: {', '.join(metrics)})")
+        stats = SpaceStats(space_, limits.get(PEAK))
+        report = _report(stats, metrics, metric, bins, limits, additive, pareto)
+        if samples:
+            drawn = stats.sample(samples, seed, (additive[0], limits[additive[0]]) if additive else None)
+            chosen = [subnet for subnet, _ in drawn]
+            report["samples"] = _write_samples(space_, chosen, sample_as, out, subnet_spec)
+        if write_extremes:
+            directory = Path(write_extremes)
+            directory.mkdir(parents=True, exist_ok=True)
+            for end in ("min", "max"):
+                data = subnet_spec(space_, report["metrics"][metric][f"{end}_subnet"])
+                (directory / f"{metric}_{end}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    click.echo(json.dumps(report, indent=2) if fmt == "json" else _text(report, metric))
+
+
+def _report(stats: Any, metrics: tuple[str, ...], metric: str, bins: int, limits: dict[str, int],
+            additive: list[str], pareto: str | None) -> dict[str, Any]:
+    from costmodel.space.stats import PEAK
+
+    count = stats.count
+    report: dict[str, Any] = {"model": stats.space.spec.model, "subnets": count,
+                              "choices": {name: [str(v) for v in values] for name, values in
+                                          stats.space.choices.items()},
+                              "peak_budget": stats.peak_budget, "metrics": {}}
+    for name in metrics:
+        low, high = stats.extreme(name, min), stats.extreme(name, max)
+        if low is None or high is None:
+            continue
+        report["metrics"][name] = {"min": low.value, "max": high.value,
+                                   "min_subnet": low.subnet, "max_subnet": high.subnet}
+    grid = None if metric == PEAK else stats.distribution(metric)
+    report["distribution"] = {
+        "metric": metric, "step": None if grid is None else grid.step,
+        "slack": 0 if grid is None else grid.slack,
+        "bins": [{"low": b.low, "high": b.high, "count": b.count, "below_high": list(b.below_high)}
+                 for b in stats.histogram(metric, bins)]}
+    if additive:
+        name = additive[0]
+        surely, possibly = stats.at_most(name, limits[name])
+        report["budget"] = {"metric": name, "limit": limits[name], "surely": surely,
+                            "possibly": possibly, "exact": surely == possibly}
+    if pareto:
+        first, second = (part.strip() for part in pareto.split(",")[:2])
+        report["pareto"] = {"metrics": [first, second], "points": [
+            {first: x, second: y, "subnet": subnet} for x, y, subnet in stats.pareto(first, second)]}
+    return report
+
+
+def _write_samples(space_: Any, chosen: list[dict[str, Any]], sample_as: str, out: str | None,
+                   subnet_spec: Any) -> Any:
+    import yaml
+
+    if sample_as == "spec":
+        if out is None:
+            raise SpecError("--as spec needs --out DIR")
+        directory = Path(out)
+        directory.mkdir(parents=True, exist_ok=True)
+        for index, subnet in enumerate(chosen):
+            data = subnet_spec(space_, subnet)
+            (directory / f"sample_{index:05d}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+        return str(directory)
+    if out is not None:
+        Path(out).write_text(yaml.safe_dump(chosen, sort_keys=False))
+        return out
+    return chosen
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{float(100 * Fraction(part, whole)):.4f} %" if whole else "-"
+
+
+def _text(report: dict[str, Any], metric: str) -> str:
+    count = report["subnets"]
+    lines = [f"{report['model']}: {count:,} subnets ({count:.3e})"
+             + "".join(f"; {name} ∈ {{{', '.join(values)}}}" for name, values in report["choices"].items())]
+    if report["peak_budget"] is not None:
+        lines[0] += f"; peak_memory ≤ {report['peak_budget']:,}"
+    lines += ["", f"{'metric':<12} {'min':>16} {'max':>16}"]
+    for name, entry in report["metrics"].items():
+        lines.append(f"{name:<12} {entry['min']:>16,} {entry['max']:>16,}")
+    if metric in report["metrics"]:
+        entry = report["metrics"][metric]
+        lines += ["", f"least {metric}:    {json.dumps(entry['min_subnet'])}",
+                  f"greatest {metric}: {json.dumps(entry['max_subnet'])}"]
+    if "budget" in report:
+        b = report["budget"]
+        if b["exact"]:
+            lines += ["", f"{b['metric']} ≤ {b['limit']:,}: {b['surely']:,} subnets ({_share(b['surely'], count)})"]
+        else:
+            lines += ["", f"{b['metric']} ≤ {b['limit']:,}: between {b['surely']:,} and {b['possibly']:,} "
+                      f"subnets ({_share(b['surely'], count)} – {_share(b['possibly'], count)})"]
+    dist = report["distribution"]
+    head = f"distribution of {metric}"
+    if dist["slack"]:
+        head += (f" (grid of {dist['step']:,}: counts are of grid values; each total lies within "
+                 f"+{dist['slack']:,} of its grid value, hence the cumulative bounds)")
+    lines += ["", head, f"{'from':>14} {'below':>14} {'count':>26} {'share':>10} {'cumulative share':>24}"]
+    for b in dist["bins"]:
+        low, high = b["below_high"]
+        cumulative = _share(low, count) if low == high else f"{_share(low, count)}–{_share(high, count)}"
+        lines.append(f"{b['low']:>14,} {b['high']:>14,} {b['count']:>26,} {_share(b['count'], count):>10} "
+                     f"{cumulative:>24}")
+    if "pareto" in report:
+        first, second = report["pareto"]["metrics"]
+        lines += ["", f"Pareto front of {first} and {second}: {len(report['pareto']['points'])} subnets",
+                  f"{first:>14} {second:>14}  subnet"]
+        for point in report["pareto"]["points"]:
+            lines.append(f"{point[first]:>14,} {point[second]:>14,}  {json.dumps(point['subnet'])}")
+    if "samples" in report:
+        samples = report["samples"]
+        lines += [""] + ([f"samples written to {samples}"] if isinstance(samples, str)
+                         else [json.dumps(subnet) for subnet in samples])
+    return "\n".join(lines)
