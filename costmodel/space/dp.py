@@ -15,7 +15,7 @@ is exact: Python ints throughout.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from costmodel.space.graph import Edge, SpaceGraph
 
@@ -69,6 +69,7 @@ def peak_extreme(graph: SpaceGraph, pick: Callable[..., Any] = min,
 
 
 Front = list[tuple[int, int, Path]]
+T = TypeVar("T")
 
 
 def pareto(graph: SpaceGraph, first: str, second: str, keep: Keep = None) -> Front:
@@ -78,16 +79,16 @@ def pareto(graph: SpaceGraph, first: str, second: str, keep: Keep = None) -> Fro
         if graph.terminal[node]:
             fronts[node] = [(0, 0, None)]
             continue
-        points = [(edge.values[first] + x, edge.values[second] + y, (edge, path))
+        points: Front = [(edge.values[first] + x, edge.values[second] + y, (edge, path))
                   for edge in _edges(graph, node, keep) for x, y, path in fronts[edge.target]]
         fronts[node] = nondominated(points)
     return fronts[0]
 
 
-def nondominated(points: Front) -> Front:
+def nondominated(points: list[tuple[int, int, T]]) -> list[tuple[int, int, T]]:
     """Points not dominated by another (≤ in both, < in one); one per equal pair."""
     points = sorted(points, key=lambda point: (point[0], point[1]))
-    front: Front = []
+    front: list[tuple[int, int, T]] = []
     for point in points:
         if not front or point[1] < front[-1][1]:
             front.append(point)

@@ -39,9 +39,11 @@ __all__ = ["ADDITIVE_METRICS", "register_metric", "Choice", "Edge", "SpaceGraph"
 
 MetricFn = Callable[[Analysis], int]
 
-ADDITIVE_METRICS: dict[str, MetricFn] = {
-    name: (lambda analysis, name=name: getattr(analysis.totals, name)) for name in METRICS
-}
+def _total(name: str) -> MetricFn:
+    return lambda analysis: getattr(analysis.totals, name)
+
+
+ADDITIVE_METRICS: dict[str, MetricFn] = {name: _total(name) for name in METRICS}
 """Metric name → its integer value on the analysis of a slot's layers. A metric belongs here
 only if it adds over layers (a network's value is the sum of its layers' values)."""
 
@@ -125,6 +127,8 @@ class _Slot:
     settings_after: tuple[int, ...] = ()
     """Number of option settings of this and each later copy of the stage."""
     depths: frozenset[int] = frozenset()
+    skip: bool = False
+    """Whether the copy may be left out (offered where it keeps the shape)."""
 
 
 def build_space(spec: ModelSpec, path: str = "<spec>", bindings: Mapping[str, Any] | None = None,
@@ -185,13 +189,14 @@ def _choice_slots(layer: LayerSpec, name: str, scope: Mapping[str, Any], start: 
     copies = max(depths)
     if copies == 0:
         raise SpecError("choices: repeat needs a depth ≥ 1")
+    skips = choices.pop("skip", [False])
     fields = list(choices)
     options = tuple(tuple(zip(fields, combo, strict=True)) for combo in
-                    itertools.product(*([evaluate(v, scope) for v in choices[f]] for f in fields)))
-    settings = tuple(len(options) for _ in range(copies))
-    end = start + copies
-    return [_Slot((), layer, name, copy, options, end, settings[copy:], depths)
-            for copy in range(copies)]
+                    itertools.product(*([evaluate(v, scope) for v in choices[f]] for f in fields))
+                    ) if False in skips else ()
+    settings = len(options) + (True in skips)
+    return [_Slot((), layer, name, copy, options, start + copies, (settings,) * (copies - copy),
+                  depths, True in skips) for copy in range(copies)]
 
 
 def _used_names(spec: ModelSpec) -> set[str]:
@@ -248,11 +253,16 @@ class _Builder:
             skipped = prod(slot.settings_after) if self.settings else 1
             yield (slot.ends, shape, Choice(slot.name, slot.copy, (), slot.copy),
                    dict.fromkeys(self.space.metrics, 0), 0, skipped)
+        outputs = set()
         for option in slot.options:
             layer = concrete_layer(slot.layer, slot.name, slot.copy, dict(option))
             key = (slot.name, slot.copy == 0, option)
             values, peak, out = self._cost(key, (layer,), shape)
+            outputs.add(out)
             yield index + 1, out, Choice(slot.name, slot.copy, option), values, peak, 1
+        if slot.skip and outputs <= {shape}:  # ProxylessNAS: 'Zero' where stride 1 and C_in = C_out
+            yield (index + 1, shape, Choice(slot.name, slot.copy, (("skip", True),)),
+                   dict.fromkeys(self.space.metrics, 0), 0, 1)
 
     def _cost(self, key: tuple[Any, ...], layers: tuple[LayerSpec, ...],
               shape: Shape) -> tuple[dict[str, int], int, Shape]:

@@ -31,7 +31,7 @@ def sample(space: Space, n: int, rng: random.Random, keep: Keep = None,
     weights = list(accumulate(walker.total for walker in walkers))
     if not weights or weights[-1] == 0:
         return []
-    drawn = []
+    drawn: list[tuple[SpaceGraph, list[Edge]]] = []
     rejected = 0
     while len(drawn) < n:
         walker = walkers[bisect_right(weights, rng.randrange(weights[-1]))]

@@ -118,16 +118,16 @@ class SpaceStats:
         least additive value among subnets with peak ≤ p."""
         if PEAK in (first, second):
             other = second if first == PEAK else first
-            points = []
+            points: list[tuple[int, int, Subnet]] = []
             for peak in self._peaks():
                 best = SpaceStats(self.space, peak).extreme(other, min)
                 if best is not None:
                     points.append((best.value, peak, best.subnet) if first == other
                                   else (peak, best.value, best.subnet))
-            return dp.nondominated(points)  # type: ignore[arg-type,return-value]
+            return dp.nondominated(points)
         found = [(x, y, self._subnet(graph, path)) for graph in self.space.graphs
                  for x, y, path in dp.pareto(graph, first, second, self.keep)]
-        return dp.nondominated(found)  # type: ignore[arg-type,return-value]
+        return dp.nondominated(found)
 
     def _peaks(self) -> list[int]:
         """Every edge peak value within the peak budget, ascending."""

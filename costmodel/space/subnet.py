@@ -34,8 +34,12 @@ def subnet(space: Space, graph: SpaceGraph, edges: Iterable[Edge]) -> Subnet:
             continue
         if "repeat" in (space.layer(choice.layer).choices or {}):
             entry["depth"] = choice.copy + 1
-        for name, value in choice.values:
-            entry.setdefault(name, []).append(plain(value))
+        skipped = dict(choice.values).get("skip", False)
+        fields = [f for f in space.layer(choice.layer).choices or {} if f not in ("repeat", "skip")]
+        if "skip" in (space.layer(choice.layer).choices or {}):
+            entry.setdefault("skip", []).append(skipped)
+        for name in fields:
+            entry.setdefault(name, []).append(None if skipped else plain(dict(choice.values)[name]))
     return result
 
 
@@ -53,9 +57,11 @@ def subnet_spec(space: Space, chosen: Subnet) -> dict[str, Any]:
             layers.append(plain(layer.model_dump(exclude_unset=True)))
             continue
         entry = chosen.get(name, {})
-        fields = [field for field in layer.choices if field != "repeat"]
-        depth = entry.get("depth", len(entry[fields[0]]) if fields else 1)
+        fields = [field for field in layer.choices if field not in ("repeat", "skip")]
+        depth = entry["depth"] if "depth" in entry else len(entry[fields[0]]) if fields else 1
         for copy in range(depth):
+            if entry.get("skip", [False] * depth)[copy]:
+                continue
             values = {field: entry[field][copy] for field in fields}
             layers.append(plain(concrete_layer(layer, name, copy, values).model_dump(exclude_unset=True)))
     data["layers"] = layers

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Annotated, Any, ClassVar, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, field_validator, model_validator
 
 from costmodel.arith import exact_decimal
 from costmodel.spec.expr import evaluate
@@ -103,17 +103,29 @@ class LayerSpec(SpecModel):
     inputs: list[str] | str | None = None
     repeat: Expr | None = None
     first: dict[str, Any] | None = None
-    choices: dict[str, list[Expr]] | None = None
+    choices: dict[str, list[Any]] | None = None
     """Search-space choices (costmodel.space): field → values, chosen per copy; ``repeat``
-    → depths, chosen per stage. The field's own value is the one every other command uses."""
+    → depths, chosen per stage; ``skip: [false, true]`` lets a shape-preserving copy be left
+    out. The field's own value is the one every other command uses."""
 
     kind: ClassVar[str] = "op"
+
+    @field_validator("choices")
+    @classmethod
+    def _choice_values(cls, choices: dict[str, list[Any]] | None) -> dict[str, list[Any]] | None:
+        if not choices:
+            return choices
+        for field, values in choices.items():
+            if field == "skip" and not all(isinstance(value, bool) for value in values):
+                raise ValueError("choices: skip takes true and/or false")
+        return {field: values if field == "skip" else [_check_value(value) for value in values]
+                for field, values in choices.items()}
 
     @model_validator(mode="after")
     def _known_choices(self) -> LayerSpec:
         if not self.choices:
             return self
-        allowed = set(type(self).model_fields) - {"op", "name", "inputs", "first", "choices"}
+        allowed = set(type(self).model_fields) - {"op", "name", "inputs", "first", "choices"} | {"skip"}
         for field, values in (self.choices or {}).items():
             if self.model_config.get("extra") != "allow" and field not in allowed:
                 raise ValueError(f"choices: '{field}' is not a field of {self.op} "

@@ -22,7 +22,7 @@ STAGE1 = {"name": "stage1", "op": "mbconv", "out": 16, "kernel": 5, "expansion":
           "first": {"stride": 2}, "se_ratio": "1/4"}
 STAGE1_CHOICES = {"repeat": [1, 2], "kernel": [3, 5], "expansion": [3, 6]}
 STAGE2 = {"name": "stage2", "op": "inverted_residual", "out": 24, "kernel": 3, "repeat": 2}
-STAGE2_CHOICES = {"repeat": [0, 1, 2], "out": [16, 24], "kernel": [3, 5]}
+STAGE2_CHOICES = {"repeat": [0, 1, 2], "out": [16, 24]}
 
 SMALL: dict[str, Any] = {
     "model": "small_space",
@@ -31,7 +31,7 @@ SMALL: dict[str, Any] = {
     "input": [3, "resolution", "resolution"],
     "layers": [STEM, {**STAGE1, "choices": STAGE1_CHOICES}, {**STAGE2, "choices": STAGE2_CHOICES}, *TAIL],
 }
-"""2 resolutions × (4 + 4²) stage-1 × (1 + 4 + 4²) stage-2 choices = 840 subnets; stage 2
+"""2 resolutions × (4 + 4²) stage-1 × (1 + 2 + 2²) stage-2 choices = 280 subnets; stage 2
 may be skipped and chooses its width per copy (so a residual appears or not)."""
 
 
