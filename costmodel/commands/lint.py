@@ -63,7 +63,8 @@ def lint(ctx: click.Context, specs: tuple[str, ...], assignments: tuple[str, ...
     """
     from costmodel.lint.engine import LintOptions, lint_network
     from costmodel.lint.output import render_findings
-    from costmodel.lint.selection import ALL, split_codes
+    from costmodel.lint.registry import RULES
+    from costmodel.lint.selection import ALL, check_codes, split_codes
 
     overrides = {}
     if memory_budget is not None:
@@ -73,6 +74,8 @@ def lint(ctx: click.Context, specs: tuple[str, ...], assignments: tuple[str, ...
     findings = []
     notes = []
     with spec_errors(ctx.obj["debug"]):
+        check_codes(options.select, RULES, "--select", specs[0])
+        check_codes(options.ignore, RULES, "--ignore", specs[0])
         bindings = parse_bindings(assignments)
         for path in specs:
             network = _build(path, bindings)

@@ -20,7 +20,7 @@ from costmodel.graph import Network, build
 from costmodel.lint import rules  # noqa: F401  (registration)
 from costmodel.lint.context import LintContext
 from costmodel.lint.registry import RULES, Finding
-from costmodel.lint.selection import ALL, is_selected
+from costmodel.lint.selection import ALL, check_codes, is_selected
 from costmodel.spec.expr import evaluate
 from costmodel.spec.load import load_spec
 from costmodel.spec.schema import LintSettings
@@ -76,6 +76,9 @@ def lint_network(network: Network, options: LintOptions = LintOptions()) -> list
     context = LintContext(network, execution_view(network, options.fuse),
                           _thresholds(settings, options, network.path), options.dtype_bytes)
     patterns = settings.ignore if settings else {}
+    for pattern, prefixes in patterns.items():
+        check_codes(prefixes, RULES, f"lint.ignore '{pattern}'", network.path,
+                    settings.line if settings else None)
     findings: list[Finding] = []
     for code, rule in RULES.items():
         if is_selected(code, options.select, options.ignore):

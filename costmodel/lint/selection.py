@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["ALL", "is_selected", "split_codes"]
+from costmodel.errors import SpecError
+
+__all__ = ["ALL", "is_selected", "split_codes", "check_codes"]
 
 ALL = ("",)
 """Select every rule (the empty prefix matches every code)."""
@@ -31,3 +33,18 @@ def split_codes(text: str | None) -> tuple[str, ...]:
         return ()
     codes = tuple(part.strip().upper() for part in text.split(",") if part.strip())
     return tuple("" if code == "ALL" else code for code in codes)
+
+
+def check_codes(prefixes: Iterable[str], codes: Iterable[str], where: str,
+                path: str | None = None, line: int | None = None) -> None:
+    """Raise :class:`SpecError` for a prefix that selects no rule: a typo such as ``ZZZ``
+    must not pass as "All checks passed.". ``where`` names the option or spec key.
+
+    >>> check_codes(["G", "N1", ""], ["G1", "N1"], "--select")
+    """
+    codes = list(codes)
+    for prefix in prefixes:
+        if not any(code.startswith(prefix) for code in codes):
+            groups = ", ".join(sorted({code[0] for code in codes}))
+            raise SpecError(f"{where}: unknown rule code '{prefix}'; valid: {', '.join(codes)} "
+                            f"or a prefix ({groups}, ALL)", path=path, line=line)
