@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SpecError"]
+__all__ = ["SpecError", "SpecWarning"]
 
 
 @dataclass
@@ -41,3 +41,9 @@ class SpecError(Exception):
         if self.layer:
             what = f"layer '{self.layer}'" + (f" ({self.op})" if self.op else "") + ": "
         return f"{where}: {what}{self.message}"
+
+
+class SpecWarning(UserWarning):
+    """A valid spec that probably does not mean what it says (a layer whose output nothing
+    reads is still counted). The CLI prints it as one ``warning:`` line and exits 0; the
+    message is located like a :class:`SpecError` line."""

@@ -9,6 +9,7 @@ The result is a :class:`Network`: its nodes in execution order plus a networkx D
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from costmodel.arith import Value, as_int, is_symbolic
 from costmodel.blocks import BLOCKS
 from costmodel.cost import Cost
-from costmodel.errors import SpecError
+from costmodel.errors import SpecError, SpecWarning
 from costmodel.ops import OPS, Shape
 from costmodel.spec.base import LayerSpec, evaluated
 from costmodel.spec.expr import evaluate
@@ -27,7 +28,8 @@ from costmodel.symbols import parameter_symbol
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Node", "BlockInstance", "Network", "build", "resolve_bindings", "MAX_BLOCK_DEPTH"]
+__all__ = ["Node", "BlockInstance", "Network", "build", "resolve_bindings", "unread_message",
+           "MAX_BLOCK_DEPTH"]
 
 MAX_BLOCK_DEPTH = 16
 
@@ -80,6 +82,14 @@ class Network:
             graph.add_node(node.name)
             graph.add_edges_from((source, node.name) for source, _ in node.inputs)
         return graph
+
+    def unread(self) -> list[Node]:
+        """Nodes none of whose outputs any node reads (the network's output aside), in
+        execution order: work that is counted but feeds nothing. A split read in part is
+        read (ghost modules slice their concat this way). Linear in nodes and edges."""
+        read = {name for node in self.nodes.values() for name, _ in node.inputs}
+        read.add(self.output[0])
+        return [node for node in self.nodes.values() if node.name not in read]
 
     @property
     def total(self) -> Cost:
@@ -142,7 +152,10 @@ class _Builder:
         self.nodes["input"] = Node("input", "input", LayerSpec(op="input"), [],
                                    [(batch, channels, height, width)], Cost(), (), 0)
         output = self._expand_list(self.spec.layers, self.scope, "", (), [("input", 0)], 0)
-        return Network(self.spec, self.path, self.scope, self.nodes, self.blocks, output)
+        network = Network(self.spec, self.path, self.scope, self.nodes, self.blocks, output)
+        for node in network.unread():
+            warnings.warn(SpecWarning(unread_message(network, node)), stacklevel=4)
+        return network
 
     # -- layer lists ---------------------------------------------------------------------
     def _expand_list(self, layers: list[Any], scope: Mapping[str, Value], prefix: str,
@@ -275,6 +288,12 @@ def _first_copy(layer: LayerSpec) -> LayerSpec:
         raise SpecError(f"invalid 'first' override: {error.errors()[0]['msg']}") from None  # type: ignore[attr-defined]
     copy._line = layer.line
     return copy
+
+
+def unread_message(network: Network, node: Node) -> str:
+    """The located line for a node whose output nothing reads."""
+    return str(SpecError("its output is never read (counted, but feeds nothing)", network.path,
+                         node.line or None, node.name, node.op))
 
 
 def _as_list(inputs: list[str] | str) -> list[str]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
 
-from costmodel.errors import SpecError
+from costmodel.errors import SpecError, SpecWarning
 
 __all__ = ["parse_bindings", "set_option", "spec_errors", "EXIT_BAD_INPUT"]
 
@@ -35,11 +36,22 @@ set_option = click.option(
 
 @contextmanager
 def spec_errors(debug: bool) -> Iterator[None]:
-    """Print a SpecError as its one line and exit 2 (with ``--debug``, re-raise)."""
-    try:
-        yield
-    except SpecError as error:
-        if debug:
-            raise
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    """Print a SpecError as its one line and exit 2 (with ``--debug``, re-raise).
+
+    A :class:`SpecWarning` raised inside (e.g. by every network build) is printed once as a
+    ``warning:`` line when the block succeeds; on an error only the error line is printed.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SpecWarning)
+        try:
+            yield
+        except SpecError as error:
+            if debug:
+                raise
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    for message in dict.fromkeys(str(w.message) for w in caught if w.category is SpecWarning):
+        click.echo(f"warning: {message}", err=True)
+    for other in caught:
+        if other.category is not SpecWarning:
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)

@@ -3,6 +3,7 @@ MobileOne, RepVGG, MCUNet)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from costmodel.lint.context import LintContext
@@ -163,3 +164,30 @@ def memory_budget_exceeded(ctx: LintContext) -> Iterator[Finding]:
                           f"peak activation memory {human_bytes(used)} ({spec.elements} "
                           f"elements) exceeds the budget {human_bytes(budget)}{note}", used, budget)
 
+
+
+@register_rule("D5", "unread-output")
+def unread_output(ctx: LintContext) -> Iterator[Finding]:
+    """A layer whose output nothing reads: counted in every total, but feeds nothing.
+
+    What it does:
+        Flags each layer none of whose outputs a later layer takes as input, other than
+        the network's output (a branch whose merge was forgotten); the value is the number
+        of elements it outputs. A split read in part is read: slicing is a use. Every command that builds
+        the network also warns about it on stderr.
+    Why is this bad?
+        Its params, maccs and memory traffic are in the totals, so the counts describe
+        a network that does work it throws away; a runtime would prune the layer, so the
+        counts no longer describe what runs either. Usually it is a wiring mistake.
+    Example:
+        x → conv a; x → conv b; relu(inputs: a) — b is computed and never used.
+    Use instead:
+        Read it (``inputs: [a, b]`` of an add or concat), or delete the layer.
+    References:
+        Dead-code elimination in inference graph optimizers, e.g. ONNX Runtime's
+        basic graph optimizations and TensorFlow Grappler's pruning.
+    """
+    for node in ctx.network.unread():
+        elements = sum(math.prod(shape) for shape in node.outputs)
+        yield ctx.finding("D5", node, f"output ({elements} elements) is never read: counted, "
+                          "but feeds nothing", elements, 0)
