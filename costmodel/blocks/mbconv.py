@@ -1,7 +1,8 @@
 """MBConv: the inverted residual of MnasNet, EfficientNet and MobileNetV3 (whose "bneck" is
 this block with absolute ``hidden`` widths, hard-swish and a hard-sigmoid SE).
 
-[1×1 expand C_in → hidden, BN, act] (omitted when hidden = C_in) → depthwise k×k (stride s),
+[1×1 expand C_in → hidden, BN, act] (omitted when hidden = C_in, unless ``expand``: timm's
+InvertedResidual keeps it at expansion 1, FBNet's e1 blocks) → depthwise k×k (stride s),
 BN, act → [squeeze-excitation on the hidden width] → 1×1 linear projection to ``out``, BN →
 [residual add when s = 1, C_in = out and ``residual``].
 
@@ -43,6 +44,7 @@ class MBConv(BlockSpec):
     se_act: ActivationName = "relu"
     se_gate: ActivationName = "sigmoid"
     residual: bool = True
+    expand: bool = False
 
 
 @register_block(MBConv)
@@ -50,7 +52,7 @@ def mbconv(layer: MBConv, inputs: list[Shape]) -> list[LayerSpec]:
     c_in = inputs[0][1]
     hidden = layer.hidden if layer.hidden is not None else make_divisible(c_in * layer.expansion, 8)
     children: list[LayerSpec] = []
-    if hidden != c_in:
+    if hidden != c_in or layer.expand:
         children.append(ConvBnAct(op="conv_bn_act", name="expand", out=hidden, act=layer.act))
     children.append(ConvBnAct(op="conv_bn_act", name="dw", kernel=layer.kernel,
                               stride=layer.stride, depthwise=True, act=layer.act))

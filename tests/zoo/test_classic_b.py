@@ -1,8 +1,11 @@
 """Exact params and MACCs of the classic specs against their reference implementations.
 
 Numbers measured with torch (forward hooks on Conv2d/Linear, cross-checked with
-torch.utils.flop_counter; /work/refdata/reference_counts.json): torchvision 0.29.2;
-megvii-model/ShuffleNet-Series @aa91feb; apple/ml-mobileone @b7f4e6d.
+torch.utils.flop_counter): the torchvision models by tools/reference_counts.py (recorded in
+tools/reference_counts.json, torchvision 0.29.1; 0.29.2 gave the same counts); the authors'
+code measured the same way from its source: megvii-model/ShuffleNet-Series @aa91feb;
+apple/ml-mobileone @b7f4e6d (timm 1.0.31 mobileone_s0…s4, train form and after
+timm.utils.model.reparameterize_model, count the same: tools/reference_counts.json).
 """
 
 from __future__ import annotations

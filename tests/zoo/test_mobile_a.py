@@ -2,10 +2,12 @@
 implementations, and their published figures within the published rounding.
 
 Reference counts measured with torch (forward hooks on Conv2d/Linear, cross-checked with
-torch.utils.flop_counter; /work/refdata/reference_counts.json): torchvision 0.29.2; timm
-1.0.31; zhoudaquan/rethinking_bottleneck_design @195ee73 (mnext.py MXNet, and
-efficient_mnext EfficientNet with the 'large' block strings at i2rnet-b0, measured the same
-way); huawei-noah/Efficient-AI-Backbones @f90e129 (ghostnet_pytorch/ghostnet.py).
+torch.utils.flop_counter): the torchvision and timm models by tools/reference_counts.py
+(recorded in tools/reference_counts.json: torchvision 0.29.1, timm 1.0.31; the earlier
+torchvision 0.29.2 measurement gave the same counts); the authors' code measured the same
+way from its source: zhoudaquan/rethinking_bottleneck_design @195ee73 (mnext.py MXNet, and
+efficient_mnext EfficientNet with the 'large' block strings at i2rnet-b0);
+huawei-noah/Efficient-AI-Backbones @f90e129 (ghostnet_pytorch/ghostnet.py).
 """
 
 from __future__ import annotations
@@ -44,6 +46,14 @@ CASES = [
      "official efficient_mnext EfficientNet, MBConvBlockV1, 'large' strings, i2rnet-b0"),
     ("ghostnet", "ghostnet_1.0", 5_182_508, 141_150_512,
      "official ghostnet_pytorch ghostnet() (timm ghostnet_100 identical)"),
+    ("ghostnet", "ghostnet_050", 2_587_292, 42_328_152, "timm ghostnet_050"),
+    ("ghostnet", "ghostnet_130", 7_358_820, 227_003_256, "timm ghostnet_130"),
+    ("efficientnet_b0", "efficientnet_b1", 7_794_184, 686_802_832,
+     "torchvision efficientnet_b1 at 240 (timm efficientnet_b1 identical)"),
+    ("efficientnet_b0", "efficientnet_b2", 9_109_994, 993_561_872,
+     "torchvision efficientnet_b2 at 260 (timm efficientnet_b2 identical)"),
+    ("efficientnet_b0", "efficientnet_b3", 12_233_232, 1_827_141_392,
+     "torchvision efficientnet_b3 at 300 (timm efficientnet_b3 identical)"),
 ]
 
 # Other widths of the same specs, exact against the same references.

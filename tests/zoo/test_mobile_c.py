@@ -1,0 +1,74 @@
+"""Exact params and MACCs of the newer zoo specs (MnasNet-A1, Single-Path NAS, FBNet-C,
+MobileNetV3 in the TF layout, PP-LCNet, RegNetX/Y, RepVGG, …) against their reference
+implementations.
+
+Every number was measured by tools/reference_counts.py (run in a throwaway environment with
+torch 2.14.1, torchvision 0.29.1, timm 1.0.31; recorded in tools/reference_counts.json):
+the reference built with random weights, params = Σ numel of its parameters, MACCs =
+torch.utils.flop_counter.FlopCounterMode ÷ 2, equal to the forward-hook count of its
+Conv2d/Linear layers for all of these (no attention matmuls).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from costmodel import analyze
+from costmodel.graph import build
+from costmodel.spec.load import load_spec
+from costmodel.transforms import transform
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+
+CASES = [
+    # spec, variant, params, maccs — the reference is the variant's name in timm unless noted
+    ("mnasnet_a1", "semnasnet_075", 2_912_278, 223_448_480),
+    ("mnasnet_a1", "semnasnet_100", 3_887_038, 311_579_072),
+    ("mnasnet_a1", "semnasnet_140", 6_105_992, 586_317_952),
+    ("spnasnet", "spnasnet_100", 4_421_616, 333_467_072),
+    ("fbnet_c", "fbnetc_100", 5_572_200, 384_960_160),
+    ("mobilenetv3_large_tf", "tf_mobilenetv3_large_075", 3_993_528, 154_560_624),
+    ("mobilenetv3_large_tf", "tf_mobilenetv3_large_100", 5_483_032, 216_589_760),
+    ("mobilenetv3_small_tf", "tf_mobilenetv3_small_075", 2_041_872, 43_399_344),
+    ("mobilenetv3_small_tf", "tf_mobilenetv3_small_100", 2_542_856, 56_510_400),
+    ("mobilenetv3_large_minimal_tf", "tf_mobilenetv3_large_minimal_100", 3_924_288, 209_136_704),
+    ("mobilenetv3_small_minimal_tf", "tf_mobilenetv3_small_minimal_100", 2_044_736, 52_288_448),
+    ("lcnet", "lcnet_050", 1_880_856, 44_731_008),
+    ("lcnet", "lcnet_075", 2_358_288, 94_786_496),
+    ("lcnet", "lcnet_100", 2_953_800, 155_700_480),
+    ("regnetx", "regnetx_002", 2_684_792, 199_039_872),
+    ("regnetx", "regnetx_004", 5_157_512, 397_677_568),
+    ("regnety", "regnety_002", 3_162_996, 199_514_080),
+    ("regnety", "regnety_004", 4_344_144, 401_842_848),
+    ("repvgg", "repvgg_a0", 9_108_968, 1_512_581_120),
+    # timm repvgg_a0 after timm.utils.model.reparameterize_model (the inference form)
+    ("repvgg", "repvgg_a0_reparam", 8_309_384, 1_361_451_008),
+]
+
+
+def _variant(spec: str, name: str):
+    return next(v for v in load_spec(SPECS / f"{spec}.yaml").variants if v.name == name)
+
+
+@pytest.mark.parametrize("spec, variant, params, maccs", CASES, ids=[case[1] for case in CASES])
+def test_reference_counts(spec, variant, params, maccs):
+    totals = analyze(SPECS / f"{spec}.yaml", **_variant(spec, variant).bindings).totals
+    assert (totals.params, totals.maccs) == (params, maccs)
+
+
+def test_every_variant_has_a_reference_count():
+    for spec in {case[0] for case in CASES}:
+        names = {v.name for v in load_spec(SPECS / f"{spec}.yaml").variants}
+        assert names == {case[1] for case in CASES if case[0] == spec}
+
+
+def test_repvgg_transform_gives_the_inference_form():
+    # Ding et al. 2021 §3.3: 3×3+BN, 1×1+BN and BN identity merge into one biased 3×3 conv;
+    # specs/repvgg.yaml writes `reparam: 1` independently of the transform.
+    path = SPECS / "repvgg.yaml"
+    train = build(load_spec(path), str(path), {"reparam": 0})
+    merged = transform(train, ["reparameterize", "fold-bn"]).after
+    assert merged.total == build(load_spec(path), str(path), {"reparam": 1}).total
+    assert (merged.total.params, merged.total.maccs) == (8_309_384, 1_361_451_008)
