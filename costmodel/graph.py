@@ -20,6 +20,7 @@ from costmodel.blocks import BLOCKS
 from costmodel.cost import Cost
 from costmodel.errors import SpecError, SpecWarning
 from costmodel.ops import OPS, Shape
+from costmodel.ops.base import Category, Geometry, Traffic, has
 from costmodel.spec.base import LayerSpec, evaluated
 from costmodel.spec.expr import evaluate
 from costmodel.spec.schema import BlockCall, ModelSpec, UserBlock
@@ -39,7 +40,7 @@ Ref = tuple[str, int]
 
 @dataclass
 class Node:
-    """One primitive op of the network."""
+    """One primitive op of the network, with what its formula resolved."""
 
     name: str
     op: str
@@ -49,6 +50,14 @@ class Node:
     cost: Cost
     block: tuple[str, ...]
     line: int
+    geometry: Geometry | None = None
+    """Kernel, stride, padding, dilation, groups and bias of a sliding-window op."""
+    traffic: Traffic | None = None
+    """What the op's mem_access is made of, where its formula says."""
+
+    def has(self, category: Category) -> bool:
+        """Whether the node's op declared ``category`` (costmodel.ops.base.CATEGORIES)."""
+        return has(self.op, category)
 
 
 @dataclass(frozen=True)
@@ -249,7 +258,7 @@ class _Builder:
         value = evaluated(layer, scope)
         result = op.formula(value, *shapes)
         self.nodes[name] = Node(name, layer.op, value, refs, result.outputs, result.cost, block,
-                                layer.line)
+                                layer.line, result.geometry, result.traffic)
         return name, 0
 
     def _enter_block(self, layer: LayerSpec, name: str, block: tuple[str, ...], refs: list[Ref],

@@ -7,8 +7,7 @@ A published figure is written in the spec as the paper prints it (``"2.3e6"``,
 A variant may give a ``reason`` for a metric whose count lies outside that rounding; the
 reason is explained in the zoo notes (docs/zoo_notes/).
 
-The elementwise share is the part of mem_access moved by element-wise ops (nodes with
-element-wise work and no MACCs: batchnorm, activations, adds, multiplies, pooling) —
+The elementwise share is :attr:`Analysis.elementwise_share` (costmodel.analysis.shares) —
 ShuffleNetV2's G4: their arithmetic is negligible, their memory traffic is not.
 """
 
@@ -28,8 +27,7 @@ from costmodel.spec.load import load_spec
 from costmodel.spec.schema import ModelSpec, Variant
 
 __all__ = ["Published", "ZooEntry", "published_figure", "zoo_variants", "spec_paths",
-           "regular_files", "collect",
-           "to_json", "elementwise_mem_access"]
+           "regular_files", "collect", "to_json"]
 
 
 @dataclass(frozen=True)
@@ -121,15 +119,6 @@ def collect(directory: str | Path = "specs") -> list[ZooEntry]:
     return entries
 
 
-def elementwise_mem_access(analysis: Analysis) -> Any:
-    """mem_access of the element-wise nodes (element-wise work, no MACCs)."""
-    total: Any = 0
-    for row in analysis.layers:
-        if row.cost.elementwise and not row.cost.maccs:
-            total = total + row.cost.mem_access
-    return total
-
-
 def to_json(entries: list[ZooEntry]) -> list[dict[str, Any]]:
     """``[{"spec", "variant", "bindings", "totals", "elementwise_mem_access", "published",
     "source", "reason"}]`` with exact numbers (published values as exact text)."""
@@ -138,7 +127,7 @@ def to_json(entries: list[ZooEntry]) -> list[dict[str, Any]]:
         "variant": entry.name,
         "bindings": {name: exact(value) for name, value in entry.analysis.bindings.items()},
         "totals": to_json_data(entry.analysis, ReportOptions(totals_only=True))["totals"],
-        "elementwise_mem_access": exact(elementwise_mem_access(entry.analysis)),
+        "elementwise_mem_access": exact(entry.analysis.elementwise_mem_access),
         "published": {metric: {"value": exact(_int(figure.value)),
                                "tolerance": exact(_int(figure.tolerance)), "text": figure.text}
                       for metric, figure in entry.published.items()},

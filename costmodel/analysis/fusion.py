@@ -4,8 +4,10 @@
 ``conv-bn-act``  a conv2d's batchnorm and then its activation are folded into the conv when
                  each reads only the previous one's output and nothing else reads that output,
                  as TFLite's converter and XNNPACK do. Only activations the runtime fuses as a
-                 clamp are folded (:data:`FUSED_ACTIVATIONS`: TFLite's
-                 ``ActivationFunctionType`` has RELU and RELU6, not swish or hard-swish).
+                 clamp are folded (category ``clamp``: TFLite's ``ActivationFunctionType``
+                 has RELU and RELU6, not swish or hard-swish). "conv" is an op of category
+                 ``convolution``; "batchnorm" one that is ``normalization`` and
+                 ``reparameterizable`` (an affine map at inference, unlike layernorm).
 
 Under folding, params and maccs are unchanged (γ, β are still learned; counting them as a
 bias is a deployment detail). For the folded ops:
@@ -28,10 +30,7 @@ from costmodel.cost import Cost
 if TYPE_CHECKING:  # the CLI reads FUSIONS' names without building anything
     from costmodel.graph import Network, Node
 
-__all__ = ["FUSED_ACTIVATIONS", "ExecutionView", "FUSIONS", "execution_view"]
-
-FUSED_ACTIVATIONS = frozenset({"relu", "relu6"})
-
+__all__ = ["ExecutionView", "FUSIONS", "execution_view"]
 
 @dataclass(frozen=True)
 class ExecutionView:
@@ -70,12 +69,12 @@ def _conv_bn_act(network: Network) -> ExecutionView:
     costs = {name: node.cost for name, node in network.nodes.items()}
     folded: dict[str, str] = {}
     for conv in network.nodes.values():
-        if conv.op != "conv2d":
+        if not conv.has("convolution") or conv.geometry is None:
             continue
         tail = conv
         follower = _sole_reader(network, tail, readers)
-        if follower is not None and follower.op == "batchnorm":
-            merged = bool(conv.layer.bias)  # type: ignore[attr-defined]
+        if follower is not None and follower.has("normalization") and follower.has("reparameterizable"):
+            merged = conv.geometry.bias
             channels = follower.outputs[0][1]
             costs[follower.name] = replace(
                 follower.cost, mem_access=0 if merged else channels,
@@ -83,7 +82,7 @@ def _conv_bn_act(network: Network) -> ExecutionView:
             folded[follower.name] = conv.name
             tail = follower
             follower = _sole_reader(network, tail, readers)
-        if follower is not None and follower.op in FUSED_ACTIVATIONS:
+        if follower is not None and follower.has("clamp"):
             costs[follower.name] = replace(follower.cost, mem_access=0, fragments=0)
             folded[follower.name] = conv.name
     return ExecutionView("conv-bn-act", costs, folded)

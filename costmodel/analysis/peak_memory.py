@@ -5,9 +5,9 @@ Model (elements; bytes = elements × dtype size):
 - Executing node v needs every tensor still live plus v's outputs: step(v) = live + |out(v)|.
 - A tensor is freed right after its last consumer runs; the network output is never freed;
   a tensor nobody reads is freed right after it is produced (it still counts at its step).
-- Views (:data:`VIEW_OPS`: flatten, dropout, identity) allocate nothing: they alias their
-  input, and whoever reads the view reads that buffer.
-- An op in :data:`IN_PLACE_OPS` (add) writes its output into an input buffer of the same
+- Views (ops of category ``view``: flatten, dropout, identity, slice) allocate nothing: they
+  alias their input, and whoever reads the view reads that buffer.
+- An op of category ``in_place`` (add) writes its output into an input buffer of the same
   size that dies at this step, so that input's elements are not counted twice.
 - The network input is live from the start.
 
@@ -34,14 +34,8 @@ from costmodel.errors import SpecError
 from costmodel.graph import Network
 from costmodel.ops.base import numel
 
-__all__ = ["VIEW_OPS", "IN_PLACE_OPS", "Peak", "PeakMemory", "peak_memory", "best_peak_memory",
+__all__ = ["Peak", "PeakMemory", "peak_memory", "best_peak_memory",
            "analyze_peak_memory"]
-
-VIEW_OPS = frozenset({"flatten", "dropout", "identity", "slice"})
-"""Ops whose output aliases their input (no allocation, no kernel)."""
-
-IN_PLACE_OPS = frozenset({"add"})
-"""Ops that may overwrite an input that dies at them (PyTorch ``x += y``, TFLite in-place adds)."""
 
 DEFAULT_MAX_STATES = 4096
 DEFAULT_BUDGET = 200_000
@@ -84,12 +78,12 @@ class _Schedule:
     """The network reduced to kernels and buffers (integer ids); linear bookkeeping."""
 
     def __init__(self, network: Network) -> None:
-        names = [name for name, node in network.nodes.items() if node.op not in VIEW_OPS]
+        names = [name for name, node in network.nodes.items() if not node.has("view")]
         self.names = names
         self.index = {name: i for i, name in enumerate(names)}
         alias: dict[tuple[str, int], tuple[str, int]] = {}
         for name, node in network.nodes.items():
-            if node.op in VIEW_OPS:
+            if node.has("view"):
                 alias[(name, 0)] = alias.get(node.inputs[0], node.inputs[0])
         buffer: dict[tuple[str, int], int] = {}
         self.size: list[int] = []
@@ -114,7 +108,7 @@ class _Schedule:
             for b in reads:
                 self.consumers[b].append(i)
         self.pinned = buffer[alias.get(network.output, network.output)]
-        self.in_place = [network.nodes[name].op in IN_PLACE_OPS for name in names]
+        self.in_place = [network.nodes[name].has("in_place") for name in names]
         self.new = [sum(self.size[b] for b in outputs) for outputs in self.outputs]
         self.unread = [sum(self.size[b] for b in outputs if b != self.pinned and not self.consumers[b])
                        for outputs in self.outputs]

@@ -6,12 +6,14 @@ Computing is kept apart from rendering (costmodel.report turns this into text).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
 from costmodel.analysis.fragments import Fragmentation, top_block_fragmentation
 from costmodel.analysis.fusion import ExecutionView, execution_view
 from costmodel.analysis.peak_memory import PeakMemory, analyze_peak_memory
+from costmodel.analysis.shares import elementwise_mem_access, elementwise_share
 from costmodel.arith import is_symbolic
 from costmodel.cost import Cost
 from costmodel.graph import Network, Node
@@ -61,6 +63,16 @@ class Analysis:
                for shape in node.outputs for size in shape):
             return None
         return analyze_peak_memory(self.network)
+
+    @cached_property
+    def elementwise_mem_access(self) -> Any:
+        """mem_access of the element-wise ops (costmodel.analysis.shares)."""
+        return elementwise_mem_access(self.network, self.view.costs)
+
+    @cached_property
+    def elementwise_share(self) -> Fraction | None:
+        """Element-wise mem_access / total mem_access (costmodel.analysis.shares)."""
+        return elementwise_share(self.network, self.view.costs)
 
     @property
     def model(self) -> str:

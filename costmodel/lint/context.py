@@ -13,6 +13,7 @@ from costmodel.analysis.peak_memory import PeakMemory, analyze_peak_memory
 from costmodel.cost import Cost
 from costmodel.graph import Network, Node
 from costmodel.lint.registry import Finding
+from costmodel.ops.base import Category
 
 __all__ = ["LintContext"]
 
@@ -34,20 +35,16 @@ class LintContext:
     def threshold(self, code: str, name: str) -> Any:
         return self.thresholds[code][name]
 
-    def nodes(self, *ops: str) -> Iterator[Node]:
-        """Nodes (input excluded) in execution order, only of ``ops`` when given."""
+    def nodes(self, category: Category | None = None) -> Iterator[Node]:
+        """Nodes (input excluded) in execution order, only of ops of ``category`` when given."""
         for node in self.network.nodes.values():
-            if node.op != "input" and (not ops or node.op in ops):
+            if node.op != "input" and (category is None or node.has(category)):
                 yield node
 
     def input_shape(self, node: Node, index: int = 0) -> tuple:
         """Shape of the ``index``-th input of ``node``."""
         source, port = node.inputs[index]
         return self.network.nodes[source].outputs[port]
-
-    def groups(self, conv: Node) -> Any:
-        """Groups of a conv2d node (C_in when depthwise)."""
-        return self.input_shape(conv)[1] if conv.layer.depthwise else conv.layer.groups  # type: ignore[attr-defined]
 
     @cached_property
     def readers(self) -> dict[str, list[str]]:
@@ -71,10 +68,10 @@ class LintContext:
                 return self.network.blocks[block].line
         return 1
 
-    def source(self, node: Node, through: frozenset[str]) -> Node:
-        """The node producing ``node``'s first input, skipping single-input ops in ``through``."""
+    def source(self, node: Node, through: Category) -> Node:
+        """The node producing ``node``'s first input, skipping single-input ops of ``through``."""
         source = self.network.nodes[node.inputs[0][0]]
-        while source.op in through and len(source.inputs) == 1:
+        while source.has(through) and len(source.inputs) == 1:
             source = self.network.nodes[source.inputs[0][0]]
         return source
 

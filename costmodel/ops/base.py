@@ -1,17 +1,22 @@
 """The op registry: each op is one spec class plus one formula function.
 
 A formula receives the layer (its expression fields already evaluated to exact values)
-and the shapes of its inputs, and returns the output shapes and the :class:`Cost`. It is
+and the shapes of its inputs, and returns the output shapes and the :class:`Cost` (and,
+for sliding-window ops, the resolved :class:`Geometry` and :class:`Traffic`). It is
 written once as ordinary arithmetic and serves numbers and sympy expressions alike.
+
+Every fact other modules need about an op is declared here, at registration: its
+:data:`CATEGORIES` (which analyses, fusions and lint rules treat it how). Consumers ask
+:func:`has` instead of keeping their own lists of op names.
 Shapes are tuples ``(N, C, H, W)``, tokens ``(N, L, C)`` or features ``(N, F)``; attention
 works on ``(N, heads, L, d)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from costmodel.arith import Value, as_int, is_symbolic
 from costmodel.cost import Cost
@@ -19,19 +24,80 @@ from costmodel.errors import SpecError
 from costmodel.spec.base import LayerSpec, op_names
 
 __all__ = [
-    "Shape", "OpResult", "OpDef", "OPS", "register_op", "numel", "pair",
+    "Shape", "OpResult", "OpDef", "OPS", "register_op", "numel", "pair", "Category",
+    "CATEGORIES", "Geometry", "Traffic", "has", "label",
     "require_int", "require_4d", "require_shapes_equal", "channel_axis",
 ]
 
 Shape = tuple[Any, ...]
 
+Category = Literal["contraction", "convolution", "elementwise", "nonlinearity", "clamp",
+                   "sigmoid_based", "normalization", "reparameterizable", "copy", "view", "sum",
+                   "product", "in_place", "pooling", "global_pooling"]
+
+CATEGORIES: dict[str, str] = {
+    "contraction": "multiply-accumulates over a reduction axis (conv, linear): its maccs",
+    "convolution": "a sliding-window contraction; runtimes fold a following batchnorm and "
+                   "clamp into it (--fuse conv-bn-act); lint rules G1, G2, N1, N2 read it",
+    "elementwise": "a pointwise map: each output element from the input elements at the same "
+                   "position (activations, batchnorm, add, mul); the ops elementwise_share counts",
+    "nonlinearity": "a nonlinear activation function (lint G4, N1, N2)",
+    "clamp": "min/max clamping (relu, relu6): runtimes apply it in the registers of the "
+             "preceding kernel (TFLite fuses RELU and RELU6 only)",
+    "sigmoid_based": "computes a sigmoid (swish, hard-swish, …): no fused kernel on mobile "
+                     "runtimes, poor int8 accuracy (EfficientNet-lite; lint D1)",
+    "normalization": "normalizes with per-channel statistics (batchnorm, layernorm, groupnorm)",
+    "reparameterizable": "a linear map that structural re-parameterization folds into one conv "
+                         "(RepVGG, MobileOne: conv2d, batchnorm, identity; lint D2)",
+    "copy": "moves data without arithmetic (concat, split, shuffle, pad)",
+    "view": "aliases its input: no allocation, no kernel (peak memory)",
+    "sum": "adds its inputs (a residual or branch merge; lint D2)",
+    "product": "multiplies its inputs (an attention gate such as squeeze-excitation; lint D1)",
+    "in_place": "may write its output into an input buffer of the same size that dies at it "
+                "(PyTorch x += y; peak memory)",
+    "pooling": "a windowed reduction (max_pool, avg_pool)",
+    "global_pooling": "a reduction over the whole map (lint D3)",
+}
+"""Every category an op may declare, and what declaring it means."""
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """A sliding-window op's resolved geometry: (h, w) pairs, groups (C_in when depthwise)."""
+
+    kernel: tuple[Value, Value]
+    stride: tuple[Value, Value]
+    padding: tuple[Value, Value] | tuple[str, str]
+    dilation: tuple[Value, Value]
+    groups: Value
+    bias: bool
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """Elements an op moves: activations read and written, weights and bias read.
+
+    ``mem_access`` = reads + writes + weights + bias."""
+
+    reads: Value
+    writes: Value
+    weights: Value = 0
+    bias: Value = 0
+
+    @property
+    def total(self) -> Value:
+        return self.reads + self.writes + self.weights + self.bias
+
 
 @dataclass(frozen=True)
 class OpResult:
-    """What a formula returns: one shape per output, and the cost."""
+    """What a formula returns: one shape per output, the cost, and for sliding-window ops
+    the resolved geometry and the traffic behind mem_access."""
 
     outputs: list[Shape]
     cost: Cost
+    geometry: Geometry | None = None
+    traffic: Traffic | None = None
 
 
 Formula = Callable[..., OpResult]
@@ -39,28 +105,52 @@ Formula = Callable[..., OpResult]
 
 @dataclass(frozen=True)
 class OpDef:
-    """A registered op: its spec class, its formula and how many inputs it takes."""
+    """A registered op: its spec class, formula, arity, categories and display label."""
 
     name: str
     spec: type[LayerSpec]
     formula: Formula
     arity: int | None  # None: one or more
+    categories: frozenset[str]
+    label: str
 
 
 OPS: dict[str, OpDef] = {}
 
 
-def register_op(spec: type[LayerSpec], *, arity: int | None = 1) -> Callable[[Formula], Formula]:
-    """Register ``formula`` for every op name the ``spec`` class's ``op`` literal allows."""
+def register_op(spec: type[LayerSpec], *, arity: int | None = 1,
+                categories: Iterable[Category] | Mapping[str, Iterable[Category]],
+                labels: Mapping[str, str] | None = None) -> Callable[[Formula], Formula]:
+    """Register ``formula`` for every op name the ``spec`` class's ``op`` literal allows.
+
+    ``categories`` (see :data:`CATEGORIES`) apply to every name, or are given per name;
+    ``labels`` name an op in messages where it differs from its name (silu is "swish").
+    """
 
     def decorate(formula: Formula) -> Formula:
         for name in op_names(spec):
             if name in OPS:
                 raise ValueError(f"op '{name}' is registered twice")
-            OPS[name] = OpDef(name, spec, formula, arity)
+            declared = frozenset(categories[name] if isinstance(categories, Mapping) else categories)
+            unknown = declared - set(CATEGORIES)
+            if unknown:
+                raise ValueError(f"op '{name}': unknown categories {sorted(unknown)}")
+            OPS[name] = OpDef(name, spec, formula, arity, declared, (labels or {}).get(name, name))
         return formula
 
     return decorate
+
+
+def has(op: str, category: Category) -> bool:
+    """Whether op ``op`` declared ``category`` (the ``input`` placeholder declares none)."""
+    definition = OPS.get(op)
+    return definition is not None and category in definition.categories
+
+
+def label(op: str) -> str:
+    """How messages name op ``op``."""
+    definition = OPS.get(op)
+    return op if definition is None else definition.label
 
 
 def numel(shape: Shape) -> Value:

@@ -7,7 +7,16 @@ from typing import Literal
 from costmodel.arith import Value, is_symbolic
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
-from costmodel.ops.base import OpResult, Shape, pair, register_op, require_4d, require_int
+from costmodel.ops.base import (
+    Geometry,
+    OpResult,
+    Shape,
+    Traffic,
+    pair,
+    register_op,
+    require_4d,
+    require_int,
+)
 from costmodel.spec.base import Expr, ExprPair, LayerSpec, Padding
 
 __all__ = ["Conv2d", "conv2d", "conv_output_size"]
@@ -49,7 +58,7 @@ def _checked_size(size: Value, axis: str) -> Value:
     return size
 
 
-@register_op(Conv2d)
+@register_op(Conv2d, categories=("contraction", "convolution", "reparameterizable"))
 def conv2d(layer: Conv2d, x: Shape) -> OpResult:
     """params = k_h·k_w·(C_in/g)·C_out (+C_out); maccs = params_w·H′·W′·N;
     mem_access = N·C_in·H·W + N·C_out·H′·W′ + params; elementwise = N·C_out·H′·W′ if bias."""
@@ -70,12 +79,13 @@ def conv2d(layer: Conv2d, x: Shape) -> OpResult:
     weights = kh * kw * (c_in // groups) * c_out
     bias = c_out if layer.bias else 0
     outputs = n * c_out * h_out * w_out
+    traffic = Traffic(reads=n * c_in * h * w, writes=outputs, weights=weights, bias=bias)
     cost = Cost(
         params=weights + bias,
         maccs=weights * h_out * w_out * n,
-        mem_access=n * c_in * h * w + outputs + weights + bias,
+        mem_access=traffic.total,
         elementwise=outputs if layer.bias else 0,
         fragments=1,
     )
-    return OpResult([(n, c_out, h_out, w_out)], cost)
-
+    geometry = Geometry((kh, kw), (sh, sw), (ph, pw), (dh, dw), groups, layer.bias)
+    return OpResult([(n, c_out, h_out, w_out)], cost, geometry, traffic)

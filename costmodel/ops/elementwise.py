@@ -6,7 +6,7 @@ from typing import Literal, get_args
 
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
-from costmodel.ops.base import OpResult, Shape, numel, register_op
+from costmodel.ops.base import Category, OpResult, Shape, numel, register_op
 from costmodel.spec.base import Expr, LayerSpec
 
 __all__ = ["BatchNorm", "Activation", "ActivationName", "ACTIVATIONS", "batchnorm", "activation"]
@@ -14,6 +14,18 @@ __all__ = ["BatchNorm", "Activation", "ActivationName", "ACTIVATIONS", "batchnor
 ActivationName = Literal["relu", "relu6", "hardswish", "hardsigmoid", "sigmoid", "swish", "silu",
                          "gelu", "leaky_relu", "identity"]
 ACTIVATIONS: tuple[str, ...] = get_args(ActivationName)
+
+_CLAMP: tuple[Category, ...] = ("elementwise", "nonlinearity", "clamp")
+_SIGMOID: tuple[Category, ...] = ("elementwise", "nonlinearity", "sigmoid_based")
+ACTIVATION_CATEGORIES: dict[str, tuple[Category, ...]] = {
+    "relu": _CLAMP, "relu6": _CLAMP,
+    "hardswish": _SIGMOID, "hardsigmoid": _SIGMOID, "sigmoid": _SIGMOID, "swish": _SIGMOID,
+    "silu": _SIGMOID,
+    "gelu": ("elementwise", "nonlinearity"), "leaky_relu": ("elementwise", "nonlinearity"),
+    "identity": ("view", "reparameterizable"),
+}
+ACTIVATION_LABELS = {"silu": "swish", "hardswish": "hard-swish", "hardsigmoid": "hard-sigmoid"}
+"""silu is swish (β = 1); the hard variants are named as in the MobileNetV3 paper."""
 
 
 class BatchNorm(LayerSpec):
@@ -33,7 +45,7 @@ class Activation(LayerSpec):
     slope: Expr | None = None
 
 
-@register_op(BatchNorm)
+@register_op(BatchNorm, categories=("elementwise", "normalization", "reparameterizable"))
 def batchnorm(layer: BatchNorm, x: Shape) -> OpResult:
     """params = 2C (γ, β); buffers = 2C (μ, σ²); mem_access = 2·|x| + 2C; elementwise = |x|."""
     channels = x[1]
@@ -43,7 +55,7 @@ def batchnorm(layer: BatchNorm, x: Shape) -> OpResult:
     return OpResult([x], cost)
 
 
-@register_op(Activation)
+@register_op(Activation, categories=ACTIVATION_CATEGORIES, labels=ACTIVATION_LABELS)
 def activation(layer: Activation, x: Shape) -> OpResult:
     """mem_access = 2·|x|; elementwise = |x| (one op per element, whatever the function)."""
     if layer.slope is not None and layer.op != "leaky_relu":

@@ -27,7 +27,7 @@ class ConcatShuffleSplit(LayerSpec):
     sections: list[Expr] | None = None
 
 
-@register_op(ConcatShuffleSplit, arity=None)
+@register_op(ConcatShuffleSplit, arity=None, categories=("copy",))
 def concat_shuffle_split(layer: ConcatShuffleSplit, *xs: Shape) -> OpResult:
     """One copy: mem_access = Σ|xᵢ| + Σ|yⱼ| = 2·|x| (x the concatenation); fragments = 1.
 

@@ -63,7 +63,7 @@ def _sides(padding: object) -> tuple[object, object, object, object]:
     raise SpecError(f"padding needs 1, 2 or 4 values, got {len(values)}")
 
 
-@register_op(Pad)
+@register_op(Pad, categories=("copy",))
 def pad(layer: Pad, x: Shape) -> OpResult:
     """A copy into the larger tensor: mem_access = |x| + |y|; y is N×C×(H+t+b)×(W+l+r)."""
     n, c, h, w = require_4d(x, "pad")
@@ -77,7 +77,7 @@ def pad(layer: Pad, x: Shape) -> OpResult:
     return OpResult([out], copy_cost(x, out))
 
 
-@register_op(Slice)
+@register_op(Slice, categories=("view",))
 def channel_slice(layer: Slice, x: Shape) -> OpResult:
     """A view: free. Output channels = stop − start."""
     axis = channel_axis(x)

@@ -20,7 +20,7 @@ class Linear(LayerSpec):
     bias: bool = True
 
 
-@register_op(Linear)
+@register_op(Linear, categories=("contraction",))
 def linear(layer: Linear, x: Shape) -> OpResult:
     """params = in·out (+out); maccs = N·in·out; mem_access = N·in + N·out + params;
     elementwise = N·out if bias."""

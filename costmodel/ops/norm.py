@@ -49,7 +49,7 @@ def _normalization(x: Shape, channels: Value) -> OpResult:
                               fragments=1))
 
 
-@register_op(LayerNorm)
+@register_op(LayerNorm, categories=("normalization",))
 def layernorm(layer: LayerNorm, x: Shape) -> OpResult:
     """params = 2C; mem_access = 2·|x| + 2C; elementwise = 2·|x| (statistics + normalization)."""
     if len(x) < 2:
@@ -57,7 +57,7 @@ def layernorm(layer: LayerNorm, x: Shape) -> OpResult:
     return _normalization(x, x[channel_axis(x)])
 
 
-@register_op(GroupNorm)
+@register_op(GroupNorm, categories=("normalization",))
 def groupnorm(layer: GroupNorm, x: Shape) -> OpResult:
     """params = 2C; mem_access = 2·|x| + 2C; elementwise = 2·|x| (statistics + normalization)."""
     if len(x) != 4:
@@ -69,7 +69,7 @@ def groupnorm(layer: GroupNorm, x: Shape) -> OpResult:
     return _normalization(x, channels)
 
 
-@register_op(Softmax)
+@register_op(Softmax, categories=("nonlinearity",))
 def softmax(layer: Softmax, x: Shape) -> OpResult:
     """mem_access = 2·|x|; elementwise = 2·|x| (maximum and sum of exponentials + division)."""
     if not -len(x) <= layer.axis < len(x) or layer.axis in (0, -len(x)):

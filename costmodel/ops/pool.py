@@ -48,7 +48,7 @@ def _pooled_size(size: Value, kernel: Value, stride: Value, padding: Value | str
     return out - 1 if (out - 1) * stride >= size + padding else out
 
 
-@register_op(Pool2d)
+@register_op(Pool2d, categories=("pooling",))
 def pool2d(layer: Pool2d, x: Shape) -> OpResult:
     """mem_access = |x| + |y|; elementwise = k_h·k_w·|y| (one op per window element)."""
     n, c, h, w = require_4d(x, layer.op)
@@ -67,7 +67,7 @@ def pool2d(layer: Pool2d, x: Shape) -> OpResult:
     return OpResult([out], cost)
 
 
-@register_op(GlobalAvgPool)
+@register_op(GlobalAvgPool, categories=("global_pooling",))
 def global_avg_pool(layer: GlobalAvgPool, x: Shape) -> OpResult:
     """mem_access = |x| + N·C; elementwise = |x|."""
     n, c, _, _ = require_4d(x, "global_avg_pool")

@@ -64,7 +64,7 @@ def _positive(size: Value, axis: str, op: str) -> Value:
     return size
 
 
-@register_op(Resize)
+@register_op(Resize, categories=())
 def resize(layer: Resize, x: Shape) -> OpResult:
     """mem_access = |x| + |y|; elementwise = 4·|y| for bilinear (4 taps), 0 for nearest."""
     n, c, h, w = require_4d(x, "resize")
@@ -92,7 +92,7 @@ def _window_sum(size: Value, out: int) -> Value:
     return total
 
 
-@register_op(AdaptiveAvgPool)
+@register_op(AdaptiveAvgPool, categories=("pooling",))
 def adaptive_avg_pool(layer: AdaptiveAvgPool, x: Shape) -> OpResult:
     """mem_access = |x| + |y|; elementwise = N·C·Σrows·Σcols (each window element once)."""
     n, c, h, w = require_4d(x, "adaptive_avg_pool")
@@ -108,7 +108,7 @@ def adaptive_avg_pool(layer: AdaptiveAvgPool, x: Shape) -> OpResult:
     return OpResult([out], cost)
 
 
-@register_op(ConvTranspose2d)
+@register_op(ConvTranspose2d, categories=("contraction",))
 def conv_transpose2d(layer: ConvTranspose2d, x: Shape) -> OpResult:
     """params = k_h·k_w·C_in·C_out/g (+C_out); maccs = N·H·W·k_h·k_w·C_in·C_out/g;
     mem_access = |x| + |y| + params; elementwise = |y| if bias."""

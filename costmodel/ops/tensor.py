@@ -67,7 +67,7 @@ class Dropout(LayerSpec):
     p: Expr | None = None
 
 
-@register_op(Add, arity=None)
+@register_op(Add, arity=None, categories=("elementwise", "sum", "in_place"))
 def add(layer: Add, *xs: Shape) -> OpResult:
     """mem_access = Σ|xᵢ| + |y|; elementwise = (inputs − 1)·|y|."""
     if len(xs) < 2:
@@ -93,7 +93,7 @@ def _broadcast(a: Shape, b: Shape) -> Shape:
     return tuple(out)
 
 
-@register_op(Mul, arity=2)
+@register_op(Mul, arity=2, categories=("elementwise", "product"))
 def mul(layer: Mul, a: Shape, b: Shape) -> OpResult:
     """mem_access = |a| + |b| + |y| (operands at their own sizes); elementwise = |y|."""
     out = _broadcast(a, b)
@@ -102,7 +102,7 @@ def mul(layer: Mul, a: Shape, b: Shape) -> OpResult:
                                 fragments=1))
 
 
-@register_op(Concat, arity=None)
+@register_op(Concat, arity=None, categories=("copy",))
 def concat(layer: Concat, *xs: Shape) -> OpResult:
     """A copy: mem_access = Σ|xᵢ| + |y|."""
     rest = [x[:1] + x[2:] for x in xs]
@@ -112,7 +112,7 @@ def concat(layer: Concat, *xs: Shape) -> OpResult:
     return OpResult([out], Cost(mem_access=2 * numel(out), fragments=1))
 
 
-@register_op(Split)
+@register_op(Split, categories=("copy",))
 def split(layer: Split, x: Shape) -> OpResult:
     """A copy: mem_access = 2·|x|."""
     channels = x[1]
@@ -132,7 +132,7 @@ def split(layer: Split, x: Shape) -> OpResult:
     return OpResult(outputs, Cost(mem_access=2 * numel(x), fragments=1))
 
 
-@register_op(Shuffle)
+@register_op(Shuffle, categories=("copy",))
 def shuffle(layer: Shuffle, x: Shape) -> OpResult:
     """A copy: mem_access = 2·|x|."""
     groups = require_int(layer.groups, "groups")
@@ -141,13 +141,13 @@ def shuffle(layer: Shuffle, x: Shape) -> OpResult:
     return OpResult([x], Cost(mem_access=2 * numel(x), fragments=1))
 
 
-@register_op(Flatten)
+@register_op(Flatten, categories=("view",))
 def flatten(layer: Flatten, x: Shape) -> OpResult:
     """A view: free."""
     return OpResult([(x[0], numel(x[1:]))], Cost())
 
 
-@register_op(Dropout)
+@register_op(Dropout, categories=("view",))
 def dropout(layer: Dropout, x: Shape) -> OpResult:
     """Identity at inference: free."""
     return OpResult([x], Cost())

@@ -3,11 +3,10 @@ notes of docs/zoo_notes/*.md, in file-name order."""
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 
 from costmodel.report.units import human
-from costmodel.zoo import ZooEntry, elementwise_mem_access, regular_files
+from costmodel.zoo import ZooEntry, regular_files
 
 __all__ = ["render_zoo_markdown", "note_paths"]
 
@@ -20,9 +19,10 @@ is stale.
 
 Counting conventions are those of `costmodel report` (docs/glossary.md): params include BN
 γ and β (running statistics are buffers), maccs count conv and linear multiply-accumulates
-only, mem_access is in elements (ShuffleNetV2's MAC, weights included). **ew share** is the
-part of mem_access moved by element-wise ops (batchnorm, activations, adds, multiplies,
-pooling: nodes with element-wise work and no MACCs). A published figure is shown as
+only, mem_access is in elements (ShuffleNetV2's MAC, weights included). **ew share** is
+`elementwise_share`, the part of mem_access moved by element-wise ops (activations,
+batchnorm, adds, multiplies: pointwise maps; not copies, not pooling), the figure `lint`'s
+G4 checks. A published figure is shown as
 written; it matches (✓) when the count rounds to it (half a unit of its last digit:
 `2.3e6` admits 2.25 M … 2.35 M; an integer must be exact). ≠ marks a difference whose
 reason is given in the spec and explained in the notes. **peak memory** is the peak of live
@@ -41,11 +41,11 @@ def _check(entry: ZooEntry, metric: str) -> str:
 
 def _row(entry: ZooEntry) -> str:
     totals = entry.analysis.totals.as_dict()
-    share = Fraction(elementwise_mem_access(entry.analysis), totals["mem_access"])
+    share = entry.analysis.elementwise_share
     peak = entry.analysis.peak_memory
     cells = [f"`{entry.spec}`", entry.name, f"{totals['params']:,}", _check(entry, "params"),
              f"{totals['maccs']:,}", _check(entry, "maccs"), human(totals["mem_access"]),
-             f"{float(share) * 100:.1f} %", str(totals["fragments"]),
+             f"{float(share) * 100:.1f} %" if share is not None else "", str(totals["fragments"]),
              human(peak.best.elements) if peak else "", entry.variant.source]
     return "| " + " | ".join(cells) + " |"
 

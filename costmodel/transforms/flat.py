@@ -15,6 +15,7 @@ from costmodel.arith import as_int
 from costmodel.errors import SpecError
 from costmodel.graph import Network
 from costmodel.ops import Shape
+from costmodel.ops.base import Geometry
 from costmodel.spec.base import LayerSpec
 
 __all__ = ["FlatLayer", "FlatNet", "flatten_network", "to_spec_data"]
@@ -32,6 +33,8 @@ class FlatLayer:
     layer: LayerSpec
     inputs: tuple[Ref, ...]
     outputs: tuple[Shape, ...]
+    geometry: Geometry | None = None
+    """A conv's resolved geometry (from its formula, or set by the transform that made it)."""
 
     @property
     def op(self) -> str:
@@ -83,7 +86,8 @@ def flatten_network(network: Network) -> FlatNet:
         raise SpecError("transform needs the network's output to be its last layer",
                         path=network.path)
     layers = tuple(FlatLayer(node.name, node.layer, tuple((source, port) for source, port in node.inputs),
-                             tuple(tuple(as_int(s) for s in shape) for shape in node.outputs))
+                             tuple(tuple(as_int(s) for s in shape) for shape in node.outputs),
+                             node.geometry)
                    for node in nodes)
     where = ", ".join(f"{name}={value}" for name, value in network.bindings.items())
     description = f"{network.spec.model} ({where}), primitive ops"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from costmodel.transforms.affine import fold_bn_into
 from costmodel.transforms.base import Weights, register_transform
 from costmodel.transforms.flat import FlatLayer, FlatNet
@@ -23,8 +25,9 @@ def fold_bn(net: FlatNet, weights: Weights | None) -> tuple[FlatNet, Weights | N
         conv = layers.get(bn.inputs[0][0])
         if conv is None or conv.op != "conv2d" or readers[(conv.name, 0)] != [bn.name]:
             continue
+        geometry = None if conv.geometry is None else replace(conv.geometry, bias=True)
         replaced[conv.name] = FlatLayer(conv.name, conv.layer.model_copy(update={"bias": True}),
-                                        conv.inputs, conv.outputs)
+                                        conv.inputs, conv.outputs, geometry)
         replaced[bn.name] = None
         renamed[(bn.name, 0)] = (conv.name, 0)
         if new_weights is not None:

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple, cast
 
 import numpy as np
 
+from costmodel.ops.base import Geometry
 from costmodel.ops.conv import Conv2d
 from costmodel.transforms.affine import fold_bn_into, identity_kernel, pad_kernel
 from costmodel.transforms.base import Weights, register_transform
@@ -82,15 +83,17 @@ def _branch(ref: Ref, layers: dict[str, FlatLayer], readers: dict[Ref, list[str]
     return _Branch(layer.inputs[0], None, layer)
 
 
-def _geometry(conv: FlatLayer, c_in: int) -> _Geometry | None:
+def _geometry(conv: FlatLayer) -> _Geometry | None:
     """Stride, groups, C_out, padding offsets and kernel of a conv branch, None if it cannot merge."""
-    spec = cast(Conv2d, conv.layer)  # _branch takes convs from conv2d layers only
-    kernel, padding = _pair(spec.kernel), spec.padding
-    if isinstance(padding, str) or _pair(spec.dilation) != (1, 1) or any(k % 2 == 0 for k in kernel):
+    geometry = conv.geometry
+    if geometry is None:
         return None
-    offsets = tuple(p - (k - 1) // 2 for p, k in zip(_pair(padding), kernel))
-    groups = c_in if spec.depthwise else spec.groups
-    return _Geometry(_pair(spec.stride), groups, conv.outputs[0][1], offsets, kernel)
+    kernel, padding = geometry.kernel, geometry.padding
+    if (any(isinstance(p, str) for p in padding) or geometry.dilation != (1, 1)
+            or any(k % 2 == 0 for k in kernel)):
+        return None
+    offsets = tuple(p - (k - 1) // 2 for p, k in zip(padding, kernel))
+    return _Geometry(geometry.stride, geometry.groups, conv.outputs[0][1], offsets, kernel)
 
 
 def _pair(value: Any) -> tuple[Any, ...]:
@@ -103,8 +106,7 @@ def _merged_conv(net: FlatNet, add: FlatLayer, branches: list[_Branch]) -> FlatL
     if len(sources) != 1 or not convs:
         return None
     (source,) = sources
-    c_in = net.shape(source)[1]
-    found = [_geometry(conv, c_in) for conv in convs]
+    found = [_geometry(conv) for conv in convs]
     shapes = [shape for shape in found if shape is not None]
     if len(shapes) != len(found) or len({shape[:4] for shape in shapes}) != 1:
         return None
@@ -116,7 +118,8 @@ def _merged_conv(net: FlatNet, add: FlatLayer, branches: list[_Branch]) -> FlatL
     padding = [offset + (k - 1) // 2 for offset, k in zip(offsets, kernel)]
     spec = Conv2d(op="conv2d", out=c_out, kernel=_scalar(kernel), stride=_scalar(stride),
                   padding=_scalar(padding), groups=groups, bias=True)
-    return FlatLayer(add.name, spec, (source,), add.outputs)
+    geometry = Geometry(kernel, stride, (padding[0], padding[1]), (1, 1), groups, True)
+    return FlatLayer(add.name, spec, (source,), add.outputs, geometry)
 
 
 def _scalar(pair: tuple[Any, ...] | list[Any]) -> Any:

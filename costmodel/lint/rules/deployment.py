@@ -8,17 +8,10 @@ from collections.abc import Iterator
 
 from costmodel.lint.context import LintContext
 from costmodel.lint.registry import Finding, Threshold, register_rule
+from costmodel.ops.base import label
 from costmodel.report.units import human_bytes
 
-__all__ = ["WEAK_OPS"]
-
-WEAK_OPS = {
-    "swish": "swish", "silu": "swish", "hardswish": "hard-swish", "sigmoid": "sigmoid",
-    "hardsigmoid": "hard-sigmoid",
-}
-"""Activations EfficientNet-lite replaced with ReLU6 (no fused kernel, poor int8 accuracy)."""
-
-_LINEAR = frozenset({"conv2d", "batchnorm", "identity"})
+__all__: list[str] = []
 
 
 def _is_gate(ctx: LintContext, node_name: str, port: int) -> bool:
@@ -49,8 +42,8 @@ def mobile_unfriendly_op(ctx: LintContext) -> Iterator[Finding]:
     """
     groups: dict[str, list] = {}
     for node in ctx.nodes():
-        weak = WEAK_OPS.get(node.op)
-        if weak is None and node.op == "mul" and any(
+        weak = label(node.op) if node.has("sigmoid_based") else None
+        if weak is None and node.has("product") and any(
                 _is_gate(ctx, name, port) for name, port in node.inputs):
             weak = "squeeze-excitation"
         if weak is not None:
@@ -83,10 +76,10 @@ def unreparameterized_branches(ctx: LintContext) -> Iterator[Finding]:
         Ding et al., RepVGG, CVPR 2021, Sec. 3.3; Vasu et al., MobileOne, CVPR 2023, Sec. 3.
     """
     limit = ctx.threshold("D2", "max_linear_branches")
-    for node in ctx.nodes("add"):
+    for node in ctx.nodes("sum"):
         roots = set()
         for name, port in node.inputs:
-            while ctx.network.nodes[name].op in _LINEAR:
+            while ctx.network.nodes[name].has("reparameterizable"):
                 name, port = ctx.network.nodes[name].inputs[0]
             roots.add((name, port))
         if len(roots) == 1 and len(node.inputs) > limit:
@@ -116,7 +109,7 @@ def synchronizing_global_pool(ctx: LintContext) -> Iterator[Finding]:
         Vasu et al., MobileOne: An Improved One millisecond Mobile Backbone, CVPR 2023,
         Sec. 3 (Table 2: SE and latency).
     """
-    for node in ctx.nodes("global_avg_pool"):
+    for node in ctx.nodes("global_pooling"):
         stack, seen = list(ctx.readers.get(node.name, [])), set()
         while stack:
             name = stack.pop()

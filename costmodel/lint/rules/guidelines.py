@@ -7,17 +7,12 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from costmodel.analysis.fragments import top_block_fragmentation
+from costmodel.analysis.shares import elementwise_mem_access, elementwise_share
 from costmodel.graph import Node
 from costmodel.lint.context import LintContext
 from costmodel.lint.registry import Finding, Threshold, register_rule
-from costmodel.ops.base import pair
-from costmodel.ops.elementwise import ACTIVATIONS
 
-__all__ = ["ELEMENTWISE_OPS", "NONLINEARITIES"]
-
-NONLINEARITIES = frozenset(ACTIVATIONS) - {"identity"}
-ELEMENTWISE_OPS = NONLINEARITIES | {"batchnorm", "add", "mul", "concat", "split", "shuffle"}
-"""Ops whose mem_access G4 counts as element-wise (a conv's bias add has no traffic of its own)."""
+__all__: list[str] = []
 
 _PAPER = "Ma et al., ShuffleNet V2: Practical Guidelines for Efficient CNN Architecture Design, ECCV 2018"
 
@@ -56,13 +51,16 @@ def unbalanced_pointwise_channels(ctx: LintContext) -> Iterator[Finding]:
         Ma et al., ShuffleNet V2, ECCV 2018, Sec. 2 G1, Eq. (1), Table 1.
     """
     ratio = ctx.threshold("G1", "ratio")
-    for node in ctx.nodes("conv2d"):
-        n, c1, h, w = ctx.input_shape(node)
-        c2, groups = node.outputs[0][1], ctx.groups(node)
-        if pair(node.layer.kernel) != (1, 1) or node.outputs[0][2:] != (h, w) or groups == c1 != 1:  # type: ignore[attr-defined]
+    for node in ctx.nodes("convolution"):
+        geometry, traffic = node.geometry, node.traffic
+        if geometry is None or traffic is None:
             continue
-        x, weights = n * h * w, c1 * c2 // groups
-        mac = x * (c1 + c2) + weights
+        n, c1, h, w = ctx.input_shape(node)
+        c2, groups = node.outputs[0][1], geometry.groups
+        if geometry.kernel != (1, 1) or node.outputs[0][2:] != (h, w) or groups == c1 != 1:
+            continue
+        x, weights = n * h * w, traffic.weights
+        mac = traffic.reads + traffic.writes + weights  # the paper's MAC has no bias term
         if _exceeds(mac, weights, c1 * c2, 2 * x, ratio):
             value = mac / (2 * x * math.sqrt(c1 * c2) + weights)
             yield ctx.finding("G1", node, f"1×1 conv {c1}→{c2} channels: "
@@ -94,16 +92,16 @@ def excessive_group_convolution(ctx: LintContext) -> Iterator[Finding]:
         Ma et al., ShuffleNet V2, ECCV 2018, Sec. 2 G2, Eq. (2), Table 2.
     """
     ratio = ctx.threshold("G2", "ratio")
-    for node in ctx.nodes("conv2d"):
-        n, c1, h, w = ctx.input_shape(node)
-        groups = ctx.groups(node)
+    for node in ctx.nodes("convolution"):
+        geometry, traffic = node.geometry, node.traffic
+        if geometry is None or traffic is None:
+            continue
+        c1, c2, groups = ctx.input_shape(node)[1], node.outputs[0][1], geometry.groups
         if not 1 < groups < c1:
             continue
-        _, c2, h_out, w_out = node.outputs[0]
-        kh, kw = pair(node.layer.kernel)  # type: ignore[attr-defined]
-        weights = kh * kw * c1 * c2 // groups
-        grouped = n * h * w * c1 + n * h_out * w_out * c2 + weights
-        dense = n * h * w * c1 + n * h_out * w_out * (c2 // groups) + weights
+        # the dense conv of equal maccs reads the same input and weights, writes c2/g channels
+        grouped = traffic.reads + traffic.writes + traffic.weights
+        dense = traffic.reads + traffic.writes // groups + traffic.weights
         value = Fraction(grouped, dense)
         if value > ratio:
             yield ctx.finding("G2", node, f"{groups}-group conv {c1}→{c2} channels: mem_access "
@@ -153,14 +151,15 @@ def elementwise_heavy(ctx: LintContext) -> Iterator[Finding]:
     element-wise operations are non-negligible).
 
     What it does:
-        Element-wise ops are activations, add, mul, batchnorm (unless folded by
-        ``--fuse conv-bn-act``), and the concat/split/shuffle copies; a conv's bias add has
-        no traffic of its own. Per top-level block, flags the nonlinearities that still move
-        memory on maps at least ``expansion`` times as wide as the block's input and output
-        (value: the widest such multiple). For the model, flags Σ element-wise mem_access / total
-        mem_access > ``share`` (an exact fraction). In the per-op view BN alone moves as
-        much as the conv's output, and the specs of the zoo sit at 0.40–0.66; folding with
-        ``--fuse conv-bn-act`` shows what a runtime still pays (0.001–0.49).
+        Element-wise ops are the pointwise maps: activations, add, mul and batchnorm (unless
+        folded by ``--fuse conv-bn-act``); copies (concat, split, shuffle) and pooling are
+        not, and a conv's bias add has no traffic of its own. Per top-level block, flags the
+        nonlinearities that still move memory on maps at least ``expansion`` times as wide
+        as the block's input and output (value: the widest such multiple). For the model,
+        flags elementwise_share = Σ element-wise mem_access / total mem_access > ``share``
+        (an exact fraction; docs/glossary.md). In the per-op view BN alone moves as much as
+        the conv's output, and the specs of the zoo sit at 0.23–0.71; folding with
+        ``--fuse conv-bn-act`` shows what a runtime still pays (0–0.62).
     Why is this bad?
         Element-wise ops have few FLOPs but relatively heavy memory access; the paper
         measured them (ReLU, AddTensor, AddBias) at a considerable share of run time, and
@@ -176,7 +175,7 @@ def elementwise_heavy(ctx: LintContext) -> Iterator[Finding]:
     """
     expansion = ctx.threshold("G4", "expansion")
     nonlinearities: dict[str, list[Node]] = {block: [] for block in ctx.top_blocks()}
-    for node in ctx.nodes(*NONLINEARITIES):
+    for node in ctx.nodes("nonlinearity"):
         if node.block and ctx.costs[node.name].mem_access:
             nonlinearities[node.block[0]].append(node)
     for block, nodes in nonlinearities.items():
@@ -191,9 +190,9 @@ def elementwise_heavy(ctx: LintContext) -> Iterator[Finding]:
                               f"({widest.outputs[0][1]} vs {base} channels) move {traffic} elements",
                               value, expansion, layer=block)
     share_limit = ctx.threshold("G4", "share")
-    total = sum(ctx.costs[node.name].mem_access for node in ctx.nodes())
-    elementwise = sum(ctx.costs[node.name].mem_access for node in ctx.nodes(*ELEMENTWISE_OPS))
-    if total and Fraction(elementwise, total) > share_limit:
-        share = Fraction(elementwise, total)
+    share = elementwise_share(ctx.network, ctx.costs)
+    if share is not None and share > share_limit:
+        part = elementwise_mem_access(ctx.network, ctx.costs)
+        total = sum(cost.mem_access for cost in ctx.costs.values())
         yield ctx.finding("G4", None, f"element-wise ops take {float(share):.1%} of mem_access "
-                          f"({elementwise} of {total} elements)", share, share_limit, line=1)
+                          f"({part} of {total} elements)", share, share_limit, line=1)

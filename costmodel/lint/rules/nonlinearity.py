@@ -7,13 +7,8 @@ from fractions import Fraction
 
 from costmodel.lint.context import LintContext
 from costmodel.lint.registry import Finding, Threshold, register_rule
-from costmodel.lint.rules.guidelines import NONLINEARITIES
-from costmodel.ops.base import pair
 
 __all__: list[str] = []
-
-_NORM = frozenset({"batchnorm"})
-
 
 @register_rule("N1", "nonlinear-bottleneck",
                {"narrowing": Threshold(2, "c_in / c_out from which a 1×1 conv is a projection")})
@@ -39,12 +34,12 @@ def nonlinear_bottleneck(ctx: LintContext) -> Iterator[Finding]:
         Sec. 3.2, Fig. 6a.
     """
     narrowing = ctx.threshold("N1", "narrowing")
-    for node in ctx.nodes(*NONLINEARITIES):
-        conv = ctx.source(node, _NORM)
-        if conv.op != "conv2d" or not conv.block:
+    for node in ctx.nodes("nonlinearity"):
+        conv = ctx.source(node, "normalization")
+        if conv.geometry is None or not conv.has("convolution") or not conv.block:
             continue
         c_in, c_out = ctx.input_shape(conv)[1], conv.outputs[0][1]
-        if (pair(conv.layer.kernel) != (1, 1) or c_in < narrowing * c_out  # type: ignore[attr-defined]
+        if (conv.geometry.kernel != (1, 1) or c_in < narrowing * c_out
                 or conv.outputs[0][2] * conv.outputs[0][3] == 1):  # an SE squeeze, not a projection
             continue
         if c_in > ctx.block_channels[conv.block[0]][0]:
@@ -76,11 +71,11 @@ def depthwise_nonlinearity(ctx: LintContext) -> Iterator[Finding]:
         CVPR 2018, Sec. 3.2.
     """
     depth_limit = ctx.threshold("N2", "max_group_depth")
-    for node in ctx.nodes(*NONLINEARITIES):
-        conv = ctx.source(node, _NORM)
-        if conv.op != "conv2d":
+    for node in ctx.nodes("nonlinearity"):
+        conv = ctx.source(node, "normalization")
+        if conv.geometry is None or not conv.has("convolution"):
             continue
-        c_in, groups = ctx.input_shape(conv)[1], ctx.groups(conv)
+        c_in, groups = ctx.input_shape(conv)[1], conv.geometry.groups
         if groups > 1 and c_in // groups <= depth_limit:
             yield ctx.finding("N2", node, f"{node.op} right after a conv with {c_in // groups} "
                               f"channel(s) per group", c_in // groups, depth_limit)
