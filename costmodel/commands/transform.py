@@ -38,6 +38,7 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
     """
     import yaml
 
+    from costmodel.check import validate_seed
     from costmodel.graph import build
     from costmodel.outputs import check_output, write_output
     from costmodel.report.units import human
@@ -51,6 +52,8 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
     with spec_errors(ctx.obj["debug"]):
         if output is not None:  # refuse before the work, not after it
             check_output(output, inputs=[spec], overwrite=force)
+        if verify:
+            validate_seed(seed, spec)
         network = build(load_spec(spec), spec, parse_bindings(assignments))
         result = apply_transforms(network, names)
     text = yaml.safe_dump(result.spec, sort_keys=False, allow_unicode=True, width=100,

@@ -126,11 +126,16 @@ def random_input(shape: Sequence[int], seed: int = 0, dtype: Any = np.float32) -
     return np.random.default_rng([seed, 1]).standard_normal(tuple(shape)).astype(dtype)
 
 
+Visit = Callable[[str, list[np.ndarray]], list[np.ndarray]]
+"""Called with a node's name and outputs once they are measured; returns what is passed on."""
+
+
 def forward(network: Network, x: np.ndarray, *, seed: int = 0, weights: Weights | None = None,
-            ) -> Forward:
+            visit: Visit | None = None) -> Forward:
     """Execute `network` on `x`, measuring each node's counts with a fresh `Meter` tally.
 
     Arrays are released after their last consumer. Weights are drawn in `x.dtype`.
+    `visit` sees each node's outputs after measurement (uncounted), e.g. to rescale them.
 
     Raises:
         ValueError: an op without a runner, or given weights that do not fit.
@@ -158,6 +163,8 @@ def forward(network: Network, x: np.ndarray, *, seed: int = 0, weights: Weights 
                 used[name] = params.arrays
             runs[name] = NodeRun(measured.counts, params.learned_size, params.buffer_size,
                                  tuple(out.shape for out in outs))
+            if visit is not None:
+                outs = visit(name, outs)
             for ref in node.inputs:
                 consumers[ref] -= 1
                 if consumers[ref] == 0 and ref != output_ref:

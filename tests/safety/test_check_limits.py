@@ -1,0 +1,102 @@
+"""``check`` at the edges: seeds, depth (finite activations), non-finite outputs, memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from costmodel import check as check_module
+from costmodel.check import MAX_CHECK_BYTES, check_network, estimate_bytes
+from costmodel.cli import main
+from costmodel.errors import SpecError
+from costmodel.graph import build
+from costmodel.spec.load import load_spec, parse_spec
+from tests.safety.files import assert_one_line_error, snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = "model: tiny\ninput: [3, 8, 8]\nlayers:\n  - {name: c, op: conv2d, out: 4, kernel: 3}\n"
+# x + x per block: 2^n·x, past float32's 2^128 from n = 128 on
+DOUBLING = ("model: doubling\nparams: {n: 300}\ninput: [2, 2, 2]\nblocks:\n  dbl:\n    layers:\n"
+            "      - {op: add, inputs: [input, input]}\nlayers:\n  - {op: dbl, repeat: n}\n")
+# conv-BN-ReLU plus identity: variances add per block (the overflow seen at ~3,000 blocks)
+RESIDUAL = ("model: residual\nparams: {n: 600}\ninput: [4, 3, 3]\nblocks:\n  basic:\n    layers:\n"
+            "      - {name: a, op: conv2d, out: 4, kernel: 3, padding: 1}\n"
+            "      - {name: bn, op: batchnorm}\n      - {name: r, op: relu}\n"
+            "      - {name: s, op: add, inputs: [input, r]}\nlayers:\n  - {op: basic, repeat: n}\n")
+
+
+@pytest.fixture()
+def tiny(tmp_path: Path) -> Path:
+    (tmp_path / "s.yaml").write_text(TINY)
+    return tmp_path / "s.yaml"
+
+
+@pytest.mark.parametrize("seed", ["-1", "-9223372036854775808", str(2**64), str(10**30)])
+@pytest.mark.parametrize("command", [["check"], ["transform", "--fold-bn", "--verify"]])
+def test_bad_seed(tiny: Path, command: list[str], seed: str) -> None:
+    before = snapshot(tiny.parent)
+    result = CliRunner().invoke(main, [command[0], str(tiny), *command[1:], "--seed", seed])
+    assert_one_line_error(result, f"s.yaml: --seed must be a whole number from 0 to 2^64 − 1, got {seed}")
+    assert snapshot(tiny.parent) == before
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**64 - 1])
+def test_good_seed(tiny: Path, seed: int) -> None:
+    result = CliRunner().invoke(main, ["check", str(tiny), "--seed", str(seed)])
+    assert result.exit_code == 0 and f"seed {seed}): all 1 nodes agree" in result.stdout
+
+
+@pytest.mark.parametrize("text", [DOUBLING, RESIDUAL], ids=["doubling", "residual"])
+def test_deep_networks_stay_finite(text: str) -> None:
+    # filterwarnings=error: a numpy overflow warning would fail this test
+    network = build(parse_spec(yaml.safe_load(text)), "deep.yaml")
+    result = check_network(network)
+    assert result.ok
+    assert np.isfinite(result.run.output).all() and np.abs(result.run.output).max() > 0
+
+
+def test_non_finite_activation_names_the_layer(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def poisoned(shape, seed=0, dtype=np.float32):
+        x = np.ones(shape, dtype)
+        x[0, 0, 0, 0] = np.nan
+        return x
+
+    monkeypatch.setattr(check_module, "random_input", poisoned)
+    result = CliRunner().invoke(main, ["check", str(tiny)])
+    assert_one_line_error(result, "s.yaml:4: layer 'c' (conv2d): activation is not finite (seed 0)")
+
+
+@pytest.mark.parametrize("spec, resolution, figure", [
+    ("specs/mobilenet_v2.yaml", 12000, "about 77.3 GiB"),
+    # peak live at conv1.bn: its input and output, 2 × 64·2048² elements; params 11,689,512
+    # and BN buffers 9,600 (torchvision's resnet18): 4 × (3·2·64·2048² + 11,689,512 + 9,600)
+    ("specs/resnet18.yaml", 4096, f"about 6.0 GiB ({4 * (3 * 2 * 64 * 2048**2 + 11_689_512 + 9_600):,} bytes"),
+])
+def test_memory_estimate_refuses_with_the_figure(spec: str, resolution: int, figure: str) -> None:
+    result = CliRunner().invoke(main, ["check", str(ROOT / spec), "--set", f"resolution={resolution}"])
+    line = assert_one_line_error(result, f"{spec}: check would need {figure}")
+    assert "above its limit of 1 GiB" in line
+
+
+def test_memory_estimate_of_huge_weights(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text("model: wide\ninput: [100000, 1, 1]\nlayers:\n"
+                                     "  - {op: flatten}\n  - {op: linear, out: 100000}\n")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "s.yaml")])
+    # 10^10 weights + 10^5 bias at 4 bytes ≈ 37.3 GiB
+    assert_one_line_error(result, "s.yaml: check would need about 37.3 GiB")
+
+
+def test_estimate_formula(tiny: Path) -> None:
+    network = build(load_spec(tiny), str(tiny))
+    # live peak: input 3·8·8 = 192 and output 4·6·6 = 144 together; params 4·3·3·3 = 108
+    assert estimate_bytes(network, 4) == (3 * (192 + 144) + 108) * 4
+    assert estimate_bytes(network, 4) < MAX_CHECK_BYTES
+
+
+def test_symbolic_or_bad_seed_from_python(tiny: Path) -> None:
+    with pytest.raises(SpecError, match="--seed"):
+        check_network(build(load_spec(tiny), str(tiny)), seed=-1)
