@@ -22,12 +22,11 @@ from typing import Any
 from costmodel.analysis.result import Analysis
 from costmodel.errors import SpecError
 from costmodel.graph import build
-from costmodel.report.formats import ReportOptions, exact, to_json_data
 from costmodel.spec.load import load_spec
 from costmodel.spec.schema import ModelSpec, Variant
 
 __all__ = ["Published", "ZooEntry", "published_figure", "zoo_variants", "spec_paths",
-           "regular_files", "collect", "to_json"]
+           "regular_files", "collect"]
 
 
 @dataclass(frozen=True)
@@ -117,24 +116,3 @@ def collect(directory: str | Path = "specs") -> list[ZooEntry]:
                 raise error.located(path=str(path), line=variant.line or None) from None
             entries.append(ZooEntry(str(path), variant, analysis, published))
     return entries
-
-
-def to_json(entries: list[ZooEntry]) -> list[dict[str, Any]]:
-    """``[{"spec", "variant", "bindings", "totals", "elementwise_mem_access", "published",
-    "source", "reason"}]`` with exact numbers (published values as exact text)."""
-    return [{
-        "spec": entry.spec,
-        "variant": entry.name,
-        "bindings": {name: exact(value) for name, value in entry.analysis.bindings.items()},
-        "totals": to_json_data(entry.analysis, ReportOptions(totals_only=True))["totals"],
-        "elementwise_mem_access": exact(entry.analysis.elementwise_mem_access),
-        "published": {metric: {"value": exact(_int(figure.value)),
-                               "tolerance": exact(_int(figure.tolerance)), "text": figure.text}
-                      for metric, figure in entry.published.items()},
-        "source": entry.variant.source,
-        "reason": dict(entry.variant.reason),
-    } for entry in entries]
-
-
-def _int(value: Fraction) -> Any:
-    return int(value) if value.denominator == 1 else value

@@ -30,10 +30,10 @@ from costmodel.arith import Number, as_int
 from costmodel.cost import METRICS, Cost
 from costmodel.errors import SpecError
 from costmodel.graph import Network, build, resolve_bindings
-from costmodel.report.units import DTYPE_BYTES
 from costmodel.spec.expr import evaluate
 from costmodel.spec.load import load_spec
 from costmodel.spec.schema import ModelSpec
+from costmodel.units import to_bytes
 
 __all__ = ["TOTAL_KEYS", "EXACT_LIMIT", "SweepResult", "sweep", "grid_values", "symbolic_network"]
 
@@ -98,7 +98,7 @@ def grid_values(values: Sequence[Any]) -> list[Number]:
 
 def _totals_of(cost: Cost, dtype: str) -> dict[str, int]:
     data = cost.as_dict()
-    data["mem_access_bytes"] = data["mem_access"] * DTYPE_BYTES[dtype]
+    data["mem_access_bytes"] = to_bytes(data["mem_access"], dtype)
     return {key: int(data[key]) for key in TOTAL_KEYS}
 
 
@@ -177,7 +177,7 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[st
     access = totals["mem_access"]
     if access.dtype != object and access.size and int(np.abs(access).max()) >= 2**59:
         access = access.astype(object)  # ×8 bytes at most: keep it exact
-    totals["mem_access_bytes"] = access * DTYPE_BYTES[result.dtype]
+    totals["mem_access_bytes"] = to_bytes(access, result.dtype)
     result.timings["evaluate"] = time.perf_counter() - started
     started = time.perf_counter()
     classes = [np.array(equality_classes(network, group, axes)) for group in compiled.groups]

@@ -11,7 +11,7 @@ import click
 
 from costmodel.analysis.fusion import FUSIONS
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
-from costmodel.report.units import DTYPE_BYTES
+from costmodel.units import DTYPE_BYTES
 
 if TYPE_CHECKING:
     from costmodel.graph import Network
@@ -98,7 +98,7 @@ def _statistics(network: Network, fuse: str, dtype_bytes: int) -> str:
     from costmodel.analysis.fragments import model_structure
     from costmodel.analysis.fusion import execution_view
     from costmodel.analysis.peak_memory import analyze_peak_memory
-    from costmodel.report.units import human, human_bytes
+    from costmodel.units import human, human_bytes
 
     shape = model_structure(network, execution_view(network, fuse).costs)
     peak = analyze_peak_memory(network)

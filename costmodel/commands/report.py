@@ -6,7 +6,7 @@ import click
 
 from costmodel.analysis.fusion import FUSIONS
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
-from costmodel.report.units import DTYPE_BYTES
+from costmodel.units import DTYPE_BYTES
 
 __all__ = ["report"]
 

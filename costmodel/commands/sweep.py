@@ -11,7 +11,7 @@ import click
 
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
 from costmodel.errors import SpecError
-from costmodel.report.units import DTYPE_BYTES
+from costmodel.units import DTYPE_BYTES
 
 __all__ = ["sweep", "parse_values"]
 

@@ -41,10 +41,10 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
     from costmodel.check import validate_seed
     from costmodel.graph import build
     from costmodel.outputs import check_output, write_output
-    from costmodel.report.units import human
     from costmodel.spec.load import load_spec
     from costmodel.transforms import prove
     from costmodel.transforms import transform as apply_transforms
+    from costmodel.units import human
 
     names = [name for flag, name in _FLAGS.items() if flags[flag]]
     if not names:

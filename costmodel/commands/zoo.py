@@ -36,8 +36,9 @@ def zoo(ctx: click.Context, specs_dir: str, fmt: str, output: str, notes_dir: st
     costmodel zoo --check           exit 1 when docs/zoo.md is stale
     """
     from costmodel.outputs import check_output, write_output
+    from costmodel.report.zoo_json import to_json
     from costmodel.report.zoo_markdown import note_paths, render_zoo_markdown
-    from costmodel.zoo import collect, spec_paths, to_json
+    from costmodel.zoo import collect, spec_paths
 
     with spec_errors(ctx.obj["debug"]):
         inputs = [*spec_paths(specs_dir), *note_paths(notes_dir)]

@@ -16,7 +16,7 @@ from typing import Any
 from costmodel.analysis.peak_memory import PeakMemory
 from costmodel.analysis.result import Analysis, LayerCost
 from costmodel.cost import METRICS
-from costmodel.report.units import DTYPE_BYTES, human, human_bytes
+from costmodel.units import DTYPE_BYTES, human, human_bytes, to_bytes
 
 __all__ = ["ReportOptions", "FORMATS", "render", "to_json_data", "exact"]
 
@@ -46,7 +46,7 @@ def _totals(analysis: Analysis, dtype: str) -> dict[str, Any]:
     totals = analysis.totals.as_dict()
     data = {name: exact(totals[name]) for name in METRICS}
     data["buffers"] = exact(totals["buffers"])
-    data["mem_access_bytes"] = exact(totals["mem_access"] * DTYPE_BYTES[dtype])
+    data["mem_access_bytes"] = exact(to_bytes(totals["mem_access"], dtype))
     peak = analysis.peak_memory
     if peak is not None:
         data["peak_memory"] = peak.spec.elements
@@ -138,7 +138,7 @@ def _totals_text(analysis: Analysis, dtype: str) -> str:
         f"params       {number(t.params)} ({human(t.params)}; BN running stats: {number(t.buffers)} buffers)",
         f"maccs        {number(t.maccs)} ({human(t.maccs)}; FLOPs = 2×MACCs)",
         f"mem_access   {number(t.mem_access)} elements = "
-        f"{human_bytes(t.mem_access * DTYPE_BYTES[dtype])} at {dtype}",
+        f"{human_bytes(to_bytes(t.mem_access, dtype))} at {dtype}",
         f"elementwise  {number(t.elementwise)}",
         f"fragments    {number(t.fragments)}",
     ]

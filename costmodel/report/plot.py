@@ -16,9 +16,9 @@ import numpy as np
 from costmodel.analysis.sweep import SweepResult
 from costmodel.errors import SpecError
 from costmodel.graph import resolve_bindings
-from costmodel.report.units import human
 from costmodel.spec.expr import evaluate
 from costmodel.spec.schema import ModelSpec
+from costmodel.units import human
 
 __all__ = ["PLOT_TOTALS", "published_points", "plot_sweep"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from costmodel.analysis.sweep import TOTAL_KEYS, SweepResult
-from costmodel.report.units import human
+from costmodel.units import human
 
 __all__ = ["SWEEP_RENDERERS", "render_closed_forms"]
 

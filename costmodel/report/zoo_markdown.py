@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from costmodel.report.units import human
+from costmodel.units import human
 from costmodel.zoo import ZooEntry, regular_files
 
 __all__ = ["render_zoo_markdown", "note_paths"]

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import costmodel
 from costmodel.cli import main
 from costmodel.cost import Cost
-from costmodel.report.units import human
+from costmodel.units import human
 
 SPEC = "specs/mobilenet_v2.yaml"
 

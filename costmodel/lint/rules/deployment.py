@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from costmodel.lint.context import LintContext
 from costmodel.lint.registry import Finding, Threshold, register_rule
 from costmodel.ops.base import label
-from costmodel.report.units import human_bytes
+from costmodel.units import human_bytes
 
 __all__: list[str] = []
 

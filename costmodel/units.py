@@ -1,13 +1,19 @@
-"""Human-readable numbers: 3504872 → '3.50 M', 300774272 → '300.8 M'."""
+"""Units: bytes per element of each dtype, and human-readable numbers (3504872 → '3.50 M',
+300774272 → '300.8 M') for messages and renderers alike."""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["human", "DTYPE_BYTES", "human_bytes"]
+__all__ = ["human", "DTYPE_BYTES", "to_bytes", "human_bytes"]
 
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "int8": 1}
 """Bytes per element of each ``--dtype``."""
+
+
+def to_bytes(elements: Any, dtype: str) -> Any:
+    """``elements`` × the size of ``dtype`` (mem_access_bytes, peak_memory_bytes)."""
+    return elements * DTYPE_BYTES[dtype]
 
 _PREFIXES = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
 
