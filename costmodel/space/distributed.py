@@ -1,0 +1,45 @@
+"""Questions that do not decompose over stages — a measured, non-additive metric, a user's
+scoring function — mapped over many subnets on a Dask cluster (the optional ``dask``
+extra): a local cluster by default, any running cluster by its scheduler address.
+
+Each task ships one plain subnet spec (data, not a file) and the question to
+:func:`costmodel.space.worker.evaluate`; results come back in the order of the subnets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from costmodel.space.graph import Space
+from costmodel.space.subnet import Subnet, subnet_spec
+from costmodel.space.worker import evaluate, measure
+
+__all__ = ["map_subnets"]
+
+
+def map_subnets(space: Space, subnets: Iterable[Subnet],
+                question: Callable[[Any], Any] | str = measure, address: str | None = None,
+                workers: int = 2) -> list[Any]:
+    """``question(analysis)`` for every subnet, computed on Dask workers.
+
+    ``question`` must be importable by the workers (a module-level function, or its
+    ``"module:function"`` path). ``address``: a running scheduler (``tcp://host:8786``);
+    None starts a local cluster of ``workers`` single-threaded processes for the call.
+    """
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as error:  # the optional extra
+        raise RuntimeError("the distributed map needs Dask: pip install 'costmodel[dask]'") from error
+    specs = [subnet_spec(space, subnet) for subnet in subnets]
+    if address is not None:
+        with Client(address) as client:
+            return _run(client, specs, question)
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        return _run(client, specs, question)
+
+
+def _run(client: Any, specs: list[dict[str, Any]], question: Callable[[Any], Any] | str) -> list[Any]:
+    futures = client.map(evaluate, specs, question=question, pure=False)
+    return list(client.gather(futures))
