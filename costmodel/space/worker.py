@@ -23,7 +23,8 @@ def resolve(name: str) -> Callable[[Any], Any]:
     module, _, attribute = name.partition(":")
     if not module or not attribute:
         raise ValueError(f"'{name}' is not MODULE:FUNCTION")
-    return getattr(import_module(module), attribute)  # type: ignore[no-any-return]
+    function: Callable[[Any], Any] = getattr(import_module(module), attribute)
+    return function
 
 
 def evaluate(spec: dict[str, Any], question: Callable[[Any], Any] | str = measure) -> Any:
