@@ -57,6 +57,11 @@ def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
               help="Where samples go: a YAML file (bindings) or a directory (specs).")
 @click.option("--write-extremes", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Write the subnets of least and greatest --metric as plain specs to DIR.")
+@click.option("--map", "question", default=None, metavar="MODULE:FUNCTION",
+              help="Apply FUNCTION(analysis) to each --sample subnet on a Dask cluster (extra "
+                   "'dask'); for questions that do not decompose over stages.")
+@click.option("--address", default=None,
+              help="Dask scheduler for --map (default: a local cluster for the call).")
 @click.option("--settings", is_flag=True,
               help="Count sampler settings instead of subnets: every copy draws its choices even "
                    "when the depth leaves it out (Once-for-All's per-stage-uniform sampler).")
@@ -64,7 +69,8 @@ def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
 @click.pass_context
 def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: str, bins: int,
           budget: str | None, pareto: str | None, samples: int, seed: int | None, sample_as: str,
-          out: str | None, write_extremes: str | None, settings: bool, fmt: str) -> None:
+          out: str | None, write_extremes: str | None, question: str | None, address: str | None,
+          settings: bool, fmt: str) -> None:
     """Exact statistics of every subnet of the search space SPEC, by dynamic programming
     over its stages (never by enumeration).
 
@@ -102,6 +108,10 @@ def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: s
             drawn = stats.sample(samples, seed, (additive[0], limits[additive[0]]) if additive else None)
             chosen = [subnet for subnet, _ in drawn]
             report["samples"] = _write_samples(space_, chosen, sample_as, out, subnet_spec)
+            if question:
+                from costmodel.space.distributed import map_subnets
+
+                report["mapped"] = map_subnets(space_, chosen, question, address)
         if write_extremes:
             directory = Path(write_extremes)
             directory.mkdir(parents=True, exist_ok=True)
@@ -208,4 +218,6 @@ def _text(report: dict[str, Any], metric: str) -> str:
         samples = report["samples"]
         lines += [""] + ([f"samples written to {samples}"] if isinstance(samples, str)
                          else [json.dumps(subnet) for subnet in samples])
+    if "mapped" in report:
+        lines += ["", "mapped:"] + [json.dumps(result) for result in report["mapped"]]
     return "\n".join(lines)

@@ -81,19 +81,18 @@ class Grid:
         return self.up_to(self.start + len(self.residues) - 1)
 
 
-def grid_step(graphs: list[SpaceGraph], metric: str, max_bins: int = DEFAULT_MAX_BINS,
-              keep: Keep = None) -> int:
-    """Δ: the gcd of the metric's edge values, times the least factor fitting ``max_bins``."""
+def grid_step(graphs: list[SpaceGraph], metric: str, max_bins: int = DEFAULT_MAX_BINS) -> int:
+    """Δ: the gcd of the metric's edge values, times the least factor fitting ``max_bins``
+    over the whole space's span (which bounds the span of every node's paths, with or
+    without a budget)."""
     g = 0
     for graph in graphs:
         for edges in graph.edges:
             for edge in edges:
                 g = gcd(g, edge.values[metric])
     g = g or 1
-    lows = [found[0] for graph in graphs if (found := extreme(graph, metric, min, keep))]
-    highs = [found[0] for graph in graphs if (found := extreme(graph, metric, max, keep))]
-    if not lows:
-        return g
+    lows = [found[0] for graph in graphs if (found := extreme(graph, metric, min))]
+    highs = [found[0] for graph in graphs if (found := extreme(graph, metric, max))]
     span = (max(highs) - min(lows)) // g
     return g * max(1, -(-span // max_bins))
 

@@ -76,7 +76,7 @@ class SpaceStats:
         return Extreme(value, self._subnet(graph, path))
 
     def _distribution(self, metric: str) -> Grid | None:
-        step = grid_step(self.space.graphs, metric, self.max_bins, self.keep)
+        step = grid_step(self.space.graphs, metric, self.max_bins)
         roots = [root for graph in self.space.graphs
                  if (root := grid_distribution(graph, metric, step, self.keep)[0]) is not None]
         return merge(roots) if roots else None
