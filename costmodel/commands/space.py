@@ -65,12 +65,15 @@ def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
 @click.option("--settings", is_flag=True,
               help="Count sampler settings instead of subnets: every copy draws its choices even "
                    "when the depth leaves it out (Once-for-All's per-stage-uniform sampler).")
+@click.option("--max-bins", type=click.IntRange(16), default=1 << 17, show_default=True,
+              help="Largest grid for a distribution: exact when the values' gcd fits, else "
+                   "exact bounds that a larger grid tightens.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
 @click.pass_context
 def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: str, bins: int,
           budget: str | None, pareto: str | None, samples: int, seed: int | None, sample_as: str,
           out: str | None, write_extremes: str | None, question: str | None, address: str | None,
-          settings: bool, fmt: str) -> None:
+          settings: bool, max_bins: int, fmt: str) -> None:
     """Exact statistics of every subnet of the search space SPEC, by dynamic programming
     over its stages (never by enumeration).
 
@@ -102,7 +105,7 @@ def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: s
         for name in [metric, *(pareto.split(",") if pareto else [])]:
             if name.strip() not in metrics:
                 raise SpecError(f"unknown metric '{name}' (metrics: {', '.join(metrics)})")
-        stats = SpaceStats(space_, limits.get(PEAK))
+        stats = SpaceStats(space_, limits.get(PEAK), max_bins)
         report = _report(stats, metrics, metric, bins, limits, additive, pareto)
         if samples:
             drawn = stats.sample(samples, seed, (additive[0], limits[additive[0]]) if additive else None)
