@@ -29,7 +29,7 @@ from costmodel.symbols import parameter_symbol
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Node", "BlockInstance", "Network", "build", "resolve_bindings", "unread_message",
+__all__ = ["Node", "BlockInstance", "Network", "build", "override", "resolve_bindings", "unread_message",
            "MAX_BLOCK_DEPTH"]
 
 MAX_BLOCK_DEPTH = 16
@@ -289,12 +289,18 @@ def _block_scope(definition: UserBlock, call: BlockCall, scope: Mapping[str, Val
 
 def _first_copy(layer: LayerSpec) -> LayerSpec:
     """The first repetition: ``first`` overrides applied and validated."""
-    data = layer.model_dump(exclude_unset=True, exclude={"first"})
-    data.update(layer.first or {})
+    return override(layer, layer.first or {}, {"first"}, "invalid 'first' override")
+
+
+def override(layer: LayerSpec, fields: Mapping[str, Any], drop: set[str], what: str) -> LayerSpec:
+    """``layer`` without the fields in ``drop`` and with ``fields`` set, validated (an error
+    starts with ``what``); it keeps the layer's line."""
+    data = layer.model_dump(exclude_unset=True, exclude=drop)
+    data.update(fields)
     try:
         copy = type(layer).model_validate(data)
     except Exception as error:  # pydantic ValidationError, reported in words
-        raise SpecError(f"invalid 'first' override: {error.errors()[0]['msg']}") from None  # type: ignore[attr-defined]
+        raise SpecError(f"{what}: {error.errors()[0]['msg']}") from None  # type: ignore[attr-defined]
     copy._line = layer.line
     return copy
 

@@ -28,7 +28,7 @@ from costmodel.analysis.result import Analysis
 from costmodel.arith import as_int
 from costmodel.cost import METRICS
 from costmodel.errors import SpecError
-from costmodel.graph import build, resolve_bindings
+from costmodel.graph import build, override, resolve_bindings
 from costmodel.ops import Shape
 from costmodel.spec.base import LayerSpec
 from costmodel.spec.expr import evaluate
@@ -291,17 +291,10 @@ def cost_layers(space: Space, bindings: Mapping[str, Any], layers: tuple[LayerSp
 def concrete_layer(layer: LayerSpec, name: str, copy: int, values: Mapping[str, Any]) -> LayerSpec:
     """Copy ``copy`` of a choice layer as a plain layer: ``first`` applied to copy 0, the
     chosen field ``values`` set, no repeat and no choices."""
-    data = layer.model_dump(exclude_unset=True, exclude={"first", "repeat", "choices", "name"})
-    if copy == 0 and layer.first:
-        data.update(layer.first)
-    data.update(values)
-    data["name"] = f"{name}.{copy}" if _repeats(layer) else name
-    try:
-        result = type(layer).model_validate(data)
-    except Exception as error:  # pydantic ValidationError, reported in words
-        raise SpecError(f"choice {dict(values)}: {error.errors()[0]['msg']}") from None  # type: ignore[attr-defined]
-    result._line = layer.line
-    return result
+    first = layer.first if copy == 0 and layer.first else {}
+    name = f"{name}.{copy}" if _repeats(layer) else name
+    return override(layer, {**first, **values, "name": name}, {"first", "repeat", "choices", "name"},
+                    f"choice {dict(values)}")
 
 
 def _repeats(layer: LayerSpec) -> bool:
