@@ -21,10 +21,14 @@ def maccs_per_param(analysis):
 
 
 def test_local_cluster_matches_local_analysis():
+    from dask.distributed import LocalCluster
+
     space = build_space(parse_spec(SMALL), bindings={"resolution": 32})
     subnets = [subnet for subnet, _ in SpaceStats(space).sample(6, seed=5)]
-    results = map_subnets(space, subnets)
-    scores = map_subnets(space, subnets, "tests.space.test_distributed:maccs_per_param")
+    results = map_subnets(space, subnets, workers=1)  # a local cluster of its own
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        scores = map_subnets(space, subnets, "tests.space.test_distributed:maccs_per_param",
+                             address=cluster.scheduler_address)  # a running cluster
     for subnet, result, score in zip(subnets, results, scores, strict=True):
         analysis = costmodel.analyze(parse_spec(subnet_spec(space, subnet)))
         assert measure(analysis) == result
