@@ -8,6 +8,7 @@ from costmodel import __version__
 from costmodel.commands.check import check
 from costmodel.commands.export import export
 from costmodel.commands.lint import lint
+from costmodel.commands.measure import measure
 from costmodel.commands.ops import ops
 from costmodel.commands.report import report
 from costmodel.commands.rule import rule
@@ -43,3 +44,4 @@ main.add_command(lint)
 main.add_command(rule)
 main.add_command(export)
 main.add_command(space)
+main.add_command(measure)

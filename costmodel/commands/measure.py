@@ -1,0 +1,107 @@
+"""``costmodel measure``: run a spec or ONNX model on a runtime, time it, and time its layers."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from costmodel.commands.common import EXIT_BAD_INPUT, parse_bindings, set_option, spec_errors
+from costmodel.commands.optional import require
+
+__all__ = ["measure"]
+
+
+@click.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@set_option
+@click.option("--runtime", "runtime_name", type=click.Choice(["onnxruntime"]), default="onnxruntime",
+              show_default=True, help="The inference engine.")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1),
+              help="Intra-op threads.")
+@click.option("--optimize", type=click.Choice(["all", "none"]), default="all", show_default=True,
+              help="Let the runtime rewrite the graph (fusions, layouts), or run it as exported.")
+@click.option("--runs", default=30, show_default=True, type=click.IntRange(1),
+              help="Timed runs (and as many profiled runs).")
+@click.option("--warmup", default=5, show_default=True, type=click.IntRange(0),
+              help="Untimed runs before timing.")
+@click.option("--clock", type=click.Choice(["cpu", "wall"]), default="cpu", show_default=True,
+              help="cpu: the calling thread's CPU time (repeatable on a shared machine; one thread "
+                   "only); wall: elapsed time.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@click.option("--seed", default=0, show_default=True, help="Seed of the weights and the input.")
+@click.pass_context
+def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtime_name: str,
+            threads: int, optimize: str, runs: int, warmup: int, clock: str, fmt: str,
+            seed: int) -> None:
+    """Measure MODEL (a spec, exported first, or an .onnx file) on a runtime.
+
+    Prints whole-model latency (median, interquartile range, runs) and a table of layers
+    joined to the runtime's profiler: measured µs, share of the kernels' time, maccs,
+    bytes (fp32) and the achieved GMAC/s and GB/s. A fused runtime kernel (conv+BN+act, a
+    conv that adds its residual) is one row naming every spec layer it ran. An .onnx from
+    `costmodel export` gets its costs from the spec it records; another has no cost columns.
+
+    Example: costmodel measure specs/shufflenet_v2.yaml --optimize none --runs 50
+    """
+    onnx = require("onnx", "measure")
+    require(runtime_name, "measure")
+    from costmodel.graph import Network, build
+    from costmodel.report.measure_formats import render_measurement
+    from costmodel.runtime.base import RunOptions
+    from costmodel.runtime.measure import load_runtime
+    from costmodel.runtime.measure import measure as run_measure
+    from costmodel.spec.load import load_spec
+
+    network: Network | None = None
+    with spec_errors(ctx.obj["debug"]):
+        if model.endswith(".onnx"):
+            proto = _load_onnx(onnx, model)
+            network = _recorded_network(proto)
+            shape = [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim]
+            from costmodel.reference.forward import random_input
+            x = random_input(shape, seed)
+        else:
+            from costmodel.export import export_network
+            network = build(load_spec(model), model, parse_bindings(assignments))
+            exported = export_network(network, seed=seed)
+            proto, x = exported.model, exported.input
+    costs = None if network is None else {name: node.cost for name, node in network.nodes.items()}
+    try:
+        result = run_measure(proto, x, load_runtime(runtime_name),
+                             RunOptions(threads, optimize),  # type: ignore[arg-type]
+                             runs=runs, warmup=warmup, clock=clock, costs=costs)  # type: ignore[arg-type]
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(render_measurement(result, fmt), nl=False)
+
+
+def _load_onnx(onnx: Any, path: str) -> Any:
+    from costmodel.errors import SpecError
+
+    try:
+        return onnx.load(path)
+    except (OSError, Exception) as error:  # a missing file or bytes that are not a model
+        raise SpecError(f"cannot read an ONNX model: {error}", path=path) from None
+
+
+def _recorded_network(proto: Any) -> Any:
+    """The network a costmodel export records (spec path and bindings), if the spec is there
+    and still has the exported layers; else None (no cost columns)."""
+    from costmodel.graph import build
+    from costmodel.runtime.join import layer_of
+    from costmodel.spec.load import load_spec
+
+    metadata = {p.key: p.value for p in proto.metadata_props}
+    spec = metadata.get("costmodel.spec")
+    if spec is None or not os.path.isfile(spec):
+        return None
+    network = build(load_spec(spec), spec, json.loads(metadata.get("costmodel.bindings", "{}")))
+    if not all(layer_of(node) in network.nodes for node in proto.graph.node):
+        return None
+    return network

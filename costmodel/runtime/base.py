@@ -1,0 +1,68 @@
+"""What every measuring backend provides, and the run options they share.
+
+A backend (onnxruntime; later others) turns a serialized ONNX model into timed whole-model
+runs (:meth:`Runtime.latency`) and a :class:`Profile`: the graph it executed (after its own
+fusions) with each node's time per run. :mod:`costmodel.runtime.join` maps such a profile
+back to the spec's layers, whatever produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+
+from costmodel.runtime.timing import Clock
+
+__all__ = ["Optimize", "Profile", "RunOptions", "Runtime", "RuntimeNode"]
+
+Optimize = Literal["all", "none"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Intra-op threads and whether the runtime may rewrite the graph (fusions, layouts)."""
+
+    threads: int = 1
+    optimize: Optimize = "all"
+
+
+@dataclass(frozen=True)
+class RuntimeNode:
+    """A node of the graph the runtime executed; ``activation`` is the op type of an
+    activation the runtime fused into its output, when it says so."""
+
+    name: str
+    op_type: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    activation: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The executed graph, in execution order, and each node's times (µs) per run.
+
+    ``leans`` says, for node types the runtime inserts without a counterpart in the model
+    (layout reorders), whether they serve their ``producer`` or ``consumer``.
+    """
+
+    nodes: list[RuntimeNode]
+    times: dict[str, list[float]]
+    initializers: set[str]
+    leans: Mapping[str, str]
+
+
+class Runtime(Protocol):
+    """A measuring backend."""
+
+    name: str
+    version: str
+
+    def latency(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions, *,
+                runs: int, warmup: int, clock: Clock) -> list[float]: ...
+
+    def profile(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions, *,
+                runs: int, warmup: int) -> Profile: ...

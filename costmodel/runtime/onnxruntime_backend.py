@@ -1,0 +1,88 @@
+"""onnxruntime as a measuring backend: sessions, timed runs, and per-node profiles.
+
+Only this module imports ``onnxruntime`` (installed by ``costmodel[runtime]``). A session
+runs with ``threads`` intra-op threads, one inter-op thread and sequential execution; with
+one thread every kernel runs on the calling thread, which is what the CPU clock measures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+from costmodel.runtime.base import Profile, RunOptions, RuntimeNode
+from costmodel.runtime.timing import Clock, sample
+
+__all__ = ["OnnxRuntime", "LEANS"]
+
+LEVELS = {"all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
+          "none": ort.GraphOptimizationLevel.ORT_DISABLE_ALL}
+
+LEANS = {"ReorderInput": "consumer", "ReorderOutput": "producer"}
+"""Nodes the optimizer inserts without a spec layer, and which neighbour they serve: the
+NCHWc layout transformer (onnxruntime/core/optimizer/nchwc_transformer.cc) reorders a
+tensor into blocked channels for the conv that consumes it, and back after the conv
+that produced it. Any other such node serves its producer."""
+
+
+class OnnxRuntime:
+    """The onnxruntime CPU execution provider."""
+
+    name = "onnxruntime"
+    version = ort.__version__
+
+    def session(self, model: bytes, options: RunOptions, *, profile_prefix: str | None = None,
+                optimized_path: str | None = None) -> ort.InferenceSession:
+        """A CPU session of ``model``; optionally profiling, or saving the optimized graph."""
+        settings = ort.SessionOptions()
+        settings.intra_op_num_threads = options.threads
+        settings.inter_op_num_threads = 1
+        settings.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        settings.graph_optimization_level = LEVELS[options.optimize]
+        settings.log_severity_level = 3  # saving an NCHWc graph warns that it is machine-specific
+        if profile_prefix is not None:
+            settings.enable_profiling = True
+            settings.profile_file_prefix = profile_prefix
+        if optimized_path is not None:
+            settings.optimized_model_filepath = optimized_path
+        return ort.InferenceSession(model, settings, providers=["CPUExecutionProvider"])
+
+    def latency(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions, *,
+                runs: int, warmup: int, clock: Clock) -> list[float]:
+        """Microseconds of ``runs`` whole-model runs after ``warmup`` untimed ones."""
+        session = self.session(model, options)
+        return sample(lambda: session.run(None, dict(feeds)), runs, clock, warmup)
+
+    def profile(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions, *,
+                runs: int, warmup: int) -> Profile:
+        """The executed graph and each node's kernel time (µs, wall) in each of ``runs`` runs."""
+        with tempfile.TemporaryDirectory() as folder:
+            optimized = os.path.join(folder, "optimized.onnx")
+            session = self.session(model, options, profile_prefix=os.path.join(folder, "profile"),
+                                   optimized_path=optimized)
+            for _ in range(warmup + runs):
+                session.run(None, dict(feeds))
+            with open(session.end_profiling(), encoding="utf-8") as stream:
+                events = json.load(stream)
+            graph = onnx.load(optimized, load_external_data=False).graph
+        times: dict[str, list[float]] = {}
+        for event in events:
+            if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+                times.setdefault(event["name"][: -len("_kernel_time")], []).append(float(event["dur"]))
+        nodes = [RuntimeNode(node.name, node.op_type, tuple(node.input), tuple(node.output),
+                             _activation(node)) for node in graph.node]
+        initializers = {tensor.name for tensor in graph.initializer}
+        # each node runs once per run: the last `runs` events are the timed runs
+        return Profile(nodes, {name: values[-runs:] for name, values in times.items()},
+                       initializers, LEANS)
+
+
+def _activation(node: onnx.NodeProto) -> str | None:
+    """The ``activation`` attribute of onnxruntime's fused convs (FusedConv, NCHWc Conv)."""
+    return next((a.s.decode() for a in node.attribute if a.name == "activation"), None)
