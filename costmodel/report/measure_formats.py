@@ -7,8 +7,8 @@ import io
 import json
 from typing import Any
 
-from costmodel.report.units import human
 from costmodel.runtime.measure import LayerTime, Measurement
+from costmodel.units import human
 
 __all__ = ["FORMATS", "compact_layers", "render_measurement"]
 

@@ -24,6 +24,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "transforms": ("report", "commands", "cli"),
     "check": ("report", "commands", "cli"),
     "report": ("commands", "cli"),
+    "export": ("report", "commands", "cli", "zoo", "lint", "runtime"),
+    "runtime": ("report", "commands", "cli", "zoo", "lint"),
 }
 
 
