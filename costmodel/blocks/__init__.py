@@ -1,6 +1,7 @@
 """Built-in blocks. Importing this package registers every block in :data:`BLOCKS`."""
 
 from costmodel.blocks import (  # noqa: F401  (registration)
+    attention,
     conv_bn_act,
     fire,
     ghost,

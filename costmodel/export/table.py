@@ -42,6 +42,13 @@ def _conv2d(ctx: LayerContext) -> None:
 
 @register_exporter("linear")
 def _linear(ctx: LayerContext) -> None:
+    if len(ctx.shapes[0]) == 3:  # tokens: Gemm is 2-D only; MatMul with Wᵀ (+ bias)
+        product = ctx.const("weight_t", ctx.weights["weight"].T)
+        if not ctx.layer.bias:
+            ctx.node("MatMul", [ctx.inputs[0], product])
+            return
+        ctx.node("Add", [ctx.node("MatMul", [ctx.inputs[0], product], step="matmul"), ctx.weight("bias")])
+        return
     inputs = [ctx.inputs[0], ctx.weight("weight")] + ([ctx.weight("bias")] if ctx.layer.bias else [])
     ctx.node("Gemm", inputs, transB=1)
 

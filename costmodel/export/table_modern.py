@@ -61,3 +61,81 @@ def _conv_transpose2d(ctx: LayerContext) -> None:
              strides=list(_pair(layer.stride)), pads=[ph, pw, ph, pw],
              output_padding=list(_pair(layer.output_padding)), dilations=list(_pair(layer.dilation)),
              group=ctx.shapes[0][1] // weight.shape[0] * _int(layer.groups))
+
+
+def _reshape_to(ctx: LayerContext, x: str, shape: list[int], step: str | None = None) -> str:
+    return ctx.node("Reshape", [x, ctx.const(f"shape_{step or 'out'}", shape, np.int64)], step=step)
+
+
+@register_exporter("reshape")
+def _reshape(ctx: LayerContext) -> None:
+    _reshape_to(ctx, ctx.inputs[0], [_int(s) for s in ctx.layer.shape])
+
+
+@register_exporter("permute")
+def _permute(ctx: LayerContext) -> None:
+    ctx.node("Transpose", ctx.inputs, perm=list(ctx.layer.dims))
+
+
+@register_exporter("tokens")
+def _tokens(ctx: LayerContext) -> None:
+    n, c, h, w = ctx.shapes[0]
+    flat = _reshape_to(ctx, ctx.inputs[0], [n, c, h * w], "flat")
+    ctx.node("Transpose", [flat], perm=[0, 2, 1])
+
+
+@register_exporter("image")
+def _image(ctx: LayerContext) -> None:
+    n, length, c = ctx.shapes[0]
+    height = _int(ctx.layer.height)
+    width = length // height if ctx.layer.width is None else _int(ctx.layer.width)
+    channels_first = ctx.node("Transpose", ctx.inputs, step="transpose", perm=[0, 2, 1])
+    _reshape_to(ctx, channels_first, [n, c, height, width])
+
+
+@register_exporter("unfold_patches")
+def _unfold_patches(ctx: LayerContext) -> None:
+    n, c, h, w = ctx.shapes[0]
+    ph, pw = _pair(ctx.layer.patch)
+    grid = _reshape_to(ctx, ctx.inputs[0], [n, c, h // ph, ph, w // pw, pw], "grid")
+    moved = ctx.node("Transpose", [grid], step="transpose", perm=[0, 3, 5, 2, 4, 1])
+    _reshape_to(ctx, moved, [n * ph * pw, (h // ph) * (w // pw), c])
+
+
+@register_exporter("fold_patches")
+def _fold_patches(ctx: LayerContext) -> None:
+    sequences, _, c = ctx.shapes[0]
+    ph, pw = _pair(ctx.layer.patch)
+    height, width = _int(ctx.layer.height), _int(ctx.layer.width)
+    n = sequences // (ph * pw)
+    grid = _reshape_to(ctx, ctx.inputs[0], [n, ph, pw, height // ph, width // pw, c], "grid")
+    moved = ctx.node("Transpose", [grid], step="transpose", perm=[0, 5, 3, 1, 4, 2])
+    _reshape_to(ctx, moved, [n, c, height, width])
+
+
+@register_exporter("split_heads")
+def _split_heads(ctx: LayerContext) -> None:
+    n, length, c = ctx.shapes[0]
+    heads = _int(ctx.layer.heads)
+    grid = _reshape_to(ctx, ctx.inputs[0], [n, length, heads, c // heads], "grid")
+    ctx.node("Transpose", [grid], perm=[0, 2, 1, 3])
+
+
+@register_exporter("merge_heads")
+def _merge_heads(ctx: LayerContext) -> None:
+    n, heads, length, d = ctx.shapes[0]
+    moved = ctx.node("Transpose", ctx.inputs, step="transpose", perm=[0, 2, 1, 3])
+    _reshape_to(ctx, moved, [n, length, heads * d])
+
+
+@register_exporter("matmul")
+def _matmul(ctx: LayerContext) -> None:
+    a, b = ctx.inputs
+    if ctx.layer.transpose_b:
+        rank = len(ctx.shapes[1])
+        b = ctx.node("Transpose", [b], step="transpose_b", perm=[*range(rank - 2), rank - 1, rank - 2])
+    if ctx.layer.scale is None:
+        ctx.node("MatMul", [a, b])
+        return
+    product = ctx.node("MatMul", [a, b], step="product")
+    ctx.node("Mul", [product, ctx.const("scale", float(ctx.layer.scale), np.float32)])

@@ -6,6 +6,7 @@ from costmodel.ops import (  # noqa: F401  (registration)
     fused,
     layout,
     linear,
+    matmul,
     norm,
     pool,
     resample,

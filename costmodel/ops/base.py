@@ -153,7 +153,7 @@ def label(op: str) -> str:
     return op if definition is None else definition.label
 
 
-def numel(shape: Shape) -> Value:
+def numel(shape: Sequence[Value]) -> Value:
     """Number of elements of a tensor of ``shape``."""
     total: Value = 1
     for size in shape:

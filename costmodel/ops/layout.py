@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from costmodel.arith import is_symbolic
+from costmodel.arith import Value, is_symbolic
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import (
@@ -19,13 +19,16 @@ from costmodel.ops.base import (
     Shape,
     channel_axis,
     numel,
+    pair,
     register_op,
     require_4d,
     require_int,
 )
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.base import Expr, ExprPair, LayerSpec
 
-__all__ = ["Pad", "Slice", "pad", "channel_slice", "copy_cost"]
+__all__ = ["Pad", "Slice", "Reshape", "Permute", "Tokens", "Image", "UnfoldPatches", "FoldPatches",
+           "SplitHeads", "MergeHeads", "pad", "channel_slice", "reshape", "permute", "tokens",
+           "image", "unfold_patches", "fold_patches", "split_heads", "merge_heads", "copy_cost"]
 
 
 class Pad(LayerSpec):
@@ -45,6 +48,66 @@ class Slice(LayerSpec):
     op: Literal["slice"]
     start: Expr = 0
     stop: Expr | None = None
+
+
+class Reshape(LayerSpec):
+    """A free view of the input with the given ``shape`` (batch axis included; one entry
+    may be −1: whatever the element count leaves), e.g. ``[-1, 49, 8, 32]``."""
+
+    op: Literal["reshape"]
+    shape: list[Expr]
+
+
+class Permute(LayerSpec):
+    """Reorder the axes (``dims``, a permutation of 0 … rank−1, as ``torch.permute``),
+    materialized: a copy."""
+
+    op: Literal["permute"]
+    dims: list[int]
+
+
+class Tokens(LayerSpec):
+    """N×C×H×W → tokens N×(H·W)×C (``x.flatten(2).transpose(1, 2)``): a copy."""
+
+    op: Literal["tokens"]
+
+
+class Image(LayerSpec):
+    """Tokens N×L×C → N×C×H×W with H = ``height`` and W = ``width`` (default L/H): a copy."""
+
+    op: Literal["image"]
+    height: Expr
+    width: Expr | None = None
+
+
+class UnfoldPatches(LayerSpec):
+    """MobileViT's unfolding: N×C×H×W → (N·p_h·p_w)×(H/p_h·W/p_w)×C, one sequence per pixel
+    position within a ``patch`` (timm's ``MobileVitBlock``): a copy."""
+
+    op: Literal["unfold_patches"]
+    patch: ExprPair
+
+
+class FoldPatches(LayerSpec):
+    """The inverse of ``unfold_patches``: (N·p_h·p_w)×L×C → N×C×``height``×``width``: a copy."""
+
+    op: Literal["fold_patches"]
+    patch: ExprPair
+    height: Expr
+    width: Expr
+
+
+class SplitHeads(LayerSpec):
+    """Tokens N×L×(h·d) → N×h×L×d for ``heads`` = h attention heads: a copy."""
+
+    op: Literal["split_heads"]
+    heads: Expr
+
+
+class MergeHeads(LayerSpec):
+    """N×h×L×d → tokens N×L×(h·d), the inverse of ``split_heads``: a copy."""
+
+    op: Literal["merge_heads"]
 
 
 def copy_cost(x: Shape, y: Shape) -> Cost:
@@ -88,3 +151,109 @@ def channel_slice(layer: Slice, x: Shape) -> OpResult:
         raise SpecError(f"slice {start}:{stop} is not a non-empty range of the input's "
                         f"{channels} channels")
     return OpResult([x[:axis] + (stop - start,) + x[axis + 1:]], Cost())
+
+
+def _divides(part: Value, whole: Value, what: str) -> Value:
+    """whole / part, which must be whole."""
+    if not (is_symbolic(part) or is_symbolic(whole)) and whole % part:
+        raise SpecError(f"{what}: {whole} is not divisible by {part}")
+    return whole // part
+
+
+@register_op(Reshape, categories=("view",))
+def reshape(layer: Reshape, x: Shape) -> OpResult:
+    """A view: free. The element count must stay the same."""
+    sizes = [require_int(s, "shape entry", minimum=-1) for s in layer.shape]
+    if sum(1 for s in sizes if s == -1) > 1 or any(s == 0 for s in sizes):
+        raise SpecError("reshape: at most one entry may be -1 and none may be 0")
+    known = numel([s for s in sizes if s != -1])
+    total = numel(x)
+    if -1 in sizes:
+        rest = _divides(known, total, f"reshape of {_show(x)} to {sizes}")
+        sizes = [rest if s == -1 else s for s in sizes]
+    elif not (is_symbolic(known) or is_symbolic(total)) and known != total:
+        raise SpecError(f"reshape of {_show(x)} ({total} elements) to {sizes} ({known})")
+    return OpResult([tuple(sizes)], Cost())
+
+
+@register_op(Permute, categories=("copy",))
+def permute(layer: Permute, x: Shape) -> OpResult:
+    """A copy: mem_access = 2·|x|."""
+    if sorted(layer.dims) != list(range(len(x))):
+        raise SpecError(f"permute dims {layer.dims} are not a permutation of 0…{len(x) - 1}")
+    out = tuple(x[d] for d in layer.dims)
+    return OpResult([out], copy_cost(x, out))
+
+
+@register_op(Tokens, categories=("copy",))
+def tokens(layer: Tokens, x: Shape) -> OpResult:
+    """A copy: mem_access = 2·|x|."""
+    n, c, h, w = require_4d(x, "tokens")
+    out = (n, h * w, c)
+    return OpResult([out], copy_cost(x, out))
+
+
+def _require_tokens(x: Shape, op: str) -> Shape:
+    if len(x) != 3:
+        raise SpecError(f"{op} needs tokens N×L×C, got shape {_show(x)}")
+    return x
+
+
+@register_op(Image, categories=("copy",))
+def image(layer: Image, x: Shape) -> OpResult:
+    """A copy: mem_access = 2·|x|."""
+    n, length, c = _require_tokens(x, "image")
+    height = require_int(layer.height, "height")
+    width = (_divides(height, length, "image: tokens per row") if layer.width is None
+             else require_int(layer.width, "width"))
+    if not any(is_symbolic(v) for v in (height, width, length)) and height * width != length:
+        raise SpecError(f"image: {height}×{width} pixels from {length} tokens")
+    out = (n, c, height, width)
+    return OpResult([out], copy_cost(x, out))
+
+
+@register_op(UnfoldPatches, categories=("copy",))
+def unfold_patches(layer: UnfoldPatches, x: Shape) -> OpResult:
+    """A copy: mem_access = 2·|x|."""
+    n, c, h, w = require_4d(x, "unfold_patches")
+    ph, pw = (require_int(p, "patch size") for p in pair(layer.patch))
+    rows, cols = _divides(ph, h, "unfold_patches height"), _divides(pw, w, "unfold_patches width")
+    out = (n * ph * pw, rows * cols, c)
+    return OpResult([out], copy_cost(x, out))
+
+
+@register_op(FoldPatches, categories=("copy",))
+def fold_patches(layer: FoldPatches, x: Shape) -> OpResult:
+    """A copy: mem_access = 2·|x|."""
+    sequences, length, c = _require_tokens(x, "fold_patches")
+    ph, pw = (require_int(p, "patch size") for p in pair(layer.patch))
+    height, width = require_int(layer.height, "height"), require_int(layer.width, "width")
+    patches = _divides(ph, height, "fold_patches height") * _divides(pw, width, "fold_patches width")
+    if not any(is_symbolic(v) for v in (patches, length)) and patches != length:
+        raise SpecError(f"fold_patches: {height}×{width} in {ph}×{pw} patches needs {patches} "
+                        f"tokens, got {length}")
+    out = (_divides(ph * pw, sequences, "fold_patches sequences"), c, height, width)
+    return OpResult([out], copy_cost(x, out))
+
+
+@register_op(SplitHeads, categories=("copy",))
+def split_heads(layer: SplitHeads, x: Shape) -> OpResult:
+    """A copy: mem_access = 2·|x|."""
+    n, length, c = _require_tokens(x, "split_heads")
+    heads = require_int(layer.heads, "heads")
+    out = (n, heads, length, _divides(heads, c, "split_heads channels"))
+    return OpResult([out], copy_cost(x, out))
+
+
+@register_op(MergeHeads, categories=("copy",))
+def merge_heads(layer: MergeHeads, x: Shape) -> OpResult:
+    """A copy: mem_access = 2·|x|."""
+    if len(x) != 4:
+        raise SpecError(f"merge_heads needs N×heads×L×d, got shape {_show(x)}")
+    n, heads, length, d = x
+    out = (n, length, heads * d)
+    return OpResult([out], copy_cost(x, out))
+
+
+def _show(shape: Shape) -> str:
+    return "×".join(str(size) for size in shape)

@@ -6,14 +6,15 @@ from typing import Literal
 
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
-from costmodel.ops.base import OpResult, Shape, register_op, require_int
+from costmodel.ops.base import OpResult, Shape, numel, register_op, require_int
 from costmodel.spec.base import Expr, LayerSpec
 
 __all__ = ["Linear", "linear"]
 
 
 class Linear(LayerSpec):
-    """in → ``out`` features; ``bias`` defaults to true (as in PyTorch)."""
+    """in → ``out`` features of N×F features or of every token of N×L×C (the last axis, as
+    ``nn.Linear``); ``bias`` defaults to true (as in PyTorch)."""
 
     op: Literal["linear"]
     out: Expr
@@ -22,11 +23,12 @@ class Linear(LayerSpec):
 
 @register_op(Linear, categories=("contraction",))
 def linear(layer: Linear, x: Shape) -> OpResult:
-    """params = in·out (+out); maccs = N·in·out; mem_access = N·in + N·out + params;
-    elementwise = N·out if bias."""
-    if len(x) != 2:
-        raise SpecError("linear needs a flattened N×F input; add a 'flatten' layer before it")
-    n, features = x
+    """params = in·out (+out); maccs = n·in·out; mem_access = n·in + n·out + params;
+    elementwise = n·out if bias (n = N, or N·L for tokens)."""
+    if len(x) not in (2, 3):
+        raise SpecError("linear needs features N×F or tokens N×L×C; add a 'flatten' layer before it")
+    *rows, features = x
+    n = numel(rows)
     out = require_int(layer.out, "output features")
     weights = features * out
     bias = out if layer.bias else 0
@@ -37,4 +39,4 @@ def linear(layer: Linear, x: Shape) -> OpResult:
         elementwise=n * out if layer.bias else 0,
         fragments=1,
     )
-    return OpResult([(n, out)], cost)
+    return OpResult([(*rows, out)], cost)

@@ -23,6 +23,7 @@ import numpy as np
 
 from costmodel.reference import kernels as K
 from costmodel.reference import layout as L
+from costmodel.reference import matmul as M
 from costmodel.reference import normalize as N
 from costmodel.reference import resample as R
 from costmodel.reference.meter import Counts, Meter
@@ -245,7 +246,7 @@ def _conv2d(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params)
 def _linear(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     out = _int(layer.out)
-    weight = params.learned("weight", (out, x.shape[1]), x.shape[1])
+    weight = params.learned("weight", (out, x.shape[-1]), x.shape[-1])
     bias = params.learned("bias", (out,)) if layer.bias else None
     return [K.linear(meter, x, weight, bias)]
 
@@ -414,3 +415,55 @@ def _conv_transpose2d(meter: Meter, layer: Any, inputs: list[np.ndarray], params
     bias = params.learned("bias", (c_out,)) if layer.bias else None
     return [R.conv_transpose2d(meter, x, weight, bias, _pair(layer.stride), _pair(layer.padding),
                                _pair(layer.output_padding), _pair(layer.dilation), groups)]
+
+
+@register_runner("reshape")
+def _reshape(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [L.reshape(meter, _one(inputs), tuple(_int(s) for s in layer.shape))]
+
+
+@register_runner("permute")
+def _permute(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [L.permute(meter, _one(inputs), tuple(layer.dims))]
+
+
+@register_runner("tokens")
+def _tokens(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [L.tokens(meter, _one(inputs))]
+
+
+@register_runner("image")
+def _image(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    x = _one(inputs)
+    height = _int(layer.height)
+    width = x.shape[1] // height if layer.width is None else _int(layer.width)
+    return [L.image(meter, x, height, width)]
+
+
+@register_runner("unfold_patches")
+def _unfold_patches(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+                    ) -> list[np.ndarray]:
+    return [L.unfold_patches(meter, _one(inputs), _pair(layer.patch))]
+
+
+@register_runner("fold_patches")
+def _fold_patches(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+                  ) -> list[np.ndarray]:
+    return [L.fold_patches(meter, _one(inputs), _pair(layer.patch), _int(layer.height), _int(layer.width))]
+
+
+@register_runner("split_heads")
+def _split_heads(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [L.split_heads(meter, _one(inputs), _int(layer.heads))]
+
+
+@register_runner("merge_heads")
+def _merge_heads(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [L.merge_heads(meter, _one(inputs))]
+
+
+@register_runner("matmul")
+def _matmul(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    a, b = inputs
+    scale = None if layer.scale is None else float(layer.scale)
+    return [M.matmul(meter, a, b, layer.transpose_b, scale)]

@@ -222,9 +222,9 @@ def _contract_windows(meter: Meter, windows: np.ndarray, filters: np.ndarray, ch
 def linear(
     meter: Meter, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None
 ) -> np.ndarray:
-    """y[N, out] = x[N, in] · weight[out, in]ᵀ (+ bias)."""
+    """y[N, out] = x[N, in] · weight[out, in]ᵀ (+ bias); tokens [N, L, in] → [N, L, out]."""
     x, weight = meter.load(x), meter.load(weight)
-    y = meter.contract("ni,oi->no", x, weight)
+    y = meter.contract("nli,oi->nlo" if x.ndim == 3 else "ni,oi->no", x, weight)
     if bias is not None:
         y = meter.apply(_add_into_first, y, meter.load(bias))
     return meter.store(y)

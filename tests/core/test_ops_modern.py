@@ -100,3 +100,77 @@ def test_conv_transpose_counts_input_pixels_times_weights() -> None:
     assert grouped.cost.params == 3 * 3 * 4 * (6 // 2)
     with pytest.raises(SpecError, match="output_padding 2 must be below the stride"):
         analyze_layers([{"op": "conv_transpose2d", "kernel": 3, "stride": 2, "output_padding": 2}])
+
+
+def test_token_layouts_are_copies_reshape_is_free() -> None:
+    a = analyze_layers([{"name": "t", "op": "tokens"}, {"name": "r", "op": "reshape", "shape": [-1, 49, 4, 8]},
+                        {"name": "p", "op": "permute", "dims": [0, 2, 1, 3]},
+                        {"name": "b", "op": "reshape", "shape": [1, 4, 49 * 8]},
+                        {"name": "back", "op": "permute", "dims": [0, 2, 1]},
+                        {"name": "img", "op": "image", "height": 7}], (32, 7, 7))
+    size = 32 * 7 * 7
+    assert only(a, "t").output_shape == (1, 49, 32)  # N×(H·W)×C
+    assert only(a, "t").cost.mem_access == 2 * size  # read + write
+    assert only(a, "r").output_shape == (1, 49, 4, 8)  # −1 → 32·49/(49·4·8) = 1
+    assert only(a, "r").cost.mem_access == only(a, "r").cost.fragments == 0  # a view
+    assert only(a, "p").output_shape == (1, 4, 49, 8)
+    assert only(a, "img").output_shape == (1, 4, 7, 49 * 8 // 7)  # 392 tokens of 4 → 7 rows
+    assert a.totals.mem_access == 4 * 2 * size  # tokens, two permutes, image: copies
+
+
+def test_mobilevit_unfold_and_fold() -> None:
+    a = analyze_layers([{"name": "u", "op": "unfold_patches", "patch": 2},
+                        {"name": "f", "op": "fold_patches", "patch": 2, "height": 32, "width": 32}], (96, 32, 32))
+    assert only(a, "u").output_shape == (1 * 2 * 2, (32 // 2) * (32 // 2), 96)  # (N·P)×(patches)×C
+    assert only(a, "f").output_shape == (1, 96, 32, 32)
+    assert only(a, "u").cost.mem_access == 2 * 96 * 32 * 32
+    with pytest.raises(SpecError, match="unfold_patches height: 30 is not divisible by 4"):
+        analyze_layers([{"op": "unfold_patches", "patch": 4}], (8, 30, 32))
+
+
+def test_linear_on_tokens_applies_to_every_token() -> None:
+    row = only(analyze_layers([{"op": "tokens"}, {"name": "fc", "op": "linear", "out": 128}], (64, 4, 4)), "fc")
+    assert row.output_shape == (1, 16, 128)
+    assert row.cost.maccs == 16 * 64 * 128  # L·in·out
+    assert row.cost.params == 64 * 128 + 128
+    assert row.cost.mem_access == 16 * 64 + 16 * 128 + 64 * 128 + 128
+
+
+def test_batched_matmul_and_broadcast_heads() -> None:
+    a = analyze_layers([{"name": "t", "op": "tokens"},
+                        {"name": "q", "op": "split_heads", "heads": 4},
+                        {"name": "one", "op": "slice", "stop": 8, "inputs": "t"},
+                        {"name": "k", "op": "split_heads", "heads": 1},
+                        {"name": "s", "op": "matmul", "inputs": ["q", "k"], "transpose_b": True}], (32, 6, 6))
+    s = only(a, "s")
+    assert s.output_shape == (1, 4, 36, 36)  # the single key head broadcast over 4 query heads
+    assert s.cost.maccs == 4 * 36 * 8 * 36  # heads·Lq·d·Lk
+    assert s.cost.mem_access == 4 * 36 * 8 + 36 * 8 + 4 * 36 * 36
+    with pytest.raises(SpecError, match="inner sizes differ: 8 vs 36"):
+        analyze_layers([{"name": "t", "op": "tokens"}, {"name": "q", "op": "split_heads", "heads": 4},
+                        {"op": "matmul", "inputs": ["q", "q"]}], (32, 6, 6))
+
+
+def test_attention_block_counts_projections_and_two_matmuls() -> None:
+    # MobileViT-S's first transformer: C = 144, 4 heads of 36, on 4 sequences of 16×16 tokens
+    a = analyze_layers([{"op": "unfold_patches", "patch": 2},
+                        {"name": "att", "op": "attention", "heads": 4}], (144, 32, 32))
+    by_block = a.by_block()["att"]
+    n, length, c, h, d = 4, 256, 144, 4, 36
+    projections = n * length * c * 3 * c + n * length * c * c  # qkv and proj linears
+    assert by_block.maccs == projections + n * h * length * length * (d + d)  # + Q·Kᵀ and A·V
+    assert by_block.params == c * 3 * c + 3 * c + c * c + c
+    assert only(a, "att.softmax").cost.elementwise == 2 * n * h * length * length
+    assert only(a, "att.proj").output_shape == (n, length, c)
+
+
+def test_attention_with_other_widths() -> None:
+    # EfficientFormer's attention: key_dim 32, values 4·32 per head, 8 heads, C = 448, 49 tokens
+    a = analyze_layers([{"op": "tokens"}, {"name": "att", "op": "attention", "heads": 8, "dim_qk": 32,
+                                           "dim_v": 128}], (448, 7, 7))
+    assert only(a, "att.qkv").output_shape == (1, 49, 8 * (32 + 32 + 128))
+    assert only(a, "att.scores").cost.maccs == 8 * 49 * 49 * 32
+    assert only(a, "att.mix").cost.maccs == 8 * 49 * 49 * 128
+    assert only(a, "att.proj").cost.params == 8 * 128 * 448 + 448
+    with pytest.raises(SpecError, match="attention needs tokens"):
+        analyze_layers([{"op": "attention", "heads": 2}], (8, 4, 4))

@@ -28,6 +28,17 @@ CASES = {
     "conv_transpose": [{"op": "conv_transpose2d", "out": 6, "kernel": 3, "stride": 2, "padding": 1,
                         "output_padding": 1, "groups": 2, "bias": True},
                        {"op": "conv_transpose2d", "out": 3, "kernel": [2, 3], "dilation": 2}],
+    "layouts": [{"op": "tokens"}, {"op": "image", "height": 3}, {"op": "unfold_patches", "patch": [3, 2]},
+                {"op": "permute", "dims": [0, 2, 1]}, {"op": "reshape", "shape": [6, 4, -1]},
+                {"op": "permute", "dims": [0, 2, 1]}, {"op": "fold_patches", "patch": [3, 2], "height": 6,
+                                                       "width": 6}],
+    "attention": [{"op": "tokens"}, {"op": "layernorm"},
+                  {"op": "attention", "heads": 2, "dim_qk": 3, "dim_v": 5, "out": 6},
+                  {"op": "linear", "out": 4, "bias": False}, {"op": "image", "height": 6}],
+    "matmul_broadcast": [{"op": "tokens"}, {"name": "q", "op": "split_heads", "heads": 4},
+                         {"name": "one", "op": "slice", "stop": 1, "inputs": "0"},
+                         {"name": "k", "op": "split_heads", "heads": 1},
+                         {"op": "matmul", "inputs": ["q", "k"], "transpose_b": True, "scale": 0.5}],
 }
 
 

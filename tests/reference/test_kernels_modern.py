@@ -132,3 +132,40 @@ def test_conv_transpose_matches_scatter_loop(stride, padding, output_padding, gr
                                rtol=1e-12, atol=1e-12)
     assert 2 * 3 * 5 * weight.size == counts.maccs  # N·H·W·params: every input pixel × every weight
     assert x.size + weight.size + y.size == counts.mem_access
+
+
+def test_unfold_patches_follows_timm_mobilevit():
+    from costmodel.reference import layout as L
+
+    # timm MobileVitBlock: sequence (i, j) holds pixel (i, j) of every 2×2 patch, row-major
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    y, counts = measure(L.unfold_patches, x, (2, 2))
+    assert y.shape == (4, 4, 1)
+    assert y[0, :, 0].tolist() == [0, 2, 8, 10]  # top-left pixel of each patch
+    assert y[3, :, 0].tolist() == [5, 7, 13, 15]  # bottom-right pixel of each patch
+    assert Counts(reads=16, writes=16) == counts
+    back, _ = measure(L.fold_patches, y, (2, 2), 4, 4)
+    np.testing.assert_array_equal(back, x)
+
+
+def test_tokens_image_heads_round_trip():
+    from costmodel.reference import layout as L
+
+    x = rand(2, 6, 3, 4)
+    t, counts = measure(L.tokens, x)
+    assert t[1, 5].tolist() == x[1, :, 1, 1].tolist()  # token 5 = pixel (1, 1)
+    assert Counts(reads=x.size, writes=x.size) == counts
+    heads, _ = measure(L.split_heads, t, 3)
+    assert heads.shape == (2, 3, 12, 2) and heads[0, 1, 5].tolist() == t[0, 5, 2:4].tolist()
+    np.testing.assert_array_equal(measure(L.merge_heads, heads)[0], t)
+    np.testing.assert_array_equal(measure(L.image, t, 3, 4)[0], x)
+
+
+def test_matmul_broadcasts_a_single_head_and_counts_maccs():
+    from costmodel.reference import matmul as M
+
+    q, k = rand(2, 4, 5, 3), rand(2, 1, 7, 3, seed=1)
+    y, counts = measure(M.matmul, q, k, transpose_b=True, scale=0.5)
+    np.testing.assert_allclose(y, 0.5 * q @ np.swapaxes(k, -1, -2), rtol=1e-12)
+    assert 2 * 4 * 5 * 3 * 7 == counts.maccs  # batch·heads·M·K·N
+    assert q.size + k.size + y.size == counts.mem_access

@@ -1,0 +1,73 @@
+"""Multi-head self-attention (Vaswani et al. 2017) on tokens N×L×C, as timm's ``Attention``.
+
+qkv: one linear C → h·(2·d_qk + d_v) (+bias) → q, k, v: channel slices (free views) →
+split into h heads (copies) → ``scores`` = q·kᵀ·d_qk^−½ (matmul) → ``softmax`` → ``mix`` =
+A·v (matmul) → heads merged (a copy) → ``proj``: linear h·d_v → ``out`` (+bias).
+
+MACCs: the projections, plus the two batched matmuls N·h·L·L·(d_qk + d_v) — what
+FlopCounterMode counts for bmm/matmul (÷ 2) and for scaled_dot_product_attention on its
+math backend; PyTorch's fused CPU attention kernel is counted as 0 there. The softmax and
+the scaling are not MACCs (softmax: elementwise; the scale rides in the GEMM's α).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from costmodel.arith import exact_decimal, is_symbolic
+from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.errors import SpecError
+from costmodel.ops.base import Shape
+from costmodel.ops.layout import MergeHeads, Slice, SplitHeads
+from costmodel.ops.linear import Linear
+from costmodel.ops.matmul import MatMul
+from costmodel.ops.norm import Softmax
+from costmodel.spec.base import Expr, LayerSpec
+
+__all__ = ["Attention", "attention"]
+
+
+class Attention(BlockSpec):
+    """Children ``qkv``, ``q``, ``k``, ``v`` (views), ``q_heads``, ``k_heads``, ``v_heads``,
+    ``scores``, ``softmax``, ``mix``, ``merge`` and ``proj``.
+
+    ``heads`` h; ``dim_qk`` per-head query/key width (default C/h), ``dim_v`` per-head value
+    width (default ``dim_qk``), ``out`` (default C); ``qkv_bias`` and ``proj_bias`` (both
+    default true, as timm's ViT blocks with ``qkv_bias=True``).
+    """
+
+    op: Literal["attention"]
+    heads: Expr
+    dim_qk: Expr | None = None
+    dim_v: Expr | None = None
+    out: Expr | None = None
+    qkv_bias: bool = True
+    proj_bias: bool = True
+
+
+@register_block(Attention)
+def attention(layer: Attention, inputs: list[Shape]) -> list[LayerSpec]:
+    x = inputs[0]
+    if len(x) != 3:
+        raise SpecError("attention needs tokens N×L×C (add a 'tokens' or 'unfold_patches' layer)")
+    channels = x[2]
+    heads = layer.heads
+    dim_qk = layer.dim_qk if layer.dim_qk is not None else channels // heads
+    dim_v = layer.dim_v if layer.dim_v is not None else dim_qk
+    q_end, k_end = heads * dim_qk, 2 * heads * dim_qk
+    scale = None if is_symbolic(dim_qk) else exact_decimal(float(dim_qk) ** -0.5)
+    return [
+        Linear(op="linear", name="qkv", out=k_end + heads * dim_v, bias=layer.qkv_bias),
+        Slice(op="slice", name="q", inputs="qkv", stop=q_end),
+        Slice(op="slice", name="k", inputs="qkv", start=q_end, stop=k_end),
+        Slice(op="slice", name="v", inputs="qkv", start=k_end),
+        SplitHeads(op="split_heads", name="q_heads", inputs="q", heads=heads),
+        SplitHeads(op="split_heads", name="k_heads", inputs="k", heads=heads),
+        SplitHeads(op="split_heads", name="v_heads", inputs="v", heads=heads),
+        MatMul(op="matmul", name="scores", inputs=["q_heads", "k_heads"], transpose_b=True, scale=scale),
+        Softmax(op="softmax", name="softmax"),
+        MatMul(op="matmul", name="mix", inputs=["softmax", "v_heads"]),
+        MergeHeads(op="merge_heads", name="merge"),
+        Linear(op="linear", name="proj", out=layer.out if layer.out is not None else channels,
+               bias=layer.proj_bias),
+    ]
