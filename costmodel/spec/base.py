@@ -119,27 +119,19 @@ class LayerSpec(SpecModel):
 
     @field_validator("choices")
     @classmethod
-    def _choice_values(cls, choices: dict[str, list[Any]] | None) -> dict[str, list[Any]] | None:
+    def _known_choices(cls, choices: dict[str, list[Any]] | None) -> dict[str, list[Any]] | None:
         if not choices:
             return choices
+        allowed = set(cls.model_fields) - {"op", "name", "inputs", "first", "choices"} | {"skip"}
         for field, values in choices.items():
+            if cls.model_config.get("extra") != "allow" and field not in allowed:
+                raise ValueError(f"'{field}' is not a field of this op (fields: {', '.join(sorted(allowed))})")
+            if not values:
+                raise ValueError(f"'{field}' needs at least one value")
             if field == "skip" and not all(isinstance(value, bool) for value in values):
-                raise ValueError("choices: skip takes true and/or false")
+                raise ValueError("skip takes true and/or false")
         return {field: values if field == "skip" else [_check_value(value) for value in values]
                 for field, values in choices.items()}
-
-    @model_validator(mode="after")
-    def _known_choices(self) -> LayerSpec:
-        if not self.choices:
-            return self
-        allowed = set(type(self).model_fields) - {"op", "name", "inputs", "first", "choices"} | {"skip"}
-        for field, values in (self.choices or {}).items():
-            if self.model_config.get("extra") != "allow" and field not in allowed:
-                raise ValueError(f"choices: '{field}' is not a field of {self.op} "
-                                 f"(fields: {', '.join(sorted(allowed))})")
-            if not values:
-                raise ValueError(f"choices: '{field}' needs at least one value")
-        return self
 
 
 def op_names(cls: type[LayerSpec]) -> tuple[str, ...]:

@@ -46,3 +46,13 @@ def test_bad_budget_is_one_line_exit_2(tmp_path):
     assert 2 == result.exit_code
     assert "budget 'flops=3M': expected METRIC=NUMBER" in result.output
     assert 1 == len(result.output.strip().splitlines())
+
+
+def test_unknown_choice_field_is_located(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("model: bad\ninput: [3, 32, 32]\nlayers:\n"
+                    "  - {name: a, op: conv_bn_act, out: 8, choices: {kernal: [3, 5]}}\n")
+    result = CliRunner().invoke(main, ["space", str(path)])
+    assert 2 == result.exit_code
+    assert (f"error: {path}:4: layer 'a' (conv_bn_act): choices: 'kernal' is not a field of this op"
+            in result.output)
