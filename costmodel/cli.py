@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from costmodel import __version__
-from costmodel.commands.check import check
-from costmodel.commands.export import export
-from costmodel.commands.lint import lint
-from costmodel.commands.measure import measure
-from costmodel.commands.ops import ops
-from costmodel.commands.report import report
-from costmodel.commands.rule import rule
-from costmodel.commands.space import space
-from costmodel.commands.sweep import sweep
-from costmodel.commands.transform import transform
-from costmodel.commands.zoo import zoo
 
-__all__ = ["main"]
+__all__ = ["main", "COMMANDS"]
+
+COMMANDS = {
+    "report": "costmodel.commands.report",
+    "ops": "costmodel.commands.ops",
+    "check": "costmodel.commands.check",
+    "transform": "costmodel.commands.transform",
+    "zoo": "costmodel.commands.zoo",
+    "sweep": "costmodel.commands.sweep",
+    "lint": "costmodel.commands.lint",
+    "rule": "costmodel.commands.rule",
+    "export": "costmodel.commands.export",
+    "space": "costmodel.commands.space",
+    "measure": "costmodel.commands.measure",
+}
+"""Command name → the module defining it (a click command of that name). A module is
+imported only when its command runs or ``--help`` lists it, so a command's options may
+read the registries they offer (formats, transforms) without slowing the other commands."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS and name not in self.commands:
+            self.add_command(getattr(importlib.import_module(COMMANDS[name]), name))
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="costmodel")
 @click.option("--debug", is_flag=True, help="Show a traceback for bad input instead of one line.")
 @click.pass_context
@@ -32,16 +50,3 @@ def main(ctx: click.Context, debug: bool) -> None:
     multiplier, the resolution and any declared parameter. Bad input exits with status 2.
     """
     ctx.obj = {"debug": debug}
-
-
-main.add_command(report)
-main.add_command(ops)
-main.add_command(check)
-main.add_command(transform)
-main.add_command(zoo)
-main.add_command(sweep)
-main.add_command(lint)
-main.add_command(rule)
-main.add_command(export)
-main.add_command(space)
-main.add_command(measure)

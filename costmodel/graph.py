@@ -92,13 +92,22 @@ class Network:
             graph.add_edges_from((source, node.name) for source, _ in node.inputs)
         return graph
 
+    @cached_property
+    def readers(self) -> dict[str, list[str]]:
+        """Node name → the nodes reading any of its outputs, in execution order (once per
+        input they take; every node has an entry)."""
+        readers: dict[str, list[str]] = {name: [] for name in self.nodes}
+        for node in self.nodes.values():
+            for source, _ in node.inputs:
+                readers[source].append(node.name)
+        return readers
+
     def unread(self) -> list[Node]:
         """Nodes none of whose outputs any node reads (the network's output aside), in
         execution order: work that is counted but feeds nothing. A split read in part is
         read (ghost modules slice their concat this way). Linear in nodes and edges."""
-        read = {name for node in self.nodes.values() for name, _ in node.inputs}
-        read.add(self.output[0])
-        return [node for node in self.nodes.values() if node.name not in read]
+        return [node for node in self.nodes.values()
+                if not self.readers[node.name] and node.name != self.output[0]]
 
     @property
     def total(self) -> Cost:

@@ -52,9 +52,9 @@ def _no_fusion(network: Network) -> ExecutionView:
     return ExecutionView("none", {name: node.cost for name, node in network.nodes.items()}, {})
 
 
-def _sole_reader(network: Network, node: Node, readers: dict[str, list[str]]) -> Node | None:
+def _sole_reader(network: Network, node: Node) -> Node | None:
     """The only node reading ``node``'s (single) output, if it reads nothing else."""
-    names = readers.get(node.name, [])
+    names = network.readers[node.name]
     if len(node.outputs) != 1 or len(names) != 1:
         return None
     reader = network.nodes[names[0]]
@@ -62,17 +62,13 @@ def _sole_reader(network: Network, node: Node, readers: dict[str, list[str]]) ->
 
 
 def _conv_bn_act(network: Network) -> ExecutionView:
-    readers: dict[str, list[str]] = {}
-    for node in network.nodes.values():
-        for source, _ in node.inputs:
-            readers.setdefault(source, []).append(node.name)
     costs = {name: node.cost for name, node in network.nodes.items()}
     folded: dict[str, str] = {}
     for conv in network.nodes.values():
         if not conv.has("convolution") or conv.geometry is None:
             continue
         tail = conv
-        follower = _sole_reader(network, tail, readers)
+        follower = _sole_reader(network, tail)
         if follower is not None and follower.has("normalization") and follower.has("reparameterizable"):
             merged = conv.geometry.bias
             channels = follower.outputs[0][1]
@@ -81,7 +77,7 @@ def _conv_bn_act(network: Network) -> ExecutionView:
                 elementwise=0 if merged else follower.cost.elementwise, fragments=0)
             folded[follower.name] = conv.name
             tail = follower
-            follower = _sole_reader(network, tail, readers)
+            follower = _sole_reader(network, tail)
         if follower is not None and follower.has("clamp"):
             costs[follower.name] = replace(follower.cost, mem_access=0, fragments=0)
             folded[follower.name] = conv.name

@@ -11,6 +11,7 @@ import click
 
 from costmodel.analysis.fusion import FUSIONS
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.lint.output import FORMATS
 from costmodel.units import DTYPE_BYTES
 
 if TYPE_CHECKING:
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = ["lint", "parse_size"]
 
-FORMAT_NAMES = ("text", "json", "sarif")
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20,
           "GIB": 2**30}
 
@@ -39,7 +39,7 @@ def parse_size(text: str) -> int:
               help="Comma-separated code prefixes to check (default: all), e.g. G,N1.")
 @click.option("--ignore", default=None, metavar="CODES",
               help="Comma-separated code prefixes to skip; the longest matching prefix wins.")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(tuple(FORMATS)), default="text", show_default=True,
               help="text: one line per finding; json: a list; sarif: SARIF 2.1.0.")
 @click.option("--fuse", type=click.Choice(tuple(FUSIONS)), default="none", show_default=True,
               help="Execution model: none (one kernel per op, the paper's view) or "

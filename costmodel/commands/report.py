@@ -6,17 +6,17 @@ import click
 
 from costmodel.analysis.fusion import FUSIONS
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.report.formats import FORMATS
 from costmodel.units import DTYPE_BYTES
 
 __all__ = ["report"]
 
-FORMAT_NAMES = ("table", "json", "csv", "markdown")
 
 
 @click.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
 @set_option
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="table", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(tuple(FORMATS)), default="table", show_default=True,
               help="table: human units (3.50 M); json/csv/markdown: exact integers.")
 @click.option("--totals-only", is_flag=True, help="Print the totals without the per-layer rows.")
 @click.option("--symbolic", default=None, is_flag=False, flag_value="*", metavar="[NAMES]",

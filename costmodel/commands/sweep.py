@@ -11,11 +11,11 @@ import click
 
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
 from costmodel.errors import SpecError
+from costmodel.report.sweep_formats import SWEEP_RENDERERS
 from costmodel.units import DTYPE_BYTES
 
 __all__ = ["sweep", "parse_values"]
 
-SWEEP_FORMATS = ("table", "json", "csv")
 
 
 def parse_values(text: str, name: str) -> list[str]:
@@ -72,7 +72,7 @@ def progress_bar() -> Iterator[Callable[[int, int], None]]:
               help="Sweep any declared parameter: NAME=a,b,c or NAME=start:stop:step "
                    "(inclusive). Repeatable.")
 @set_option
-@click.option("--format", "fmt", type=click.Choice(SWEEP_FORMATS), default="table", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(tuple(SWEEP_RENDERERS)), default="table", show_default=True,
               help="table: human units and % of the defaults; json/csv: exact integers.")
 @click.option("--closed-form", is_flag=True,
               help="Also print each total as an exact expression in the swept parameters and "
@@ -99,7 +99,7 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
     --resolution 128,160,192,224 --closed-form --plot grid.png
     """
     from costmodel.analysis.sweep import sweep as run_sweep
-    from costmodel.report.sweep_formats import SWEEP_RENDERERS, render_closed_forms
+    from costmodel.report.sweep_formats import render_closed_forms
 
     with spec_errors(ctx.obj["debug"]):
         axes: dict[str, list[str]] = {}

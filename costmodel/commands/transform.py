@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.transforms import TRANSFORMS
 
 __all__ = ["transform"]
 
-_FLAGS = {"fold_bn": "fold-bn", "reparameterize": "reparameterize", "fuse_shuffle": "fuse-shuffle"}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _transform_flags(command: F) -> F:
+    """One flag per registered transform (costmodel.transforms), its help from the registry."""
+    for definition in reversed(TRANSFORMS.values()):
+        command = click.option(f"--{definition.name}", _flag(definition.name), is_flag=True,
+                               help=definition.help)(command)
+    return command
+
+
+def _flag(name: str) -> str:
+    return name.replace("-", "_")
 
 
 @click.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
 @set_option
-@click.option("--fold-bn", is_flag=True, help="Fold every batchnorm into the conv before it.")
-@click.option("--reparameterize", is_flag=True,
-              help="Merge adds of parallel conv/BN/identity branches (RepVGG, MobileOne) into one conv.")
-@click.option("--fuse-shuffle", is_flag=True,
-              help="Fuse concat → shuffle (→ split) into one concat_shuffle_split op (ShuffleNetV2).")
+@_transform_flags
 @click.option("-o", "--output", default=None, metavar="FILE",
               help="Write the transformed spec here (default: standard output, report to stderr). "
                    "Never the input; an existing FILE only with --force.")
@@ -46,9 +58,9 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
     from costmodel.transforms import transform as apply_transforms
     from costmodel.units import human
 
-    names = [name for flag, name in _FLAGS.items() if flags[flag]]
+    names = [name for name in TRANSFORMS if flags[_flag(name)]]
     if not names:
-        raise click.UsageError("choose at least one of --fold-bn, --reparameterize, --fuse-shuffle")
+        raise click.UsageError("choose at least one of " + ", ".join(f"--{name}" for name in TRANSFORMS))
     with spec_errors(ctx.obj["debug"]):
         if output is not None:  # refuse before the work, not after it
             check_output(output, inputs=[spec], overwrite=force)

@@ -47,15 +47,6 @@ class LintContext:
         return self.network.nodes[source].outputs[port]
 
     @cached_property
-    def readers(self) -> dict[str, list[str]]:
-        """Node name → names of the nodes reading any of its outputs."""
-        readers: dict[str, list[str]] = {}
-        for node in self.network.nodes.values():
-            for source, _ in node.inputs:
-                readers.setdefault(source, []).append(node.name)
-        return readers
-
-    @cached_property
     def peak(self) -> PeakMemory:
         return analyze_peak_memory(self.network)
 

@@ -110,7 +110,7 @@ def synchronizing_global_pool(ctx: LintContext) -> Iterator[Finding]:
         Sec. 3 (Table 2: SE and latency).
     """
     for node in ctx.nodes("global_pooling"):
-        stack, seen = list(ctx.readers.get(node.name, [])), set()
+        stack, seen = list(ctx.network.readers[node.name]), set()
         while stack:
             name = stack.pop()
             if name in seen:
@@ -121,7 +121,7 @@ def synchronizing_global_pool(ctx: LintContext) -> Iterator[Finding]:
                 yield ctx.finding("D3", node, f"global pooling feeds back into '{name}' "
                                   f"({shape[2]}×{shape[3]} map)", shape[2] * shape[3], 1)
                 break
-            stack.extend(ctx.readers.get(name, []))
+            stack.extend(ctx.network.readers[name])
 
 
 @register_rule("D4", "memory-budget-exceeded",
