@@ -39,7 +39,8 @@ def is_symbolic(value: Value) -> bool:
 
 def exact_decimal(value: float) -> Number:
     """The decimal a float was written as, exactly: 0.75 → 3/4, 0.1 → 1/10 (not 0.1000…0555)."""
-    return as_int(Fraction(repr(value)))
+    number: Number = as_int(Fraction(repr(value)))
+    return number
 
 
 def _sympy_to_number(value: Value) -> Value:

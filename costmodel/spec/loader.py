@@ -36,7 +36,7 @@ def _require_tag(node: yaml.Node, tag: str) -> None:
         raise SpecError(f"unsupported YAML: tag '{node.tag}'", line=node.start_mark.line + 1)
 
 
-class Located(dict):
+class Located(dict[str, Any]):
     """A mapping from the YAML file with its 1-based ``line`` and each key's line."""
 
     line: int
