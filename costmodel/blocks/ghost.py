@@ -3,11 +3,16 @@ huawei-noah/Efficient-AI-Backbones ``ghostnet_pytorch``).
 
 Ghost module (C_in → ``out``, ``ratio`` s): primary k×k conv to m = ⌈out/s⌉ channels, BN,
 [ReLU]; cheap ``dw_kernel`` conv m → m·(s − 1) in m groups, BN, [ReLU]; concat; when
-m·s > out the first ``out`` channels are kept (a split, counted as a copy).
+m·s > out the first ``out`` channels are kept (a split, counted as a copy). With
+``attention`` (GhostNetV2's DFC attention, Tang et al. 2022; timm ``GhostModuleV2``) the
+input also goes through a 2×2 s2 average pool, the primary's k×k conv (C_in → out, stride s),
+BN, a depthwise 1×5 conv, BN, a depthwise 5×1 conv, BN, a sigmoid and a nearest resize to
+the module's output size, which multiplies the module's output.
 
 Ghost bottleneck: ghost(C_in → ``mid``, ReLU) → [depthwise k×k stride s, BN — only when
 s > 1] → [SE: squeeze = make_divisible(mid·``se_ratio``, 4), ReLU, hard-sigmoid] →
-ghost(mid → ``out``, linear); plus a shortcut: identity when s = 1 and C_in = out, else
+ghost(mid → ``out``, linear); ``attention`` puts DFC attention on the first ghost module
+(GhostNetV2 from its third bottleneck on); plus a shortcut: identity when s = 1 and C_in = out, else
 depthwise k×k stride s, BN, 1×1 C_in → out, BN.
 """
 
@@ -20,7 +25,10 @@ from costmodel.blocks.base import BlockSpec, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.blocks.squeeze_excitation import SqueezeExcitation
 from costmodel.ops.base import Shape
-from costmodel.ops.tensor import Add, Concat, Split
+from costmodel.ops.elementwise import Activation
+from costmodel.ops.pool import Pool2d
+from costmodel.ops.resample import Resize
+from costmodel.ops.tensor import Add, Concat, Mul, Split
 from costmodel.spec.base import Expr, LayerSpec
 
 __all__ = ["GhostModule", "GhostBottleneck", "ghost_module", "ghost_bottleneck"]
@@ -36,6 +44,7 @@ class GhostModule(BlockSpec):
     dw_kernel: Expr = 3
     stride: Expr = 1
     relu: bool = True
+    attention: bool = False
 
 
 class GhostBottleneck(BlockSpec):
@@ -47,6 +56,7 @@ class GhostBottleneck(BlockSpec):
     kernel: Expr = 3
     stride: Expr = 1
     se_ratio: Expr | None = None
+    attention: bool = False
 
 
 @register_block(GhostModule)
@@ -63,13 +73,34 @@ def ghost_module(layer: GhostModule, inputs: list[Shape]) -> list[LayerSpec]:
     if primary * layer.ratio != layer.out:
         children.append(Split(op="split", name="trim",
                               sections=[layer.out, primary * layer.ratio - layer.out]))
+    if layer.attention:
+        children += _dfc_attention(layer, inputs[0], children[-1].name or "")
     return children
+
+
+def _dfc_attention(layer: GhostModule, x: Shape, output: str) -> list[LayerSpec]:
+    """GhostModuleV2.forward: ``out[:, :out] * interpolate(sigmoid(short_conv(avg_pool(x))))``."""
+    size = [(side + 2 * (layer.kernel // 2) - layer.kernel) // layer.stride + 1 for side in x[2:]]
+    return [
+        Pool2d(op="avg_pool", name="dfc_pool", inputs="input", kernel=2, stride=2),
+        ConvBnAct(op="conv_bn_act", name="dfc_conv", out=layer.out, kernel=layer.kernel,
+                  stride=layer.stride, padding=layer.kernel // 2, act="none"),
+        ConvBnAct(op="conv_bn_act", name="dfc_h", kernel=[1, 5], padding=[0, 2],
+                  depthwise=True, act="none"),
+        ConvBnAct(op="conv_bn_act", name="dfc_v", kernel=[5, 1], padding=[2, 0],
+                  depthwise=True, act="none"),
+        Activation(op="sigmoid", name="dfc_gate"),
+        Resize(op="resize", name="dfc_resize", mode="nearest", size=size),
+        Mul(op="mul", name="dfc_scale", inputs=[output if output != "trim" else "trim:0",
+                                                "dfc_resize"]),
+    ]
 
 
 @register_block(GhostBottleneck)
 def ghost_bottleneck(layer: GhostBottleneck, inputs: list[Shape]) -> list[LayerSpec]:
     c_in = inputs[0][1]
-    children: list[LayerSpec] = [GhostModule(op="ghost_module", name="ghost1", out=layer.mid)]
+    children: list[LayerSpec] = [GhostModule(op="ghost_module", name="ghost1", out=layer.mid,
+                                             attention=layer.attention)]
     if layer.stride != 1:
         children.append(ConvBnAct(op="conv_bn_act", name="dw", kernel=layer.kernel,
                                   stride=layer.stride, depthwise=True, act="none"))

@@ -164,6 +164,22 @@ def test_ghost_module_trims_odd_widths():
     assert a.layers[-1].cost.maccs == 15 * 4 * 14 * 14
 
 
+def test_ghost_module_dfc_attention():
+    # GhostNetV2 (timm GhostModuleV2), 16 → 16 on 8×8: the ghost module as above, plus a 2×2
+    # s2 average pool to 4×4, a 1×1 conv 16 → 16, depthwise 1×5 and 5×1 convs (each + BN),
+    # sigmoid, nearest resize back to 8×8 and a multiply
+    a = net([{"op": "ghost_module", "out": 16, "attention": True}], (16, 8, 8))
+    main = (16 * 8 + 9 * 8) * 8 * 8
+    dfc = (16 * 16 + 5 * 16 + 5 * 16) * 4 * 4
+    assert a.totals.maccs == main + dfc
+    assert a.totals.params == 16 * 8 + 9 * 8 + 2 * 16 + 16 * 16 + 5 * 16 + 5 * 16 + 3 * 2 * 16
+    assert ops(a)[-3:] == ["sigmoid", "resize", "mul"]
+    assert a.layers[-1].output_shape == (1, 16, 8, 8)
+    # an odd width multiplies the kept channels, and odd sizes pool down and resize back
+    odd = net([{"op": "ghost_module", "out": 15, "attention": True}], (16, 7, 7))
+    assert odd.layers[-1].output_shape == (1, 15, 7, 7)
+
+
 GHOST_BY_HAND = {
     "ghost": {"params": {"init": None}, "layers": [
         {"op": "conv2d", "name": "primary", "out": "init"},
