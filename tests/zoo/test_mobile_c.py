@@ -43,6 +43,9 @@ CASES = [
     ("regnety", "regnety_002", 3_162_996, 199_514_080),
     ("regnety", "regnety_004", 4_344_144, 401_842_848),
     ("ghostnetv2", "ghostnetv2_100", 6_156_908, 167_048_288),
+    ("mobilenetv4_conv_small", "mobilenetv4_conv_small", 3_774_024, 186_005_568),
+    # at 256×256, the reference's default input size
+    ("mobilenetv4_conv_medium", "mobilenetv4_conv_medium", 9_715_512, 1_080_244_224),
     ("repvgg", "repvgg_a0", 9_108_968, 1_512_581_120),
     # timm repvgg_a0 after timm.utils.model.reparameterize_model (the inference form)
     ("repvgg", "repvgg_a0_reparam", 8_309_384, 1_361_451_008),
