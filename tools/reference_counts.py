@@ -1,11 +1,12 @@
 """Reference params and MACCs of the zoo's networks, measured on their reference
-implementations (torchvision, timm) — the numbers tests/zoo/ writes down literally.
+implementations (torchvision, timm, Cadene's pretrainedmodels) — the numbers tests/zoo/
+writes down literally.
 
 Run it in a THROWAWAY virtual environment outside the repository; costmodel never imports
 torch, and neither the package nor its tests import this script:
 
     python3 -m venv /tmp/refenv && /tmp/refenv/bin/pip install torch==2.14.1 torchvision==0.29.1
-    /tmp/refenv/bin/pip install timm
+    /tmp/refenv/bin/pip install timm pretrainedmodels six
     /tmp/refenv/bin/python tools/reference_counts.py                    # every model, JSON
     /tmp/refenv/bin/python tools/reference_counts.py semnasnet_100 --layers
 
@@ -37,7 +38,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Ref:
-    """One reference network: ``library`` (``timm``/``torchvision``), the builder's ``model``
+    """One reference network: ``library`` (``timm``/``torchvision``/``pretrainedmodels``), the
+    builder's ``model``
     name and keyword arguments, the input ``resolution``, and ``reparam`` to measure it
     after timm's ``reparameterize_model`` (RepVGG, FastViT: the inference form)."""
 
@@ -82,6 +84,7 @@ REFERENCES: dict[str, Ref] = {
     "resnet50": _tv("resnet50"),
     **{f"mobileone_s{i}_train": _timm(f"mobileone_s{i}") for i in range(5)},
     **{f"mobileone_s{i}": Ref("timm", f"mobileone_s{i}", reparam=True) for i in range(5)},
+    "nasnet_a_mobile": Ref("pretrainedmodels", "nasnetamobile", kwargs={"num_classes": 1000}),
     # the MobileNeXt paper's comparison table
     "shufflenet_v2_x1_5": _tv("shufflenet_v2_x1_5"),
     "semnasnet_075": _timm("semnasnet_075"),
@@ -136,6 +139,9 @@ def build(ref: Ref) -> Any:
         if ref.reparam:
             from timm.utils.model import reparameterize_model
             model = reparameterize_model(model)
+    elif ref.library == "pretrainedmodels":
+        import pretrainedmodels
+        model = getattr(pretrainedmodels, ref.model)(pretrained=None, **ref.kwargs)
     else:
         import torchvision.models as tvm
         model = getattr(tvm, ref.model)(weights=None, **ref.kwargs)
@@ -176,8 +182,9 @@ def measure(ref: Ref, layers: bool = False) -> dict[str, Any]:
     hooks = sum(row["maccs"] for row in rows)
     result: dict[str, Any] = {
         "library": ref.library, "model": ref.model, "kwargs": ref.kwargs,
-        "function": ("timm.create_model(pretrained=False)" if ref.library == "timm"
-                     else f"torchvision.models.{ref.model}(weights=None)")
+        "function": {"timm": "timm.create_model(pretrained=False)",
+                     "pretrainedmodels": f"pretrainedmodels.{ref.model}(pretrained=None)",
+                     "torchvision": f"torchvision.models.{ref.model}(weights=None)"}[ref.library]
                     + (" + timm.utils.model.reparameterize_model" if ref.reparam else ""),
         "input": [1, 3, ref.resolution, ref.resolution],
         "params": sum(p.numel() for p in model.parameters()),
@@ -192,7 +199,7 @@ def measure(ref: Ref, layers: bool = False) -> dict[str, Any]:
 def environment() -> dict[str, str]:
     import torch
     versions = {"python": sys.version.split()[0], "torch": torch.__version__}
-    for name in ("torchvision", "timm"):
+    for name in ("torchvision", "timm", "pretrainedmodels"):
         try:
             versions[name] = __import__(name).__version__
         except ImportError:

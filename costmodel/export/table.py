@@ -183,6 +183,13 @@ def _mul(ctx: LayerContext) -> None:
     ctx.node("Mul", ctx.inputs)
 
 
+@register_exporter("layer_scale")
+def _layer_scale(ctx: LayerContext) -> None:
+    gamma = ctx.weights["gamma"]
+    trailing = 2 if len(ctx.shapes[0]) == 4 else 0  # (C, 1, 1) on N×C×H×W, (C,) on tokens
+    ctx.node("Mul", [ctx.inputs[0], ctx.const("gamma", gamma.reshape((-1,) + (1,) * trailing))])
+
+
 @register_exporter("concat")
 def _concat(ctx: LayerContext) -> None:
     ctx.node("Concat", ctx.inputs, axis=1)

@@ -1,4 +1,4 @@
-"""Element-wise ops of one input: batchnorm and the activations."""
+"""Element-wise ops of one input: batchnorm, layer scale and the activations."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from typing import Literal, get_args
 
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
-from costmodel.ops.base import Category, OpResult, Shape, numel, register_op
+from costmodel.ops.base import Category, OpResult, Shape, channel_axis, numel, register_op
 from costmodel.spec.base import Expr, LayerSpec
 
-__all__ = ["BatchNorm", "Activation", "ActivationName", "ACTIVATIONS", "batchnorm", "activation"]
+__all__ = ["BatchNorm", "LayerScale", "Activation", "ActivationName", "ACTIVATIONS", "batchnorm",
+           "layer_scale", "activation"]
 
 ActivationName = Literal["relu", "relu6", "hardswish", "hardsigmoid", "sigmoid", "swish", "silu",
                          "gelu", "leaky_relu", "identity"]
@@ -53,6 +54,21 @@ def batchnorm(layer: BatchNorm, x: Shape) -> OpResult:
     cost = Cost(params=2 * channels, buffers=2 * channels, mem_access=2 * size + 2 * channels,
                 elementwise=size, fragments=1)
     return OpResult([x], cost)
+
+
+class LayerScale(LayerSpec):
+    """Learned per-channel scale y = γ·x (LayerScale of CaiT, ConvNeXt, EfficientFormer,
+    FastViT; timm ``LayerScale``/``LayerScale2d``): channel axis 1 of N×C×H×W, last of tokens."""
+
+    op: Literal["layer_scale"]
+
+
+@register_op(LayerScale, categories=("elementwise",))
+def layer_scale(layer: LayerScale, x: Shape) -> OpResult:
+    """params = C (γ); mem_access = 2·|x| + C; elementwise = |x|."""
+    channels, size = x[channel_axis(x)], numel(x)
+    return OpResult([x], Cost(params=channels, mem_access=2 * size + channels, elementwise=size,
+                              fragments=1))
 
 
 @register_op(Activation, categories=ACTIVATION_CATEGORIES, labels=ACTIVATION_LABELS)

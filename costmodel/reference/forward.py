@@ -286,6 +286,15 @@ def _affine(params: _Params, channels: int) -> tuple[np.ndarray, np.ndarray]:
             params.learned("beta", (channels,), fan_in=25))
 
 
+@register_runner("layer_scale")
+def _layer_scale(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    x = _one(inputs)
+    axis = L.channel_axis(x)
+    gamma = params.learned("gamma", (x.shape[axis],), fan_in=25, center=1.0)
+    # γ broadcast along the channel axis: (C, 1, 1) on N×C×H×W, (C,) on tokens
+    return [K.mul(meter, x, gamma.reshape((-1,) + (1,) * (x.ndim - 1 - axis)).astype(x.dtype))]
+
+
 @register_runner("layernorm")
 def _layernorm(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)

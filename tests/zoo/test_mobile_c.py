@@ -1,5 +1,5 @@
 """Exact params and MACCs of the newer zoo specs (MnasNet-A1, Single-Path NAS, FBNet-C,
-MobileNetV3 in the TF layout, PP-LCNet, RegNetX/Y, RepVGG, …) against their reference
+MobileNetV3 in the TF layout, PP-LCNet, RegNetX/Y, RepVGG, MixNet-S, ConvNeXt-atto, …) against their reference
 implementations.
 
 Every number was measured by tools/reference_counts.py (run in a throwaway environment with
@@ -46,6 +46,8 @@ CASES = [
     ("mobilenetv4_conv_small", "mobilenetv4_conv_small", 3_774_024, 186_005_568),
     # at 256×256, the reference's default input size
     ("mobilenetv4_conv_medium", "mobilenetv4_conv_medium", 9_715_512, 1_080_244_224),
+    ("mixnet_s", "mixnet_s", 4_134_606, 239_173_360),
+    ("convnext", "convnext_atto", 3_695_520, 547_332_480),
     ("repvgg", "repvgg_a0", 9_108_968, 1_512_581_120),
     # timm repvgg_a0 after timm.utils.model.reparameterize_model (the inference form)
     ("repvgg", "repvgg_a0_reparam", 8_309_384, 1_361_451_008),

@@ -1,8 +1,9 @@
 """NASNet-A Mobile (specs/nasnet_a_mobile.yaml) against Cadene's NASNetAMobile.
 
-Reference: Cadene/pretrained-models.pytorch @8aae3d8, pretrainedmodels/models/nasnet_mobile.py,
-NASNetAMobile(num_classes=1000), measured with torch (forward hooks on Conv2d/Linear, cross-
-checked with torch.utils.flop_counter; /work/refdata/reference_counts.json, nasnet_a_mobile_r224):
+Reference: Cadene/pretrained-models.pytorch (PyPI pretrainedmodels 0.7.4),
+pretrainedmodels/models/nasnet_mobile.py, nasnetamobile(num_classes=1000), measured by
+tools/reference_counts.py (forward hooks on Conv2d/Linear, cross-checked with
+torch.utils.flop_counter; recorded in tools/reference_counts.json, nasnet_a_mobile):
 5,289,978 params, 568,234,858 MACCs.
 """
 
@@ -28,8 +29,9 @@ def _pad_and_crop_overhead(channels: int, size: int) -> int:
 
 
 # cell_stem_1 (22 channels at 28²), reduction_cell_0 (88 at 14²), reduction_cell_1 (176 at 7²).
-# Depthwise part 196,878 + 400,664 + 414,480 = 1,012,022 (refdata's figure); pointwise part
-# 137,940 + 1,122,880 + 2,323,200 = 3,584,020, which refdata's 567,222,836 leaves in.
+# Depthwise part 196,878 + 400,664 + 414,480 = 1,012,022; pointwise part 137,940 + 1,122,880
+# + 2,323,200 = 3,584,020, which an earlier measurement's 567,222,836 (568,234,858 − the
+# depthwise part) left in.
 OVERHEAD = sum(_pad_and_crop_overhead(c, h) for c, h in ((22, 28), (88, 14), (176, 7)))
 
 

@@ -74,7 +74,8 @@ def test_exact_reference_counts(spec, bindings, params, maccs, source):
 
 def test_resnet50_layouts_differ_only_in_first_bottleneck_maccs():
     # Moving the stride from the 3×3 to the first 1×1 shrinks conv1 and the 3×3 of the
-    # first bottleneck of layers 2–4 (refdata: 4,089,184,256 − 3,857,973,248).
+    # first bottleneck of layers 2–4 (torchvision resnet50: 4,089,184,256; with the stride moved
+    # to conv1, measured the same way: 3,857,973,248).
     v15 = analyze(SPECS / "resnet50.yaml").totals.maccs
     v1 = analyze(SPECS / "resnet50.yaml", stride_on=1).totals.maccs
     # layer2.0: conv1 256→128 at 56² instead of 28², and its 3×3 128→128 at 28² either way:
