@@ -3,7 +3,8 @@
 
 A MobileOne block in train-time form (``reparam: 0``) sums over-parameterized branches:
 ``branches`` × (k×k conv + BN), a 1×1 conv + BN "scale" branch when k > 1, and a BN
-"skip" branch when C_in = C_out and the stride is 1; then optional SE and ReLU. Its
+"skip" branch when C_in = C_out and the stride is 1; then optional SE and ReLU (``act``:
+FastViT's blocks use GELU or none; ``groups`` for its grouped convs). Its
 re-parameterized inference form (``reparam: 1``) is one k×k conv with bias, then SE, ReLU.
 A stage is ``blocks`` pairs of a depthwise 3×3 block and a pointwise 1×1 block, the first
 pair with stride 2; the last ``se_blocks`` pairs carry squeeze-excitation (C → C//16).
@@ -17,7 +18,7 @@ from costmodel.blocks.base import BlockSpec, child_name, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.blocks.squeeze_excitation import SqueezeExcitation
 from costmodel.ops.base import Shape, require_int
-from costmodel.ops.elementwise import Activation, BatchNorm
+from costmodel.ops.elementwise import ACTIVATIONS, Activation, BatchNorm
 from costmodel.ops.tensor import Add
 from costmodel.spec.base import Expr, LayerSpec
 
@@ -26,16 +27,19 @@ __all__ = ["MobileOneBlock", "MobileOneStage", "mobileone_block", "mobileone_sta
 
 class MobileOneBlock(BlockSpec):
     """Train form: children ``conv.0 … conv.{branches−1}``, ``scale``, ``skip``, ``add``;
-    inference form: ``reparam_conv``; both then ``se`` (when ``se`` is 1) and ``relu``."""
+    inference form: ``reparam_conv``; both then ``se`` (when ``se`` is 1) and the activation
+    (a child named after it; none with ``act: none``)."""
 
     op: Literal["mobileone_block"]
     out: Expr | None = None
     kernel: Expr = 3
     stride: Expr = 1
     depthwise: bool = False
+    groups: Expr = 1
     branches: Expr = 1
     reparam: Expr = 0
     se: Expr = 0
+    act: Literal[(*ACTIVATIONS, "none")] = "relu"  # type: ignore[valid-type]
 
 
 class MobileOneStage(BlockSpec):
@@ -54,7 +58,7 @@ def mobileone_block(layer: MobileOneBlock, inputs: list[Shape]) -> list[LayerSpe
     c_in = inputs[0][1]
     out = c_in if layer.out is None else layer.out
     conv = dict(op="conv_bn_act", out=out, kernel=layer.kernel, stride=layer.stride,
-                depthwise=layer.depthwise, act="none", inputs="input")
+                depthwise=layer.depthwise, groups=layer.groups, act="none", inputs="input")
     if layer.reparam:
         children: list[LayerSpec] = [ConvBnAct(**conv, name="reparam_conv", bias=True, bn=False)]
     else:
@@ -68,7 +72,9 @@ def mobileone_block(layer: MobileOneBlock, inputs: list[Shape]) -> list[LayerSpe
             children.append(Add(op="add", name="add", inputs=[child_name(child) for child in children]))
     if layer.se:
         children.append(SqueezeExcitation(op="squeeze_excitation", name="se", squeeze=out // 16))
-    return children + [Activation(op="relu", name="relu")]
+    if layer.act == "none":
+        return children
+    return children + [Activation(op=layer.act, name=layer.act)]
 
 
 @register_block(MobileOneStage)

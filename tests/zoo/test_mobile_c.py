@@ -48,6 +48,9 @@ CASES = [
     ("mobilenetv4_conv_medium", "mobilenetv4_conv_medium", 9_715_512, 1_080_244_224),
     ("mixnet_s", "mixnet_s", 4_134_606, 239_173_360),
     ("convnext", "convnext_atto", 3_695_520, 547_332_480),
+    # at 256×256, timm's default input size; train-time form, then after reparameterize_model
+    ("fastvit", "fastvit_t8", 4_026_232, 690_149_376),
+    ("fastvit_reparam", "fastvit_t8_reparam", 3_996_040, 685_160_448),
     ("repvgg", "repvgg_a0", 9_108_968, 1_512_581_120),
     # timm repvgg_a0 after timm.utils.model.reparameterize_model (the inference form)
     ("repvgg", "repvgg_a0_reparam", 8_309_384, 1_361_451_008),
