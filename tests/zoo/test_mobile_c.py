@@ -57,6 +57,13 @@ CASES = [
 ]
 
 
+# Variants that name an existing network by its reference's name.
+ALIASES = [
+    ("mobilenet_v1", "mobilenetv1_100", 4_231_976, 568_740_352),  # timm mobilenetv1_100
+    ("mobilenet_v2", "mobilenet_v2", 3_504_872, 300_774_272),  # torchvision mobilenet_v2
+]
+
+
 def _variant(spec: str, name: str):
     return next(v for v in load_spec(SPECS / f"{spec}.yaml").variants if v.name == name)
 
@@ -65,6 +72,11 @@ def _variant(spec: str, name: str):
 def test_reference_counts(spec, variant, params, maccs):
     totals = analyze(SPECS / f"{spec}.yaml", **_variant(spec, variant).bindings).totals
     assert (totals.params, totals.maccs) == (params, maccs)
+
+
+@pytest.mark.parametrize("spec, variant, params, maccs", ALIASES, ids=[a[1] for a in ALIASES])
+def test_reference_named_aliases(spec, variant, params, maccs):
+    test_reference_counts(spec, variant, params, maccs)
 
 
 def test_every_variant_has_a_reference_count():

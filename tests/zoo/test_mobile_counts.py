@@ -46,6 +46,7 @@ CASES = [
      "official efficient_mnext EfficientNet, MBConvBlockV1, 'large' strings, i2rnet-b0"),
     ("ghostnet", "ghostnet_1.0", 5_182_508, 141_150_512,
      "official ghostnet_pytorch ghostnet() (timm ghostnet_100 identical)"),
+    ("ghostnet", "ghostnet_100", 5_182_508, 141_150_512, "timm ghostnet_100"),
     ("ghostnet", "ghostnet_050", 2_587_292, 42_328_152, "timm ghostnet_050"),
     ("ghostnet", "ghostnet_130", 7_358_820, 227_003_256, "timm ghostnet_130"),
     ("efficientnet_b0", "efficientnet_b1", 7_794_184, 686_802_832,
