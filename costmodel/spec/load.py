@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from costmodel.errors import SpecError
-from costmodel.spec.loader import Located, load_yaml
+from costmodel.spec.located_yaml import Located, load_yaml
 from costmodel.spec.schema import LAYER_CLASSES, ModelSpec, UserBlock
 
 __all__ = ["load_spec", "parse_spec"]

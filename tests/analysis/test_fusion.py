@@ -5,7 +5,7 @@ from __future__ import annotations
 from costmodel.analysis.fusion import execution_view
 from costmodel.graph import build
 from costmodel.spec.load import parse_spec
-from costmodel.spec.loader import load_yaml
+from costmodel.spec.located_yaml import load_yaml
 
 
 def network(layers: str):  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from costmodel.analysis.peak_memory import (
 from costmodel.errors import SpecError
 from costmodel.graph import build
 from costmodel.spec.load import parse_spec
-from costmodel.spec.loader import load_yaml
+from costmodel.spec.located_yaml import load_yaml
 
 SPECS = Path(__file__).parents[2] / "specs"
 

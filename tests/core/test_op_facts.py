@@ -15,7 +15,7 @@ from costmodel.ops import OPS
 from costmodel.ops.base import CATEGORIES, Geometry, Traffic, has, label, register_op
 from costmodel.spec.base import LayerSpec
 from costmodel.spec.load import parse_spec
-from costmodel.spec.loader import load_yaml
+from costmodel.spec.located_yaml import load_yaml
 
 PACKAGE = Path(__file__).parents[2] / "costmodel"
 
