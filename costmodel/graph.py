@@ -22,7 +22,7 @@ from costmodel.errors import SpecError, SpecWarning
 from costmodel.ops import OPS, Shape
 from costmodel.ops.base import Category, Geometry, Traffic, has
 from costmodel.spec.base import LayerSpec, evaluated
-from costmodel.spec.expr import evaluate
+from costmodel.spec.expr import evaluate, truth
 from costmodel.spec.schema import BlockCall, ModelSpec, UserBlock
 from costmodel.symbols import parameter_symbol
 
@@ -199,7 +199,9 @@ class _Builder:
                         raise SpecError(f"name '{full}' is used twice")
                     refs = ([self._lookup(text, local, inputs, layers) for text in _as_list(copy.inputs)]
                             if copy.inputs is not None else [previous])
-                    previous = self._expand_layer(copy, full, scope, block, refs, depth)
+                    # left out as if not written: its name refers to the layer before it
+                    if copy.when is None or truth(evaluate(copy.when, scope), str(copy.when)):
+                        previous = self._expand_layer(copy, full, scope, block, refs, depth)
                 except SpecError as error:
                     raise error.located(line=copy.line or None, layer=full, op=copy.op) from None
                 local[name] = previous
@@ -254,7 +256,7 @@ class _Builder:
         shapes = [self.nodes[node].outputs[port] for node, port in refs]
         if isinstance(layer, BlockCall):
             definition = self.spec.blocks[layer.op]
-            inner = _block_scope(definition, layer, scope)
+            inner = _block_scope(definition, layer, {**scope, **_shape_names(shapes[0])})
             return self._enter_block(layer, name, block, refs, definition.layers, inner, depth,
                                      definition.output)
         if layer.op in BLOCKS:
@@ -276,6 +278,16 @@ class _Builder:
         self.blocks[name] = BlockInstance(name, layer.op, layer.line, block)
         return self._expand_list(children, scope, name + ".", block + (name,), refs, depth + 1,
                                  output)
+
+
+def _shape_names(shape: Shape) -> dict[str, Value]:
+    """The block input's shape by name (schema.SHAPE_NAMES): ``in_channels`` always,
+    ``in_height``/``in_width`` of an image, ``in_tokens`` of tokens."""
+    if len(shape) == 4:
+        return {"in_channels": shape[1], "in_height": shape[2], "in_width": shape[3]}
+    if len(shape) == 3:
+        return {"in_channels": shape[2], "in_tokens": shape[1]}
+    return {"in_channels": shape[-1]}
 
 
 def _block_scope(definition: UserBlock, call: BlockCall, scope: Mapping[str, Value]) -> dict[str, Value]:

@@ -102,7 +102,10 @@ class LayerSpec(SpecModel):
 
     ``name`` (default: its position), ``inputs`` (default: the previous layer; ``name:k``
     picks output k of a multi-output layer), ``repeat`` (a stage of n copies named
-    ``name.0 … name.n-1``) and ``first`` (field overrides for copy 0, e.g. its stride).
+    ``name.0 … name.n-1``), ``first`` (field overrides for copy 0, e.g. its stride) and
+    ``when`` (a condition: when it is false the layer is left out as if not written — its
+    name then refers to the layer before it — so one block covers variants: SE on/off, a
+    residual only when shapes allow).
     """
 
     op: str
@@ -110,6 +113,7 @@ class LayerSpec(SpecModel):
     inputs: list[str] | str | None = None
     repeat: Expr | None = None
     first: dict[str, Any] | None = None
+    when: Expr | None = None
     choices: dict[str, list[Any]] | None = None
     """Search-space choices (costmodel.space): field → values, chosen per copy; ``repeat``
     → depths, chosen per stage; ``skip: [false, true]`` lets a shape-preserving copy be left

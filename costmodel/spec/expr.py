@@ -18,9 +18,20 @@ from typing import Any
 from costmodel.arith import FUNCTIONS, Value, as_int
 from costmodel.errors import SpecError
 
-__all__ = ["MAX_EXPRESSION_LENGTH", "evaluate"]
+__all__ = ["MAX_EXPRESSION_LENGTH", "MAX_EXPONENT", "MAX_POWER_BITS", "evaluate", "truth"]
 
 MAX_EXPRESSION_LENGTH = 500
+
+MAX_EXPONENT = 64
+"""``a ** b`` needs a whole b with |b| ≤ this (compound scaling needs single digits)."""
+
+MAX_POWER_BITS = 4096
+"""``a ** b`` is refused when its numerator or denominator would exceed this many bits."""
+
+_COMPARE: dict[type, Callable[[Any, Any], bool]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge,
+}
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -68,6 +79,15 @@ def _interpret(node: ast.expr, scope: Mapping[str, Value], text: str) -> Value:
         if isinstance(node.op, ast.Div) and isinstance(left, int) and isinstance(right, int):
             return as_int(Fraction(left, right))
         return as_int(_BINARY[type(node.op)](left, right))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return _power(_interpret(node.left, scope, text), _interpret(node.right, scope, text), text)
+    if isinstance(node, ast.Compare):
+        return _compare(node, scope, text)
+    if isinstance(node, ast.BoolOp):
+        values = [truth(_interpret(v, scope, text), text) for v in node.values]
+        return int(all(values) if isinstance(node.op, ast.And) else any(values))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return int(not truth(_interpret(node.operand, scope, text), text))
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)](_interpret(node.operand, scope, text))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
@@ -82,8 +102,50 @@ def _interpret(node: ast.expr, scope: Mapping[str, Value], text: str) -> Value:
             raise SpecError(f"wrong number of arguments to {node.func.id}() in {text!r}") from None
     fragment = ast.get_source_segment(text, node) or type(node).__name__
     raise SpecError(f"'{fragment}' is not allowed in an expression: {text!r} "
-                    "(numbers, declared names, + - * / //, parentheses and "
+                    "(numbers, declared names, + - * / // **, comparisons, and/or/not, "
+                    "parentheses and "
                     f"{', '.join(sorted(FUNCTIONS))} only)")
+
+
+def _power(base: Value, exponent: Value, text: str) -> Value:
+    """base ** exponent, exact: a whole exponent within ±MAX_EXPONENT and a bounded result."""
+    exponent = as_int(exponent)
+    if not isinstance(exponent, int) or abs(exponent) > MAX_EXPONENT:
+        raise SpecError(f"exponent {exponent} in {text!r}: '**' needs a whole number between "
+                        f"-{MAX_EXPONENT} and {MAX_EXPONENT} (the result must stay exact)")
+    if isinstance(base, (int, Fraction)):
+        if base == 0 and exponent < 0:
+            raise SpecError(f"division by zero in {text!r}")
+        bits = max(Fraction(base).numerator.bit_length(), Fraction(base).denominator.bit_length())
+        if bits * abs(exponent) > MAX_POWER_BITS:
+            raise SpecError(f"{text!r} would exceed {MAX_POWER_BITS} bits")
+        return as_int(Fraction(base) ** exponent)
+    return base**exponent
+
+
+def _compare(node: ast.Compare, scope: Mapping[str, Value], text: str) -> int:
+    """1 when every comparison of the chain holds, else 0. Symbolic values compare only with
+    == and != (structurally: the same expression)."""
+    left = _interpret(node.left, scope, text)
+    for op, right_node in zip(node.ops, node.comparators):
+        right = _interpret(right_node, scope, text)
+        if type(op) not in _COMPARE:
+            raise SpecError(f"comparison '{type(op).__name__}' is not allowed in {text!r}")
+        symbolic = bool(getattr(left, "free_symbols", None) or getattr(right, "free_symbols", None))
+        if symbolic and not isinstance(op, (ast.Eq, ast.NotEq)):
+            raise SpecError(f"{text!r} compares symbolic values: bind the parameters to numbers")
+        if not _COMPARE[type(op)](left, right):
+            return 0
+        left = right
+    return 1
+
+
+def truth(value: Value, text: str = "") -> bool:
+    """A condition's value as a bool; a symbolic value is an error (it has no single answer)."""
+    if getattr(value, "free_symbols", None):
+        raise SpecError(f"condition {text or value!r} depends on symbolic parameters; bind them "
+                        "to numbers")
+    return bool(value)
 
 
 def evaluate(value: Any, scope: Mapping[str, Value]) -> Value:

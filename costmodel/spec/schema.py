@@ -18,7 +18,7 @@ from costmodel.errors import SpecError
 from costmodel.ops import OPS
 from costmodel.spec.base import Expr, LayerSpec, SpecModel
 
-__all__ = ["BlockCall", "UserBlock", "Variant", "LintSettings", "ModelSpec", "Layer", "LAYER_CLASSES", "RESERVED_NAMES"]
+__all__ = ["BlockCall", "UserBlock", "Variant", "LintSettings", "ModelSpec", "Layer", "LAYER_CLASSES", "RESERVED_NAMES", "SHAPE_NAMES"]
 
 LAYER_CLASSES: dict[str, type[LayerSpec]] = {
     **{name: op.spec for name, op in OPS.items()},
@@ -26,7 +26,11 @@ LAYER_CLASSES: dict[str, type[LayerSpec]] = {
 }
 """Every built-in op and block name → its spec class."""
 
-RESERVED_NAMES = frozenset(FUNCTIONS) | {"input"}
+SHAPE_NAMES = ("in_channels", "in_height", "in_width", "in_tokens")
+"""Names a user block's expressions may use for its input's shape: channels (the channel
+axis: 1 of N×C×H×W, the last of tokens), height and width of an image, tokens L of N×L×C."""
+
+RESERVED_NAMES = frozenset(FUNCTIONS) | {"input"} | frozenset(SHAPE_NAMES)
 
 
 class BlockCall(LayerSpec):
