@@ -3,6 +3,9 @@ dtypes, transforms (with their registered help) and commands."""
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import click
 import pytest
 
@@ -45,3 +48,11 @@ def test_transform_flags_are_the_registry_with_its_help() -> None:
 def test_every_command_module_defines_its_command() -> None:
     for name in COMMANDS:
         assert _command(name).name == name
+
+
+def test_every_command_module_is_listed() -> None:
+    folder = Path(__file__).parents[2] / "costmodel" / "commands"
+    defined = {path.stem for path in folder.glob("*.py") if isinstance(
+        getattr(importlib.import_module(f"costmodel.commands.{path.stem}"), path.stem, None),
+        click.Command)}
+    assert defined == set(COMMANDS)
