@@ -134,6 +134,10 @@ class ModelSpec(SpecModel):
 
     @model_validator(mode="after")
     def _known_block_calls(self) -> ModelSpec:
+        shadowing = sorted(set(self.blocks) & set(LAYER_CLASSES))
+        if shadowing:  # the built-in would be used silently
+            raise SpecError(f"block '{shadowing[0]}' has the name of a built-in op or block; "
+                            "rename it")
         layer_lists = [self.layers, *(block.layers for block in self.blocks.values())]
         for layers in layer_lists:
             for position, layer in enumerate(layers):
