@@ -25,6 +25,7 @@ __all__ = [
     "maximum",
     "round_half_even",
     "make_divisible",
+    "below",
     "FUNCTIONS",
 ]
 
@@ -108,6 +109,20 @@ def round_half_even(x: Value) -> Value:
     return round(_sympy_to_number(x))
 
 
+def below(x: Value, y: Value) -> Value:
+    """[x < y] as 0 or 1: with symbols the step function H(y − x) with H(0) = 0.
+
+    A Heaviside, not a Piecewise: sympy's Piecewise canonicalises a condition containing
+    another Piecewise by solving inequalities (minutes for EfficientNet-B0's nested
+    make_divisible); H is an ordinary atom, exact in every compiled total.
+    """
+    if is_symbolic(x) or is_symbolic(y):
+        import sympy
+
+        return sympy.Heaviside(y - x, 0)
+    return int(_sympy_to_number(x) < _sympy_to_number(y))
+
+
 def make_divisible(v: Value, divisor: Value = 8, min_value: Value | None = None) -> Value:
     """The channel rounding of the MobileNet family (torchvision ``_make_divisible``).
 
@@ -116,12 +131,13 @@ def make_divisible(v: Value, divisor: Value = 8, min_value: Value | None = None)
     """
     if min_value is None:
         min_value = divisor
-    rounded = maximum(min_value, floor(v + Fraction(1, 2) * divisor) // divisor * divisor)
     threshold = Fraction(9, 10) * v
-    if is_symbolic(rounded) or is_symbolic(threshold):
-        import sympy
-
-        return sympy.Piecewise((rounded + divisor, sympy.Lt(rounded, threshold)), (rounded, True))
+    if any(is_symbolic(x) for x in (v, divisor, min_value)):
+        # d·max(m/d, ⌊v/d + 1/2⌋), equal for d > 0, so that no even-valued Max is ever
+        # divided: sympy 1.14 takes Max(8, 8k)/6 for an integer and pulls it out of a floor.
+        rounded = divisor * maximum(min_value * Fraction(1) / divisor, floor(v / divisor + Fraction(1, 2)))
+        return rounded + divisor * below(rounded, threshold)
+    rounded = maximum(min_value, floor(v + Fraction(1, 2) * divisor) // divisor * divisor)
     return as_int(rounded + divisor if rounded < threshold else rounded)
 
 

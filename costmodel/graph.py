@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from costmodel.arith import Value, as_int, is_symbolic
+from costmodel.assumptions import Assumption, Recorder, at_layer, recording
 from costmodel.blocks import BLOCKS
 from costmodel.cost import Cost
 from costmodel.errors import SpecError, SpecWarning
@@ -80,6 +81,9 @@ class Network:
     nodes: dict[str, Node]
     blocks: dict[str, BlockInstance]
     output: Ref
+    assumptions: tuple[Assumption, ...] = ()
+    """Decisions a symbolic build could not settle (:mod:`costmodel.assumptions`): the
+    totals hold where each holds. Empty for a numeric build."""
 
     @cached_property
     def graph(self) -> nx.DiGraph:
@@ -144,11 +148,23 @@ def resolve_bindings(spec: ModelSpec, bindings: Mapping[str, Any],
 
 
 def build(spec: ModelSpec, path: str = "<spec>", bindings: Mapping[str, Any] | None = None,
-          symbolic: tuple[str, ...] = ()) -> Network:
-    """Expand ``spec`` at ``bindings`` (defaults otherwise; ``symbolic`` names stay symbols)."""
+          symbolic: tuple[str, ...] = (),
+          decisions: Mapping[tuple[str, str], bool] | None = None) -> Network:
+    """Expand ``spec`` at ``bindings`` (defaults otherwise; ``symbolic`` names stay symbols).
+
+    ``decisions`` forces the outcome of recorded structure decisions (by
+    :attr:`Assumption.key`); undecidable orderings are settled at the defaults.
+    """
     try:
         scope = resolve_bindings(spec, bindings or {}, symbolic)
-        return _Builder(spec, path, scope).run()
+        recorder = Recorder(dict(decisions or {}))
+        if symbolic:
+            defaults = resolve_bindings(spec, bindings or {})
+            recorder.reference = {name: defaults[name] for name in symbolic}
+        with recording(recorder):
+            network = _Builder(spec, path, scope).run()
+        network.assumptions = tuple(recorder.records)
+        return network
     except SpecError as error:
         raise error.located(path=path) from None
 
@@ -253,6 +269,11 @@ class _Builder:
                       block: tuple[str, ...], refs: list[Ref], depth: int) -> Ref:
         if depth > MAX_BLOCK_DEPTH:
             raise SpecError(f"blocks nested more than {MAX_BLOCK_DEPTH} deep (does a block call itself?)")
+        with at_layer(name):
+            return self._expand_at(layer, name, scope, block, refs, depth)
+
+    def _expand_at(self, layer: LayerSpec, name: str, scope: Mapping[str, Value],
+                   block: tuple[str, ...], refs: list[Ref], depth: int) -> Ref:
         shapes = [self.nodes[node].outputs[port] for node, port in refs]
         if isinstance(layer, BlockCall):
             definition = self.spec.blocks[layer.op]

@@ -3,7 +3,7 @@
 The relaxed form drops every rounding so the scaling can be read off: ⌊x⌋ → x,
 ⌈x⌉ → x, except rounding to nearest, ⌊x + n + 1/2⌋ → x + n and ⌈x + n − 1/2⌉ → x + n
 (make_divisible's ⌊v/d + 1/2⌋; a stride-2 "same" size ⌊(H − 1)/2⌋ + 1 = ⌊H/2 + 1/2⌋ → H/2), a Piecewise →
-its default branch (make_divisible's "+d if it lost more than 10 %"), and numeric
+its default branch and a step H(·) → 0 (make_divisible's "+d if it lost more than 10 %"), and numeric
 clamps of a rounded value are dropped from Max/Min (make_divisible's min_value, TF-slim's
 min_depth: max(⌊c·α⌋, 8) → c·α). A clamp of an unrounded value is a design choice, not
 rounding, and stays (MobileNetV2's head, 1280·max(1, α)): the form is then piecewise and
@@ -50,6 +50,8 @@ def relax(expr: Any) -> Any:
         return inner
     if isinstance(expr, sympy.Piecewise):
         return relax(expr.args[-1].expr)
+    if isinstance(expr, sympy.Heaviside):  # make_divisible's "+d if it lost more than 10 %"
+        return sympy.Integer(0)
     if isinstance(expr, (sympy.Max, sympy.Min)) and any(
             arg.has(sympy.floor, sympy.ceiling) for arg in expr.args):
         kept = [arg for arg in expr.args if arg.free_symbols] or list(expr.args)

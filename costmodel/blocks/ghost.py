@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Literal
 
 from costmodel.arith import make_divisible
+from costmodel.assumptions import holds
 from costmodel.blocks.base import BlockSpec, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.blocks.squeeze_excitation import SqueezeExcitation
@@ -70,7 +71,7 @@ def ghost_module(layer: GhostModule, inputs: list[Shape]) -> list[LayerSpec]:
                   kernel=layer.dw_kernel, padding=layer.dw_kernel // 2, groups=primary, act=act),
         Concat(op="concat", name="concat", inputs=["primary", "cheap"]),
     ]
-    if primary * layer.ratio != layer.out:
+    if holds(primary * layer.ratio, "!=", layer.out, "trim when ⌈out/ratio⌉·ratio ≠ out"):
         children.append(Split(op="split", name="trim",
                               sections=[layer.out, primary * layer.ratio - layer.out]))
     if layer.attention:
@@ -101,7 +102,7 @@ def ghost_bottleneck(layer: GhostBottleneck, inputs: list[Shape]) -> list[LayerS
     c_in = inputs[0][1]
     children: list[LayerSpec] = [GhostModule(op="ghost_module", name="ghost1", out=layer.mid,
                                              attention=layer.attention)]
-    if layer.stride != 1:
+    if holds(layer.stride, "!=", 1, "depthwise conv when stride ≠ 1"):
         children.append(ConvBnAct(op="conv_bn_act", name="dw", kernel=layer.kernel,
                                   stride=layer.stride, depthwise=True, act="none"))
     if layer.se_ratio is not None:
@@ -110,7 +111,8 @@ def ghost_bottleneck(layer: GhostBottleneck, inputs: list[Shape]) -> list[LayerS
                                           squeeze=make_divisible(layer.mid * layer.se_ratio, 4)))
     children.append(GhostModule(op="ghost_module", name="ghost2", out=layer.out, relu=False))
     shortcut = "input"
-    if layer.stride != 1 or c_in != layer.out:
+    if holds(layer.stride, "!=", 1, "projection shortcut when stride ≠ 1") or holds(
+            c_in, "!=", layer.out, "projection shortcut when C_in ≠ out"):
         children += [
             ConvBnAct(op="conv_bn_act", name="shortcut_dw", inputs="input", kernel=layer.kernel,
                       stride=layer.stride, depthwise=True, act="none"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from costmodel.arith import round_half_even
+from costmodel.assumptions import holds
 from costmodel.blocks.base import BlockSpec, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.ops.base import Shape
@@ -37,13 +38,14 @@ def inverted_residual(layer: InvertedResidual, inputs: list[Shape]) -> list[Laye
     # torchvision: hidden_dim = int(round(inp * expand_ratio))
     hidden = round_half_even(c_in * layer.expansion)
     children: list[LayerSpec] = []
-    if layer.expansion != 1:
+    if holds(layer.expansion, "!=", 1, "expand conv when expansion ≠ 1"):
         children.append(ConvBnAct(op="conv_bn_act", name="expand", out=hidden, act=layer.act))
     children += [
         ConvBnAct(op="conv_bn_act", name="dw", kernel=layer.kernel, stride=layer.stride,
                   depthwise=True, act=layer.act),
         ConvBnAct(op="conv_bn_act", name="project", out=layer.out, act="none"),
     ]
-    if layer.stride == 1 and c_in == layer.out:
+    if holds(layer.stride, "==", 1, "residual when stride = 1") and holds(
+            c_in, "==", layer.out, "residual when C_in = out"):
         children.append(Add(op="add", name="add", inputs=["input", "project"]))
     return children

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Literal
 
 from costmodel.arith import make_divisible
+from costmodel.assumptions import holds
 from costmodel.blocks.base import BlockSpec, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.blocks.squeeze_excitation import SqueezeExcitation, squeeze_channels
@@ -52,7 +53,7 @@ def mbconv(layer: MBConv, inputs: list[Shape]) -> list[LayerSpec]:
     c_in = inputs[0][1]
     hidden = layer.hidden if layer.hidden is not None else make_divisible(c_in * layer.expansion, 8)
     children: list[LayerSpec] = []
-    if hidden != c_in or layer.expand:
+    if layer.expand or holds(hidden, "!=", c_in, "expand conv when hidden ≠ C_in"):
         children.append(ConvBnAct(op="conv_bn_act", name="expand", out=hidden, act=layer.act))
     children.append(ConvBnAct(op="conv_bn_act", name="dw", kernel=layer.kernel,
                               stride=layer.stride, depthwise=True, act=layer.act))
@@ -62,6 +63,7 @@ def mbconv(layer: MBConv, inputs: list[Shape]) -> list[LayerSpec]:
             op="squeeze_excitation", name="se", act=layer.se_act, gate=layer.se_gate,
             squeeze=squeeze_channels(base, layer.se_ratio, layer.se_divisor)))
     children.append(ConvBnAct(op="conv_bn_act", name="project", out=layer.out, act="none"))
-    if layer.residual and layer.stride == 1 and c_in == layer.out:
+    if layer.residual and holds(layer.stride, "==", 1, "residual when stride = 1") and holds(
+            c_in, "==", layer.out, "residual when C_in = out"):
         children.append(Add(op="add", name="add", inputs=["input", "project"]))
     return children

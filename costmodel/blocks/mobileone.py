@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from costmodel.assumptions import holds
 from costmodel.blocks.base import BlockSpec, child_name, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.blocks.squeeze_excitation import SqueezeExcitation
@@ -64,9 +65,10 @@ def mobileone_block(layer: MobileOneBlock, inputs: list[Shape]) -> list[LayerSpe
     else:
         children = [ConvBnAct(**conv, name=f"conv.{i}")
                     for i in range(require_int(layer.branches, "branches"))]
-        if layer.kernel > 1:
+        if holds(layer.kernel, ">", 1, "scale branch when kernel > 1"):
             children.append(ConvBnAct(**{**conv, "kernel": 1}, name="scale"))
-        if layer.stride == 1 and c_in == out:
+        if holds(layer.stride, "==", 1, "skip BN when stride = 1") and holds(
+                c_in, "==", out, "skip BN when C_in = out"):
             children.append(BatchNorm(op="batchnorm", name="skip", inputs="input"))
         if len(children) > 1:
             children.append(Add(op="add", name="add", inputs=[child_name(child) for child in children]))

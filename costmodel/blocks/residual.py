@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from costmodel.assumptions import holds
 from costmodel.blocks.base import BlockSpec, child_name, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.errors import SpecError
@@ -46,7 +47,8 @@ def _close(layer: BasicBlock | Bottleneck, c_in: Expr, body: list[LayerSpec]) ->
     """Shortcut (identity or projection), add and ReLU after the block's body."""
     main = child_name(body[-1])
     shortcut = "input"
-    if layer.stride != 1 or c_in != layer.out:
+    if holds(layer.stride, "!=", 1, "projection shortcut when stride ≠ 1") or holds(
+            c_in, "!=", layer.out, "projection shortcut when C_in ≠ out"):
         body = body + [ConvBnAct(op="conv_bn_act", name="downsample", out=layer.out,
                                  stride=layer.stride, act="none", inputs="input")]
         shortcut = "downsample"

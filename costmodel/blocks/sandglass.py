@@ -24,7 +24,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Literal
 
-from costmodel.arith import Value, ceil, is_symbolic, make_divisible
+from costmodel.arith import Value, below, ceil, make_divisible
+from costmodel.assumptions import holds, require
 from costmodel.blocks.base import BlockSpec, child_name, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.blocks.squeeze_excitation import SqueezeExcitation, squeeze_channels
@@ -55,11 +56,7 @@ class Sandglass(BlockSpec):
 def _raised(hidden: Value, floor_width: Value) -> Value:
     """``mnext.py``: if hidden < out/6, hidden = make_divisible(⌈out/6⌉, 16)."""
     raised = make_divisible(ceil(floor_width), 16)
-    if is_symbolic(hidden) or is_symbolic(floor_width):
-        import sympy
-
-        return sympy.Piecewise((raised, sympy.Lt(hidden, floor_width)), (hidden, True))
-    return raised if hidden < floor_width else hidden
+    return hidden + (raised - hidden) * below(hidden, floor_width)
 
 
 @register_block(Sandglass)
@@ -68,8 +65,9 @@ def sandglass(layer: Sandglass, inputs: list[Shape]) -> list[LayerSpec]:
     hidden = c_in // layer.reduction
     if layer.min_hidden:
         hidden = _raised(hidden, out * Fraction(1, 6))
-    full = c_in == out or layer.keep_3x3
-    if full and stride != 1:
+    residual = holds(c_in, "==", out, "residual, both depthwise convs when C_in = out")
+    full = residual or layer.keep_3x3
+    if full and not require(stride, "==", 1, "stride 1 when both depthwise convs are kept"):
         raise SpecError("the official sandglass block ignores the stride when both depthwise "
                         "convs are kept (C_in = out or keep_3x3); use stride 1")
     dw = dict(op="conv_bn_act", kernel=layer.kernel, depthwise=True)
@@ -80,12 +78,12 @@ def sandglass(layer: Sandglass, inputs: list[Shape]) -> list[LayerSpec]:
         ConvBnAct(op="conv_bn_act", name="reduce", out=hidden, act="none"),
         ConvBnAct(op="conv_bn_act", name="expand", out=out, act=layer.act),
     ]
-    if full or layer.first_dw or stride != 1:
+    if full or layer.first_dw or holds(stride, "!=", 1, "last depthwise conv when stride ≠ 1"):
         children.append(ConvBnAct(name="dw2", stride=stride, act="none", **dw))
     if layer.se_ratio is not None:
         children.append(SqueezeExcitation(
             op="squeeze_excitation", name="se", act=layer.act,
             squeeze=squeeze_channels(out, layer.se_ratio * Fraction(1) / layer.reduction)))
-    if c_in == out and not layer.keep_3x3:
+    if residual and not layer.keep_3x3:
         children.append(Add(op="add", name="add", inputs=["input", child_name(children[-1])]))
     return children

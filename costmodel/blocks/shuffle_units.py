@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from costmodel.assumptions import holds
 from costmodel.blocks.base import BlockSpec, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
 from costmodel.ops.base import Shape
@@ -47,7 +48,7 @@ class ShuffleV1Unit(BlockSpec):
 def shufflenet_v1_unit(layer: ShuffleV1Unit, inputs: list[Shape]) -> list[LayerSpec]:
     c_in = inputs[0][1]
     mid = layer.out // 4 if layer.mid is None else layer.mid
-    downsample = layer.stride != 1
+    downsample = holds(layer.stride, "!=", 1, "downsampling unit when stride ≠ 1")
     branch = layer.out - c_in if downsample else layer.out
     children: list[LayerSpec] = [
         ConvBnAct(op="conv_bn_act", name="pw", out=mid,
@@ -55,7 +56,7 @@ def shufflenet_v1_unit(layer: ShuffleV1Unit, inputs: list[Shape]) -> list[LayerS
         ConvBnAct(op="conv_bn_act", name="dw", kernel=3, stride=layer.stride, depthwise=True,
                   act="none"),
     ]
-    if layer.groups != 1:
+    if holds(layer.groups, "!=", 1, "shuffle when groups ≠ 1"):
         children.append(Shuffle(op="shuffle", name="shuffle", groups=layer.groups))
     children.append(ConvBnAct(op="conv_bn_act", name="pw_linear", out=branch,
                               groups=layer.groups, act="none"))
@@ -91,11 +92,11 @@ class ShuffleV2Unit(BlockSpec):
 def shufflenet_v2_unit(layer: ShuffleV2Unit, inputs: list[Shape]) -> list[LayerSpec]:
     c_in = inputs[0][1]
     half = layer.out // 2
-    if layer.stride == 1:
+    if holds(layer.stride, "==", 1, "split unit when stride = 1"):
         head: list[LayerSpec] = [Split(op="split", name="split", parts=2)]
         source, kept, main_out = "split:1", "split:0", half
     else:
-        proj = c_in if layer.proj_keeps_input else half
+        proj = c_in if holds(layer.proj_keeps_input, "!=", 0, "projection keeps C_in") else half
         head = [
             ConvBnAct(op="conv_bn_act", name="proj_dw", kernel=layer.kernel, stride=layer.stride,
                       depthwise=True, act="none", inputs="input"),

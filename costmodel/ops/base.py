@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from costmodel.arith import Value, as_int, is_symbolic
+from costmodel.assumptions import require
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.spec.base import LayerSpec, op_names
@@ -172,6 +173,8 @@ def require_int(value: Value, what: str, *, minimum: int = 1) -> Value:
     """An integral value ≥ ``minimum`` (checked when numeric), as ``int``."""
     value = as_int(value)
     if is_symbolic(value):
+        require(value, "whole", 0, f"{what} whole")
+        require(value, ">=", minimum, f"{what} at least {minimum}")
         return value
     if not isinstance(value, int):
         raise SpecError(f"{what} is {value}, not a whole number (round it, e.g. make_divisible(...))")
@@ -191,8 +194,8 @@ def require_shapes_equal(shapes: Sequence[Shape], op: str) -> Shape:
     """All ``shapes`` equal (where numeric); returns the first."""
     first = shapes[0]
     for other in shapes[1:]:
-        if len(other) != len(first) or any(
-            a != b for a, b in zip(first, other) if not (is_symbolic(a) or is_symbolic(b))
+        if len(other) != len(first) or not all(
+            [require(a, "==", b, f"{op} input sizes equal") for a, b in zip(first, other)]
         ):
             raise SpecError(f"{op} inputs have different shapes: "
                             + " vs ".join(_show(s) for s in shapes))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from costmodel.arith import Value, is_symbolic
+from costmodel.arith import Value
+from costmodel.assumptions import require
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import (
@@ -52,7 +53,7 @@ def conv_output_size(size: Value, kernel: Value, stride: Value, padding: Value |
 
 
 def _checked_size(size: Value, axis: str) -> Value:
-    if not is_symbolic(size) and size < 1:
+    if not require(size, ">=", 1, f"output {axis} at least 1"):
         raise SpecError(f"output {axis} would be {size}: the input is too small for this "
                         "kernel/stride/padding")
     return size
@@ -65,9 +66,8 @@ def conv2d(layer: Conv2d, x: Shape) -> OpResult:
     n, c_in, h, w = require_4d(x, "conv2d")
     c_out = require_int(c_in if layer.out is None else layer.out, "output channels")
     groups = c_in if layer.depthwise else require_int(layer.groups, "groups")
-    if not (is_symbolic(c_in) or is_symbolic(groups)):
-        if c_in % groups or c_out % groups:
-            bad, count = ("input", c_in) if c_in % groups else ("output", c_out)
+    for count, bad in ((c_in, "input"), (c_out, "output")):
+        if groups != 1 and not require(count % groups, "==", 0, f"{bad} channels divisible by groups"):
             raise SpecError(f"{count} {bad} channels not divisible by groups={groups}")
     kh, kw = (require_int(k, "kernel size") for k in pair(layer.kernel))
     sh, sw = (require_int(s, "stride") for s in pair(layer.stride))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from costmodel.arith import Value, is_symbolic
+from costmodel.assumptions import require
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, numel, pair, register_op, require_4d, require_int
@@ -60,7 +61,7 @@ def pool2d(layer: Pool2d, x: Shape) -> OpResult:
     h_out = _pooled_size(h, kh, sh, ph, layer.ceil_mode)
     w_out = _pooled_size(w, kw, sw, pw, layer.ceil_mode)
     for size, axis in ((h_out, "height"), (w_out, "width")):
-        if not is_symbolic(size) and size < 1:
+        if not require(size, ">=", 1, f"output {axis} at least 1"):
             raise SpecError(f"output {axis} would be {size}: the input is too small for this pool")
     out = (n, c, h_out, w_out)
     cost = Cost(mem_access=numel(x) + numel(out), elementwise=kh * kw * numel(out), fragments=1)

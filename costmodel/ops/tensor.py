@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from costmodel.arith import is_symbolic
+from costmodel.assumptions import require
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import (
@@ -84,6 +85,8 @@ def _broadcast(a: Shape, b: Shape) -> Shape:
     out: list[Any] = []
     for x, y in zip(a, b):
         if is_symbolic(x) or is_symbolic(y):
+            if not (x == 1 or y == 1 or require(x, "==", y, "mul input sizes equal or 1")):
+                raise SpecError("mul inputs do not broadcast")
             out.append(y if x == 1 else x)
         elif x == y or y == 1 or x == 1:
             out.append(max(x, y))
@@ -119,11 +122,11 @@ def split(layer: Split, x: Shape) -> OpResult:
     if layer.sections is not None:
         sections = [require_int(s, "split section") for s in layer.sections]
         total = sum(sections[1:], sections[0])
-        if not is_symbolic(total) and not is_symbolic(channels) and total != channels:
+        if not require(total, "==", channels, "split sections add up to the channels"):
             raise SpecError(f"split sections add up to {total}, but the input has {channels} channels")
     elif layer.parts is not None:
         parts = require_int(layer.parts, "parts")
-        if not is_symbolic(channels) and channels % parts:
+        if not require(channels % parts, "==", 0, "channels divisible into the parts"):
             raise SpecError(f"{channels} channels cannot be split into {parts} equal parts")
         sections = [channels // parts] * parts
     else:

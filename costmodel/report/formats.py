@@ -150,10 +150,11 @@ def render_expressions(analysis: Analysis, options: ReportOptions) -> str:
     totals = analysis.totals.as_dict()
     lines = [f"{analysis.model} ({_bindings_text(analysis)})"]
     lines += [f"{name} = {totals[name]}" for name in (*METRICS, "buffers")]
-    lines += ["", "Exact wherever the network has the structure built here: blocks decide it by "
-              "comparing channel expressions (an inverted residual adds its input when C_in = "
-              "C_out), which can coincide at particular values; `costmodel sweep` checks every "
-              "point it evaluates."]
+    assumptions = {str(a): None for a in analysis.network.assumptions if a.kind == "structure"}
+    lines += ["", "Exact wherever the network has the structure built here"
+              + (": where each assumption below holds (`costmodel sweep` checks every point it "
+                 "evaluates and builds the other structures)." if assumptions else ".")]
+    lines += [f"  {text}" for text in assumptions]
     return "\n".join(lines) + "\n"
 
 

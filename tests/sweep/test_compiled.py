@@ -34,13 +34,14 @@ def test_mobilenet_v2_compiled_at_sampled_points():
     _assert_matches_analyze(V2, result, samples=12)
 
 
-def test_structural_difference_falls_back_to_exact_points():
+def test_structural_difference_is_a_second_compiled_variant():
     # At α = 1/4, make_divisible(32α) = make_divisible(16α) = 8, so features.1 gains a
-    # residual add that the symbolic build (different expressions) does not have.
+    # residual add that the default symbolic build (different expressions) does not have:
+    # its recorded assumption fails there and a build with the add forced covers α = 1/4.
     alphas = [Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), 1]
     resolutions = list(range(96, 225, 8))
     result = costmodel.sweep(V2, alpha=alphas, resolution=resolutions, method="compiled")
-    assert result.exact_points == len(resolutions)
+    assert (result.exact_points, result.variants) == (0, 2)
     network = costmodel.analyze(V2, alpha=Fraction(1, 4)).network
     assert "features.1.add" in network.nodes
     for j, r in enumerate(resolutions[:3]):
