@@ -22,6 +22,7 @@ COMMANDS = {
     "export": "costmodel.commands.export",
     "space": "costmodel.commands.space",
     "measure": "costmodel.commands.measure",
+    "calibrate": "costmodel.commands.calibrate",
 }
 """Command name → the module defining it (a click command of that name). A module is
 imported only when its command runs or ``--help`` lists it, so a command's options may

@@ -27,9 +27,15 @@ __all__ = ["report"]
                    "(BN and ReLU/ReLU6 folded into the conv, as mobile runtimes do).")
 @click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="fp32", show_default=True,
               help="Element size used to turn mem_access (elements) into bytes.")
+@click.option("--latency", "latency", default=None, is_flag=False, flag_value="default",
+              metavar="[DEVICE.json]",
+              help="Print predicted per-kernel and total latency from a device profile (from "
+                   "`costmodel calibrate`; bare --latency: the shipped profile of the machine "
+                   "costmodel is developed on — latency is device-specific).")
 @click.pass_context
 def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str,
-           totals_only: bool, symbolic: str | None, fuse: str, dtype: str) -> None:
+           totals_only: bool, symbolic: str | None, fuse: str, dtype: str,
+           latency: str | None) -> None:
     """Report params, maccs, mem_access, elementwise, fragments and peak_memory of SPEC.
 
     \b
@@ -55,6 +61,10 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
             names = tuple(model.params) if symbolic == "*" else tuple(
                 name.strip() for name in symbolic.split(",") if name.strip())
         analysis = analyze(spec, symbolic=names, **bindings)
+        if latency is not None:
+            from costmodel.latency.command import print_latency
+            print_latency(analysis.network, spec, latency, fmt)
+            return
         if fuse != "none":
             analysis = Analysis(analysis.network, fuse)
         options = ReportOptions(dtype=dtype, totals_only=totals_only or bool(names))

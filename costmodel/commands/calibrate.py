@@ -1,0 +1,44 @@
+"""``costmodel calibrate``: micro-benchmark single kernels and fit a device profile."""
+
+from __future__ import annotations
+
+import click
+
+from costmodel.commands.optional import require
+
+__all__ = ["calibrate"]
+
+
+@click.command()
+@click.option("--runtime", "runtime_name", type=click.Choice(["onnxruntime"]), default="onnxruntime",
+              show_default=True, help="The inference engine.")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 1),
+              help="Intra-op threads (1: timed by the calling thread's CPU clock).")
+@click.option("--optimize", type=click.Choice(["all", "none"]), default="all", show_default=True,
+              help="Runtime graph optimizations (fused kernels) on or off.")
+@click.option("--points", default=16, show_default=True, type=click.IntRange(2),
+              help="Grid points (single-kernel models) per kernel kind.")
+@click.option("--rounds", default=3, show_default=True, type=click.IntRange(1),
+              help="Interleaved timing rounds over the whole grid.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the grid, weights and inputs.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the device profile (JSON).")
+def calibrate(runtime_name: str, threads: int, optimize: str, points: int, rounds: int,
+              seed: int, output: str) -> None:
+    """Fit a latency profile of this device from micro-benchmarks of single kernels.
+
+    Times one-kernel models (convs dense/pointwise/depthwise/grouped with their fused BN
+    and activation, linear, pooling, activations, add/mul, concat/split/shuffle) and fits
+    per kind t = overhead + max(maccs/P, bytes/B). Use it with `report --latency FILE`.
+
+    Example: costmodel calibrate --optimize none -o mydevice.json
+    """
+    require(runtime_name, "calibrate")
+    from costmodel.latency.calibrate import calibrate as run
+
+    profile, found = run(points, optimize=optimize, runtime_name=runtime_name, rounds=rounds,
+                         seed=seed, progress=lambda text: click.echo(text, err=True))
+    with open(output, "w", encoding="utf-8") as stream:
+        stream.write(profile.to_json())
+    click.echo(f"{output}: {len(found)} kernels on {profile.cpu}, {profile.runtime} "
+               f"{profile.version}, optimize={optimize}")

@@ -1,0 +1,132 @@
+"""A device profile (plain JSON) and the latency it predicts for a network.
+
+Per kernel kind, a roofline with a fixed cost: t = overhead + max(maccs / P, bytes / B)
+(µs; P in maccs/µs, B in bytes/µs). A network's latency is the session's fixed cost plus
+its kernels' times. Latency is device-specific: a profile describes one CPU, runtime,
+version, thread count and optimization level.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from costmodel.latency.kernels import Kernel, kernels
+
+if TYPE_CHECKING:
+    from costmodel.graph import Network
+
+__all__ = ["DEFAULT_PROFILE", "DeviceProfile", "KernelTime", "Roofline", "fit_roofline", "predict"]
+
+DEFAULT_PROFILE = Path(__file__).resolve().parent.parent / "profiles" / \
+    "xeon-2core-onnxruntime-1t.json"
+"""The profile shipped for the machine costmodel is developed on (see docs/latency.md)."""
+
+
+@dataclass(frozen=True)
+class Roofline:
+    """t = overhead_us + max(maccs / maccs_per_us, bytes / bytes_per_us); 0 rate = unused."""
+
+    overhead_us: float
+    maccs_per_us: float
+    bytes_per_us: float
+
+    def time_us(self, maccs: int, nbytes: int) -> float:
+        compute = maccs / self.maccs_per_us if self.maccs_per_us else 0.0
+        memory = nbytes / self.bytes_per_us if self.bytes_per_us else 0.0
+        return self.overhead_us + max(compute, memory)
+
+
+@dataclass(frozen=True)
+class DeviceProfile:
+    """What a calibration measured on: runtime, version, CPU, threads, optimization level,
+    the session's fixed cost per run, and a roofline per kernel kind."""
+
+    runtime: str
+    version: str
+    cpu: str
+    threads: int
+    optimize: str
+    session_us: float
+    kinds: dict[str, Roofline]
+    grid_points: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def roofline(self, kind: str) -> Roofline:
+        """The kind's roofline, or ``other``'s for a kind the calibration did not cover."""
+        return self.kinds.get(kind) or self.kinds["other"]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> DeviceProfile:
+        data = json.loads(text)
+        data["kinds"] = {k: Roofline(**v) for k, v in data["kinds"].items()}
+        return cls(**data)
+
+    @classmethod
+    def load(cls, path: str | Path) -> DeviceProfile:
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class KernelTime:
+    """A kernel and its predicted time (µs)."""
+
+    kernel: Kernel
+    time_us: float
+
+
+def predict(network: Network, profile: DeviceProfile) -> tuple[list[KernelTime], float]:
+    """Each kernel's predicted time and the total (session cost + kernels), in µs."""
+    times = [KernelTime(k, profile.roofline(k.kind).time_us(k.maccs, k.bytes))
+             for k in kernels(network, profile.optimize)]
+    return times, profile.session_us + sum(t.time_us for t in times)
+
+
+def fit_roofline(maccs: np.ndarray, nbytes: np.ndarray, times: np.ndarray,
+                 iterations: int = 30) -> Roofline:
+    """Least-squares roofline in relative error: alternately assign each sample to the
+    compute or the memory regime and solve t ≈ c + a·maccs·[compute] + b·bytes·[memory]
+    (non-negative, rows weighted by 1/t), starting from the additive fit; keeps the best
+    fit seen."""
+    weights = 1 / np.maximum(times, 1.0)  # sub-µs kernels: absolute error
+    coef = _nonnegative_lstsq(np.stack([np.ones_like(times), maccs, nbytes], axis=1) * weights[:, None],
+                              times * weights)  # both terms everywhere: a starting split
+    compute = coef[1] * maccs >= coef[2] * nbytes
+    best: tuple[float, Roofline] | None = None
+    for _ in range(iterations):
+        design = np.stack([np.ones_like(times), maccs * compute, nbytes * ~compute], axis=1)
+        coef = _nonnegative_lstsq(design * weights[:, None], times * weights)
+        roofline = Roofline(float(coef[0]), 1 / coef[1] if coef[1] > 0 else 0.0,
+                            1 / coef[2] if coef[2] > 0 else 0.0)
+        predicted = np.array([roofline.time_us(int(m), int(b)) for m, b in zip(maccs, nbytes)])
+        error = float(np.sum(((predicted - times) * weights) ** 2))
+        if best is None or error < best[0] - 1e-12:
+            best = (error, roofline)
+        regime = coef[1] * maccs >= coef[2] * nbytes
+        if np.array_equal(regime, compute):
+            break
+        compute = regime
+    assert best is not None
+    return best[1]
+
+
+def _nonnegative_lstsq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Least squares with negative coefficients dropped (refit without them)."""
+    active = np.ones(a.shape[1], dtype=bool)
+    active &= np.abs(a).sum(axis=0) > 0
+    coef = np.zeros(a.shape[1])
+    while active.any():
+        solution = np.linalg.lstsq(a[:, active], b, rcond=None)[0]
+        coef[:] = 0
+        coef[active] = solution
+        if (solution >= 0).all():
+            break
+        active[np.flatnonzero(active)[np.argmin(solution)]] = False
+    return coef
