@@ -102,7 +102,7 @@ GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
                                                fused=fused),
     "conv_grouped": lambda rng, fused: _conv(rng, kernel=rng.choice([1, 3]),
                                              groups=rng.choice([2, 3, 4, 8]), fused=fused),
-    "linear": _linear,
+    "fully_connected": _linear,
     "pool": _pool,
     "global_pool": _single("global_avg_pool"),
     "norm": _single("batchnorm"),
@@ -189,7 +189,7 @@ def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name:
         kinds[kind] = fit_roofline(np.array([p.maccs for p in chosen], dtype=float),
                                    np.array([p.bytes for p in chosen], dtype=float),
                                    np.array([p.time_us for p in chosen]))
-    rest = [p for p in points if not p.kind.startswith("conv") and p.kind != "linear"]
+    rest = [p for p in points if not p.kind.startswith("conv") and p.kind != "fully_connected"]
     kinds["other"] = fit_roofline(np.array([p.maccs for p in rest], dtype=float),
                                   np.array([p.bytes for p in rest], dtype=float),
                                   np.array([p.time_us for p in rest]))

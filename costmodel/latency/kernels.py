@@ -4,7 +4,8 @@ onnxruntime with optimizations on (``all``) folds a conv's batchnorm into its we
 fuses a following activation it implements in the conv's epilogue (MLAS activations:
 Relu, Clip, Sigmoid, Tanh, LeakyRelu, HardSigmoid — onnxruntime/core/optimizer/
 conv_activation_fusion.cc), and drops views (Identity, Dropout, Flatten/Reshape are
-aliases). With optimizations off (``none``) every op is its own kernel.
+aliases). Fused activations are the ``clamp`` category (Relu, Clip); a sigmoid after a conv
+(an SE gate on a 1×1 map) is left as its own small kernel. With optimizations off (``none``) every op is its own kernel.
 
 A kernel's features are its maccs and its bytes moved (fp32 ``mem_access`` × 4) under that
 execution model: a folded batchnorm adds its C-element bias read, a fused activation nothing.
@@ -18,17 +19,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from costmodel.graph import Network, Node
 
-__all__ = ["FUSED_ACTIVATIONS", "KINDS", "Kernel", "kernel_kind", "kernels"]
+__all__ = ["KINDS", "Kernel", "kernel_kind", "kernels"]
 
-FUSED_ACTIVATIONS = frozenset({"relu", "relu6", "sigmoid", "tanh", "leaky_relu", "hardsigmoid"})
-"""Activations onnxruntime fuses into a preceding conv (costmodel op names)."""
-
-KINDS = ("conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "linear", "pool",
-         "global_pool", "norm", "activation", "binary", "copy", "other")
+KINDS = ("conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "fully_connected",
+         "pool", "global_pool", "norm", "activation", "binary", "copy", "other")
 """Kernel kinds, each with its own fitted roofline."""
-
-_FREE = frozenset({"input", "flatten", "dropout", "identity", "reshape"})
-"""Ops that run no kernel of their own (aliases the runtime removes or does in place)."""
 
 DTYPE_BYTES = 4
 
@@ -55,7 +50,7 @@ def kernel_kind(node: Node, c_in: int) -> str:
             return "conv_depthwise"
         return "conv_grouped"
     if node.has("contraction"):
-        return "linear"
+        return "fully_connected"
     if node.has("global_pooling"):
         return "global_pool"
     if node.has("pooling"):
@@ -80,16 +75,17 @@ def kernels(network: Network, optimize: str = "all") -> list[Kernel]:
     absorbed: set[str] = set()
     result = []
     for node in network.nodes.values():
-        if node.name in absorbed or node.op in _FREE:
+        if node.name in absorbed or not node.inputs or node.has("view"):  # input, aliases
             continue
         layers, bytes_ = [node.name], node.cost.mem_access
         if optimize == "all" and node.has("convolution"):
             follower = _sole_reader(network, node, readers)
-            if follower is not None and follower.op == "batchnorm":
+            if follower is not None and follower.has("normalization") and \
+                    follower.has("reparameterizable"):
                 layers.append(follower.name)
                 bytes_ += follower.outputs[0][1]  # the folded shift, now the conv's bias
                 follower = _sole_reader(network, follower, readers)
-            if follower is not None and follower.op in FUSED_ACTIVATIONS:
+            if follower is not None and follower.has("clamp"):
                 layers.append(follower.name)
             absorbed.update(layers)
         source, index = node.inputs[0]

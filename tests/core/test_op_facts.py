@@ -24,11 +24,15 @@ OP_NAMES_ALLOWED = {"ops", "blocks", "transforms", "reference", "export"}
 that use ops by name; reference/ is the independent implementation; export/ maps each op
 to ONNX (its table is keyed by op name and tied to the registry by its own test)."""
 
+SPEC_WRITERS = {"latency/calibrate.py"}
+"""Modules outside those folders that write specs by op name (the calibration grid)."""
+
 
 def test_no_module_outside_the_op_owners_names_an_op() -> None:
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):
-        if path.relative_to(PACKAGE).parts[0] in OP_NAMES_ALLOWED:
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] in OP_NAMES_ALLOWED or relative.as_posix() in SPEC_WRITERS:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and node.value in OPS:

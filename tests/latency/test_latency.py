@@ -31,7 +31,7 @@ def test_mobilenet_v1_kernels_fused_and_op_by_op():
     assert len(fused) == 1 + 26 + 2
     kinds = [k.kind for k in fused]
     assert kinds.count("conv_depthwise") == 13 and kinds.count("conv_pointwise") == 13
-    assert kinds.count("conv_dense") == 1 and kinds[-2:] == ["global_pool", "linear"]
+    assert kinds.count("conv_dense") == 1 and kinds[-2:] == ["global_pool", "fully_connected"]
     assert all(len(k.layers) == 3 for k in fused[:27])  # conv, bn, relu in one kernel
     # optimizations off: each of the 27 conv_bn_act runs 3 kernels
     assert len(kernels(network, "none")) == 27 * 3 + 2
