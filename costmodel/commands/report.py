@@ -32,10 +32,12 @@ __all__ = ["report"]
               help="Print predicted per-kernel and total latency from a device profile (from "
                    "`costmodel calibrate`; bare --latency: the shipped profile of the machine "
                    "costmodel is developed on — latency is device-specific).")
+@click.option("--input-shape", default=None, metavar="N,C,H,W",
+              help="For an ONNX model (SPEC ending in .onnx): bind its input's dynamic dimensions.")
 @click.pass_context
 def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str,
            totals_only: bool, symbolic: str | None, fuse: str, dtype: str,
-           latency: str | None) -> None:
+           latency: str | None, input_shape: str | None) -> None:
     """Report params, maccs, mem_access, elementwise, fragments and peak_memory of SPEC.
 
     \b
@@ -46,10 +48,13 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
     fragments    kernels launched (ShuffleNetV2 G3)
     peak_memory  most activation elements alive at once (spec order; best order found)
 
+    SPEC may be an ONNX model (*.onnx): it is imported onto costmodel's own layers.
+
     Example: costmodel report specs/mobilenet_v2.yaml --set alpha=0.75 --format json
     """
     from costmodel.analysis.result import Analysis
     from costmodel.api import analyze
+    from costmodel.graph import build
     from costmodel.report.formats import ReportOptions, render, render_expressions
     from costmodel.spec.load import load_spec
 
@@ -60,7 +65,12 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
             model = load_spec(spec)
             names = tuple(model.params) if symbolic == "*" else tuple(
                 name.strip() for name in symbolic.split(",") if name.strip())
-        analysis = analyze(spec, symbolic=names, **bindings)
+        if spec.endswith(".onnx"):
+            from costmodel.importer import load_onnx
+
+            analysis = Analysis(build(load_onnx(spec, input_shape), spec, bindings, names))
+        else:
+            analysis = analyze(spec, symbolic=names, **bindings)
         if latency is not None:
             from costmodel.latency.command import print_latency
             print_latency(analysis.network, spec, latency, fmt)

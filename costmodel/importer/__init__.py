@@ -1,0 +1,6 @@
+"""ONNX → costmodel spec: :func:`import_onnx` reads a model (bounded, one-line errors) and
+maps its nodes onto costmodel's own layers, so it is counted with the same formulas."""
+
+from costmodel.importer.convert import SUPPORTED, import_onnx, load_onnx, parse_input_shape
+
+__all__ = ["SUPPORTED", "import_onnx", "load_onnx", "parse_input_shape"]

@@ -1,0 +1,42 @@
+"""Read an ONNX file safely: a regular file of bounded size, parsed as a ModelProto."""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import Any
+
+from costmodel.errors import SpecError
+
+__all__ = ["MAX_ONNX_BYTES", "read_model"]
+
+MAX_ONNX_BYTES = 256 * 1024 * 1024
+"""Largest file read; beyond it the model is refused before reading (weights can be stripped)."""
+
+
+def read_model(path: str) -> Any:
+    """The ``onnx.ModelProto`` at ``path``. Raises :class:`SpecError` for special files,
+    oversized, unreadable or malformed input (never reads more than MAX_ONNX_BYTES + 1)."""
+    import onnx
+    from google.protobuf.message import DecodeError
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise SpecError(f"cannot read ONNX model: {error.strerror}", path=path) from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise SpecError("not a regular file", path=path)
+        data = handle.read(MAX_ONNX_BYTES + 1)
+    if len(data) > MAX_ONNX_BYTES:
+        raise SpecError(f"file exceeds {MAX_ONNX_BYTES} bytes", path=path)
+    model = onnx.ModelProto()
+    try:
+        model.ParseFromString(data)
+    except (DecodeError, RuntimeError, ValueError) as error:
+        raise SpecError(f"not an ONNX model (protobuf: {str(error).splitlines()[0] if str(error) else 'decode error'})",
+                        path=path) from None
+    if not model.HasField("graph") or not model.graph.node:
+        raise SpecError("not an ONNX model (no graph nodes)", path=path)
+    return model
