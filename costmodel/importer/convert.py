@@ -71,7 +71,7 @@ def _attrs(node: Any) -> dict[str, Any]:
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
-def _pair(values: list[int]) -> Any:
+def _pair(values: Any) -> Any:
     return values[0] if len(set(values)) == 1 else list(values)
 
 

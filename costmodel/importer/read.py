@@ -18,7 +18,7 @@ def read_model(path: str) -> Any:
     """The ``onnx.ModelProto`` at ``path``. Raises :class:`SpecError` for special files,
     oversized, unreadable or malformed input (never reads more than MAX_ONNX_BYTES + 1)."""
     import onnx
-    from google.protobuf.message import DecodeError
+    from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
