@@ -19,10 +19,11 @@ from costmodel.spec.located_yaml import load_yaml
 
 PACKAGE = Path(__file__).parents[2] / "costmodel"
 
-OP_NAMES_ALLOWED = {"ops", "blocks", "transforms", "reference", "export"}
+OP_NAMES_ALLOWED = {"ops", "blocks", "transforms", "reference", "export", "importer"}
 """Where an op's name may be written: ops/ declares it; blocks/ and transforms/ write specs
 that use ops by name; reference/ is the independent implementation; export/ maps each op
-to ONNX (its table is keyed by op name and tied to the registry by its own test)."""
+to ONNX (its table is keyed by op name and tied to the registry by its own test);
+importer/ maps ONNX back onto ops by name (tied to export by the round-trip test)."""
 
 SPEC_WRITERS = {"latency/calibrate.py"}
 """Modules outside those folders that write specs by op name (the calibration grid)."""
