@@ -26,7 +26,7 @@ from pathlib import Path
 
 from costmodel.errors import SpecError
 
-__all__ = ["write_output", "check_output"]
+__all__ = ["write_output", "check_output", "output_directory"]
 
 PathLike = str | os.PathLike[str]
 
@@ -36,6 +36,8 @@ def check_output(path: PathLike, *, inputs: Iterable[PathLike] = (), overwrite: 
     ``overwrite`` is false, a non-regular file other than a character device, or a
     directory that does not exist. Raises :class:`SpecError` naming ``path``."""
     shown = os.fspath(path)
+    if not shown:
+        raise SpecError("cannot write: the output file name is empty", path="''")
     target = os.path.realpath(path)
     for source in inputs:
         if _same_file(target, source):
@@ -81,6 +83,18 @@ def write_output(path: PathLike, content: str | bytes | Callable[[str], None], *
             _write_atomic(target, content)
     except OSError as error:
         raise SpecError(f"cannot write: {error.strerror or error}", path=shown) from None
+
+
+def output_directory(path: PathLike) -> Path:
+    """Create the directory ``path`` (and its parents) for files written into it with
+    :func:`write_output`. Raises :class:`SpecError` naming ``path`` (a file in the way,
+    permission, a read-only file system)."""
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SpecError(f"cannot create directory: {error.strerror or error}",
+                        path=os.fspath(path)) from None
+    return Path(path)
 
 
 def _same_file(target: str, source: PathLike) -> bool:

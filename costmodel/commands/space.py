@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import click
 
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
 from costmodel.errors import SpecError
+from costmodel.outputs import output_directory, write_output
 
 __all__ = ["space", "parse_budget"]
 
@@ -116,11 +116,11 @@ def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: s
 
                 report["mapped"] = map_subnets(space_, chosen, question, address)
         if write_extremes:
-            directory = Path(write_extremes)
-            directory.mkdir(parents=True, exist_ok=True)
+            directory = output_directory(write_extremes)
             for end in ("min", "max"):
                 data = subnet_spec(space_, report["metrics"][metric][f"{end}_subnet"])
-                (directory / f"{metric}_{end}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+                write_output(directory / f"{metric}_{end}.yaml", yaml.safe_dump(data, sort_keys=False),
+                             inputs=[spec])
     click.echo(json.dumps(report, indent=2) if fmt == "json" else _text(report, metric))
 
 
@@ -164,14 +164,14 @@ def _write_samples(space_: Any, chosen: list[dict[str, Any]], sample_as: str, ou
     if sample_as == "spec":
         if out is None:
             raise SpecError("--as spec needs --out DIR")
-        directory = Path(out)
-        directory.mkdir(parents=True, exist_ok=True)
+        directory = output_directory(out)
         for index, subnet in enumerate(chosen):
             data = subnet_spec(space_, subnet)
-            (directory / f"sample_{index:05d}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+            write_output(directory / f"sample_{index:05d}.yaml", yaml.safe_dump(data, sort_keys=False),
+                         inputs=[space_.path])
         return str(directory)
     if out is not None:
-        Path(out).write_text(yaml.safe_dump(chosen, sort_keys=False))
+        write_output(out, yaml.safe_dump(chosen, sort_keys=False), inputs=[space_.path])
         return out
     return chosen
 

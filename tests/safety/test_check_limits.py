@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +15,7 @@ from click.testing import CliRunner
 from costmodel import check as check_module
 from costmodel.check import MAX_CHECK_BYTES, check_network, estimate_bytes
 from costmodel.cli import main
+from costmodel.commands.check import BLAS_THREADS
 from costmodel.errors import SpecError
 from costmodel.graph import build
 from costmodel.spec.load import load_spec, parse_spec
@@ -100,3 +104,18 @@ def test_estimate_formula(tiny: Path) -> None:
 def test_symbolic_or_bad_seed_from_python(tiny: Path) -> None:
     with pytest.raises(SpecError, match="--seed"):
         check_network(build(load_spec(tiny), str(tiny)), seed=-1)
+
+
+@pytest.mark.parametrize("exported, expected", [(None, "1"), ("2", "2")])
+def test_check_chooses_one_blas_thread_unless_exported(tiny: Path, exported: str | None,
+                                                       expected: str) -> None:
+    # numpy reads the variable when it loads, so only a fresh process shows the choice
+    env = {k: v for k, v in os.environ.items() if k not in BLAS_THREADS}
+    if exported is not None:
+        env["OPENBLAS_NUM_THREADS"] = exported
+    script = ("import os, sys; from costmodel.cli import main\n"
+              "try:\n    main(['check', sys.argv[1]])\nexcept SystemExit as e:\n    assert not e.code\n"
+              "print(os.environ['OPENBLAS_NUM_THREADS'])")
+    run = subprocess.run([sys.executable, "-c", script, str(tiny)], env=env, capture_output=True,
+                         text=True, check=True)
+    assert run.stdout.splitlines()[-1] == expected

@@ -60,6 +60,7 @@ BAD_OUTPUTS: dict[str, Callable[[Path], str]] = {
     "a full device": lambda root: "/dev/full",
     "a directory": _directory,
     "a FIFO": _fifo,
+    "an empty name": lambda root: "",
 }
 
 
@@ -146,3 +147,26 @@ def test_new_file_gets_umask_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(umask)
     assert (tmp_path / "x.md").stat().st_mode & 0o777 == 0o666 & ~0o027
+
+
+SPACE = ("model: space\ninput: [3, 8, 8]\nlayers:\n"
+         "  - {name: c, op: conv2d, out: 4, kernel: 3, choices: {kernel: [1, 3]}}\n")
+# space's outputs: --out FILE (bindings), --out DIR with --as spec, --write-extremes DIR
+SPACE_BAD = {
+    "--out is the input": (["--sample", "2", "--out", "s.yaml"], "s.yaml: refusing to overwrite"),
+    "--out in a missing folder": (["--sample", "2", "--out", "no/x.yaml"], "no/x.yaml: cannot write"),
+    "--out on a full device": (["--sample", "2", "--out", "/dev/full"], "/dev/full: cannot write"),
+    "--out DIR is a file": (["--sample", "2", "--as", "spec", "--out", "s.yaml/d"],
+                            "s.yaml/d: cannot create directory"),
+    "--write-extremes under a file": (["--write-extremes", "s.yaml/x"], "s.yaml/x: cannot create directory"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SPACE_BAD))
+def test_space_refuses(folder: Path, case: str) -> None:
+    (folder / "s.yaml").write_text(SPACE)
+    args, names = SPACE_BAD[case]
+    before = snapshot(folder)
+    result = CliRunner().invoke(main, ["space", "s.yaml", "--seed", "1", *args])
+    assert_one_line_error(result, names)
+    assert snapshot(folder) == before
