@@ -9,14 +9,21 @@ sympy is imported only when a symbolic value is actually met.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
+
+from costmodel.errors import SpecError
 
 __all__ = [
     "Number",
     "Value",
     "is_symbolic",
+    "MAX_DIGITS",
+    "bounded",
+    "decimal_parts",
+    "parse_decimal",
     "exact_decimal",
     "as_int",
     "floor",
@@ -38,10 +45,80 @@ def is_symbolic(value: Value) -> bool:
     return bool(getattr(value, "free_symbols", None))
 
 
+MAX_DIGITS = 100
+"""Most decimal digits of any exact number (an integer, or a fraction's numerator and
+denominator) a spec, an expression or a binding may produce. Real networks need < 20; the
+bound keeps ``1e999999999`` or ``p2: p1 * p1 * …`` from hanging or exhausting memory."""
+
+_LIMIT = 10**MAX_DIGITS
+# YAML 1.2 core / Python decimal syntax, ASCII digits only (str.isdigit and int() would
+# also take Arabic-Indic or fullwidth digits).
+_DECIMAL = re.compile(r"([-+]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([-+]?[0-9]+))?", re.ASCII)
+
+
+def _too_large(what: str) -> SpecError:
+    return SpecError(f"{what} has more than {MAX_DIGITS} digits (the limit of exact numbers, "
+                     "numerator and denominator)")
+
+
+def _shown(text: str) -> str:
+    return "number " + (text if len(text) <= 40 else text[:20] + "…" + text[-12:])
+
+
+def bounded(value: Value) -> Value:
+    """``value`` unchanged if it (numerator and denominator) has at most :data:`MAX_DIGITS`
+    digits; raises :class:`SpecError` otherwise. Symbolic values pass."""
+    if isinstance(value, int):
+        big = value >= _LIMIT or value <= -_LIMIT
+    elif isinstance(value, Fraction):
+        big = not (-_LIMIT < value.numerator < _LIMIT and value.denominator < _LIMIT)
+    else:
+        return value
+    if big:
+        raise _too_large("a value")
+    return value
+
+
+def decimal_parts(text: str) -> tuple[int, int]:
+    """``'2.30e6'`` → (230, 4): the digits as an integer m and the exponent e of the last
+    digit written, value = m·10^e. ASCII decimal syntax only (YAML 1.2 / Python; ``_``
+    between digits allowed); the size is checked before anything is computed.
+    Raises :class:`SpecError`."""
+    match = _DECIMAL.fullmatch(text.strip().replace("_", "")) if "__" not in text else None
+    if match is None or not (match.group(2) or match.group(3)):
+        raise SpecError(f"'{text}' is not a decimal number")
+    sign, whole, fraction, exponent_text = match.groups()
+    digits = (whole + (fraction or "")).lstrip("0")
+    if len(exponent_text or "") > 8:
+        if not digits:
+            return 0, 0
+        raise _too_large(_shown(text))
+    exponent = int(exponent_text or 0) - len(fraction or "")
+    if not digits:
+        return 0, exponent
+    # the value's magnitude is 10^(len(digits) + exponent - 1); the denominator's is 10^-exponent
+    if len(digits) > MAX_DIGITS or len(digits) + exponent > MAX_DIGITS or -exponent > MAX_DIGITS:
+        raise _too_large(_shown(text))
+    mantissa = int(digits)
+    return (-mantissa if sign == "-" else mantissa), exponent
+
+
+def parse_decimal(text: str) -> Number:
+    """The exact value of decimal text: ``'0.75'`` → 3/4, ``'2.3e6'`` → 2300000.
+
+    Raises :class:`SpecError` for anything else (``'inf'``, ``'٣'``) or a number beyond
+    :data:`MAX_DIGITS` digits (``'1e999999999'``: refused before it is computed).
+    """
+    mantissa, exponent = decimal_parts(text)
+    if exponent >= 0:
+        return int(mantissa * 10**exponent)
+    value = Fraction(mantissa, 10**-exponent)
+    return value.numerator if value.denominator == 1 else value
+
+
 def exact_decimal(value: float) -> Number:
     """The decimal a float was written as, exactly: 0.75 → 3/4, 0.1 → 1/10 (not 0.1000…0555)."""
-    number: Number = as_int(Fraction(repr(value)))
-    return number
+    return parse_decimal(repr(value))
 
 
 def _sympy_to_number(value: Value) -> Value:
@@ -80,8 +157,14 @@ def ceil(x: Value) -> Value:
     return math.ceil(_sympy_to_number(x))
 
 
+def _require_arguments(name: str, xs: tuple[Value, ...]) -> None:
+    if not xs:
+        raise SpecError(f"{name}() needs at least one value")
+
+
 def minimum(*xs: Value) -> Value:
     """min(x₁, …, xₙ)."""
+    _require_arguments("min", xs)
     if any(is_symbolic(x) for x in xs):
         import sympy
 
@@ -91,6 +174,7 @@ def minimum(*xs: Value) -> Value:
 
 def maximum(*xs: Value) -> Value:
     """max(x₁, …, xₙ)."""
+    _require_arguments("max", xs)
     if any(is_symbolic(x) for x in xs):
         import sympy
 
@@ -129,6 +213,8 @@ def make_divisible(v: Value, divisor: Value = 8, min_value: Value | None = None)
     r = max(min_value, ⌊v + d/2⌋ // d · d), min_value defaulting to d; then r + d if
     r < 0.9·v (rounding down must not remove more than 10 %).
     """
+    if not is_symbolic(divisor) and (not isinstance(as_int(divisor), int) or divisor < 1):
+        raise SpecError(f"make_divisible: the divisor must be a whole number ≥ 1, got {divisor}")
     if min_value is None:
         min_value = divisor
     threshold = Fraction(9, 10) * v

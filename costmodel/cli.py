@@ -7,6 +7,7 @@ import importlib
 import click
 
 from costmodel import __version__
+from costmodel.commands.safety import SafeGroup
 
 __all__ = ["main", "COMMANDS"]
 
@@ -29,7 +30,7 @@ imported only when its command runs or ``--help`` lists it, so a command's optio
 read the registries they offer (formats, transforms) without slowing the other commands."""
 
 
-class _LazyGroup(click.Group):
+class _LazyGroup(SafeGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(COMMANDS) | set(self.commands))
 

@@ -1,15 +1,33 @@
-"""The one exception a user ever sees for bad input.
+"""The one exception a user ever sees for bad input, and the escaping of echoed text.
 
 ``SpecError`` carries where (file, line, layer) and what; ``str()`` renders the single
 line the CLI prints, e.g.
 ``specs/foo.yaml:7: layer 'dw' (conv2d): 116 input channels not divisible by groups=3``.
+Control characters in any part (a layer named ``"a\\nerror: forged"``, ANSI escapes) are
+escaped by :func:`printable`, so the line stays one line and the terminal stays clean.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-__all__ = ["SpecError", "SpecWarning"]
+__all__ = ["SpecError", "SpecWarning", "printable"]
+
+# C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides that
+# would break a line or reorder what a terminal shows.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: object) -> str:
+    """``str(text)`` with every control character escaped (``\\n`` → ``\\x0a``): safe to echo
+    as part of one terminal line. Used by every error line and by renderers for user names."""
+    return _UNSAFE.sub(_escape, str(text))
 
 
 @dataclass
@@ -40,7 +58,7 @@ class SpecError(Exception):
         what = ""
         if self.layer:
             what = f"layer '{self.layer}'" + (f" ({self.op})" if self.op else "") + ": "
-        return f"{where}: {what}{self.message}"
+        return printable(f"{where}: {what}{self.message}")
 
 
 class SpecWarning(UserWarning):

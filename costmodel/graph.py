@@ -10,7 +10,8 @@ The result is a :class:`Network`: its nodes in execution order plus a networkx D
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -18,20 +19,20 @@ from typing import TYPE_CHECKING, Any
 from costmodel.arith import Value, as_int, is_symbolic
 from costmodel.assumptions import Assumption, Recorder, at_layer, recording
 from costmodel.blocks import BLOCKS
+from costmodel.budget import OpBudget
 from costmodel.cost import Cost
 from costmodel.errors import SpecError, SpecWarning
 from costmodel.ops import OPS, Shape
 from costmodel.ops.base import Category, Geometry, Traffic, has
-from costmodel.spec.base import LayerSpec, evaluated
+from costmodel.spec.base import MAX_NETWORK_NODES, LayerSpec, evaluated, first_copy, override
 from costmodel.spec.expr import evaluate, truth
-from costmodel.spec.schema import BlockCall, ModelSpec, UserBlock
-from costmodel.symbols import parameter_symbol
+from costmodel.spec.schema import BlockCall, ModelSpec, UserBlock, resolve_bindings
 
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["Node", "BlockInstance", "Network", "build", "override", "resolve_bindings", "unread_message",
-           "MAX_BLOCK_DEPTH"]
+           "MAX_BLOCK_DEPTH", "MAX_NETWORK_NODES"]
 
 MAX_BLOCK_DEPTH = 16
 
@@ -122,31 +123,6 @@ class Network:
         return total
 
 
-def resolve_bindings(spec: ModelSpec, bindings: Mapping[str, Any],
-                     symbolic: tuple[str, ...] = ()) -> dict[str, Value]:
-    """Value of every declared parameter: a symbol, the binding, or the default.
-
-    Bindings may be numbers or expression text; a default may refer to earlier parameters.
-    """
-    unknown = sorted((set(bindings) | set(symbolic)) - set(spec.params))
-    if unknown:
-        declared = ", ".join(spec.params) or "none"
-        raise SpecError(f"unknown parameter '{unknown[0]}' (declared: {declared})")
-    scope: dict[str, Value] = {}
-    for name, default in spec.params.items():
-        if name in symbolic:
-            scope[name] = parameter_symbol(name)
-        else:
-            value = bindings.get(name, default)
-            try:
-                scope[name] = evaluate(value, scope)
-            except SpecError as error:
-                origin = "bound to" if name in bindings else "default"
-                raise SpecError(f"parameter '{name}' ({origin} {value!r}): {error.message}; a "
-                                "value may use only parameters declared before it") from None
-    return scope
-
-
 def build(spec: ModelSpec, path: str = "<spec>", bindings: Mapping[str, Any] | None = None,
           symbolic: tuple[str, ...] = (),
           decisions: Mapping[tuple[str, str], bool] | None = None) -> Network:
@@ -174,6 +150,7 @@ class _Builder:
         self.spec, self.path, self.scope = spec, path, scope
         self.nodes: dict[str, Node] = {}
         self.blocks: dict[str, BlockInstance] = {}
+        self.budget = OpBudget(spec.blocks)
 
     def run(self) -> Network:
         channels, height, width = (evaluate(v, self.scope) for v in self.spec.input)
@@ -183,6 +160,7 @@ class _Builder:
             _require_size(value, what)
         for layers in (self.spec.layers, *(block.layers for block in self.spec.blocks.values())):
             _check_cycles(layers)
+        self.budget.reserve(0, self.budget.layers(self.spec.layers), "the layers")
         self.nodes["input"] = Node("input", "input", LayerSpec(op="input"), [],
                                    [(batch, channels, height, width)], Cost(), (), 0)
         output = self._expand_list(self.spec.layers, self.scope, "", (), [("input", 0)], 0)
@@ -204,13 +182,20 @@ class _Builder:
                 count = self._repeat_count(layer, scope)
             except SpecError as error:
                 raise error.located(line=layer.line or None, layer=prefix + base, op=layer.op) from None
+            before = len(self.nodes)
+            if count > 1 or layer.op in self.spec.blocks:
+                what = f"repeat: {count}" if count > 1 else f"block '{layer.op}'"
+                self.budget.reserve(before, self.budget.layer(layer, copies=count), what)
             for index in range(count):
                 copy, name = layer, base
                 if layer.repeat is not None:
                     name = f"{base}.{index}"
-                    copy = _first_copy(layer) if index == 0 and layer.first else layer
+                    copy = first_copy(layer) if index == 0 and layer.first else layer
                 full = prefix + name
                 try:
+                    if index == 1:  # the first copy's exact size times the remaining copies
+                        self.budget.reserve(len(self.nodes), (len(self.nodes) - before) * (count - 1),
+                                            f"repeat: {count}")
                     if full in self.nodes or full in self.blocks:
                         raise SpecError(f"name '{full}' is used twice")
                     refs = ([self._lookup(text, local, inputs, layers) for text in _as_list(copy.inputs)]
@@ -228,8 +213,6 @@ class _Builder:
 
     def _repeat_count(self, layer: LayerSpec, scope: Mapping[str, Value]) -> int:
         if layer.repeat is None:
-            if layer.first is not None:
-                raise SpecError("'first' only applies to a layer with 'repeat'")
             return 1
         count = as_int(evaluate(layer.repeat, scope))
         if is_symbolic(count) or not isinstance(count, int) or count < 1:
@@ -282,13 +265,17 @@ class _Builder:
                                      definition.output)
         if layer.op in BLOCKS:
             value = evaluated(layer, scope)
-            children = BLOCKS[layer.op].expand(value, shapes)
+            self.budget.reserve(len(self.nodes), self.budget.layer(value), f"block {layer.op}")
+            with _structure_decided(value, shapes):
+                children = BLOCKS[layer.op].expand(value, shapes)
             return self._enter_block(layer, name, block, refs, children, scope, depth)
         op = OPS[layer.op]
         if op.arity is not None and len(refs) != op.arity:
             raise SpecError(f"{layer.op} takes {op.arity} input(s), got {len(refs)}")
         value = evaluated(layer, scope)
-        result = op.formula(value, *shapes)
+        self.budget.reserve(len(self.nodes), 1, "this op")
+        with _structure_decided(value, shapes):
+            result = op.formula(value, *shapes)
         self.nodes[name] = Node(name, layer.op, value, refs, result.outputs, result.cost, block,
                                 layer.line, result.geometry, result.traffic)
         return name, 0
@@ -329,22 +316,21 @@ def _block_scope(definition: UserBlock, call: BlockCall, scope: Mapping[str, Val
     return inner
 
 
-def _first_copy(layer: LayerSpec) -> LayerSpec:
-    """The first repetition: ``first`` overrides applied and validated."""
-    return override(layer, layer.first or {}, {"first"}, "invalid 'first' override")
-
-
-def override(layer: LayerSpec, fields: Mapping[str, Any], drop: set[str], what: str) -> LayerSpec:
-    """``layer`` without the fields in ``drop`` and with ``fields`` set, validated (an error
-    starts with ``what``); it keeps the layer's line."""
-    data = layer.model_dump(exclude_unset=True, exclude=drop)
-    data.update(fields)
+@contextmanager
+def _structure_decided(layer: LayerSpec, shapes: list[Any]) -> Iterator[None]:
+    """A formula or expansion that must branch on a value left symbolic (sympy refuses to
+    decide ``se >= 1`` or ``int(...)`` of a symbol) fails as one line naming the symbols."""
     try:
-        copy = type(layer).model_validate(data)
-    except Exception as error:  # pydantic ValidationError, reported in words
-        raise SpecError(f"{what}: {error.errors()[0]['msg']}") from None  # type: ignore[attr-defined]
-    copy._line = layer.line
-    return copy
+        yield
+    except TypeError:
+        values = [getattr(layer, name) for name in type(layer).model_fields] + [s for shape in shapes for s in shape]
+        symbols = sorted({str(symbol) for value in values for item in (value if isinstance(value, list) else [value])
+                          for symbol in getattr(item, "free_symbols", ())})
+        if not symbols:
+            raise
+        raise SpecError(f"cannot decide this layer's structure with {', '.join(symbols)} symbolic: "
+                        "give a number for what decides the structure (e.g. --set NAME=VALUE "
+                        "and leave only sizes symbolic)") from None
 
 
 def unread_message(network: Network, node: Node) -> str:

@@ -14,45 +14,17 @@ ShuffleNetV2's G4: their arithmetic is negligible, their memory traffic is not.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from costmodel.analysis.result import Analysis
 from costmodel.errors import SpecError
 from costmodel.graph import build
 from costmodel.spec.load import load_spec
+from costmodel.spec.published import Published, published_figure
 from costmodel.spec.schema import ModelSpec, Variant
 
 __all__ = ["Published", "ZooEntry", "published_figure", "zoo_variants", "spec_paths",
            "regular_files", "collect"]
-
-
-@dataclass(frozen=True)
-class Published:
-    """A published figure: its exact ``value``, the ``tolerance`` its rounding allows,
-    and the ``text`` as written."""
-
-    value: Fraction
-    tolerance: Fraction
-    text: str
-
-    def admits(self, count: int) -> bool:
-        """True when ``count`` rounds to this figure."""
-        return abs(count - self.value) <= self.tolerance
-
-
-def published_figure(value: Any) -> Published:
-    """``"2.3e6"`` → 2300000 ± 50000; ``146000000`` → exact. Raises :class:`SpecError`."""
-    text = str(value).strip()
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise SpecError(f"published figure {text!r} is not a number such as 2.3e6") from None
-    exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)
-    return Published(Fraction(number), Fraction(1, 2) * Fraction(10) ** exponent, text)
 
 
 @dataclass(frozen=True)

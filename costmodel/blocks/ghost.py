@@ -30,7 +30,7 @@ from costmodel.ops.elementwise import Activation
 from costmodel.ops.pool import Pool2d
 from costmodel.ops.resample import Resize
 from costmodel.ops.tensor import Add, Concat, Mul, Split
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.base import Domain, Expr, LayerSpec, Positive, expr_in
 
 __all__ = ["GhostModule", "GhostBottleneck", "ghost_module", "ghost_bottleneck"]
 
@@ -41,7 +41,7 @@ class GhostModule(BlockSpec):
     op: Literal["ghost_module"]
     out: Expr
     kernel: Expr = 1
-    ratio: Expr = 2
+    ratio: expr_in(Domain(2, whole=True)) = 2  # type: ignore[valid-type]
     dw_kernel: Expr = 3
     stride: Expr = 1
     relu: bool = True
@@ -56,7 +56,7 @@ class GhostBottleneck(BlockSpec):
     out: Expr
     kernel: Expr = 3
     stride: Expr = 1
-    se_ratio: Expr | None = None
+    se_ratio: Positive | None = None
     attention: bool = False
 
 

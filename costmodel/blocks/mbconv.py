@@ -24,7 +24,7 @@ from costmodel.blocks.squeeze_excitation import SqueezeExcitation, squeeze_chann
 from costmodel.ops.base import Shape
 from costmodel.ops.elementwise import ActivationName
 from costmodel.ops.tensor import Add
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.base import Expr, LayerSpec, Positive
 
 __all__ = ["MBConv", "mbconv"]
 
@@ -39,7 +39,7 @@ class MBConv(BlockSpec):
     kernel: Expr = 3
     stride: Expr = 1
     act: ActivationName = "relu6"
-    se_ratio: Expr | None = None
+    se_ratio: Positive | None = None
     se_of: Literal["expanded", "input"] = "expanded"
     se_divisor: Expr | None = None
     se_act: ActivationName = "relu"

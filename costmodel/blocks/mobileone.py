@@ -12,7 +12,7 @@ pair with stride 2; the last ``se_blocks`` pairs carry squeeze-excitation (C →
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from costmodel.assumptions import holds
 from costmodel.blocks.base import BlockSpec, child_name, register_block
@@ -21,7 +21,7 @@ from costmodel.blocks.squeeze_excitation import SqueezeExcitation
 from costmodel.ops.base import Shape, require_int
 from costmodel.ops.elementwise import ACTIVATIONS, Activation, BatchNorm
 from costmodel.ops.tensor import Add
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.base import MAX_NETWORK_NODES, Count, Domain, Expr, Flag, LayerSpec, expr_in
 
 __all__ = ["MobileOneBlock", "MobileOneStage", "mobileone_block", "mobileone_stage"]
 
@@ -37,10 +37,12 @@ class MobileOneBlock(BlockSpec):
     stride: Expr = 1
     depthwise: bool = False
     groups: Expr = 1
-    branches: Expr = 1
-    reparam: Expr = 0
-    se: Expr = 0
+    branches: Count = 1
+    reparam: Flag = 0
+    se: Flag = 0
     act: Literal[(*ACTIVATIONS, "none")] = "relu"  # type: ignore[valid-type]
+
+    counts: ClassVar[tuple[str, ...]] = ("branches",)
 
 
 class MobileOneStage(BlockSpec):
@@ -48,10 +50,12 @@ class MobileOneStage(BlockSpec):
 
     op: Literal["mobileone_stage"]
     out: Expr
-    blocks: Expr
-    se_blocks: Expr = 0
-    branches: Expr = 1
-    reparam: Expr = 0
+    blocks: Count
+    se_blocks: expr_in(Domain(0, MAX_NETWORK_NODES, whole=True)) = 0  # type: ignore[valid-type]
+    branches: Count = 1
+    reparam: Flag = 0
+
+    counts: ClassVar[tuple[str, ...]] = ("blocks", "branches")
 
 
 @register_block(MobileOneBlock)

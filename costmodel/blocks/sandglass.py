@@ -33,7 +33,7 @@ from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
 from costmodel.ops.elementwise import ActivationName
 from costmodel.ops.tensor import Add
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.base import Expr, LayerSpec, Positive
 
 __all__ = ["Sandglass", "sandglass"]
 
@@ -43,14 +43,14 @@ class Sandglass(BlockSpec):
 
     op: Literal["sandglass"]
     out: Expr
-    reduction: Expr = 6
+    reduction: Positive = 6
     stride: Expr = 1
     kernel: Expr = 3
     act: ActivationName = "relu6"
     keep_3x3: bool = False
     first_dw: bool = False
     min_hidden: bool = True
-    se_ratio: Expr | None = None
+    se_ratio: Positive | None = None
 
 
 def _raised(hidden: Value, floor_width: Value) -> Value:

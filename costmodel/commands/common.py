@@ -9,11 +9,11 @@ from contextlib import contextmanager
 
 import click
 
-from costmodel.errors import SpecError, SpecWarning
+from costmodel.commands.safety import EXIT_BAD_INPUT
+from costmodel.errors import SpecError, SpecWarning, printable
 
 __all__ = ["parse_bindings", "set_option", "spec_errors", "EXIT_BAD_INPUT"]
 
-EXIT_BAD_INPUT = 2
 
 
 def parse_bindings(values: tuple[str, ...]) -> dict[str, str]:
@@ -51,7 +51,7 @@ def spec_errors(debug: bool) -> Iterator[None]:
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_BAD_INPUT)
     for message in dict.fromkeys(str(w.message) for w in caught if w.category is SpecWarning):
-        click.echo(f"warning: {message}", err=True)
+        click.echo(printable(f"warning: {message}"), err=True)
     for other in caught:
         if other.category is not SpecWarning:
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)

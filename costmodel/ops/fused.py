@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import model_validator
+
 from costmodel.cost import Cost
 from costmodel.ops.base import OpResult, Shape, numel, register_op
-from costmodel.ops.tensor import Concat, Shuffle, Split, concat, shuffle, split
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.ops.tensor import Concat, Shuffle, Split, concat, parts_or_sections, shuffle, split
+from costmodel.spec.base import Count, Expr, LayerSpec
 
 __all__ = ["ConcatShuffleSplit", "concat_shuffle_split"]
 
@@ -23,8 +25,10 @@ class ConcatShuffleSplit(LayerSpec):
 
     op: Literal["concat_shuffle_split"]
     groups: Expr
-    parts: Expr | None = None
+    parts: Count | None = None
     sections: list[Expr] | None = None
+
+    _one_way = model_validator(mode="after")(lambda self: parts_or_sections(self))
 
 
 @register_op(ConcatShuffleSplit, arity=None, categories=("copy",))

@@ -58,6 +58,10 @@ def pool2d(layer: Pool2d, x: Shape) -> OpResult:
                                                       else layer.kernel))
     ph, pw = pair(layer.padding) if isinstance(layer.padding, str) else (
         require_int(p, "padding", minimum=0) for p in pair(layer.padding))
+    for k, p in ((kh, ph), (kw, pw)):
+        # PyTorch's pooling check (aten Pool.h): pad ≤ ⌊k/2⌋, else a window could see padding only
+        if not (isinstance(p, str) or is_symbolic(p) or is_symbolic(k)) and p > k // 2:
+            raise SpecError(f"padding {p} is more than half the kernel {k}; pooling allows at most {k // 2}")
     h_out = _pooled_size(h, kh, sh, ph, layer.ceil_mode)
     w_out = _pooled_size(w, kw, sw, pw, layer.ceil_mode)
     for size, axis in ((h_out, "height"), (w_out, "width")):

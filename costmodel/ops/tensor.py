@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import model_validator
+
 from costmodel.arith import is_symbolic
 from costmodel.assumptions import require
 from costmodel.cost import Cost
@@ -16,9 +18,9 @@ from costmodel.ops.base import (
     require_int,
     require_shapes_equal,
 )
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.base import Count, Expr, LayerSpec, Probability
 
-__all__ = ["Add", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout"]
+__all__ = ["Add", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout", "parts_or_sections"]
 
 
 class Add(LayerSpec):
@@ -39,13 +41,23 @@ class Concat(LayerSpec):
     op: Literal["concat"]
 
 
+def parts_or_sections(layer: Any) -> Any:
+    """A split is given ``parts`` or ``sections``, not both (neither would be ambiguous too,
+    but a fused concat-shuffle-split may have one output)."""
+    if layer.parts is not None and layer.sections is not None:
+        raise ValueError("give either 'parts' or 'sections', not both")
+    return layer
+
+
 class Split(LayerSpec):
     """Channel split into ``parts`` equal parts or the given ``sections``; output k is
     referred to as ``name:k``."""
 
     op: Literal["split"]
-    parts: Expr | None = None
+    parts: Count | None = None
     sections: list[Expr] | None = None
+
+    _one_way = model_validator(mode="after")(lambda self: parts_or_sections(self))
 
 
 class Shuffle(LayerSpec):
@@ -65,7 +77,7 @@ class Dropout(LayerSpec):
     """Free at inference."""
 
     op: Literal["dropout"]
-    p: Expr | None = None
+    p: Probability | None = None
 
 
 @register_op(Add, arity=None, categories=("elementwise", "sum", "in_place"))

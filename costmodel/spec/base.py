@@ -9,31 +9,83 @@ graph is built (:func:`evaluated`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Annotated, Any, ClassVar, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     PrivateAttr,
+    ValidationError,
     field_validator,
     model_validator,
 )
 
-from costmodel.arith import exact_decimal
+from costmodel.arith import Number, as_int, exact_decimal, is_symbolic
+from costmodel.errors import SpecError
 from costmodel.spec.expr import evaluate
 
-__all__ = ["SpecModel", "LayerSpec", "Expr", "ExprPair", "Padding", "evaluated", "expr_fields", "op_names"]
+__all__ = ["SpecModel", "LayerSpec", "Expr", "ExprPair", "Padding", "Domain", "expr_in", "Count", "Positive",
+           "Flag", "Probability", "evaluated",
+           "expr_fields", "first_copy", "override", "op_names", "MAX_NETWORK_NODES"]
 
 PADDING_KEYWORDS = ("same", "valid")
 
+MAX_NETWORK_NODES = 200_000
+"""Most primitive ops one network may expand to (repeats, blocks and block parameters such as
+``branches`` or ``parts`` included); refused before the expansion allocates them. Twice the
+largest network the benchmarks time (100,000 layers)."""
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The numbers a field (or parameter) admits: bounds, inclusive unless ``*_open``, and
+    optionally whole numbers only."""
+
+    minimum: Number | None = None
+    maximum: Number | None = None
+    min_open: bool = False
+    max_open: bool = False
+    whole: bool = False
+
+    def describe(self) -> str:
+        """'a whole number ≥ 1', 'a number ≥ 0 and < 1', …"""
+        parts = []
+        if self.minimum is not None:
+            parts.append(f"{'>' if self.min_open else '≥'} {self.minimum}")
+        if self.maximum is not None:
+            parts.append(f"{'<' if self.max_open else '≤'} {self.maximum}")
+        return ("a whole number " if self.whole else "a number ") + " and ".join(parts)
+
+    def admits(self, value: Any) -> bool:
+        """True for a symbolic value or a number inside the domain."""
+        if is_symbolic(value):
+            return True
+        value = as_int(value)
+        if not isinstance(value, (int, Fraction)) or isinstance(value, bool):
+            return False
+        low, high = self.minimum, self.maximum
+        return not ((self.whole and not isinstance(value, int))
+                    or (low is not None and (value <= low if self.min_open else value < low))
+                    or (high is not None and (value >= high if self.max_open else value > high)))
+
+    def check(self, value: Any, what: str) -> Any:
+        """``value``, or a :class:`SpecError` saying ``what`` must be in the domain."""
+        if not self.admits(value):
+            raise SpecError(f"{what} is {value}; it must be {self.describe()}")
+        return value
+
 
 class _ExprField:
-    """Marks a field whose value is evaluated as an expression (except its keywords)."""
+    """Marks a field whose value is evaluated as an expression (except its keywords), and
+    the domain its numeric values must lie in."""
 
-    def __init__(self, keywords: tuple[str, ...] = ()) -> None:
+    def __init__(self, keywords: tuple[str, ...] = (), domain: Domain | None = None) -> None:
         self.keywords = keywords
+        self.domain = domain
 
 
 _EXPR = _ExprField()
@@ -76,6 +128,25 @@ Padding = Annotated[Any, BeforeValidator(_check_padding), _PADDING]
 """An :data:`ExprPair`, or ``same`` (TensorFlow: H′ = ⌈H/s⌉) or ``valid`` (no padding)."""
 
 
+def _numbers(value: Any) -> list[Any]:
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, (int, Fraction)) and not isinstance(v, bool)]
+
+
+def expr_in(domain: Domain, *, pair: bool = False) -> Any:
+    """An :data:`Expr` (or :data:`ExprPair`) field whose values must lie in ``domain``:
+    checked at load when written as a number, after evaluation when an expression."""
+
+    def check(value: Any) -> Any:
+        for number in _numbers(value):
+            if not domain.admits(number):
+                raise ValueError(f"{number} is out of range: it must be {domain.describe()}")
+        return value
+
+    validator = _check_value_or_pair if pair else _check_value
+    return Annotated[Any, BeforeValidator(validator), AfterValidator(check), _ExprField((), domain)]
+
+
 class SpecModel(BaseModel):
     """Strict model that remembers the YAML line it was read from."""
 
@@ -97,6 +168,19 @@ class SpecModel(BaseModel):
         return self._line
 
 
+Count = expr_in(Domain(1, MAX_NETWORK_NODES, whole=True))
+"""A whole number of copies, branches or parts: 1 … MAX_NETWORK_NODES."""
+
+Positive = expr_in(Domain(0, min_open=True))
+"""A number > 0 (a ratio such as ``se_ratio`` or ``reduction``)."""
+
+Flag = expr_in(Domain(0, 1, whole=True))
+"""0 or 1 (a switch that may be a parameter, e.g. ``se: use_se``)."""
+
+Probability = expr_in(Domain(0, 1, max_open=True))
+"""A number in [0, 1) (dropout's ``p``, as PyTorch requires)."""
+
+
 class LayerSpec(SpecModel):
     """Fields every layer has, whatever its op.
 
@@ -111,7 +195,7 @@ class LayerSpec(SpecModel):
     op: str
     name: str | None = None
     inputs: list[str] | str | None = None
-    repeat: Expr | None = None
+    repeat: expr_in(Domain(1, MAX_NETWORK_NODES, whole=True)) | None = None  # type: ignore[valid-type]
     first: dict[str, Any] | None = None
     when: Expr | None = None
     choices: dict[str, list[Any]] | None = None
@@ -120,6 +204,9 @@ class LayerSpec(SpecModel):
     out. The field's own value is the one every other command uses."""
 
     kind: ClassVar[str] = "op"
+    counts: ClassVar[tuple[str, ...]] = ()
+    """Fields whose product bounds below how many ops the layer expands to (e.g. a block's
+    ``branches``): the builder refuses an over-large expansion before allocating it."""
 
     @field_validator("choices")
     @classmethod
@@ -137,6 +224,45 @@ class LayerSpec(SpecModel):
         return {field: values if field == "skip" else [_check_value(value) for value in values]
                 for field, values in choices.items()}
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _check_first(cls, data: Any, handler: Any) -> Any:
+        """``first`` is checked at load, at the line of its key: it needs ``repeat`` and the
+        first copy must be a valid layer."""
+        layer = handler(data)
+        if isinstance(layer, LayerSpec) and layer.first is not None:
+            line = getattr(data, "key_lines", {}).get("first") or layer.line or None
+            try:
+                if layer.repeat is None:
+                    raise SpecError("'first' only applies to a layer with 'repeat'")
+                first_copy(layer)
+            except SpecError as error:
+                raise error.located(line=line, layer=layer.name, op=layer.op) from None
+        return layer
+
+
+def first_copy(layer: LayerSpec) -> LayerSpec:
+    """The first repetition of ``layer``: its ``first`` overrides applied and validated."""
+    return override(layer, layer.first or {}, {"first"}, "invalid 'first' override")
+
+
+def override(layer: LayerSpec, fields: Mapping[str, Any], drop: set[str], what: str) -> LayerSpec:
+    """``layer`` without the fields in ``drop`` and with ``fields`` set, validated (a
+    :class:`SpecError` starting with ``what`` names the field); it keeps the layer's line."""
+    data = layer.model_dump(exclude_unset=True, exclude=drop)
+    data.update(fields)
+    try:
+        copy = type(layer).model_validate(data)
+    except ValidationError as error:
+        detail = error.errors()[0]
+        field = ".".join(str(part) for part in detail["loc"] if part != type(layer).__name__)
+        message = detail["msg"].removeprefix("Value error, ")
+        if detail["type"] == "extra_forbidden":
+            message = f"unknown field (valid fields: {', '.join(type(layer).model_fields)})"
+        raise SpecError(f"{what}: {field + ': ' if field else ''}{message}") from None
+    copy._line = layer.line
+    return copy
+
 
 def op_names(cls: type[LayerSpec]) -> tuple[str, ...]:
     """The op names ``cls``'s ``op: Literal[...]`` field allows (what a registry files it under)."""
@@ -153,23 +279,27 @@ def _find_marker(annotation: Any) -> _ExprField | None:
     return next((m for arg in get_args(annotation) if (m := _find_marker(arg))), None)
 
 
-_EXPR_FIELDS: dict[type, dict[str, tuple[str, ...]]] = {}
+_EXPR_FIELDS: dict[type, dict[str, _ExprField]] = {}
 
 
-def expr_fields(cls: type[SpecModel]) -> dict[str, tuple[str, ...]]:
-    """Fields of ``cls`` holding expressions (``repeat``, ``choices`` excepted) → their keywords."""
+def expr_fields(cls: type[SpecModel]) -> dict[str, _ExprField]:
+    """Fields of ``cls`` holding expressions (``repeat``, ``choices`` excepted) → their marker
+    (keywords, domain)."""
     if cls not in _EXPR_FIELDS:
         found = {name: _marker(field.metadata) or _find_marker(field.annotation)
                  for name, field in cls.model_fields.items() if name not in ("repeat", "choices")}
-        _EXPR_FIELDS[cls] = {name: marker.keywords for name, marker in found.items() if marker}
+        _EXPR_FIELDS[cls] = {name: marker for name, marker in found.items() if marker}
     return _EXPR_FIELDS[cls]
 
 
 def evaluated(layer: LayerSpec, scope: Mapping[str, Any]) -> LayerSpec:
     """A copy of ``layer`` whose expression fields hold exact values in ``scope``."""
     update = {}
-    for name, keywords in expr_fields(type(layer)).items():
+    for name, marker in expr_fields(type(layer)).items():
         value = getattr(layer, name)
-        if value is not None and value not in keywords:
-            update[name] = evaluate(value, scope)
+        if value is not None and value not in marker.keywords:
+            update[name] = result = evaluate(value, scope)
+            if marker.domain is not None:
+                for number in result if isinstance(result, list) else [result]:
+                    marker.domain.check(number, name)
     return layer.model_copy(update=update)

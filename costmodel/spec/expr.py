@@ -4,6 +4,11 @@ Text is parsed with :func:`ast.parse` and then *interpreted* by a whitelist walk
 numbers, declared parameter names, ``+ - * / //``, unary ``-``/``+``, parentheses and
 calls of the functions in :data:`costmodel.arith.FUNCTIONS`. Nothing is ever evaluated
 by Python (no ``eval``, no ``sympify``). Decimal literals are exact: ``0.75`` is 3/4.
+
+Text is ASCII only: Python would read a fullwidth ``ａlpha`` as ``alpha`` (NFKC
+normalisation of identifiers). Every number the interpreter meets or computes — literal,
+name, operand or result of an operator or function — is bounded by
+:func:`costmodel.arith.bounded`, so no expression can build a number of unbounded size.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from costmodel.arith import FUNCTIONS, Value, as_int
-from costmodel.errors import SpecError
+from costmodel.arith import FUNCTIONS, Value, as_int, bounded, parse_decimal
+from costmodel.errors import SpecError, printable
 
 __all__ = ["MAX_EXPRESSION_LENGTH", "MAX_EXPONENT", "MAX_POWER_BITS", "evaluate", "truth"]
 
@@ -47,9 +52,13 @@ _UNARY: dict[type, Callable[[Any], Any]] = {ast.USub: operator.neg, ast.UAdd: op
 def _parse(text: str) -> ast.expr:
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise SpecError(f"expression longer than {MAX_EXPRESSION_LENGTH} characters")
+    if not text.isascii():
+        char = next(c for c in text if not c.isascii())
+        raise SpecError(f"non-ASCII character '{printable(char)}' (U+{ord(char):04X}) in expression "
+                        f"{text!r}: names and digits are ASCII only")
     try:
         return ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         raise SpecError(f"cannot parse expression {text!r}") from None
 
 
@@ -59,11 +68,25 @@ def _literal(node: ast.Constant, text: str) -> Value:
         raise SpecError(f"{value!r} is not allowed in an expression (only numbers) in {text!r}")
     if isinstance(value, float):
         # The source digits, not the binary float: 0.75 -> 3/4, 0.1 -> 1/10.
-        return as_int(Fraction(ast.get_source_segment(text, node) or repr(value)))
-    return value
+        return parse_decimal(ast.get_source_segment(text, node) or repr(value))
+    return bounded(value)
 
 
 def _interpret(node: ast.expr, scope: Mapping[str, Value], text: str) -> Value:
+    """The value of ``node``; every result is bounded in size (see module docstring)."""
+    try:
+        return bounded(_step(node, scope, text))
+    except SpecError as error:
+        if "digits (the limit" in error.message and text not in error.message:
+            error.message += f" (in {text!r})"
+        raise
+    except (ArithmeticError, ValueError, TypeError) as error:
+        # A helper refusing its arguments (sympy cannot order a symbolic value, a bound
+        # exceeded inside a conversion): one line naming the expression.
+        raise SpecError(f"cannot evaluate {text!r}: {error}") from None
+
+
+def _step(node: ast.expr, scope: Mapping[str, Value], text: str) -> Value:
     if isinstance(node, ast.Constant):
         return _literal(node, text)
     if isinstance(node, ast.Name):
@@ -74,7 +97,8 @@ def _interpret(node: ast.expr, scope: Mapping[str, Value], text: str) -> Value:
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left = _interpret(node.left, scope, text)
         right = _interpret(node.right, scope, text)
-        if isinstance(node.op, (ast.Div, ast.FloorDiv)) and isinstance(right, int) and right == 0:
+        if isinstance(node.op, (ast.Div, ast.FloorDiv)) and not getattr(right, "free_symbols", None) \
+                and right == 0:
             raise SpecError(f"division by zero in {text!r}")
         if isinstance(node.op, ast.Div) and isinstance(left, int) and isinstance(right, int):
             return as_int(Fraction(left, right))
@@ -100,6 +124,8 @@ def _interpret(node: ast.expr, scope: Mapping[str, Value], text: str) -> Value:
             return function(*args)
         except TypeError:
             raise SpecError(f"wrong number of arguments to {node.func.id}() in {text!r}") from None
+        except SpecError as error:
+            raise SpecError(f"{error.message} in {text!r}") from None
     fragment = ast.get_source_segment(text, node) or type(node).__name__
     raise SpecError(f"'{fragment}' is not allowed in an expression: {text!r} "
                     "(numbers, declared names, + - * / // **, comparisons, and/or/not, "
@@ -159,5 +185,5 @@ def evaluate(value: Any, scope: Mapping[str, Value]) -> Value:
         return _interpret(_parse(text), scope, text)
     if isinstance(value, (list, tuple)):
         return [evaluate(item, scope) for item in value]
-    return value
+    return bounded(value)
 

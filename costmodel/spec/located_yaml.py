@@ -1,39 +1,64 @@
 """Safe YAML loading that remembers where every mapping and key came from.
 
-Only YAML's safe subset is accepted (libyaml's composer when available). The node tree is
-converted by hand so that
+Only YAML's safe subset is accepted (libyaml's composer when available), with the YAML 1.2
+core schema's scalars: ``010`` is refused (YAML 1.1 read it as octal 8), ``1:3`` is text
+(1.1 read it as sexagesimal 63), ``yes``/``on`` are text, numbers are ASCII decimal.
+The node tree is converted by hand so that
 - every mapping becomes a :class:`Located` dict knowing its own line and its keys' lines,
-- decimal scalars become exact ``Fraction`` (``0.75`` → 3/4), never float,
+- decimal scalars become exact ``Fraction`` (``0.75`` → 3/4), never float, of at most
+  :data:`~costmodel.arith.MAX_DIGITS` digits,
 - duplicate keys are errors instead of silently overwritten,
-- an alias bomb (billion laughs) is refused: expansion stops after ``MAX_NODES`` nodes.
+- an alias bomb (billion laughs) is refused: expansion stops after ``MAX_NODES`` nodes;
+  a recursive alias or nesting deeper than ``MAX_DEPTH`` is refused too.
+
+Files are read by :func:`read_text`: regular files only (a FIFO, ``/dev/zero`` or a
+directory is refused before it is read), at most ``MAX_BYTES``.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
+import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from costmodel.arith import as_int
+from costmodel.arith import parse_decimal
 from costmodel.errors import SpecError
 
-__all__ = ["Located", "MAX_NODES", "MAX_BYTES", "load_yaml"]
+__all__ = ["Located", "MAX_NODES", "MAX_BYTES", "MAX_DEPTH", "read_text", "load_yaml"]
 
 MAX_NODES = 200_000
 MAX_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
 
-def _require_tag(node: yaml.Node, tag: str) -> None:
-    if node.tag != tag:
-        raise SpecError(f"unsupported YAML: tag '{node.tag}'", line=node.start_mark.line + 1)
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser with the YAML 1.2 core schema's implicit tags (not YAML 1.1's)."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}
+
+
+for _tag, _pattern, _first in (
+    (_NULL, r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+    (_BOOL, r"true|True|TRUE|false|False|FALSE", list("tTfF")),
+    (_INT, r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", list("-+0123456789")),
+    (_FLOAT, r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+             r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)", list("-+.0123456789")),
+):
+    _Loader.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), _first)
+
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
 
 
 class Located(dict[str, Any]):
@@ -43,32 +68,48 @@ class Located(dict[str, Any]):
     key_lines: dict[str, int]
 
 
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _require_tag(node: yaml.Node, tag: str) -> None:
+    if node.tag != tag:
+        raise SpecError(f"unsupported YAML: tag '{node.tag}'", line=_line(node))
+
+
 class _Converter:
     def __init__(self) -> None:
         self.nodes = 0
-        self.scalars = yaml.constructor.SafeConstructor()
+        self.open: set[int] = set()  # ids of the collections being converted (the current path)
 
     def convert(self, node: yaml.Node) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise SpecError(f"document expands to more than {MAX_NODES} nodes (alias bomb?)",
-                            line=node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            _require_tag(node, _MAP)
-            return self._mapping(node)
-        if isinstance(node, yaml.SequenceNode):
+                            line=_line(node))
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if id(node) in self.open:
+            raise SpecError("recursive alias: a collection contains itself", line=_line(node))
+        if len(self.open) >= MAX_DEPTH:
+            raise SpecError(f"nested more than {MAX_DEPTH} levels deep", line=_line(node))
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                _require_tag(node, _MAP)
+                return self._mapping(node)
             _require_tag(node, _SEQ)
             return [self.convert(item) for item in node.value]
-        assert isinstance(node, yaml.ScalarNode)
-        return self._scalar(node)
+        finally:
+            self.open.discard(id(node))
 
     def _mapping(self, node: yaml.MappingNode) -> Located:
         result = Located()
-        result.line = node.start_mark.line + 1
+        result.line = _line(node)
         result.key_lines = {}
         for key_node, value_node in node.value:
             key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            line = key_node.start_mark.line + 1
+            line = _line(key_node)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 raise SpecError("mapping keys must be plain names", line=line)
             key = str(key)
@@ -79,16 +120,62 @@ class _Converter:
             result[key] = self.convert(value_node)
         return result
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag == _FLOAT:
-            try:
-                return as_int(Fraction(node.value.replace("_", "")))
-            except ValueError:
-                raise SpecError(f"'{node.value}' is not a finite number",
-                                line=node.start_mark.line + 1) from None
-        if node.tag == _INT:
-            return self.scalars.construct_yaml_int(node)
-        return self.scalars.construct_object(node)
+    @staticmethod
+    def _scalar(node: yaml.ScalarNode) -> Any:
+        text = node.value
+        if node.tag == _STR:
+            return text
+        if node.tag == _NULL:
+            return None
+        if node.tag == _BOOL:
+            return text.lower() == "true"
+        try:
+            if node.tag == _INT:
+                if _LEADING_ZERO.fullmatch(text):
+                    raise SpecError(f"'{text}': a number with a leading zero is ambiguous (YAML 1.1 "
+                                    "reads it as octal); write it without the zero, or 0o… for octal")
+                if text[:2] in ("0o", "0x"):
+                    return parse_decimal(str(int(text, 0))) if len(text) <= 80 else parse_decimal(text)
+                return parse_decimal(text)
+            if node.tag == _FLOAT:
+                if "inf" in text.lower() or "nan" in text.lower():
+                    raise SpecError(f"'{text}' is not a finite number")
+                return parse_decimal(text)
+        except SpecError as error:
+            raise error.located(line=_line(node)) from None
+        raise SpecError(f"unsupported YAML: tag '{node.tag}'", line=_line(node))
+
+
+def read_text(path: str | Path, what: str = "spec", limit: int = MAX_BYTES) -> str:
+    """The UTF-8 text of the regular file at ``path``, at most ``limit`` bytes.
+
+    Anything else (a directory, a FIFO, a device such as ``/dev/zero``, a larger file) is
+    refused with a :class:`SpecError` before it is read: the kind is checked by ``stat``
+    before opening and again on the open descriptor, which is opened non-blocking so that
+    even a FIFO swapped in between cannot block.
+    """
+    name = str(path)
+    try:
+        if not stat.S_ISREG(os.stat(name).st_mode):
+            raise SpecError(f"cannot read {what}: not a regular file", path=name)
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise SpecError(f"cannot read {what}: not a regular file", path=name)
+            chunks, size = [], 0
+            while size <= limit and (chunk := os.read(fd, min(1 << 20, limit + 1 - size))):
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as error:
+        raise SpecError(f"cannot read {what}: {error.strerror or error}", path=name) from None
+    if size > limit:
+        raise SpecError(f"{what} is larger than {limit} bytes", path=name)
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(f"{what} is not UTF-8 text", path=name) from None
 
 
 def load_yaml(source: str | Path, text: str | None = None) -> Any:
@@ -98,15 +185,9 @@ def load_yaml(source: str | Path, text: str | None = None) -> Any:
     """
     path = str(source)
     if text is None:
-        try:
-            size = Path(path).stat().st_size
-            if size > MAX_BYTES:
-                raise SpecError(f"file is {size} bytes; specs are limited to {MAX_BYTES}", path=path)
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as error:
-            raise SpecError(f"cannot read spec: {error.strerror}", path=path) from None
-        except UnicodeDecodeError:
-            raise SpecError("spec is not UTF-8 text", path=path) from None
+        text = read_text(path)
+    elif len(text) > MAX_BYTES:
+        raise SpecError(f"spec is larger than {MAX_BYTES} characters", path=path)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -114,13 +195,11 @@ def load_yaml(source: str | Path, text: str | None = None) -> Any:
         line = mark.line + 1 if mark else None
         raise SpecError(f"malformed YAML: {error.problem or error.context}", path=path, line=line) from None
     except yaml.YAMLError as error:
-        raise SpecError(f"malformed YAML: {error}", path=path) from None
+        reason = getattr(error, "reason", None) or str(error).splitlines()[0]
+        raise SpecError(f"malformed YAML: {reason}", path=path) from None
     if node is None:
         raise SpecError("spec is empty", path=path)
     try:
         return _Converter().convert(node)
     except SpecError as error:
         raise error.located(path=path) from None
-    except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark else None
-        raise SpecError(f"unsupported YAML: {error.problem}", path=path, line=line) from None

@@ -7,18 +7,26 @@ defines under ``blocks:`` (checked against those definitions, listing the valid 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from difflib import get_close_matches
+from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from costmodel.arith import FUNCTIONS
+from costmodel.arith import FUNCTIONS, Number, Value, as_int
 from costmodel.blocks import BLOCKS
+from costmodel.cost import METRICS
 from costmodel.errors import SpecError
 from costmodel.ops import OPS
-from costmodel.spec.base import Expr, LayerSpec, SpecModel
+from costmodel.spec.base import Domain, Expr, LayerSpec, SpecModel
+from costmodel.spec.expr import evaluate
+from costmodel.spec.published import published_figure
+from costmodel.symbols import parameter_symbol
 
-__all__ = ["BlockCall", "UserBlock", "Variant", "LintSettings", "ModelSpec", "Layer", "LAYER_CLASSES", "RESERVED_NAMES", "SHAPE_NAMES"]
+__all__ = ["BlockCall", "UserBlock", "Parameter", "Variant", "LintSettings", "ModelSpec", "Layer",
+           "LAYER_CLASSES", "RESERVED_NAMES", "SHAPE_NAMES", "resolve_bindings"]
 
 LAYER_CLASSES: dict[str, type[LayerSpec]] = {
     **{name: op.spec for name, op in OPS.items()},
@@ -64,12 +72,89 @@ else:
     ]
 
 
-def _check_names(names: Any, what: str) -> Any:
-    for name in names:
-        if not str(name).isidentifier() or name in RESERVED_NAMES:
-            raise ValueError(f"'{name}' cannot be a {what} name (identifiers only; reserved: "
-                             f"{', '.join(sorted(RESERVED_NAMES))})")
-    return names
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""ASCII identifiers only: Python (and so the expression parser) would read a fullwidth
+``ａlpha`` as ``alpha``."""
+
+
+def _key_line(data: Any, key: str) -> int | None:
+    """The line of ``key`` in a mapping read from YAML (None for plain dicts)."""
+    return getattr(data, "key_lines", {}).get(key) or getattr(data, "line", None)
+
+
+def _check_names(data: Any, what: str) -> Any:
+    """Refuse a key of ``data`` that is not an ASCII identifier or is reserved, at its line.
+    A block may not be named like a built-in op or block: ``op: relu`` would never call it."""
+    if isinstance(data, Mapping):
+        for name in data:
+            if what == "block" and name in LAYER_CLASSES:
+                raise SpecError(f"'{name}' cannot be a block name: it is a built-in "
+                                f"{LAYER_CLASSES[name].kind}, which `op: {name}` always means",
+                                line=_key_line(data, str(name)))
+            if not _NAME.fullmatch(str(name)) or name in RESERVED_NAMES:
+                raise SpecError(f"'{name}' cannot be a {what} name (ASCII letters, digits and _, "
+                                f"not starting with a digit; reserved: {', '.join(sorted(RESERVED_NAMES))})",
+                                line=_key_line(data, str(name)))
+    return data
+
+
+def _number(value: Any, what: str) -> Number:
+    number = as_int(evaluate(value, {}))
+    if not isinstance(number, (int, Fraction)):
+        raise ValueError(f"{what} must be a number, got {value!r}")
+    return number
+
+
+class Parameter(SpecModel):
+    """A declared parameter: its ``default`` and the domain of values it admits (``min``,
+    ``max``, inclusive). Written ``alpha: 1`` or ``alpha: {default: 1, min: 0.1}``."""
+
+    default: Expr
+    min: Expr | None = None
+    max: Expr | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return data if isinstance(data, Mapping) else {"default": data}
+
+    @field_validator("min", "max")
+    @classmethod
+    def _numeric(cls, value: Any) -> Any:
+        return None if value is None else _number(value, "a parameter's bound")
+
+    @property
+    def domain(self) -> Domain:
+        """The values the parameter admits."""
+        return Domain(self.min, self.max)
+
+
+def resolve_bindings(spec: ModelSpec, bindings: Mapping[str, Any],
+                     symbolic: tuple[str, ...] = ()) -> dict[str, Value]:
+    """Value of every declared parameter: a symbol, the binding, or the default.
+
+    Bindings may be numbers or expression text; a default may refer to earlier parameters.
+    Each numeric value must lie in its parameter's domain. Raises :class:`SpecError`.
+    """
+    unknown = sorted((set(bindings) | set(symbolic)) - set(spec.params))
+    if unknown:
+        declared = ", ".join(spec.params) or "none"
+        raise SpecError(f"unknown parameter '{unknown[0]}' (declared: {declared})")
+    scope: dict[str, Value] = {}
+    for name, parameter in spec.params.items():
+        if name in symbolic:
+            scope[name] = parameter_symbol(name)
+            continue
+        value = bindings.get(name, parameter.default)
+        origin = "bound to" if name in bindings else "default"
+        try:
+            scope[name] = parameter.domain.check(evaluate(value, scope), f"parameter '{name}'")
+        except SpecError as error:
+            if error.message.startswith(f"parameter '{name}' is"):
+                raise
+            raise SpecError(f"parameter '{name}' ({origin} {value!r}): {error.message}; a "
+                            "value may use only parameters declared before it") from None
+    return scope
 
 
 class UserBlock(SpecModel):
@@ -79,7 +164,7 @@ class UserBlock(SpecModel):
     layers: list[Layer] = Field(min_length=1)
     output: str | None = None
 
-    _names = field_validator("params")(lambda cls, v: _check_names(v, "block parameter"))
+    _names = field_validator("params", mode="before")(lambda cls, v: _check_names(v, "block parameter"))
 
 
 class Variant(SpecModel):
@@ -95,6 +180,27 @@ class Variant(SpecModel):
     source: str = ""
     reason: dict[str, str] = {}
 
+    @field_validator("published", "reason", mode="before")
+    @classmethod
+    def _metrics(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            for metric in data:
+                if metric not in METRICS:
+                    raise SpecError(f"unknown metric '{metric}' (metrics: {', '.join(METRICS)})",
+                                    line=_key_line(data, str(metric)))
+        return data
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _figures(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            for metric, value in data.items():
+                try:
+                    published_figure(value)
+                except SpecError as error:
+                    raise error.located(line=_key_line(data, str(metric))) from None
+        return data
+
 
 class LintSettings(SpecModel):
     """The spec's ``lint:`` section: ``thresholds`` (rule code → threshold name → value,
@@ -104,6 +210,56 @@ class LintSettings(SpecModel):
     thresholds: dict[str, dict[str, Expr]] = {}
     ignore: dict[str, list[str]] = {}
 
+    @field_validator("thresholds", mode="before")
+    @classmethod
+    def _known_thresholds(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        rules = _rules()
+        for code, items in data.items():
+            line = _key_line(data, str(code))
+            if code not in rules:
+                raise SpecError(f"lint.thresholds: unknown rule '{code}' (rules: {', '.join(rules)})",
+                                line=line)
+            if not isinstance(items, Mapping):
+                continue
+            for name, value in items.items():
+                line = _key_line(items, str(name))
+                if name not in rules[code].thresholds:
+                    known = ", ".join(rules[code].thresholds) or "none"
+                    raise SpecError(f"lint.thresholds: rule {code} has no threshold '{name}' "
+                                    f"(thresholds: {known})", line=line)
+                try:
+                    number = _number(value, f"lint.thresholds: {code}.{name}")
+                except (SpecError, ValueError) as error:
+                    raise SpecError(str(getattr(error, "message", error)), line=line) from None
+                if number < 0:
+                    raise SpecError(f"lint.thresholds: {code}.{name} is {number}; it must be ≥ 0",
+                                    line=line)
+        return data
+
+    @field_validator("ignore", mode="before")
+    @classmethod
+    def _known_codes(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        from costmodel.lint.selection import check_codes
+
+        rules = _rules()
+        for pattern, prefixes in data.items():
+            if isinstance(prefixes, list):
+                check_codes([str(prefix) for prefix in prefixes], rules, f"lint.ignore '{pattern}'",
+                            line=_key_line(data, str(pattern)))
+        return data
+
+
+def _rules() -> Mapping[str, Any]:
+    """The lint rule registry, imported only for specs that have a ``lint:`` section."""
+    from costmodel.lint import rules  # noqa: F401  (registration)
+    from costmodel.lint.registry import RULES
+
+    return RULES
+
 
 class ModelSpec(SpecModel):
     """A whole network."""
@@ -112,7 +268,7 @@ class ModelSpec(SpecModel):
     description: str = ""
     input: list[Expr] = Field(min_length=3, max_length=3, description="[channels, height, width]")
     batch: Expr = 1
-    params: dict[str, Expr] = {}
+    params: dict[str, Parameter] = {}
     choices: dict[str, list[Expr]] = {}
     """Search-space choices of declared parameters (costmodel.space), e.g. resolutions."""
     blocks: dict[str, UserBlock] = {}
@@ -120,7 +276,21 @@ class ModelSpec(SpecModel):
     variants: list[Variant] = []
     lint: LintSettings | None = None
 
-    _names = field_validator("params")(lambda cls, v: _check_names(v, "parameter"))
+    _names = field_validator("params", mode="before")(lambda cls, v: _check_names(v, "parameter"))
+    _block_names = field_validator("blocks", mode="before")(lambda cls, v: _check_names(v, "block"))
+
+    @model_validator(mode="after")
+    def _valid_defaults_and_variants(self) -> ModelSpec:
+        """Every command sees the same checks: defaults and each variant's bindings resolve
+        (declared names, valid expressions, inside the parameters' domains)."""
+        resolve_bindings(self, {})
+        for variant in self.variants:
+            try:
+                resolve_bindings(self, variant.bindings)
+            except SpecError as error:
+                raise SpecError(f"variant '{variant.name}': {error.message}",
+                                line=variant.line or None) from None
+        return self
 
     @model_validator(mode="after")
     def _declared_choices(self) -> ModelSpec:

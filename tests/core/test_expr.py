@@ -41,7 +41,7 @@ def test_make_divisible_matches_torchvision_rule(value: Fraction, expected: int)
 
 @pytest.mark.parametrize("text", [
     "__import__('os').system('x')", "open('f')", "alpha.__class__", "[1, 2]", "a if b else c",
-    "2 ** 0.5", "2 ** 65", "lambda: 1", "'text'", "x[0]", "True",
+    "2 ** 0.5", "2 ** 65", "2 @ 3", "2 << 3", "lambda: 1", "'text'", "x[0]", "True",
 ])
 def test_disallowed_constructs_are_refused(text: str) -> None:
     with pytest.raises(SpecError):

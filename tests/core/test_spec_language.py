@@ -71,7 +71,7 @@ def test_built_in_block_and_hand_written_block_cost_the_same() -> None:
     ([{"op": "separable", "out": 4, "colour": 1}], SEPARABLE, "block 'separable' has no parameter 'colour'"),
     ([{"name": "r", "op": "relu", "first": {"op": "relu"}}], {}, "'first' only applies to a layer with 'repeat'"),
     ([{"op": "loop"}], {"loop": {"layers": [{"op": "loop"}]}}, "nested more than 16 deep"),
-    ([{"op": "relu", "repeat": 0}], {}, "repeat must be a whole number ≥ 1, got 0"),
+    ([{"op": "relu", "repeat": 0}], {}, "repeat: 0 is out of range: it must be a whole number ≥ 1"),
     ([{"name": "s", "op": "split", "parts": 2}, {"op": "relu", "inputs": "s:2"}], {}, "'s' has 2 output"),
 ])
 def test_block_and_repeat_errors(layers, blocks, message: str) -> None:

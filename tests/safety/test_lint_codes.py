@@ -31,10 +31,10 @@ def test_unknown_option_code(tmp_path: Path, option: str, codes: str, unknown: s
 
 @pytest.mark.parametrize("prefixes, unknown", [("[ZZZ]", "ZZZ"), ("[G1, Q]", "Q"), ("[g1]", "g1")])
 def test_unknown_code_in_lint_section(tmp_path: Path, prefixes: str, unknown: str) -> None:
-    # line 6 holds the ignore: mapping
+    # line 7 holds the pattern (checked at load, for every command)
     (tmp_path / "s.yaml").write_text(SPEC + f"lint:\n  ignore:\n    'c*': {prefixes}\n")
     result = CliRunner().invoke(main, ["lint", str(tmp_path / "s.yaml")])
-    assert_one_line_error(result, f"s.yaml:6: lint.ignore 'c*': unknown rule code '{unknown}'")
+    assert_one_line_error(result, f"s.yaml:7: lint.ignore 'c*': unknown rule code '{unknown}'")
 
 
 @pytest.mark.parametrize("codes", ["ALL", "G", "g1", "N1,D", *RULES])
