@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import click
 
 from costmodel.commands.safety import EXIT_BAD_INPUT
 from costmodel.errors import SpecError, SpecWarning, printable
+from costmodel.spec.schema import LINT_CHECKS
 
-__all__ = ["parse_bindings", "set_option", "spec_errors", "EXIT_BAD_INPUT"]
+__all__ = ["parse_bindings", "set_option", "spec_errors", "check_lint_section", "EXIT_BAD_INPUT"]
 
 
 
@@ -55,3 +57,36 @@ def spec_errors(debug: bool) -> Iterator[None]:
     for other in caught:
         if other.category is not SpecWarning:
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+
+
+def _line(data: Any, key: str) -> int | None:
+    return getattr(data, "key_lines", {}).get(key) or getattr(data, "line", None)
+
+
+def check_lint_section(data: Mapping[str, Any]) -> None:
+    """A spec's ``lint:`` mapping against the rule registry: every rule code, threshold name
+    and ignore prefix exists. Raises :class:`SpecError` at the offending key's line.
+    Installed in :data:`costmodel.spec.schema.LINT_CHECKS`; the registry is imported only
+    for a spec that has a ``lint:`` section."""
+    from costmodel.lint import rules  # noqa: F401  (registration)
+    from costmodel.lint.registry import RULES
+    from costmodel.lint.selection import check_codes
+
+    thresholds = data.get("thresholds") or {}
+    for code, items in (thresholds.items() if isinstance(thresholds, Mapping) else ()):
+        if code not in RULES:
+            raise SpecError(f"lint.thresholds: unknown rule '{code}' (rules: {', '.join(RULES)})",
+                            line=_line(thresholds, str(code)))
+        for name in (items if isinstance(items, Mapping) else ()):
+            if name not in RULES[code].thresholds:
+                known = ", ".join(RULES[code].thresholds) or "none"
+                raise SpecError(f"lint.thresholds: rule {code} has no threshold '{name}' "
+                                f"(thresholds: {known})", line=_line(items, str(name)))
+    ignore = data.get("ignore") or {}
+    for pattern, prefixes in (ignore.items() if isinstance(ignore, Mapping) else ()):
+        if isinstance(prefixes, list):
+            check_codes([str(prefix) for prefix in prefixes], RULES, f"lint.ignore '{pattern}'",
+                        line=_line(ignore, str(pattern)))
+
+
+LINT_CHECKS.append(check_lint_section)

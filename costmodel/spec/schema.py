@@ -8,7 +8,7 @@ defines under ``blocks:`` (checked against those definitions, listing the valid 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from difflib import get_close_matches
 from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Union
@@ -210,55 +210,30 @@ class LintSettings(SpecModel):
     thresholds: dict[str, dict[str, Expr]] = {}
     ignore: dict[str, list[str]] = {}
 
-    @field_validator("thresholds", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _known_thresholds(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        rules = _rules()
-        for code, items in data.items():
-            line = _key_line(data, str(code))
-            if code not in rules:
-                raise SpecError(f"lint.thresholds: unknown rule '{code}' (rules: {', '.join(rules)})",
-                                line=line)
-            if not isinstance(items, Mapping):
-                continue
-            for name, value in items.items():
-                line = _key_line(items, str(name))
-                if name not in rules[code].thresholds:
-                    known = ", ".join(rules[code].thresholds) or "none"
-                    raise SpecError(f"lint.thresholds: rule {code} has no threshold '{name}' "
-                                    f"(thresholds: {known})", line=line)
-                try:
-                    number = _number(value, f"lint.thresholds: {code}.{name}")
-                except (SpecError, ValueError) as error:
-                    raise SpecError(str(getattr(error, "message", error)), line=line) from None
-                if number < 0:
-                    raise SpecError(f"lint.thresholds: {code}.{name} is {number}; it must be ≥ 0",
-                                    line=line)
-        return data
-
-    @field_validator("ignore", mode="before")
-    @classmethod
-    def _known_codes(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        from costmodel.lint.selection import check_codes
-
-        rules = _rules()
-        for pattern, prefixes in data.items():
-            if isinstance(prefixes, list):
-                check_codes([str(prefix) for prefix in prefixes], rules, f"lint.ignore '{pattern}'",
-                            line=_key_line(data, str(pattern)))
+    def _checked(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            for check in LINT_CHECKS:
+                check(data)
+            for code, items in dict(data.get("thresholds") or {}).items():
+                for name, value in dict(items if isinstance(items, Mapping) else {}).items():
+                    line = _key_line(items, str(name))
+                    try:
+                        number = _number(value, f"lint.thresholds: {code}.{name}")
+                    except (SpecError, ValueError) as error:
+                        raise SpecError(str(getattr(error, "message", error)), line=line) from None
+                    if number < 0:
+                        raise SpecError(f"lint.thresholds: {code}.{name} is {number}; it must be ≥ 0",
+                                        line=line)
         return data
 
 
-def _rules() -> Mapping[str, Any]:
-    """The lint rule registry, imported only for specs that have a ``lint:`` section."""
-    from costmodel.lint import rules  # noqa: F401  (registration)
-    from costmodel.lint.registry import RULES
-
-    return RULES
+LINT_CHECKS: list[Callable[[Mapping[str, Any]], None]] = []
+"""Checks of the raw ``lint:`` mapping against the rule registry (unknown rule codes,
+thresholds, ignore prefixes; raising a located :class:`SpecError`). The registry sits above
+the spec layer, so the layer that may import it installs the check: the CLI does, so every
+command refuses a bad ``lint:`` section at load."""
 
 
 class ModelSpec(SpecModel):
