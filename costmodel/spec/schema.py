@@ -88,9 +88,9 @@ def _check_names(data: Any, what: str) -> Any:
     if isinstance(data, Mapping):
         for name in data:
             if what == "block" and name in LAYER_CLASSES:
-                raise SpecError(f"'{name}' cannot be a block name: it is a built-in "
-                                f"{LAYER_CLASSES[name].kind}, which `op: {name}` always means",
-                                line=_key_line(data, str(name)))
+                raise SpecError(f"block '{name}' has the name of a built-in "
+                                f"{LAYER_CLASSES[name].kind} (`op: {name}` always means the "
+                                "built-in); rename it", line=_key_line(data, str(name)))
             if not _NAME.fullmatch(str(name)) or name in RESERVED_NAMES:
                 raise SpecError(f"'{name}' cannot be a {what} name (ASCII letters, digits and _, "
                                 f"not starting with a digit; reserved: {', '.join(sorted(RESERVED_NAMES))})",
@@ -279,10 +279,6 @@ class ModelSpec(SpecModel):
 
     @model_validator(mode="after")
     def _known_block_calls(self) -> ModelSpec:
-        shadowing = sorted(set(self.blocks) & set(LAYER_CLASSES))
-        if shadowing:  # the built-in would be used silently
-            raise SpecError(f"block '{shadowing[0]}' has the name of a built-in op or block; "
-                            "rename it")
         layer_lists = [self.layers, *(block.layers for block in self.blocks.values())]
         for layers in layer_lists:
             for position, layer in enumerate(layers):
