@@ -16,6 +16,7 @@ Grid values are exact (``0.75`` is 3/4). Totals have the keys of ``report``'s JS
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,13 +36,16 @@ from costmodel.spec.load import load_spec
 from costmodel.spec.schema import ModelSpec
 from costmodel.units import to_bytes
 
-__all__ = ["TOTAL_KEYS", "EXACT_LIMIT", "SweepResult", "sweep", "grid_values", "symbolic_network"]
+__all__ = ["TOTAL_KEYS", "EXACT_LIMIT", "MAX_POINTS", "SweepResult", "sweep", "grid_values", "symbolic_network"]
 
 TOTAL_KEYS = (*METRICS, "buffers", "mem_access_bytes")
 """The keys of every point's totals (those of ``report --format json``)."""
 
 EXACT_LIMIT = 64
 """Grids up to this many points are evaluated point by point with ``method="auto"``."""
+
+MAX_POINTS = 10_000_000
+"""Largest grid (7 totals × 8 bytes × 10⁷ ≈ 0.6 GB); larger ones are refused before any work."""
 
 Progress = Callable[[int, int], None]
 
@@ -134,6 +138,10 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
     model = spec if isinstance(spec, ModelSpec) else load_spec(spec)
     fixed = dict(fixed or {})
     try:
+        points = math.prod(len(values) for values in axes.values())
+        if points > MAX_POINTS:
+            raise SpecError(f"the grid has {points:,} points, more than {MAX_POINTS:,}; "
+                            "sweep fewer values")
         grid = {name: grid_values(values) for name, values in axes.items()}
         resolve_bindings(model, fixed, tuple(grid))
         overlap = sorted(set(fixed) & set(grid))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,21 +19,29 @@ __all__ = ["sweep", "parse_values"]
 
 
 
-def parse_values(text: str, name: str) -> list[str]:
-    """``0.25,0.5,1`` → a list; ``2:6:1`` → 2, 3, 4, 5, 6 (inclusive, exact steps)."""
-    from costmodel.analysis.sweep import grid_values
+def parse_values(text: str, name: str, limit: int | None = None) -> list[str]:
+    """``0.25,0.5,1`` → a list; ``2:6:1`` → 2, 3, 4, 5, 6 (inclusive, exact steps).
+    More than ``limit`` values (default: the grid limit) is an error, found before any
+    value is made."""
+    from costmodel.analysis.sweep import MAX_POINTS, grid_values
 
+    limit = MAX_POINTS if limit is None else limit
     if ":" not in text:
-        return [item.strip() for item in text.split(",") if item.strip()]
-    parts = text.split(":")
-    if len(parts) != 3:
-        raise SpecError(f"'{text}' for {name}: use a list a,b,c or a range start:stop:step")
-    start, stop, step = grid_values(parts)
-    if step <= 0 or stop < start:
-        raise SpecError(f"'{text}' for {name}: need start ≤ stop and step > 0")
-    count = int((stop - start) // step) + 1
-    if count > 10**7:
-        raise SpecError(f"'{text}' for {name}: {count} values is too many")
+        values = [item.strip() for item in text.split(",") if item.strip()]
+        count = len(values)
+    else:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise SpecError(f"'{text}' for {name}: use a list a,b,c or a range start:stop:step")
+        start, stop, step = grid_values(parts)
+        if step <= 0 or stop < start:
+            raise SpecError(f"'{text}' for {name}: need start ≤ stop and step > 0")
+        count = int((stop - start) // step) + 1
+    if count > limit:
+        raise SpecError(f"'{text}' for {name}: {count:,} values make a grid of more than "
+                        f"{MAX_POINTS:,} points; sweep fewer values")
+    if ":" not in text:
+        return values
     return [str(start + i * step) for i in range(count)]
 
 
@@ -98,31 +107,37 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
     Example: costmodel sweep specs/mobilenet_v1.yaml --width 0.25,0.5,0.75,1
     --resolution 128,160,192,224 --closed-form --plot grid.png
     """
+    from costmodel.analysis.sweep import MAX_POINTS
     from costmodel.analysis.sweep import sweep as run_sweep
     from costmodel.report.sweep_formats import render_closed_forms
 
     with spec_errors(ctx.obj["debug"]):
         axes: dict[str, list[str]] = {}
         try:
-            for name, text in (("alpha", width), ("resolution", resolution)):
-                if text is not None:
-                    axes[name] = parse_values(text, name)
-            for name, text in parse_bindings(ranges).items():
-                axes[name] = parse_values(text, name)
+            swept = [(n, t) for n, t in (("alpha", width), ("resolution", resolution)) if t is not None]
+            for name, text in swept + list(parse_bindings(ranges).items()):
+                axes[name] = parse_values(text, name, MAX_POINTS // math.prod(map(len, axes.values())))
         except SpecError as error:
             raise error.located(path=spec) from None
+        if plot_path:
+            from costmodel.outputs import check_output
+            from costmodel.report.plot import check_plot_path
+
+            check_output(plot_path, inputs=[spec])
+            check_plot_path(plot_path)
         if not axes:
             raise click.UsageError("nothing to sweep: give --width, --resolution or --set-range")
         with progress_bar() as progress:
             result = run_sweep(spec, method=method, dtype=dtype, fixed=parse_bindings(assignments),
                                progress=progress, **axes)
-        click.echo(SWEEP_RENDERERS[fmt](result), nl=False)
+        for chunk in SWEEP_RENDERERS[fmt](result):
+            click.echo(chunk, nl=False)
         if closed_form:
             click.echo(render_closed_forms(spec, result), nl=False)
         if plot_path:
             from costmodel.report.plot import plot_sweep, published_points
             from costmodel.spec.load import load_spec
 
-            plot_sweep(result, plot_path, published_points(load_spec(spec), result))
+            plot_sweep(result, plot_path, published_points(load_spec(spec), result), inputs=[spec])
             click.echo(f"plot written to {plot_path}", err=True)
 

@@ -44,8 +44,7 @@ def published_points(spec: ModelSpec, result: SweepResult) -> Published:
     return points
 
 
-def plot_sweep(result: SweepResult, path: str | Path, published: Sequence[Point] = ()) -> None:
-    """Write the plot of ``result`` to ``path`` (format from the suffix: .png, .svg, …)."""
+def _pyplot() -> Any:
     try:
         import matplotlib
 
@@ -53,6 +52,28 @@ def plot_sweep(result: SweepResult, path: str | Path, published: Sequence[Point]
         import matplotlib.pyplot as plt
     except ImportError:
         raise SpecError("--plot needs matplotlib: pip install 'costmodel[plot]'") from None
+    return plt
+
+
+def check_plot_path(path: str | Path) -> None:
+    """Refuse a file name whose suffix matplotlib cannot write (before any work)."""
+    plt = _pyplot()
+    formats = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in formats:
+        raise SpecError(f"cannot plot to '.{suffix}' files; use one of "
+                        + ", ".join(f".{name}" for name in sorted(formats)), path=str(path))
+
+
+def plot_sweep(result: SweepResult, path: str | Path, published: Sequence[Point] = (),
+               inputs: Sequence[str | Path] = ()) -> None:
+    """Write the plot of ``result`` to ``path`` (format from the suffix: .png, .svg, …)
+    under :mod:`costmodel.outputs`' contract (never over ``inputs``, atomic, one-line
+    errors)."""
+    from costmodel.outputs import write_output
+
+    plt = _pyplot()
     if len(result.names) not in (1, 2):
         raise SpecError(f"a plot shows one or two swept parameters, not {len(result.names)}")
     figure, axes = plt.subplots(1, len(PLOT_TOTALS), figsize=(5.2 * len(PLOT_TOTALS), 4.4),
@@ -64,8 +85,10 @@ def plot_sweep(result: SweepResult, path: str | Path, published: Sequence[Point]
             _heatmap(figure, ax, result, key, published)
     figure.suptitle(f"{result.model}: totals over the sweep"
                     + "".join(f", {n} = {v}" for n, v in result.fixed.items()))
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    try:
+        write_output(path, lambda target: figure.savefig(target, dpi=110), inputs=inputs)
+    finally:
+        plt.close(figure)
 
 
 def _lines(ax: Any, result: SweepResult, key: str, published: Sequence[Point]) -> None:

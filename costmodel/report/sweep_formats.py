@@ -1,14 +1,18 @@
 """Renderers of a :class:`~costmodel.analysis.sweep.SweepResult`: table, json, csv, and
-the closed forms. Exact integers in json/csv, human units in the table."""
+the closed forms. Exact integers in json/csv, human units in the table. Each renderer
+yields text in pieces, so a 10⁷-point csv streams instead of being built in memory."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from costmodel.analysis.sweep import TOTAL_KEYS, SweepResult
 from costmodel.units import human
@@ -19,22 +23,50 @@ TABLE_TOTALS = ("params", "maccs", "mem_access", "elementwise")
 RELATIVE_TOTALS = ("params", "maccs")
 
 
-def render_json(result: SweepResult) -> str:
+def render_json(result: SweepResult) -> Iterator[str]:
     """``[{"bindings": {...}, "totals": {...}}]`` with the keys of ``report``'s JSON."""
-    return json.dumps(result.records(), indent=2) + "\n"
+    yield json.dumps(result.records(), indent=2) + "\n"
 
 
-def render_csv(result: SweepResult) -> str:
-    """One row per point: the swept values, then every total."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*result.names, *TOTAL_KEYS])
-    for bindings, totals in result.points():
-        writer.writerow([*(str(v) for v in bindings.values()), *(totals[k] for k in TOTAL_KEYS)])
-    return out.getvalue()
+CSV_CHUNK = 1 << 16
+"""Rows formatted at a time: the csv streams, a grid of any size in bounded memory."""
 
 
-def render_table(result: SweepResult) -> str:
+def render_csv(result: SweepResult) -> Iterator[str]:
+    """One row per point (the last axis varying fastest): the swept values, then every
+    total; yielded in chunks of :data:`CSV_CHUNK` rows."""
+    yield ",".join([*result.names, *TOTAL_KEYS]) + "\n"
+    shape = tuple(len(values) for values in result.axes.values())
+    labels = [np.array([str(v) for v in values], dtype=object) for values in result.axes.values()]
+    totals = [result.totals[key].reshape(-1) for key in TOTAL_KEYS]
+    size = math.prod(shape)
+    for start in range(0, size, CSV_CHUNK):
+        index = np.arange(start, min(size, start + CSV_CHUNK))
+        coordinates = np.unravel_index(index, shape)
+        columns = [label[i] for label, i in zip(labels, coordinates)]
+        columns += [values[index].astype(str) for values in totals]
+        yield "".join(",".join(row) + "\n" for row in zip(*columns))
+
+
+def _percent(value: int, base: int) -> str:
+    """100·value/base to one decimal; "n/a" when base is 0; exact beyond float range."""
+    if base == 0:
+        return "n/a"
+    try:
+        return f"{100 * value / base:.1f}"
+    except OverflowError:
+        return f"{Decimal(100 * value) / Decimal(base):.4g}"
+
+
+def _human(value: int) -> str:
+    """Human units; scientific notation for totals beyond float range."""
+    try:
+        return human(value)
+    except OverflowError:
+        return f"{Decimal(value):.3e}"
+
+
+def render_table(result: SweepResult) -> Iterator[str]:
     """A rich table: swept values, totals in human units, % of the spec's defaults."""
     from rich.console import Console
     from rich.table import Table
@@ -48,18 +80,18 @@ def render_table(result: SweepResult) -> str:
     for key in RELATIVE_TOTALS:
         table.add_column(f"{key} %", justify="right")
     for bindings, totals in result.points():
-        relative = [f"{100 * totals[k] / result.baseline[k]:.1f}" for k in RELATIVE_TOTALS]
-        table.add_row(*(str(v) for v in bindings.values()), *(human(totals[k]) for k in TABLE_TOTALS),
-                      *relative)
+        relative = [_percent(totals[k], result.baseline[k]) for k in RELATIVE_TOTALS]
+        table.add_row(*(str(v) for v in bindings.values()),
+                      *(_human(totals[k]) for k in TABLE_TOTALS), *relative)
     console = Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
     console.print(table)
     defaults = ", ".join(f"{k} {result.baseline[k]}" for k in RELATIVE_TOTALS)
     extra = f"; {result.exact_points} point(s) built one by one" if result.method == "compiled" else ""
     console.print(f"% of the spec's defaults ({defaults}); method {result.method}{extra}")
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    yield console.file.getvalue()  # type: ignore[attr-defined]
 
 
-SWEEP_RENDERERS: dict[str, Callable[[SweepResult], str]] = {
+SWEEP_RENDERERS: dict[str, Callable[[SweepResult], Iterator[str]]] = {
     "table": render_table,
     "json": render_json,
     "csv": render_csv,
