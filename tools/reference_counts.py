@@ -6,9 +6,15 @@ Run it in a THROWAWAY virtual environment outside the repository; costmodel neve
 torch, and neither the package nor its tests import this script:
 
     python3 -m venv /tmp/refenv && /tmp/refenv/bin/pip install torch==2.14.1 torchvision==0.29.1
-    /tmp/refenv/bin/pip install timm pretrainedmodels six
+    /tmp/refenv/bin/pip install timm pretrainedmodels six pytorchcv
     /tmp/refenv/bin/python tools/reference_counts.py                    # every model, JSON
     /tmp/refenv/bin/python tools/reference_counts.py semnasnet_100 --layers
+
+Two references are the authors' repositories, not packages: put a checkout on the path in
+``REFERENCE_SOURCES`` (os.pathsep-separated) — facebookresearch/mobile-vision (FBNet; it
+also needs ``pip install cloudpickle iopath tabulate 'setuptools<81'``) and
+zhoudaquan/rethinking_bottleneck_design's ``mobilenext/codebase/models`` (MobileNeXt†, its
+``efficient_mnext`` package). Without them those models fail to import.
 
 Each model is built with random weights (``pretrained=False`` / ``weights=None``), in eval
 mode, and run once on a 1×3×R×R input:
@@ -38,8 +44,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Ref:
-    """One reference network: ``library`` (``timm``/``torchvision``/``pretrainedmodels``), the
-    builder's ``model``
+    """One reference network: ``library`` (``timm``, ``torchvision``, ``pretrainedmodels``,
+    ``pytorchcv``, ``mobile_cv``, ``efficient_mnext``), the builder's ``model``
     name and keyword arguments, the input ``resolution``, and ``reparam`` to measure it
     after timm's ``reparameterize_model`` (RepVGG, FastViT: the inference form)."""
 
@@ -128,7 +134,19 @@ REFERENCES: dict[str, Ref] = {
     "fastvit_t8_reparam": Ref("timm", "fastvit_t8", 256, reparam=True),
     "convnext_atto": _timm("convnext_atto"),
     "ghostnetv2_100": _timm("ghostnetv2_100"),
+    # the MobileNeXt paper's table, on the authors' network definitions
+    "proxylessnas_mobile": Ref("pytorchcv", "proxylessnas_mobile"),
+    "fbnet_b": Ref("mobile_cv", "fbnet_b"),
+    "igcv3_d": Ref("pytorchcv", "igcv3_w1"),
+    "mobilenext_se": Ref("efficient_mnext", "i2rnet-b0", kwargs={"mgroup": 1}),
+    "mobilenext_se_1.1": Ref("efficient_mnext", "i2rnet-b1", kwargs={"mgroup": 2}),
 }
+
+
+def _sources() -> None:
+    """Put the checkouts named in REFERENCE_SOURCES on the import path."""
+    import os
+    sys.path[:0] = [p for p in os.environ.get("REFERENCE_SOURCES", "").split(os.pathsep) if p]
 
 
 def build(ref: Ref) -> Any:
@@ -139,6 +157,23 @@ def build(ref: Ref) -> Any:
         if ref.reparam:
             from timm.utils.model import reparameterize_model
             model = reparameterize_model(model)
+    elif ref.library == "pytorchcv":
+        from pytorchcv.model_provider import get_model
+        model = get_model(ref.model, pretrained=False, **ref.kwargs)
+    elif ref.library == "mobile_cv":
+        _sources()
+        import contextlib
+        with contextlib.redirect_stdout(sys.stderr):  # it prints its imports: keep JSON clean
+            from mobile_cv.model_zoo.models.fbnet_v2 import fbnet
+            model = fbnet(ref.model, pretrained=False, **ref.kwargs)
+    elif ref.library == "efficient_mnext":
+        # EfficientNet(blocks_args, global_params, mgroup): the class the repository trained
+        # its † checkpoints with (its own entry point names a model it does not accept)
+        _sources()
+        from efficient_mnext.model import EfficientNet
+        from efficient_mnext.utils_i2rnet import get_model_params
+        blocks_args, global_params = get_model_params(ref.model, None)
+        model = EfficientNet(blocks_args, global_params, **ref.kwargs)
     elif ref.library == "pretrainedmodels":
         import pretrainedmodels
         model = getattr(pretrainedmodels, ref.model)(pretrained=None, **ref.kwargs)
@@ -184,7 +219,11 @@ def measure(ref: Ref, layers: bool = False) -> dict[str, Any]:
         "library": ref.library, "model": ref.model, "kwargs": ref.kwargs,
         "function": {"timm": "timm.create_model(pretrained=False)",
                      "pretrainedmodels": f"pretrainedmodels.{ref.model}(pretrained=None)",
-                     "torchvision": f"torchvision.models.{ref.model}(weights=None)"}[ref.library]
+                     "torchvision": f"torchvision.models.{ref.model}(weights=None)",
+                     "pytorchcv": f"pytorchcv get_model({ref.model!r}, pretrained=False)",
+                     "mobile_cv": f"mobile_cv fbnet({ref.model!r}, pretrained=False)",
+                     "efficient_mnext": f"efficient_mnext EfficientNet({ref.model!r} params)",
+                     }[ref.library]
                     + (" + timm.utils.model.reparameterize_model" if ref.reparam else ""),
         "input": [1, 3, ref.resolution, ref.resolution],
         "params": sum(p.numel() for p in model.parameters()),
@@ -199,7 +238,7 @@ def measure(ref: Ref, layers: bool = False) -> dict[str, Any]:
 def environment() -> dict[str, str]:
     import torch
     versions = {"python": sys.version.split()[0], "torch": torch.__version__}
-    for name in ("torchvision", "timm", "pretrainedmodels"):
+    for name in ("torchvision", "timm", "pretrainedmodels", "pytorchcv"):
         try:
             versions[name] = __import__(name).__version__
         except ImportError:

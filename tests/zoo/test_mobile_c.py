@@ -54,6 +54,14 @@ CASES = [
     ("repvgg", "repvgg_a0", 9_108_968, 1_512_581_120),
     # timm repvgg_a0 after timm.utils.model.reparameterize_model (the inference form)
     ("repvgg", "repvgg_a0_reparam", 8_309_384, 1_361_451_008),
+    # the MobileNeXt paper's comparison table, counted on the authors' own network definitions:
+    # pytorchcv 0.0.74 proxylessnas_mobile (the official net config proxyless_mobile; the
+    # official log logs/imagenet_mobile_log.txt prints 4.08M params, 320.4M FLOPs) ...
+    ("proxylessnas_mobile", "proxylessnas_mobile", 4_080_512, 320_427_584),
+    # ... facebookresearch/mobile-vision fbnet("fbnet_b") (every conv biased, 1×1 conv head) ...
+    ("fbnet_b", "fbnet_b", 4_818_216, 291_004_424),
+    # ... and pytorchcv igcv3_w1 (the layers of homles11/IGCV3 symbols/igcv3.py; IGCV3-D)
+    ("igcv3", "igcv3_d", 3_491_688, 312_970_176),
 ]
 
 

@@ -44,6 +44,10 @@ CASES = [
     # torch's parameter count 3,937,011 includes its 2·1280 γ, β; the executed network does not.
     ("mobilenext_se", "mobilenext_se", 3_937_011 - 2 * 1280, 330_182_144,
      "official efficient_mnext EfficientNet, MBConvBlockV1, 'large' strings, i2rnet-b0"),
+    # i2rnet-b1 (depth 1.1) with mgroup=2: torch counts 4,287,498 (its training log prints the
+    # same 'param count 4287498'), of which 2·1280 belong to the unused _bn1.
+    ("mobilenext_se", "mobilenext_se_1.1", 4_287_498 - 2 * 1280, 415_057_856,
+     "official efficient_mnext EfficientNet(mgroup=2), 'large' strings, i2rnet-b1, at 224"),
     ("ghostnet", "ghostnet_1.0", 5_182_508, 141_150_512,
      "official ghostnet_pytorch ghostnet() (timm ghostnet_100 identical)"),
     ("ghostnet", "ghostnet_100", 5_182_508, 141_150_512, "timm ghostnet_100"),
