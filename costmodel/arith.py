@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -20,6 +21,8 @@ __all__ = [
     "Number",
     "Value",
     "is_symbolic",
+    "is_lanes",
+    "is_whole",
     "MAX_DIGITS",
     "bounded",
     "decimal_parts",
@@ -43,6 +46,18 @@ Value = Any  # Number or sympy.Expr
 def is_symbolic(value: Value) -> bool:
     """True for a sympy expression that still has free symbols."""
     return bool(getattr(value, "free_symbols", None))
+
+
+def is_lanes(value: Value) -> bool:
+    """True for a :class:`costmodel.lanes.Lanes` (a sweep's values at every grid point);
+    none exists unless that module was imported."""
+    lanes = sys.modules.get("costmodel.lanes")
+    return lanes is not None and isinstance(value, lanes.Lanes)
+
+
+def is_whole(value: Value) -> bool:
+    """True for an int, or lanes whole at every point."""
+    return isinstance(value, int) or (is_lanes(value) and value.whole())
 
 
 MAX_DIGITS = 100
@@ -136,6 +151,9 @@ def as_int(value: Value) -> Value:
     value = _sympy_to_number(value)
     if isinstance(value, Fraction) and value.denominator == 1:
         return int(value)
+    if is_lanes(value):
+        single = value.uniform()
+        return value if single is None else single
     return value
 
 
@@ -165,6 +183,10 @@ def _require_arguments(name: str, xs: tuple[Value, ...]) -> None:
 def minimum(*xs: Value) -> Value:
     """min(x₁, …, xₙ)."""
     _require_arguments("min", xs)
+    if any(is_lanes(x) for x in xs):
+        from costmodel.lanes import minimum as lanes_minimum
+
+        return lanes_minimum(*xs)
     if any(is_symbolic(x) for x in xs):
         import sympy
 
@@ -175,6 +197,10 @@ def minimum(*xs: Value) -> Value:
 def maximum(*xs: Value) -> Value:
     """max(x₁, …, xₙ)."""
     _require_arguments("max", xs)
+    if any(is_lanes(x) for x in xs):
+        from costmodel.lanes import maximum as lanes_maximum
+
+        return lanes_maximum(*xs)
     if any(is_symbolic(x) for x in xs):
         import sympy
 
@@ -204,6 +230,8 @@ def below(x: Value, y: Value) -> Value:
         import sympy
 
         return sympy.Heaviside(y - x, 0)
+    if is_lanes(x) or is_lanes(y):
+        return x < y  # 0/1 at every point
     return int(_sympy_to_number(x) < _sympy_to_number(y))
 
 
@@ -224,6 +252,8 @@ def make_divisible(v: Value, divisor: Value = 8, min_value: Value | None = None)
         rounded = divisor * maximum(min_value * Fraction(1) / divisor, floor(v / divisor + Fraction(1, 2)))
         return rounded + divisor * below(rounded, threshold)
     rounded = maximum(min_value, floor(v + Fraction(1, 2) * divisor) // divisor * divisor)
+    if is_lanes(rounded):
+        return as_int(rounded + divisor * below(rounded, threshold))
     return as_int(rounded + divisor if rounded < threshold else rounded)
 
 

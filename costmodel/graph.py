@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from costmodel.arith import Value, as_int, is_symbolic
+from costmodel.arith import Value, as_int, is_symbolic, is_whole
 from costmodel.assumptions import Assumption, Recorder, at_layer, recording
 from costmodel.blocks import BLOCKS
 from costmodel.budget import OpBudget
@@ -215,9 +215,9 @@ class _Builder:
         if layer.repeat is None:
             return 1
         count = as_int(evaluate(layer.repeat, scope))
-        if is_symbolic(count) or not isinstance(count, int) or count < 1:
+        if is_symbolic(count) or not is_whole(count) or count < 1:
             raise SpecError(f"repeat must be a whole number ≥ 1, got {count}")
-        return count
+        return int(count)  # lanes with several counts: the sweep splits them
 
     def _lookup(self, text: str, local: dict[str, Ref], inputs: list[Ref],
                 layers: list[Any]) -> Ref:
@@ -371,5 +371,5 @@ def _check_cycles(layers: list[Any]) -> None:
 def _require_size(value: Value, what: str) -> None:
     if is_symbolic(value):
         return
-    if not isinstance(as_int(value), int) or value < 1:
+    if not is_whole(as_int(value)) or value < 1:
         raise SpecError(f"{what} must be a whole number ≥ 1, got {value}")

@@ -3,14 +3,17 @@
 Two ways, same numbers:
 
 * ``exact``: one numeric build per point (what ``costmodel report`` does) — used for
-  small grids and when a spec cannot be built symbolically (e.g. a swept repeat count).
-* ``compiled``: a symbolic build in the swept parameters, evaluated over the whole grid
-  by exact generated code (:mod:`costmodel.analysis.compiled`). The decisions the build
-  could not settle (:mod:`costmodel.assumptions`: residual when C_in = out, …) are checked
-  at every point; where they come out otherwise, a build with those outcomes forced
-  covers the points — one compiled build per structure met in the grid.
+  small grids, and for a region of a grid that lanes cannot evaluate.
+* ``compiled``: one numeric build over the whole grid at once, each swept parameter bound
+  to :class:`~costmodel.lanes.Lanes` (its values along its own axis). Widths and spatial
+  sizes stay separate vectors, so the build costs about as much as one ``report``; each
+  total is then gathered into one exact integer matrix product. A decision that differs
+  between points (MobileNetV2's residual add when C_in = C_out, below α ≈ 0.35) splits the
+  grid by its outcome and each part is built again: one build per structure met.
 
-Grid values are exact (``0.75`` is 3/4). Totals have the keys of ``report``'s JSON.
+The result carries what renderers show besides the totals: the published figures of the
+spec's variants that lie on the grid, and (when asked) the closed forms. Grid values are
+exact (``0.75`` is 3/4). Totals have the keys of ``report``'s JSON.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from costmodel.arith import Number, as_int
-from costmodel.assumptions import RELATIONS, Assumption
+from costmodel.analysis.closed_form import ClosedForm, closed_forms
+from costmodel.arith import Number, as_int, is_lanes
 from costmodel.cost import METRICS, Cost
 from costmodel.errors import SpecError
 from costmodel.graph import Network, build, resolve_bindings
@@ -49,6 +52,9 @@ MAX_POINTS = 10_000_000
 
 Progress = Callable[[int, int], None]
 
+Published = tuple[tuple[int, ...], dict[str, Number]]
+"""(grid index, {total: published value}) of one variant on the grid."""
+
 
 @dataclass
 class SweepResult:
@@ -64,6 +70,10 @@ class SweepResult:
     exact_points: int = 0
     variants: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    published: list[Published] = field(default_factory=list)
+    """The spec's variants whose bindings lie on the grid, with their published figures."""
+    closed_forms: list[ClosedForm] = field(default_factory=list)
+    """Each total as an exact expression and a relaxed polynomial (when asked)."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -113,20 +123,17 @@ def symbolic_network(spec: ModelSpec, path: str, names: Sequence[str],
     return build(spec, path, fixed, tuple(names))
 
 
-def _reorder(*args: Any) -> Any:
-    from costmodel.analysis.compiled import reorder
-
-    return reorder(*args)
-
-
 def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "fp32",
           fixed: Mapping[str, Any] | None = None, progress: Progress | None = None,
+          closed_form: bool = False, path: str | None = None,
           **axes: Sequence[Any]) -> SweepResult:
-    """Every total of ``spec`` over the grid ``axes`` (parameter → values).
+    """Every total of ``spec`` (a file, or a loaded spec read from ``path``) over the grid
+    ``axes`` (parameter → values).
 
     ``method``: ``auto`` (exact per point up to :data:`EXACT_LIMIT` points, compiled
     beyond), ``exact`` or ``compiled``. ``fixed`` binds other parameters. ``progress`` is
-    called with (done, total) while points are built one by one.
+    called with (done, total) while points are built one by one. ``closed_form`` adds the
+    closed forms (:mod:`costmodel.analysis.closed_form`; imports sympy).
     Raises :class:`SpecError` for unknown parameters or invalid points.
 
     >>> sweep("specs/mobilenet_v1.yaml", alpha=[0.5, 1]).totals["maccs"].tolist()
@@ -134,7 +141,7 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
     """
     if method not in ("auto", "exact", "compiled"):
         raise ValueError(f"method must be auto, exact or compiled, not {method!r}")
-    path = "<spec>" if isinstance(spec, ModelSpec) else str(spec)
+    path = path or ("<spec>" if isinstance(spec, ModelSpec) else str(spec))
     model = spec if isinstance(spec, ModelSpec) else load_spec(spec)
     fixed = dict(fixed or {})
     try:
@@ -143,7 +150,9 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
             raise SpecError(f"the grid has {points:,} points, more than {MAX_POINTS:,}; "
                             "sweep fewer values")
         grid = {name: grid_values(values) for name, values in axes.items()}
-        resolve_bindings(model, fixed, tuple(grid))
+        # unknown names and invalid fixed values, as report says them (no symbols: no sympy)
+        resolve_bindings(model, {**fixed, **{n: model.params[n].default if n in model.params else 0
+                                             for n in grid}})
         overlap = sorted(set(fixed) & set(grid))
         if overlap:
             raise SpecError(f"parameter '{overlap[0]}' is both swept and fixed")
@@ -163,170 +172,141 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
     result.exact_points = _exact(model, path, result, mask, progress)
     result.timings["exact"] = time.perf_counter() - started
     result.totals = {key: _narrow(values) for key, values in result.totals.items()}
+    result.published = _published(model, result)
+    if closed_form:
+        result.closed_forms = closed_forms(model, path, result)
     return result
 
 
-MAX_VARIANTS = 64
-"""Structural variants compiled per sweep at most; points beyond are built one by one."""
-
-
-@dataclass
-class _Variant:
-    """One structure: its symbolic build's totals as polynomials, and its assumptions."""
-
-    polynomials: dict[str, Any]
-    assumptions: list[Assumption]
+def _published(spec: ModelSpec, result: SweepResult) -> list[Published]:
+    """The spec's variants whose bindings lie on the grid (other parameters as swept: a
+    parameter derived from a swept one never matches, as it differs across the grid)."""
+    full = tuple(np.arange(len(values)) for values in result.axes.values())
+    scope = resolve_bindings(spec, {**result.fixed, **_lanes(result.names, result.axes, full)})
+    points = []
+    for variant in spec.variants:
+        values = resolve_bindings(spec, {**result.fixed, **variant.bindings})
+        if any(is_lanes(scope[name]) or values[name] != scope[name]
+               for name in scope if name not in result.names):
+            continue
+        if not all(values[name] in result.axes[name] for name in result.names):
+            continue
+        index = tuple(result.axes[name].index(values[name]) for name in result.names)
+        points.append((index, {k: evaluate(v, {}) for k, v in variant.published.items()}))
+    return points
 
 
 def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The totals by the compiled path, and the mask of points left to build one by one.
 
-    The default symbolic build records the decisions it could not settle; each is
-    evaluated at every point. Points where every assumption holds as recorded take the
-    build's totals; the others are split by their outcomes and a build with those
-    outcomes forced (one per structure met) covers them, until every point is covered
-    or :data:`MAX_VARIANTS` builds were made. A point failing a validity requirement is
-    built numerically, which reports the error as ``report`` would.
+    One numeric build over the whole grid, each swept parameter bound to :class:`Lanes`
+    (its values along its axis); where a decision differs between points
+    (:class:`~costmodel.lanes.Diverged`: a residual add at some widths only), the region
+    is split by the outcome and each part built again — one build per structure met.
+    A region failing as a whole (an invalid point) is reported by a numeric build of its
+    first point, so the message is ``report``'s; one that lanes cannot evaluate is left
+    to point-by-point builds.
     """
-    from costmodel.analysis.compiled import CompileError, Tables, parameter_groups
+    from costmodel.lanes import Diverged
 
     names, axes = result.names, result.axes
-    started = time.perf_counter()
-    cache: dict[Any, Any] = {}
-    variants: dict[frozenset[tuple[tuple[str, str], bool]], _Variant] = {}
-
-    def variant(forced: dict[tuple[str, str], bool]) -> _Variant:
-        key = frozenset(forced.items())
-        if key not in variants:
-            network = build(model, path, result.fixed, names, forced)
-            variants[key] = _Variant(_polynomials(network, cache),
-                                     list({a.key + (a.relation, a.lhs, a.rhs): a
-                                           for a in network.assumptions}.values()))
-        return variants[key]
-
-    first = variant({})
-    sets = [{s.name for s in atom.free_symbols} for poly in first.polynomials.values()
-            for mono in poly for atom, _ in mono]
-    sets += [_names_of(a) for a in first.assumptions]
-    tables = Tables(parameter_groups(names, sets), axes)
-    result.timings["build"] = time.perf_counter() - started
-    shape = [len(combos) for combos in tables.combos]
-    totals = {key: np.zeros(shape, dtype=np.int64) for key in TOTAL_KEYS}
+    shape = tuple(len(axes[name]) for name in names)
+    totals: dict[str, np.ndarray] = {key: np.zeros(shape, dtype=np.int64) for key in TOTAL_KEYS}
     exact = np.zeros(shape, dtype=bool)
-    pending: list[tuple[dict[tuple[str, str], bool], list[np.ndarray]]] = [
-        ({}, [np.arange(n) for n in shape])]
-    built = 0
+    pending: list[Region] = [tuple(np.arange(n) for n in shape)]
+    invalid: list[Region] = []
+    timings = {"build": 0.0, "evaluate": 0.0}
     while pending:
-        forced, region = pending.pop()
-        if built >= MAX_VARIANTS:
-            exact[np.ix_(*region)] = True
-            continue
-        built += 1
+        region = pending.pop()
+        started = time.perf_counter()
         try:
-            current = variant(forced)
-            outcomes = [_outcomes(current.assumptions, tables, g, region[g]) for g in range(len(shape))]
-        except (SpecError, TypeError, CompileError):
+            network = build(model, path, {**result.fixed, **_lanes(names, axes, region)})
+        except Diverged as split:
+            pending.extend(reversed(_split(region, split.key)))
+            continue
+        except SpecError:
+            invalid.append(region)
+            continue
+        except (ArithmeticError, TypeError, ValueError):  # beyond lanes: point by point
             exact[np.ix_(*region)] = True
             continue
-        held = [np.all(table == expected, axis=1) for table, expected in outcomes]
-        matching = [index[ok] for index, ok in zip(region, held)]
-        if all(len(index) for index in matching):
-            try:
-                values = _evaluate(current, tables, matching)
-            except CompileError:
-                exact[np.ix_(*matching)] = True
-            else:
-                _store(totals, values, matching, result.dtype)
-        for g, (index, ok) in enumerate(zip(region, held)):
-            if not np.all(ok):
-                failed = index[~ok]
-                table = outcomes[g][0][~ok]
-                for row in np.unique(table, axis=0):
-                    members = failed[np.all(table == row, axis=1)]
-                    piece = matching[:g] + [members] + region[g + 1:]
-                    pending.append((_forced(forced, current.assumptions, tables, g, row,
-                                            model, path, result, piece), piece))
-    result.timings["compile"] = time.perf_counter() - started - result.timings["build"]
-    result.variants = len(variants)
-    reordered = {key: _reorder(values, tables.groups, names, axes) for key, values in totals.items()}
-    return reordered, _reorder(exact, tables.groups, names, axes)
+        finally:
+            timings["build"] += time.perf_counter() - started
+        started = time.perf_counter()
+        _store(totals, _region_totals(network, region), region, result.dtype)
+        timings["evaluate"] += time.perf_counter() - started
+        result.variants += 1
+    if invalid:  # the earliest invalid point in grid order, as a point-by-point sweep meets it
+        first = min(invalid, key=lambda region: tuple(int(index[0]) for index in region))
+        _build_point(model, path, result, {name: axes[name][int(index[0])]
+                                           for name, index in zip(names, first)})
+        for region in invalid:
+            exact[np.ix_(*region)] = True
+    result.timings.update(timings)
+    return totals, exact
 
 
-def _names_of(assumption: Assumption) -> set[str]:
-    return {s.name for side in (assumption.lhs, assumption.rhs)
-            for s in getattr(side, "free_symbols", ())}
+Region = tuple[np.ndarray, ...]
+"""Indices into each axis: the grid points ``np.ix_(*region)``."""
 
 
-def _polynomials(network: Network, cache: dict[Any, Any]) -> dict[str, Any]:
-    """Each total of ``network`` as a polynomial in atoms (summed node by node, so equal
-    node costs across structural variants are expanded once)."""
-    from costmodel.analysis.compiled import polynomial
+def _lanes(names: Sequence[str], axes: Mapping[str, Sequence[Number]], region: Region) -> dict[str, Any]:
+    from costmodel.lanes import axis
 
-    totals: dict[str, dict[Any, Fraction]] = {key: {} for key in (*METRICS, "buffers")}
-    for node in network.nodes.values():
-        for key, value in node.cost.as_dict().items():
-            into = totals[key]
-            for mono, coef in polynomial(value, cache).items():
-                into[mono] = into.get(mono, 0) + coef
-    return {key: {m: c for m, c in poly.items() if c} for key, poly in totals.items()}
+    return {name: axis([axes[name][int(i)] for i in index], position, len(names))
+            for position, (name, index) in enumerate(zip(names, region))}
 
 
-def _outcomes(assumptions: Sequence[Assumption], tables: Any, group: int,
-              index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(outcome of each assumption of ``group`` at each selected combination, the
-    outcomes the build took): boolean arrays of shape (points, assumptions) and (assumptions,)."""
-    from costmodel.analysis.compiled import CompileError
-
-    if any(_group(a, tables) is None for a in assumptions):
-        raise CompileError("an assumption depends on parameters of several groups")
-    mine = [a for a in assumptions if _group(a, tables) == group]
-    table = np.ones((len(index), len(mine)), dtype=bool)
-    for k, assumption in enumerate(mine):
-        lhs, rhs = (values[index] for values in tables.values([assumption.lhs, assumption.rhs], group))
-        table[:, k] = np.frompyfunc(RELATIONS[assumption.relation], 2, 1)(lhs, rhs).astype(bool)
-    return table, np.array([a.outcome for a in mine], dtype=bool)
-
-
-def _group(assumption: Assumption, tables: Any) -> int | None:
-    """The group of swept parameters the assumption depends on (None: several)."""
-    found = {tables.group_of(side) for side in (assumption.lhs, assumption.rhs)
-             if not isinstance(side, (int, Fraction))}
-    return found.pop() if len(found) == 1 else None
+def _split(region: Region, key: np.ndarray) -> list[Region]:
+    """``region`` split along the first axis where ``key`` (each point's outcome of a
+    decision, shaped like the region or broadcastable to it) varies."""
+    for position in range(key.ndim):
+        if key.shape[position] == 1:
+            continue
+        groups: dict[bytes, list[int]] = {}
+        for i in range(key.shape[position]):
+            groups.setdefault(np.take(key, i, axis=position).tobytes(), []).append(i)
+        if len(groups) > 1:
+            return [region[:position] + (region[position][members],) + region[position + 1:]
+                    for members in groups.values()]
+    raise AssertionError("a diverged decision has one outcome")
 
 
-def _forced(forced: dict[tuple[str, str], bool], assumptions: Sequence[Assumption], tables: Any,
-            group: int, row: np.ndarray, model: ModelSpec, path: str, result: SweepResult,
-            piece: list[np.ndarray]) -> dict[tuple[str, str], bool]:
-    """The forced outcomes for points whose ``group`` assumptions came out as ``row``.
-    A failed validity requirement is reported by a numeric build of such a point."""
-    mine = [a for a in assumptions if _group(a, tables) == group]
-    if any(a.kind == "valid" and bool(got) != a.outcome for a, got in zip(mine, row)):
-        point: dict[str, Any] = {}
-        for g, index in enumerate(piece):
-            point.update(zip(tables.groups[g], tables.combos[g][int(index[0])]))
-        _build_point(model, path, result, point)
-    return {**forced, **{a.key: bool(got) for a, got in zip(mine, row) if a.kind == "structure"}}
+def _region_totals(network: Network, region: Region) -> dict[str, np.ndarray]:
+    """Every total of a lanes build at every point of its region (exact)."""
+    from costmodel.lanes import grid_of
+
+    keys = (*METRICS, "buffers")
+    summands = [[getattr(node.cost, key) for node in network.nodes.values()] for key in keys]
+    return dict(zip(keys, grid_of(summands, [len(index) for index in region])))
 
 
-def _evaluate(variant: _Variant, tables: Any, region: list[np.ndarray]) -> dict[str, np.ndarray]:
-    from costmodel.analysis.compiled import evaluate_polynomial
-
-    memo: dict[Any, np.ndarray] = {}
-    return {key: evaluate_polynomial(poly, tables, region, memo)
-            for key, poly in variant.polynomials.items()}
-
-
-def _store(totals: dict[str, np.ndarray], values: dict[str, np.ndarray], region: list[np.ndarray],
+def _store(totals: dict[str, np.ndarray], values: dict[str, np.ndarray], region: Region,
            dtype: str) -> None:
-    """Write one variant's values into the grid (Python ints where int64 would not do)."""
+    """Write one region's values into the grid (Python ints where int64 would not do)."""
     access = values["mem_access"]
     if access.dtype != object and access.size and int(np.abs(access).max()) >= 2**60:
         access = access.astype(object)  # ×8 bytes at most: keep it exact
     values = {**values, "mem_access_bytes": to_bytes(access, dtype)}
+    index = _index(region)
     for key, value in values.items():
         if value.dtype == object and totals[key].dtype != object:
             totals[key] = totals[key].astype(object)
-        totals[key][np.ix_(*region)] = value
+        totals[key][index] = value
+
+
+def _index(region: Region) -> tuple[Any, ...]:
+    """``np.ix_(*region)``, with slices for runs of consecutive indices (far faster to
+    assign a million points through)."""
+    parts: list[Any] = []
+    for index in region:
+        start = int(index[0])
+        consecutive = np.array_equal(index, np.arange(start, start + len(index)))
+        parts.append(slice(start, start + len(index)) if consecutive else index)
+    arrays = [i for i, part in enumerate(parts) if not isinstance(part, slice)]
+    if len(arrays) > 1:
+        return np.ix_(*region)
+    return tuple(parts)
 
 
 def _build_point(model: ModelSpec, path: str, result: SweepResult,

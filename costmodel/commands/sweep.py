@@ -90,8 +90,8 @@ def progress_bar() -> Iterator[Callable[[int, int], None]]:
               help="Write a plot (.png or .svg; needs matplotlib): lines for one swept "
                    "parameter, heatmaps for two; published figures overlaid.")
 @click.option("--method", type=click.Choice(("auto", "exact", "compiled")), default="auto",
-              show_default=True, help="exact: one build per point; compiled: one symbolic "
-                                      "build evaluated over the grid (checked per class).")
+              show_default=True, help="exact: one build per point; compiled: one build over the "
+                                      "whole grid at once (one per structure met).")
 @click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="fp32", show_default=True,
               help="Element size for mem_access_bytes.")
 @click.pass_context
@@ -110,6 +110,7 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
     from costmodel.analysis.sweep import MAX_POINTS
     from costmodel.analysis.sweep import sweep as run_sweep
     from costmodel.report.sweep_formats import render_closed_forms
+    from costmodel.spec.load import load_spec
 
     with spec_errors(ctx.obj["debug"]):
         axes: dict[str, list[str]] = {}
@@ -127,17 +128,18 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
             check_plot_path(plot_path)
         if not axes:
             raise click.UsageError("nothing to sweep: give --width, --resolution or --set-range")
+        model = load_spec(spec)  # once: the sweep computes everything the renderers show
         with progress_bar() as progress:
-            result = run_sweep(spec, method=method, dtype=dtype, fixed=parse_bindings(assignments),
-                               progress=progress, **axes)
+            result = run_sweep(model, path=spec, method=method, dtype=dtype,
+                               fixed=parse_bindings(assignments), progress=progress,
+                               closed_form=closed_form, **axes)
         for chunk in SWEEP_RENDERERS[fmt](result):
             click.echo(chunk, nl=False)
         if closed_form:
-            click.echo(render_closed_forms(spec, result), nl=False)
+            click.echo(render_closed_forms(result), nl=False)
         if plot_path:
-            from costmodel.report.plot import plot_sweep, published_points
-            from costmodel.spec.load import load_spec
+            from costmodel.report.plot import plot_sweep
 
-            plot_sweep(result, plot_path, published_points(load_spec(spec), result), inputs=[spec])
+            plot_sweep(result, plot_path, inputs=[spec])
             click.echo(f"plot written to {plot_path}", err=True)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from costmodel.arith import Value, as_int, is_symbolic
+from costmodel.arith import Value, as_int, is_symbolic, is_whole
 from costmodel.assumptions import require
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
@@ -176,7 +176,7 @@ def require_int(value: Value, what: str, *, minimum: int = 1) -> Value:
         require(value, "whole", 0, f"{what} whole")
         require(value, ">=", minimum, f"{what} at least {minimum}")
         return value
-    if not isinstance(value, int):
+    if not is_whole(value):
         raise SpecError(f"{what} is {value}, not a whole number (round it, e.g. make_divisible(...))")
     if value < minimum:
         raise SpecError(f"{what} is {value}; it must be at least {minimum}")

@@ -1,8 +1,9 @@
 """Plots of a sweep (matplotlib, the optional ``plot`` extra, imported on use).
 
 One swept parameter: a line per total against it. Two: a heatmap per total with each
-cell's value. Published figures of the spec's variants that fall on the grid are
-overlaid (markers on lines; "paper: …" in heatmap cells).
+cell's value. Published figures of the spec's variants that fall on the grid (found by the
+sweep: ``SweepResult.published``) are overlaid (markers on lines; "paper: …" in heatmap
+cells).
 """
 
 from __future__ import annotations
@@ -13,35 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from costmodel.analysis.sweep import SweepResult
+from costmodel.analysis.sweep import Published, SweepResult
 from costmodel.errors import SpecError
-from costmodel.graph import resolve_bindings
-from costmodel.spec.expr import evaluate
-from costmodel.spec.schema import ModelSpec
 from costmodel.units import human
 
-__all__ = ["PLOT_TOTALS", "published_points", "plot_sweep"]
+__all__ = ["PLOT_TOTALS", "check_plot_path", "plot_sweep"]
 
 PLOT_TOTALS = ("params", "maccs", "mem_access")
-
-Point = tuple[tuple[int, ...], dict[str, Any]]
-Published = list[Point]
-"""(grid index, {total: published value}) for every variant on the grid."""
-
-
-def published_points(spec: ModelSpec, result: SweepResult) -> Published:
-    """The spec's variants whose bindings lie on the grid (other parameters as swept)."""
-    scope = resolve_bindings(spec, result.fixed, result.names)
-    points: Published = []
-    for variant in spec.variants:
-        values = resolve_bindings(spec, {**result.fixed, **variant.bindings})
-        if any(values[name] != scope[name] for name in scope if name not in result.names):
-            continue
-        if not all(values[name] in result.axes[name] for name in result.names):
-            continue
-        index = tuple(result.axes[name].index(values[name]) for name in result.names)
-        points.append((index, {k: evaluate(v, {}) for k, v in variant.published.items()}))
-    return points
 
 
 def _pyplot() -> Any:
@@ -66,8 +45,7 @@ def check_plot_path(path: str | Path) -> None:
                         + ", ".join(f".{name}" for name in sorted(formats)), path=str(path))
 
 
-def plot_sweep(result: SweepResult, path: str | Path, published: Sequence[Point] = (),
-               inputs: Sequence[str | Path] = ()) -> None:
+def plot_sweep(result: SweepResult, path: str | Path, inputs: Sequence[str | Path] = ()) -> None:
     """Write the plot of ``result`` to ``path`` (format from the suffix: .png, .svg, …)
     under :mod:`costmodel.outputs`' contract (never over ``inputs``, atomic, one-line
     errors)."""
@@ -80,9 +58,9 @@ def plot_sweep(result: SweepResult, path: str | Path, published: Sequence[Point]
                                 constrained_layout=True)
     for ax, key in zip(axes, PLOT_TOTALS):
         if len(result.names) == 1:
-            _lines(ax, result, key, published)
+            _lines(ax, result, key, result.published)
         else:
-            _heatmap(figure, ax, result, key, published)
+            _heatmap(figure, ax, result, key, result.published)
     figure.suptitle(f"{result.model}: totals over the sweep"
                     + "".join(f", {n} = {v}" for n, v in result.fixed.items()))
     try:
@@ -91,7 +69,7 @@ def plot_sweep(result: SweepResult, path: str | Path, published: Sequence[Point]
         plt.close(figure)
 
 
-def _lines(ax: Any, result: SweepResult, key: str, published: Sequence[Point]) -> None:
+def _lines(ax: Any, result: SweepResult, key: str, published: Sequence[Published]) -> None:
     (name,) = result.names
     xs = [float(v) for v in result.axes[name]]
     ax.plot(xs, result.totals[key].astype(float), marker="o", label="costmodel")
@@ -105,7 +83,7 @@ def _lines(ax: Any, result: SweepResult, key: str, published: Sequence[Point]) -
     ax.legend()
 
 
-def _heatmap(figure: Any, ax: Any, result: SweepResult, key: str, published: Sequence[Point]) -> None:
+def _heatmap(figure: Any, ax: Any, result: SweepResult, key: str, published: Sequence[Published]) -> None:
     rows, columns = result.names
     values = result.totals[key].astype(float)
     image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis")

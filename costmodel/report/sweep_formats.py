@@ -1,6 +1,7 @@
 """Renderers of a :class:`~costmodel.analysis.sweep.SweepResult`: table, json, csv, and
-the closed forms. Exact integers in json/csv, human units in the table. Each renderer
-yields text in pieces, so a 10⁷-point csv streams instead of being built in memory."""
+the closed forms the sweep computed. Exact integers in json/csv, human units in the table.
+Each renderer yields text in pieces, so a 10⁷-point csv streams instead of being built in
+memory. Nothing here loads a spec or computes a count: it formats the result."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -98,13 +98,11 @@ SWEEP_RENDERERS: dict[str, Callable[[SweepResult], Iterator[str]]] = {
 }
 
 
-def render_closed_forms(spec: str | Path, result: SweepResult) -> str:
-    """Each total's exact expression, relaxed polynomial, terms and relative error."""
-    from costmodel.analysis.closed_form import closed_forms
-    from costmodel.spec.load import load_spec
-
+def render_closed_forms(result: SweepResult) -> str:
+    """Each total's exact expression, relaxed polynomial, terms and relative error (as
+    computed by ``sweep(..., closed_form=True)``)."""
     lines = [f"closed forms in {', '.join(result.names)}"]
-    for form in closed_forms(load_spec(spec), str(spec), result):
+    for form in result.closed_forms:
         lines += [f"{form.total} = {form.exact}",
                   f"{form.total} ≈ {_terms(form)}",
                   f"  relaxed (rounding dropped): max relative error {100 * form.max_relative_error:.2f} % "

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from costmodel.arith import Number, as_int, exact_decimal, is_symbolic
+from costmodel.arith import Number, as_int, exact_decimal, is_lanes, is_symbolic, is_whole
 from costmodel.errors import SpecError
 from costmodel.spec.expr import evaluate
 
@@ -65,10 +65,10 @@ class Domain:
         if is_symbolic(value):
             return True
         value = as_int(value)
-        if not isinstance(value, (int, Fraction)) or isinstance(value, bool):
+        if not (isinstance(value, (int, Fraction)) or is_lanes(value)) or isinstance(value, bool):
             return False
         low, high = self.minimum, self.maximum
-        return not ((self.whole and not isinstance(value, int))
+        return not ((self.whole and not is_whole(value))
                     or (low is not None and (value <= low if self.min_open else value < low))
                     or (high is not None and (value >= high if self.max_open else value > high)))
 
@@ -95,7 +95,7 @@ _PADDING = _ExprField(PADDING_KEYWORDS)
 def _is_value(value: Any) -> bool:
     if isinstance(value, bool):
         return False
-    return isinstance(value, (int, Fraction, str)) or hasattr(value, "free_symbols")
+    return isinstance(value, (int, Fraction, str)) or hasattr(value, "free_symbols") or is_lanes(value)
 
 
 def _check_value(value: Any) -> Any:

@@ -1,0 +1,534 @@
+"""Exact values over a grid of parameter values: a build of every grid point at once.
+
+A sweep binds each swept parameter to a :class:`Lanes` holding all its grid values along
+its own axis; the ordinary numeric build (formulas, blocks, expressions) then runs once
+and every value it computes is the exact value at every point. A value is a sum of
+*terms*, each a product of *factors*; a factor is an integer numpy array over the axes
+it depends on (size 1 along the others) divided by a common positive denominator.
+Products of values on different axes stay factored (C_out·k² on the width axis times
+H′·W′ on the resolution axis is two small vectors, not a grid), so a whole network's
+totals cost O(nodes · axis length); :func:`grid_of` multiplies them out at the end.
+
+Every operation is exact: int64 where a bound proves no overflow, Python ints (object
+arrays) otherwise; rationals keep a common denominator; ⌊⌋, ⌈⌉, round, //, % and
+comparisons work lane by lane. A Python decision on a value (``if c_in == out``,
+``range(repeat)``, ``int(x)``) returns its answer when every lane agrees and raises
+:class:`Diverged` otherwise: the sweep then splits the lanes by the outcome and builds each
+part again — one build per structure met, each exact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Lanes", "Diverged", "axis", "minimum", "maximum", "where", "grid_of"]
+
+_SAFE = 2**62
+"""int64 results stay below this (a sum of two such values still fits)."""
+
+Number = int | Fraction
+
+
+class Diverged(Exception):
+    """A decision whose outcome differs between lanes. ``key`` holds each lane's outcome
+    (an integer array shaped like the lanes); equal keys took the same branch."""
+
+    def __init__(self, key: np.ndarray) -> None:
+        super().__init__("a decision differs between grid points")
+        self.key = key
+
+
+class _Factor:
+    """``num / den``: ``num`` an int64 or object array with one dimension per grid axis."""
+
+    __slots__ = ("num", "den", "bound", "axes")
+
+    def __init__(self, num: np.ndarray, den: int = 1, bound: int | None = None) -> None:
+        if num.dtype == bool:
+            num = num.astype(np.int64)
+        self.num, self.den = num, den
+        self.bound = _bound(num) if bound is None else bound
+        self.axes = frozenset(i for i, n in enumerate(num.shape) if n > 1)
+        """The grid axes the factor depends on."""
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.num.shape
+
+    def scaled(self, factor: int) -> np.ndarray:
+        """``num · factor`` (object dtype when int64 could overflow)."""
+        if factor == 1:
+            return self.num
+        return _wide(self.num, self.bound * abs(factor)) * factor
+
+    def reduced(self) -> _Factor:
+        """The same value with the smallest common denominator."""
+        if self.den == 1:
+            return self
+        common = math.gcd(self.den, _gcd(self.num))
+        if common == 1:
+            return self
+        return _Factor(self.num // common, self.den // common, self.bound // common)
+
+
+def _bound(num: np.ndarray) -> int:
+    """max |num| (0 for no lanes)."""
+    if num.size <= 1:
+        return abs(int(num.flat[0])) if num.size else 0
+    return max(int(num.max()), -int(num.min()))
+
+
+def _gcd(num: np.ndarray) -> int:
+    if num.dtype == object:
+        return math.gcd(*(int(v) for v in num.flat))
+    return int(np.gcd.reduce(num.reshape(-1)))
+
+
+def _wide(num: np.ndarray, bound: int) -> np.ndarray:
+    """``num`` as Python ints when a result up to ``bound`` would not fit in int64."""
+    return num.astype(object) if bound >= _SAFE and num.dtype != object else num
+
+
+def _product(a: _Factor, b: _Factor) -> _Factor:
+    bound = a.bound * b.bound
+    return _Factor(_wide(a.num, bound) * _wide(b.num, bound), a.den * b.den, bound).reduced()
+
+
+def _sum(a: _Factor, b: _Factor) -> _Factor:
+    den = math.lcm(a.den, b.den)
+    sa, sb = den // a.den, den // b.den
+    bound = a.bound * sa + b.bound * sb
+    num = _wide(a.scaled(sa), bound) + _wide(b.scaled(sb), bound)
+    return _Factor(num, den, bound).reduced()
+
+
+Term = tuple[_Factor, ...]
+"""A product of factors on pairwise disjoint axes."""
+
+
+def _term_product(a: Term, b: Term) -> Term:
+    factors = list(a)
+    for factor in b:
+        while True:  # merge with every factor sharing an axis (or a constant)
+            axes = factor.axes
+            overlap = next((i for i, f in enumerate(factors)
+                            if not axes or not f.axes or axes & f.axes), None)
+            if overlap is None:
+                break
+            factor = _product(factors.pop(overlap), factor)
+        factors.append(factor)
+    return tuple(factors)
+
+
+class Lanes:
+    """An exact value at every point of a grid (see the module docstring)."""
+
+    __slots__ = ("terms", "ndim", "_dense")
+    __array_ufunc__ = None  # numpy defers to our operators
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, terms: Sequence[Term], ndim: int) -> None:
+        self.terms = tuple(terms)
+        self.ndim = ndim
+        self._dense: _Factor | None = None
+
+    # -- construction ------------------------------------------------------------------
+    @classmethod
+    def _constant(cls, value: Number, ndim: int) -> Lanes:
+        key = (value, ndim)
+        if key not in _CONSTANTS:
+            exact = Fraction(value)
+            top = exact.numerator
+            num = np.array(top, dtype=np.int64 if abs(top) < _SAFE else object).reshape((1,) * ndim)
+            factor = _Factor(num, exact.denominator, abs(top))
+            if len(_CONSTANTS) > 4096:
+                _CONSTANTS.clear()
+            _CONSTANTS[key] = cls([(factor,)], ndim)
+        return _CONSTANTS[key]
+
+    def _scaled(self, factor: Number) -> Lanes:
+        """``self · factor`` for a number: the first factor of each term scaled."""
+        factor = Fraction(factor)
+        top, bottom = factor.numerator, factor.denominator
+        terms = []
+        for first, *rest in self.terms:
+            bound = first.bound * abs(top)
+            scaled = _Factor(_wide(first.num, bound) * top, first.den * bottom, bound)
+            terms.append((scaled.reduced() if bottom != 1 else scaled, *rest))
+        return Lanes(terms, self.ndim)
+
+    def _coerce(self, other: Any) -> Lanes | None:
+        if isinstance(other, Lanes):
+            return other
+        if isinstance(other, (int, Fraction)):
+            return Lanes._constant(other, self.ndim)
+        return None
+
+    def dense(self) -> _Factor:
+        """One factor over every axis the value depends on (terms multiplied out)."""
+        if self._dense is None:
+            if len(self.terms) == 1 and len(self.terms[0]) == 1:
+                self._dense = self.terms[0][0]
+            else:
+                total: _Factor | None = None
+                for term in self.terms:
+                    value = term[0]
+                    for factor in term[1:]:
+                        value = _product(value, factor)
+                    total = value if total is None else _sum(total, value)
+                self._dense = total if total is not None else _Factor(
+                    np.zeros((1,) * self.ndim, dtype=np.int64))
+        return self._dense
+
+    def uniform(self) -> Number | None:
+        """The value when every lane holds the same one, else None."""
+        factor = self.dense()
+        first = factor.num.flat[0] if factor.num.size else 0
+        if factor.num.size and not np.all(factor.num == first):
+            return None
+        value = Fraction(int(first), factor.den)
+        return value.numerator if value.denominator == 1 else value
+
+    def whole(self) -> bool:
+        """Whether every lane is an integer."""
+        factor = self.dense()
+        return factor.den == 1 or not np.any(factor.num % factor.den)
+
+    # -- arithmetic --------------------------------------------------------------------
+    def __add__(self, other: Any) -> Lanes:
+        value = self._coerce(other)
+        if value is None:
+            return NotImplemented
+        if len(self.terms) == 1 == len(value.terms) and len(self.terms[0]) == 1 == len(value.terms[0]):
+            a, b = self.terms[0][0], value.terms[0][0]
+            if a.axes >= b.axes or b.axes >= a.axes:
+                return Lanes([(_sum(a, b),)], self.ndim)
+        return Lanes(self.terms + value.terms, self.ndim)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Lanes:
+        return self * -1
+
+    def __pos__(self) -> Lanes:
+        return self
+
+    def __sub__(self, other: Any) -> Lanes:
+        value = self._coerce(other)
+        return NotImplemented if value is None else self + (-value)
+
+    def __rsub__(self, other: Any) -> Lanes:
+        value = self._coerce(other)
+        return NotImplemented if value is None else value + (-self)
+
+    def __mul__(self, other: Any) -> Lanes:
+        if isinstance(other, (int, Fraction)):
+            return self._scaled(other)
+        value = self._coerce(other)
+        if value is None:
+            return NotImplemented
+        return Lanes([_term_product(a, b) for a in self.terms for b in value.terms], self.ndim)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> Lanes:
+        if isinstance(other, (int, Fraction)):
+            if other == 0:
+                raise ZeroDivisionError("division by zero")
+            return self._scaled(1 / Fraction(other))
+        value = self._coerce(other)
+        return NotImplemented if value is None else _divide(self.dense(), value.dense(), self.ndim)
+
+    def __rtruediv__(self, other: Any) -> Lanes:
+        value = self._coerce(other)
+        return NotImplemented if value is None else value / self
+
+    def __floordiv__(self, other: Any) -> Lanes:
+        value = self._coerce(other)
+        if value is None:
+            return NotImplemented
+        a, b = self.dense(), value.dense()
+        if np.any(b.num == 0):
+            raise ZeroDivisionError("division by zero")
+        left, right = _cross(a, b)
+        return _lanes(left // right, 1, self.ndim)
+
+    def __rfloordiv__(self, other: Any) -> Lanes:
+        value = self._coerce(other)
+        return NotImplemented if value is None else value // self
+
+    def __mod__(self, other: Any) -> Lanes:
+        value = self._coerce(other)
+        return NotImplemented if value is None else self - value * (self // value)
+
+    def __rmod__(self, other: Any) -> Lanes:
+        value = self._coerce(other)
+        return NotImplemented if value is None else value % self
+
+    def __pow__(self, exponent: Any) -> Lanes:
+        if not isinstance(exponent, int):
+            return NotImplemented
+        result: Lanes = Lanes._constant(1, self.ndim)
+        for _ in range(abs(exponent)):
+            result = result * self
+        return result if exponent >= 0 else 1 / result
+
+    def __abs__(self) -> Lanes:
+        factor = self.dense()
+        return _lanes(np.abs(factor.num), factor.den, self.ndim)
+
+    def __floor__(self) -> Lanes:
+        factor = self.dense()
+        return self if factor.den == 1 else _lanes(factor.num // factor.den, 1, self.ndim)
+
+    def __ceil__(self) -> Lanes:
+        factor = self.dense()
+        return self if factor.den == 1 else _lanes(-(-factor.num // factor.den), 1, self.ndim)
+
+    def __round__(self, ndigits: None = None) -> Lanes:
+        """Nearest integer, ties to even (Python's ``round``)."""
+        factor = self.dense()
+        if factor.den == 1:
+            return self
+        quotient = factor.num // factor.den
+        remainder = factor.num - quotient * factor.den
+        up = (2 * remainder > factor.den) | ((2 * remainder == factor.den) & (quotient % 2 == 1))
+        return _lanes(quotient + up, 1, self.ndim)
+
+    # -- comparisons: 0/1 lanes --------------------------------------------------------
+    def _compare(self, other: Any, op: Any) -> Lanes:
+        value = self._coerce(other)
+        if value is None:
+            return NotImplemented
+        left, right = _cross(self.dense(), value.dense())
+        return _lanes(op(left, right), 1, self.ndim)
+
+    def __lt__(self, other: Any) -> Lanes:
+        return self._compare(other, np.less)
+
+    def __le__(self, other: Any) -> Lanes:
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other: Any) -> Lanes:
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other: Any) -> Lanes:
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other: object) -> Any:
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other: object) -> Any:
+        return self._compare(other, np.not_equal)
+
+    # -- decisions: one answer, or Diverged --------------------------------------------
+    def __bool__(self) -> bool:
+        nonzero = self.dense().num != 0
+        if np.all(nonzero):
+            return True
+        if not np.any(nonzero):
+            return False
+        raise Diverged(nonzero)
+
+    def _single(self) -> Number:
+        value = self.uniform()
+        if value is None:
+            raise Diverged(self.dense().num)
+        return value
+
+    def __int__(self) -> int:
+        return int(self._single())
+
+    __index__ = __int__
+
+    def __float__(self) -> float:
+        return float(self._single())
+
+    # -- text (error messages) -----------------------------------------------------------
+    def __str__(self) -> str:
+        value = self.uniform()
+        if value is not None:
+            return str(value)
+        factor = self.dense()
+        low, high = (Fraction(int(f(factor.num)), factor.den) for f in (np.min, np.max))
+        return f"{_show(low)}…{_show(high)}"
+
+    def __repr__(self) -> str:
+        return f"Lanes({self})"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+_CONSTANTS: dict[tuple[Number, int], Lanes] = {}
+"""Constant lanes by (value, ndim): factors are never changed in place, so they are shared."""
+
+
+def _show(value: Fraction) -> str:
+    return str(value.numerator if value.denominator == 1 else value)
+
+
+def _lanes(num: np.ndarray, den: int, ndim: int) -> Lanes:
+    return Lanes([(_Factor(num, den).reduced(),)], ndim)
+
+
+def _cross(a: _Factor, b: _Factor) -> tuple[np.ndarray, np.ndarray]:
+    """a.num·b.den and b.num·a.den: a and b over one denominator, compared or divided."""
+    return a.scaled(b.den), b.scaled(a.den)
+
+
+def _divide(a: _Factor, b: _Factor, ndim: int) -> Lanes:
+    """a / b lane by lane, exact: over the least common denominator of the quotients."""
+    if np.any(b.num == 0):
+        raise ZeroDivisionError("division by zero")
+    top, bottom = _cross(a, b)
+    sign = np.where(bottom < 0, -1, 1)
+    top, bottom = top * sign, bottom * sign
+    if top.dtype != object and bottom.dtype != object:
+        common = np.gcd(top, bottom)
+        top, bottom = top // common, bottom // common
+        den = math.lcm(*(int(d) for d in np.unique(bottom)))
+        if den < _SAFE:
+            scale = den // bottom
+            bound = _bound(top) * _bound(scale)
+            return _lanes(_wide(top, bound) * scale, den, ndim)
+    pairs = np.frompyfunc(lambda t, d: Fraction(int(t), int(d)), 2, 1)(top, bottom)
+    den = math.lcm(*(v.denominator for v in pairs.flat))
+    return _lanes(np.frompyfunc(lambda v: v.numerator * (den // v.denominator), 1, 1)(pairs), den, ndim)
+
+
+def axis(values: Sequence[Number], position: int, ndim: int) -> Lanes:
+    """The lanes of one swept parameter: ``values`` along axis ``position`` of ``ndim``."""
+    den = math.lcm(*(Fraction(v).denominator for v in values))
+    nums = [int(Fraction(v) * den) for v in values]
+    big = any(abs(n) >= _SAFE for n in nums)
+    num = np.array(nums, dtype=object if big else np.int64)
+    shape = [1] * ndim
+    shape[position] = len(values)
+    return _lanes(num.reshape(shape), den, ndim)
+
+
+def _lanes_of(values: Sequence[Any]) -> list[Lanes]:
+    ndim = next(v.ndim for v in values if isinstance(v, Lanes))
+    return [v if isinstance(v, Lanes) else Lanes._constant(v, ndim) for v in values]
+
+
+def _extreme(values: Sequence[Any], pick: Any) -> Lanes:
+    lanes = _lanes_of(values)
+    den = math.lcm(*(v.dense().den for v in lanes))
+    scaled = [v.dense().scaled(den // v.dense().den) for v in lanes]
+    common = [s.astype(object) for s in scaled] if any(s.dtype == object for s in scaled) else scaled
+    result = common[0]
+    for other in common[1:]:
+        result = pick(result, other)
+    return _lanes(result, den, lanes[0].ndim)
+
+
+def minimum(*values: Any) -> Lanes:
+    """min(x₁, …, xₙ) lane by lane (at least one argument a :class:`Lanes`)."""
+    return _extreme(values, np.minimum)
+
+
+def maximum(*values: Any) -> Lanes:
+    """max(x₁, …, xₙ) lane by lane."""
+    return _extreme(values, np.maximum)
+
+
+def where(condition: Any, then: Any, otherwise: Any) -> Any:
+    """``then`` where ``condition`` is non-zero, ``otherwise`` elsewhere, lane by lane."""
+    if not isinstance(condition, Lanes):
+        return then if condition else otherwise
+    chosen = condition.dense().num != 0
+    if np.all(chosen) or not np.any(chosen):
+        return then if np.all(chosen) else otherwise
+    a, b = _lanes_of([condition, then, otherwise])[1:]
+    den = math.lcm(a.dense().den, b.dense().den)
+    left, right = a.dense().scaled(den // a.dense().den), b.dense().scaled(den // b.dense().den)
+    if left.dtype != right.dtype:
+        left, right = left.astype(object), right.astype(object)
+    return _lanes(np.where(chosen, left, right), den, a.ndim)
+
+
+def grid_of(values: Sequence[Sequence[Any]], shape: Sequence[int]) -> list[np.ndarray]:
+    """Each sum of ``values[i]`` (:class:`Lanes` or numbers) at every point of a grid of
+    ``shape``, exactly: an int64 array when a bound proves every partial sum fits, an
+    object array of ints otherwise.
+
+    Terms are gathered by their factor on the trailing axes (a spatial size such as H′·W′
+    is shared by many nodes), so a sum is one matrix product, first axis × the rest:
+    (``shape[0]`` × K) · (K × ``prod(shape[1:])``), K the distinct factors. A term coupling
+    the first axis with another is added densely. Raises ValueError when a sum is not whole.
+    """
+    ndim = len(shape)
+    columns_of: dict[tuple[bytes, str, tuple[int, ...], int], int] = {}
+    column_list: list[_Factor] = []
+    results = []
+    for summands in values:
+        by_column: dict[int, _Factor] = {}
+        coupled: _Factor | None = None
+        for value in summands:
+            terms = value.terms if isinstance(value, Lanes) else Lanes._constant(value, ndim).terms
+            for term in terms:
+                row, column = _split(term, ndim)
+                if column is None:
+                    coupled = row if coupled is None else _sum(coupled, row)
+                    continue
+                key = (column.num.tobytes(), str(column.num.dtype), column.shape, column.den)
+                index = columns_of.setdefault(key, len(column_list))
+                if index == len(column_list):
+                    column_list.append(column)
+                by_column[index] = _sum(by_column[index], row) if index in by_column else row
+        results.append(_matrix_product(by_column, column_list, coupled, shape))
+    return results
+
+
+def _matrix_product(by_column: dict[int, _Factor], columns: list[_Factor], coupled: _Factor | None,
+                    shape: Sequence[int]) -> np.ndarray:
+    """Σ_k rows_k ⊗ columns_k (+ the coupled terms), exact, divided by the common denominator."""
+    keys = sorted(by_column)
+    dens = [by_column[k].den * columns[k].den for k in keys] + ([coupled.den] if coupled else [])
+    den = math.lcm(*dens) if dens else 1
+    grid: Any = np.zeros(tuple(shape), dtype=np.int64)
+    if keys:
+        lefts = [by_column[k].scaled(den // (by_column[k].den * columns[k].den)) for k in keys]
+        rights = [columns[k].num for k in keys]
+        bound = max(map(_bound, lefts)) * max(map(_bound, rights)) * len(keys)
+        dtype: Any = object if bound >= _SAFE else np.int64
+        left = np.empty((shape[0], len(keys)), dtype=dtype)
+        right = np.empty((len(keys), math.prod(shape[1:])), dtype=dtype)
+        for k, (row, column) in enumerate(zip(lefts, rights)):
+            left[:, k] = np.broadcast_to(row.reshape(-1), (shape[0],))
+            right[k, :] = np.broadcast_to(column, (1, *shape[1:])).reshape(-1)
+        grid = (left @ right if dtype is not object else left.dot(right)).reshape(tuple(shape))
+    if coupled is not None:
+        extra = coupled.scaled(den // coupled.den)
+        bound = _bound(grid) + _bound(extra)
+        grid = _wide(grid, bound) + _wide(extra, bound)
+    if den != 1:
+        if np.any(grid % den):
+            raise ValueError("a total is not a whole number")
+        grid = grid // den
+    return np.broadcast_to(grid, tuple(shape)).copy() if grid.shape != tuple(shape) else grid
+
+
+def _split(term: Term, ndim: int) -> tuple[_Factor, _Factor | None]:
+    """(factor on the first axis, factor on the other axes) of one term; (the whole term
+    multiplied out, None) when a factor couples the first axis with another."""
+    row = column = _Factor(np.ones((1,) * ndim, dtype=np.int64), 1, 1)
+    for factor in term:
+        axes = factor.axes
+        if 0 in axes and len(axes) > 1:
+            whole = term[0]
+            for other in term[1:]:
+                whole = _product(whole, other)
+            return whole, None
+        if 0 in axes:
+            row = _product(row, factor)
+        else:
+            column = _product(column, factor)
+    return row, column
