@@ -7,7 +7,7 @@ and every value it computes is the exact value at every point. A value is a sum 
 it depends on (size 1 along the others) divided by a common positive denominator.
 Products of values on different axes stay factored (C_out·k² on the width axis times
 H′·W′ on the resolution axis is two small vectors, not a grid), so a whole network's
-totals cost O(nodes · axis length); :func:`grid_of` multiplies them out at the end.
+totals cost O(nodes · axis length); :func:`gather` multiplies them out at the end.
 
 Every operation is exact: int64 where a bound proves no overflow, Python ints (object
 arrays) otherwise; rationals keep a common denominator; ⌊⌋, ⌈⌉, round, //, % and
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Lanes", "Diverged", "axis", "minimum", "maximum", "where", "grid_of"]
+__all__ = ["Lanes", "Diverged", "Gathered", "axis", "minimum", "maximum", "gather"]
 
 _SAFE = 2**62
 """int64 results stay below this (a sum of two such values still fits)."""
@@ -46,15 +46,17 @@ class Diverged(Exception):
 class _Factor:
     """``num / den``: ``num`` an int64 or object array with one dimension per grid axis."""
 
-    __slots__ = ("num", "den", "bound", "axes")
+    __slots__ = ("num", "den", "bound", "axes", "single")
 
     def __init__(self, num: np.ndarray, den: int = 1, bound: int | None = None) -> None:
         if num.dtype == bool:
             num = num.astype(np.int64)
         self.num, self.den = num, den
         self.bound = _bound(num) if bound is None else bound
-        self.axes = frozenset(i for i, n in enumerate(num.shape) if n > 1)
+        self.axes = _AXES.get(num.shape) or _axes(num.shape)
         """The grid axes the factor depends on."""
+        self.single: Number | None | bool = False
+        """The value when every lane holds the same one, None if not; False: not known yet."""
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -74,6 +76,14 @@ class _Factor:
         if common == 1:
             return self
         return _Factor(self.num // common, self.den // common, self.bound // common)
+
+
+_AXES: dict[tuple[int, ...], frozenset[int]] = {}
+
+
+def _axes(shape: tuple[int, ...]) -> frozenset[int]:
+    _AXES[shape] = axes = frozenset(i for i, n in enumerate(shape) if n > 1)
+    return axes
 
 
 def _bound(num: np.ndarray) -> int:
@@ -112,6 +122,9 @@ Term = tuple[_Factor, ...]
 
 
 def _term_product(a: Term, b: Term) -> Term:
+    if len(a) == 1 == len(b):  # the common case: two factors, merged or kept apart
+        x, y = a[0], b[0]
+        return (_product(x, y),) if not x.axes or not y.axes or x.axes & y.axes else (x, y)
     factors = list(a)
     for factor in b:
         while True:  # merge with every factor sharing an axis (or a constant)
@@ -153,8 +166,10 @@ class Lanes:
 
     def _scaled(self, factor: Number) -> Lanes:
         """``self · factor`` for a number: the first factor of each term scaled."""
-        factor = Fraction(factor)
-        top, bottom = factor.numerator, factor.denominator
+        if isinstance(factor, int):
+            top, bottom = factor, 1
+        else:
+            top, bottom = factor.numerator, factor.denominator
         terms = []
         for first, *rest in self.terms:
             bound = first.bound * abs(top)
@@ -186,13 +201,20 @@ class Lanes:
         return self._dense
 
     def uniform(self) -> Number | None:
-        """The value when every lane holds the same one, else None."""
-        factor = self.dense()
-        first = factor.num.flat[0] if factor.num.size else 0
-        if factor.num.size and not np.all(factor.num == first):
+        """The value when every lane holds the same one, else None (also, without
+        multiplying them out, for a sum or product of several factors)."""
+        if len(self.terms) > 1 or len(self.terms[0]) > 1:
             return None
-        value = Fraction(int(first), factor.den)
-        return value.numerator if value.denominator == 1 else value
+        factor = self.terms[0][0]
+        if factor.single is False:
+            num = factor.num
+            if num.size > 1 and num.max() != num.min():
+                factor.single = None
+            else:
+                first = int(num.flat[0]) if num.size else 0
+                value = Fraction(first, factor.den)
+                factor.single = value.numerator if value.denominator == 1 else value
+        return factor.single
 
     def whole(self) -> bool:
         """Whether every lane is an integer."""
@@ -439,32 +461,56 @@ def maximum(*values: Any) -> Lanes:
     return _extreme(values, np.maximum)
 
 
-def where(condition: Any, then: Any, otherwise: Any) -> Any:
-    """``then`` where ``condition`` is non-zero, ``otherwise`` elsewhere, lane by lane."""
-    if not isinstance(condition, Lanes):
-        return then if condition else otherwise
-    chosen = condition.dense().num != 0
-    if np.all(chosen) or not np.any(chosen):
-        return then if np.all(chosen) else otherwise
-    a, b = _lanes_of([condition, then, otherwise])[1:]
-    den = math.lcm(a.dense().den, b.dense().den)
-    left, right = a.dense().scaled(den // a.dense().den), b.dense().scaled(den // b.dense().den)
-    if left.dtype != right.dtype:
-        left, right = left.astype(object), right.astype(object)
-    return _lanes(np.where(chosen, left, right), den, a.ndim)
+class Gathered:
+    """A sum of lanes over a grid, gathered for one matrix product: the value at row i
+    (first axis) and column j (the other axes, flattened) is
+    (Σ_k left[i, k]·right[k, j] + coupled[i, j]) / den."""
+
+    def __init__(self, left: np.ndarray, right: np.ndarray, den: int, coupled: np.ndarray | None,
+                 shape: tuple[int, ...]) -> None:
+        self.left, self.right, self.den, self.coupled, self.shape = left, right, den, coupled, shape
+
+    @property
+    def fits(self) -> bool:
+        """Whether int64 provably holds every partial sum (else Python ints are used)."""
+        return self.left.dtype != object and self.right.dtype != object and (
+            self.coupled is None or self.coupled.dtype != object)
+
+    def write(self, out: np.ndarray | None = None, rows: slice = slice(None)) -> np.ndarray:
+        """The values at ``rows`` of the first axis (all of them by default) over the other
+        axes; written into ``out`` when given (an int64 array of that shape, possibly a
+        view of a larger grid) with no new memory when int64 suffices. Raises ValueError
+        when a value is not whole."""
+        left = self.left[rows]
+        shape = (len(left), *self.shape[1:])
+        if out is not None and self.fits and out.dtype == np.int64 and out.ndim == 2:
+            grid = out
+            np.matmul(left, self.right, out=grid)
+        else:
+            grid = (left @ self.right if self.fits else left.dot(self.right)).reshape(len(left), -1)
+        if self.coupled is not None:
+            grid += self.coupled[rows].reshape(len(left), -1)
+        if self.den != 1:
+            if np.any(grid % self.den):
+                raise ValueError("a total is not a whole number")
+            grid //= self.den
+        result = grid.reshape(shape)
+        if out is not None and not np.shares_memory(result, out):
+            out[...] = result
+            return out
+        return result
 
 
-def grid_of(values: Sequence[Sequence[Any]], shape: Sequence[int]) -> list[np.ndarray]:
-    """Each sum of ``values[i]`` (:class:`Lanes` or numbers) at every point of a grid of
-    ``shape``, exactly: an int64 array when a bound proves every partial sum fits, an
-    object array of ints otherwise.
+def gather(values: Sequence[Sequence[Any]], shape: Sequence[int]) -> list[Gathered]:
+    """Each sum of ``values[i]`` (:class:`Lanes` or numbers) over a grid of ``shape``, as
+    :class:`Gathered`: exact, in int64 when a bound proves every partial sum fits.
 
     Terms are gathered by their factor on the trailing axes (a spatial size such as H′·W′
     is shared by many nodes), so a sum is one matrix product, first axis × the rest:
     (``shape[0]`` × K) · (K × ``prod(shape[1:])``), K the distinct factors. A term coupling
-    the first axis with another is added densely. Raises ValueError when a sum is not whole.
+    the first axis with another is added densely.
     """
-    ndim = len(shape)
+    ndim, grid = len(shape), tuple(shape)
     columns_of: dict[tuple[bytes, str, tuple[int, ...], int], int] = {}
     column_list: list[_Factor] = []
     results = []
@@ -483,37 +529,30 @@ def grid_of(values: Sequence[Sequence[Any]], shape: Sequence[int]) -> list[np.nd
                 if index == len(column_list):
                     column_list.append(column)
                 by_column[index] = _sum(by_column[index], row) if index in by_column else row
-        results.append(_matrix_product(by_column, column_list, coupled, shape))
+        results.append(_gathered(by_column, column_list, coupled, grid))
     return results
 
 
-def _matrix_product(by_column: dict[int, _Factor], columns: list[_Factor], coupled: _Factor | None,
-                    shape: Sequence[int]) -> np.ndarray:
-    """Σ_k rows_k ⊗ columns_k (+ the coupled terms), exact, divided by the common denominator."""
-    keys = sorted(by_column)
+def _gathered(by_column: dict[int, _Factor], columns: list[_Factor], coupled: _Factor | None,
+              shape: tuple[int, ...]) -> Gathered:
+    """The matrices of Σ_k rows_k ⊗ columns_k (+ the coupled terms) over one denominator."""
+    keys = sorted(by_column) or []
     dens = [by_column[k].den * columns[k].den for k in keys] + ([coupled.den] if coupled else [])
     den = math.lcm(*dens) if dens else 1
-    grid: Any = np.zeros(tuple(shape), dtype=np.int64)
-    if keys:
-        lefts = [by_column[k].scaled(den // (by_column[k].den * columns[k].den)) for k in keys]
-        rights = [columns[k].num for k in keys]
-        bound = max(map(_bound, lefts)) * max(map(_bound, rights)) * len(keys)
-        dtype: Any = object if bound >= _SAFE else np.int64
-        left = np.empty((shape[0], len(keys)), dtype=dtype)
-        right = np.empty((len(keys), math.prod(shape[1:])), dtype=dtype)
-        for k, (row, column) in enumerate(zip(lefts, rights)):
-            left[:, k] = np.broadcast_to(row.reshape(-1), (shape[0],))
-            right[k, :] = np.broadcast_to(column, (1, *shape[1:])).reshape(-1)
-        grid = (left @ right if dtype is not object else left.dot(right)).reshape(tuple(shape))
-    if coupled is not None:
-        extra = coupled.scaled(den // coupled.den)
-        bound = _bound(grid) + _bound(extra)
-        grid = _wide(grid, bound) + _wide(extra, bound)
-    if den != 1:
-        if np.any(grid % den):
-            raise ValueError("a total is not a whole number")
-        grid = grid // den
-    return np.broadcast_to(grid, tuple(shape)).copy() if grid.shape != tuple(shape) else grid
+    lefts = [by_column[k].scaled(den // (by_column[k].den * columns[k].den)) for k in keys]
+    rights = [columns[k].num for k in keys]
+    extra = None if coupled is None else coupled.scaled(den // coupled.den)
+    bound = (max(map(_bound, lefts), default=0) * max(map(_bound, rights), default=0) * len(keys)
+             + (0 if extra is None else _bound(extra)))
+    dtype: Any = object if bound >= _SAFE else np.int64
+    left = np.zeros((shape[0], max(len(keys), 1)), dtype=dtype)
+    right = np.zeros((max(len(keys), 1), math.prod(shape[1:])), dtype=dtype)
+    for k, (row, column) in enumerate(zip(lefts, rights)):
+        left[:, k] = np.broadcast_to(row.reshape(-1), (shape[0],))
+        right[k, :] = np.broadcast_to(column, (1, *shape[1:])).reshape(-1)
+    if extra is not None:
+        extra = np.broadcast_to(extra, shape).astype(dtype)
+    return Gathered(left, right, den, extra, shape)
 
 
 def _split(term: Term, ndim: int) -> tuple[_Factor, _Factor | None]:

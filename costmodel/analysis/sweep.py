@@ -233,9 +233,13 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[st
         finally:
             timings["build"] += time.perf_counter() - started
         started = time.perf_counter()
-        _store(totals, _region_totals(network, region), region, result.dtype)
+        try:
+            _store(totals, network, region, result.dtype)
+        except ValueError:  # a total not whole somewhere: as report has it, point by point
+            exact[np.ix_(*region)] = True
+        else:
+            result.variants += 1
         timings["evaluate"] += time.perf_counter() - started
-        result.variants += 1
     if invalid:  # the earliest invalid point in grid order, as a point-by-point sweep meets it
         first = min(invalid, key=lambda region: tuple(int(index[0]) for index in region))
         _build_point(model, path, result, {name: axes[name][int(index[0])]
@@ -272,41 +276,59 @@ def _split(region: Region, key: np.ndarray) -> list[Region]:
     raise AssertionError("a diverged decision has one outcome")
 
 
-def _region_totals(network: Network, region: Region) -> dict[str, np.ndarray]:
-    """Every total of a lanes build at every point of its region (exact)."""
-    from costmodel.lanes import grid_of
+def _store(totals: dict[str, np.ndarray], network: Network, region: Region, dtype: str) -> None:
+    """Every total of a lanes build at every point of its region, written into the grid
+    exactly (Python ints where int64 would not do). With two axes each run of consecutive
+    rows is computed in place: a million points need no memory beyond the totals."""
+    from costmodel.lanes import gather
 
     keys = (*METRICS, "buffers")
-    summands = [[getattr(node.cost, key) for node in network.nodes.values()] for key in keys]
-    return dict(zip(keys, grid_of(summands, [len(index) for index in region])))
-
-
-def _store(totals: dict[str, np.ndarray], values: dict[str, np.ndarray], region: Region,
-           dtype: str) -> None:
-    """Write one region's values into the grid (Python ints where int64 would not do)."""
-    access = values["mem_access"]
-    if access.dtype != object and access.size and int(np.abs(access).max()) >= 2**60:
-        access = access.astype(object)  # ×8 bytes at most: keep it exact
-    values = {**values, "mem_access_bytes": to_bytes(access, dtype)}
-    index = _index(region)
-    for key, value in values.items():
-        if value.dtype == object and totals[key].dtype != object:
+    shape = tuple(len(index) for index in region)
+    gathered = gather([[getattr(node.cost, key) for node in network.nodes.values()] for key in keys],
+                      shape)
+    runs = _runs(region)
+    for key, values in zip(keys, gathered):
+        if not values.fits and totals[key].dtype != object:
             totals[key] = totals[key].astype(object)
-        totals[key][index] = value
+        target = totals[key]
+        if runs and target.dtype == np.int64:
+            for local, (rows, columns) in runs:
+                values.write(target[rows, columns], local)
+        else:
+            target[np.ix_(*region)] = values.write()
+    _store_bytes(totals, region, runs, dtype)
 
 
-def _index(region: Region) -> tuple[Any, ...]:
-    """``np.ix_(*region)``, with slices for runs of consecutive indices (far faster to
-    assign a million points through)."""
-    parts: list[Any] = []
-    for index in region:
-        start = int(index[0])
-        consecutive = np.array_equal(index, np.arange(start, start + len(index)))
-        parts.append(slice(start, start + len(index)) if consecutive else index)
-    arrays = [i for i, part in enumerate(parts) if not isinstance(part, slice)]
-    if len(arrays) > 1:
-        return np.ix_(*region)
-    return tuple(parts)
+def _store_bytes(totals: dict[str, np.ndarray], region: Region,
+                 runs: list[tuple[slice, tuple[slice, slice]]], dtype: str) -> None:
+    """mem_access_bytes of a region from its mem_access (in place where int64 holds it)."""
+    elements, target = totals["mem_access"], totals["mem_access_bytes"]
+    views = [elements[where] for _, where in runs]
+    if runs and elements.dtype == target.dtype == np.int64 and all(
+            max(int(view.max()), -int(view.min())) < 2**60 for view in views):
+        for view, (_, where) in zip(views, runs):
+            np.multiply(view, to_bytes(1, dtype), out=target[where])
+        return
+    access = elements[np.ix_(*region)].astype(object)  # ×8 bytes at most: exact
+    if target.dtype != object:
+        totals["mem_access_bytes"] = target = target.astype(object)
+    target[np.ix_(*region)] = to_bytes(access, dtype)
+
+
+def _runs(region: Region) -> list[tuple[slice, tuple[slice, slice]]]:
+    """For a two-axis region whose columns are consecutive: each run of consecutive rows
+    as (its rows within the region, (rows, columns) of the grid); else no runs."""
+    if len(region) != 2 or not _consecutive(region[1]):
+        return []
+    rows, columns = region
+    breaks = [0, *(np.nonzero(np.diff(rows) != 1)[0] + 1).tolist(), len(rows)]
+    grid_columns = slice(int(columns[0]), int(columns[0]) + len(columns))
+    return [(slice(a, b), (slice(int(rows[a]), int(rows[a]) + b - a), grid_columns))
+            for a, b in zip(breaks, breaks[1:])]
+
+
+def _consecutive(index: np.ndarray) -> bool:
+    return bool(np.all(np.diff(index) == 1))
 
 
 def _build_point(model: ModelSpec, path: str, result: SweepResult,

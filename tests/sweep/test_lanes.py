@@ -8,11 +8,10 @@ import operator
 import random
 from fractions import Fraction
 
-import numpy as np
 import pytest
 
 from costmodel import arith
-from costmodel.lanes import Diverged, Lanes, axis, grid_of
+from costmodel.lanes import Diverged, Lanes, axis, gather
 
 SHAPE = (5, 4)
 
@@ -95,19 +94,25 @@ def test_a_decision_answers_when_the_lanes_agree_and_diverges_otherwise() -> Non
     assert arith.as_int(axis([Fraction(6, 2), 3], 0, 1)) == 3  # uniform lanes are a number
 
 
+def _nodes(a: object, r: object, widths: list[int], pick: list[int]) -> list[object]:
+    """Costs shaped like a network's: channel counts times spatial sizes, plus both alone,
+    plus one beyond int64; the same code runs on lanes and on numbers."""
+    channels = [arith.make_divisible(a * width, 8) for width in widths]
+    spatial = [(r + 1) // 2 * ((r + 1) // 2), r * r, (r - 3) // 4 + 1]
+    nodes = [c * spatial[k] + c + spatial[(k + 1) % 3] + 5 for c, k in zip(channels, pick)]
+    return nodes + [channels[0] * channels[1] * 2**40 * spatial[1]]
+
+
 @pytest.mark.parametrize("seed", range(10))
-def test_grid_of_sums_factored_terms_exactly(seed: int) -> None:
-    # Σ over "nodes" of c(α)·s(r) + c(α) + s(r) + k: the grid equals the point-by-point sum
+def test_gather_sums_factored_terms_exactly(seed: int) -> None:
     rng = random.Random(seed)
     alphas = [Fraction(rng.randrange(10, 200), 100) for _ in range(6)]
     sizes = [rng.randrange(30, 300) for _ in range(7)]
-    a, r = axis(alphas, 0, 2), axis(sizes, 1, 2)
-    channels = [arith.make_divisible(a * rng.choice([16, 24, 32]), 8) for _ in range(5)]
-    spatial = [(r + 1) // 2 * ((r + 1) // 2), r * r, (r - 3) // 4 + 1]
-    nodes = [c * rng.choice(spatial) + c + rng.choice(spatial) + 5 for c in channels]
-    nodes += [channels[0] * channels[1] * 2**40 * spatial[1]]  # beyond int64 in the sum
-    (grid,) = grid_of([nodes], (len(alphas), len(sizes)))
+    widths, pick = [rng.choice([16, 24, 32]) for _ in range(5)], [rng.randrange(3) for _ in range(5)]
+    (gathered,) = gather([_nodes(axis(alphas, 0, 2), axis(sizes, 1, 2), widths, pick)],
+                         (len(alphas), len(sizes)))
+    grid = gathered.write()
+    assert not gathered.fits  # 2⁴⁰·C·C·r² needs Python ints
     for i, alpha in enumerate(alphas):
         for j, size in enumerate(sizes):
-            expected = sum(_at(node, i, j) for node in nodes)
-            assert grid[i, j] == expected
+            assert grid[i, j] == sum(_nodes(alpha, size, widths, pick))  # type: ignore[arg-type]
