@@ -8,10 +8,12 @@ from pathlib import Path
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from costmodel.analysis.fusion import FUSIONS
 from costmodel.cli import COMMANDS, main
 from costmodel.lint.output import FORMATS as LINT_FORMATS
+from costmodel.lint.registry import RULES
 from costmodel.report.formats import FORMATS as REPORT_FORMATS
 from costmodel.report.sweep_formats import SWEEP_RENDERERS
 from costmodel.transforms import TRANSFORMS
@@ -39,10 +41,23 @@ def test_choices_are_the_registry(command: str, option: str, registry: dict[str,
     assert _choices(command, option) == list(registry)
 
 
-def test_transform_flags_are_the_registry_with_its_help() -> None:
-    flags = {param.opts[0]: param.help for param in _command("transform").params
-             if isinstance(param, click.Option) and param.is_flag and param.opts[0][2:] in TRANSFORMS}
-    assert flags == {f"--{name}": definition.help for name, definition in TRANSFORMS.items()}
+def test_transform_flags_are_the_registry_with_its_help_in_its_order() -> None:
+    flags = [(param.opts[0], param.help) for param in _command("transform").params
+             if isinstance(param, click.Option) and param.is_flag and param.opts[0][2:] in TRANSFORMS]
+    assert flags == [(f"--{name}", definition.help) for name, definition in TRANSFORMS.items()]
+    text = CliRunner().invoke(main, ["transform", "--help"], terminal_width=200).output
+    shown = [line.split()[0] for line in text.splitlines()
+             if line.strip().startswith("--") and line.split()[0][2:] in TRANSFORMS]
+    assert shown == [f"--{name}" for name in TRANSFORMS]
+
+
+def test_rule_lists_and_lint_checks_the_rule_registry() -> None:
+    runner = CliRunner()
+    listed = [line.split()[0] for line in runner.invoke(main, ["rule"]).output.splitlines()]
+    assert listed == list(RULES)
+    spec = str(Path(__file__).parents[2] / "specs" / "mobilenet_v1.yaml")
+    result = runner.invoke(main, ["lint", spec, "--select", "Q9"])
+    assert result.exit_code == 2 and "Q9" in result.output
 
 
 def test_every_command_module_defines_its_command() -> None:

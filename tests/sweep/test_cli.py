@@ -62,3 +62,19 @@ def test_plot(tmp_path):
     result = run("sweep", V1, "--width", "0.5,1", "--resolution", "160,224", "--plot", str(out))
     assert result.exit_code == 0, result.output
     assert "paper: 569" in out.read_text() or out.stat().st_size > 10_000
+
+
+def test_closed_form_and_plot_load_the_spec_once(tmp_path, monkeypatch):
+    # issue 10: renderers format what the sweep computed; before, the spec was read three
+    # times (sweep, closed forms, published points of the plot)
+    import costmodel.spec.load as load
+
+    reads: list[str] = []
+    original = load.load_yaml
+    monkeypatch.setattr(load, "load_yaml", lambda path: reads.append(str(path)) or original(path))
+    out = tmp_path / "grid.svg"
+    result = run("sweep", V1, "--width", "0.5,1", "--resolution", "160,224", "--closed-form",
+                 "--plot", str(out))
+    assert result.exit_code == 0, result.output
+    assert "maccs ≈ 10752·alpha**2" in result.output and out.exists()
+    assert reads == [V1]

@@ -71,3 +71,31 @@ def test_compiled_equals_analyze_at_every_point(spec):
         assert totals == {key: expected[tuple(bindings.values())][key] for key in TOTAL_KEYS}, bindings
         compared += 1
     assert compared >= 200 or invalid
+
+
+def test_mobilenet_v2_across_its_structure_changes():
+    # α = 0.05 … 0.60 in steps of 0.01 crosses every width where an inverted residual gains
+    # or loses its add (make_divisible(c·α, 8) of two stages meeting at 8, 16, …): 56 α × 5
+    # resolutions = 280 points, > EXACT_LIMIT, all on the compiled path, one build per
+    # structure, each point equal to analyze.
+    alphas = [Fraction(a, 100) for a in range(5, 61)]
+    resolutions = [33, 96, 97, 161, 224]
+    result = costmodel.sweep(SPECS[0].parent / "mobilenet_v2.yaml", alpha=alphas,
+                             resolution=resolutions)
+    assert (result.method, result.exact_points) == ("compiled", 0)
+    structures = {tuple(sorted(n for n in costmodel.analyze(SPECS[0].parent / "mobilenet_v2.yaml",
+                                                            alpha=a).network.nodes if n.endswith(".add")))
+                  for a in alphas}
+    assert result.variants == len(structures) >= 2
+    for bindings, totals in result.points():
+        assert totals == _expected(SPECS[0].parent / "mobilenet_v2.yaml", bindings), bindings
+
+
+def test_a_swept_repeat_count_stays_compiled():
+    # MobileOne's `branches` is a repeat count: each count is a structure of its own
+    spec = SPECS[0].parent / "mobileone.yaml"
+    grid = {"branches": [1, 2, 3, 4, 5], "resolution": list(range(96, 109))}
+    result = costmodel.sweep(spec, method="compiled", **grid)
+    assert (result.exact_points, result.variants) == (0, 5)
+    for bindings, totals in result.points():
+        assert totals == _expected(spec, bindings), bindings
