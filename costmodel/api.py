@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from costmodel.analysis.result import Analysis
-from costmodel.arith import exact_decimal
-from costmodel.graph import build
+from costmodel.arith import as_int, exact_decimal, is_symbolic
+from costmodel.assumptions import RELATIONS, Assumption
+from costmodel.graph import Network, build, resolve_bindings
 from costmodel.spec.load import load_spec
 from costmodel.spec.schema import ModelSpec
+from costmodel.symbols import parameter_symbol
 
-__all__ = ["analyze"]
+__all__ = ["analyze", "reference_build", "holds_at"]
 
 
 def analyze(spec: str | Path | ModelSpec, *, symbolic: Iterable[str] = (), **bindings: Any) -> Analysis:
@@ -31,4 +33,44 @@ def analyze(spec: str | Path | ModelSpec, *, symbolic: Iterable[str] = (), **bin
         path = "<spec>"
     else:
         path, spec = str(spec), load_spec(spec)
-    return Analysis(build(spec, path, bindings, tuple(symbolic)))
+    return Analysis(reference_build(spec, path, bindings, tuple(symbolic)))
+
+
+def reference_build(spec: ModelSpec, path: str, bindings: dict[str, Any],
+                    symbolic: tuple[str, ...]) -> Network:
+    """The build, with parameters in ``symbolic`` left symbolic, that has the structure the
+    network has at the parameters' defaults.
+
+    A symbolic build takes different expressions for different values (costmodel.assumptions);
+    where a decision = or ≠ comes out otherwise at the defaults (make_divisible(c, 8) is c
+    for a c already divisible by 8, so MobileNetV3's first block has no expand conv), the
+    build is made again with that outcome forced — a few times at most, as each forced
+    decision can expose others.
+    """
+    network = build(spec, path, bindings, symbolic)
+    if not symbolic:
+        return network
+    defaults = resolve_bindings(spec, bindings)
+    point = {parameter_symbol(name): defaults[name] for name in symbolic}
+    forced: dict[tuple[str, str], bool] = {}
+    for _ in range(_MAX_REBUILDS):
+        wrong = {a.key: not a.outcome for a in network.assumptions
+                 if a.kind == "structure" and a.relation in ("==", "!=") and a.key not in forced
+                 and holds_at(a, point) is False}
+        if not wrong:
+            break
+        forced.update(wrong)
+        network = build(spec, path, bindings, symbolic, forced)
+    return network
+
+
+_MAX_REBUILDS = 8
+
+
+def holds_at(assumption: Assumption, point: dict[Any, Any]) -> bool | None:
+    """Whether ``assumption`` holds at ``point`` (None when it cannot be evaluated there)."""
+    lhs, rhs = (as_int(side.xreplace(point) if hasattr(side, "xreplace") else side)
+                for side in (assumption.lhs, assumption.rhs))
+    if is_symbolic(lhs) or is_symbolic(rhs):
+        return None
+    return bool(RELATIONS[assumption.relation](lhs, rhs)) == assumption.outcome

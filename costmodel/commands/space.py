@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 from fractions import Fraction
 from typing import Any
 
 import click
 
+from costmodel.commands.budgets import COUNT, parse_amount
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
 from costmodel.errors import SpecError
 from costmodel.outputs import output_directory, write_output
 
 __all__ = ["space", "parse_budget"]
-
-_SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-
 
 def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
     """``"maccs=300M,peak_memory=65536"`` → ``{"maccs": 300000000, "peak_memory": 65536}``
@@ -24,14 +21,13 @@ def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
     budget: dict[str, int] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, _, value = item.partition("=")
-        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]?)", value.strip())
-        if name.strip() not in metrics or not match:
+        parsed = parse_amount(value, COUNT)
+        if name.strip() not in metrics or parsed is None:
             raise SpecError(f"budget '{item}': expected METRIC=NUMBER[K|M|G|T] with METRIC one of "
                             f"{', '.join(metrics)}")
-        amount = Fraction(match[1]) * _SUFFIX[match[2]]
-        if amount.denominator != 1:
+        if parsed[0].denominator != 1:
             raise SpecError(f"budget '{item}' is not a whole number")
-        budget[name.strip()] = int(amount)
+        budget[name.strip()] = int(parsed[0])
     return budget
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from costmodel.analysis.peak_memory import PeakMemory
@@ -18,22 +19,45 @@ from costmodel.analysis.result import Analysis, LayerCost
 from costmodel.cost import METRICS
 from costmodel.units import DTYPE_BYTES, human, human_bytes, to_bytes
 
-__all__ = ["ReportOptions", "FORMATS", "render", "to_json_data", "exact"]
+__all__ = ["ReportOptions", "FORMATS", "render", "to_json_data", "exact", "as_number", "exact_texts",
+           "JSON_FORMAT", "JSON_FORMAT_VERSION"]
+
+JSON_FORMAT = "costmodel.report"
+JSON_FORMAT_VERSION = 2
+"""Version of the report's JSON layout (docs/json.md): 2 writes numbers as numbers, the
+exact fractions apart, and the options that shaped the numbers."""
 
 LAYER_METRICS = ("params", "maccs", "mem_access", "elementwise")
 
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """How to render: element size for bytes, and whether to list every layer."""
+    """How to render: element size for bytes, which rows, and the table's width."""
 
     dtype: str = "fp32"
     totals_only: bool = False
+    depth: int = 0
+    """Roll layers up into blocks this many levels deep (0: every layer)."""
+    width: int | None = None
+    """Fit the text table into this many columns (None: no limit)."""
 
 
 def exact(value: Any) -> Any:
     """JSON-safe exact value: ints stay ints; a Fraction ('3/4') or sympy value becomes text."""
     return value if isinstance(value, int) else str(value)
+
+
+def as_number(value: Any) -> Any:
+    """A JSON number: ints stay ints, a Fraction becomes the nearest float (0.35; the exact
+    value is kept apart by :func:`exact_texts`); a symbolic value becomes its text."""
+    if isinstance(value, Fraction):
+        return float(value)
+    return exact(value)
+
+
+def exact_texts(values: Mapping[str, Any]) -> dict[str, str]:
+    """The values that are not whole numbers, as exact text: ``{"alpha": "7/20"}``."""
+    return {name: str(value) for name, value in values.items() if isinstance(value, Fraction)}
 
 
 def _shape(shape: Any) -> list[Any]:
@@ -59,9 +83,16 @@ def _totals(analysis: Analysis, dtype: str) -> dict[str, Any]:
 
 def to_json_data(analysis: Analysis, options: ReportOptions = ReportOptions()) -> dict[str, Any]:
     """The documented JSON document (docs/json.md) as Python data."""
+    from costmodel import __version__
+
     data: dict[str, Any] = {
+        "format": JSON_FORMAT,
+        "format_version": JSON_FORMAT_VERSION,
+        "costmodel": __version__,
         "model": analysis.model,
-        "bindings": {name: exact(value) for name, value in analysis.bindings.items()},
+        "options": {"fuse": analysis.fuse, "dtype": options.dtype},
+        "bindings": {name: as_number(value) for name, value in analysis.bindings.items()},
+        "exact_bindings": exact_texts(analysis.bindings),
         "dtype": options.dtype,
         "totals": _totals(analysis, options.dtype),
     }
@@ -107,20 +138,41 @@ def _shape_text(shape: Any) -> str:
     return "×".join(str(size) for size in shape)
 
 
+def _rows(analysis: Analysis, options: ReportOptions) -> list[tuple[str, str, Any, Any]]:
+    """(name, op, output shape, cost) of each row: every layer, or blocks to ``depth``
+    (names indented by level, as torchinfo does)."""
+    if options.totals_only:
+        return []
+    if options.depth:
+        from costmodel.analysis.rollup import rollup
+
+        return [(row.label, row.op, row.output_shape, row.cost)
+                for row in rollup(analysis, options.depth)]
+    return [(row.name, row.op, row.output_shape, row.cost) for row in analysis.layers]
+
+
 def render_markdown(analysis: Analysis, options: ReportOptions) -> str:
-    """A GitHub table of the layers and the totals, exact integers."""
+    """A GitHub table of the layers (or blocks) and the totals, exact integers, and every
+    line the text table prints beneath it."""
     header = ["name", "op", "output", *LAYER_METRICS]
     lines = [f"# {analysis.model}", "", _bindings_text(analysis), "",
              "| " + " | ".join(header) + " |", "|" + "---|" * 3 + "---:|" * len(LAYER_METRICS)]
-    rows = [] if options.totals_only else analysis.layers
-    for row in rows:
-        cells = [row.name, row.op, _shape_text(row.output_shape),
-                 *(str(getattr(row.cost, m)) for m in LAYER_METRICS)]
+    for name, op, shape, cost in _rows(analysis, options):
+        cells = [name.replace("  ", "&nbsp;&nbsp;"), op, _shape_text(shape),
+                 *(str(getattr(cost, m)) for m in LAYER_METRICS)]
         lines.append("| " + " | ".join(cells) + " |")
     totals = analysis.totals
     lines.append("| **total** | | | " + " | ".join(f"**{getattr(totals, m)}**" for m in LAYER_METRICS) + " |")
-    lines += ["", "```", _totals_text(analysis, options.dtype), "```"]
+    lines += ["", "```", _footer(analysis, options.dtype), "```"]
     return "\n".join(lines) + "\n"
+
+
+def _footer(analysis: Analysis, dtype: str) -> str:
+    """The lines beneath the table: exact totals and peak memory."""
+    lines = [_totals_text(analysis, dtype)]
+    if analysis.peak_memory is not None:
+        lines.append(_peak_text(analysis.peak_memory, dtype))
+    return "\n".join(lines)
 
 
 def _bindings_text(analysis: Analysis) -> str:
@@ -162,18 +214,23 @@ def render_table(analysis: Analysis, options: ReportOptions) -> str:
     """An aligned text table with human units, a totals row and the exact totals beneath.
 
     Plain string formatting rather than rich's Table: it is 20× faster on 150 rows, which
-    matters for a cold ``costmodel report``.
+    matters for a cold ``costmodel report``. With ``options.width`` the table fits that
+    many columns (:func:`_fit`).
     """
-    header = ("name", "op", "output", *LAYER_METRICS)
-    rows = [] if options.totals_only else [
-        (row.name, row.op, _shape_text(row.output_shape), *(human(getattr(row.cost, m)) for m in LAYER_METRICS))
-        for row in analysis.layers]
+    header: tuple[str, ...] = ("name", "op", "output", *LAYER_METRICS)
+    rows = [(name, op, _shape_text(shape), *(human(getattr(cost, m)) for m in LAYER_METRICS))
+            for name, op, shape, cost in _rows(analysis, options)]
     totals = analysis.totals
     total_row = ("total", "", "", *(human(getattr(totals, m)) for m in LAYER_METRICS))
-    widths = [max(len(cells[i]) for cells in (header, *rows, total_row)) for i in range(len(header))]
+    table = [header, *rows, total_row]
+    if options.width is not None:
+        table = _fit(table, options.width)
+    header, rows, total_row = table[0], table[1:-1], table[-1]
+    widths = [max(len(cells[i]) for cells in table) for i in range(len(header))]
+    left = 3 - (len(LAYER_METRICS) + 3 - len(header))
 
     def line(cells: tuple[str, ...]) -> str:
-        text = [cell.ljust(width) if i < 3 else cell.rjust(width)
+        text = [cell.ljust(width) if i < left else cell.rjust(width)
                 for i, (cell, width) in enumerate(zip(cells, widths))]
         return "  ".join(text).rstrip()
 
@@ -181,10 +238,33 @@ def render_table(analysis: Analysis, options: ReportOptions) -> str:
     lines = [f"{analysis.model} ({_bindings_text(analysis)})", ""]
     if rows:
         lines += [line(header), rule, *(line(cells) for cells in rows), rule, line(total_row), ""]
-    lines.append(_totals_text(analysis, options.dtype))
-    if analysis.peak_memory is not None:
-        lines.append(_peak_text(analysis.peak_memory, options.dtype))
+    lines.append(_footer(analysis, options.dtype))
     return "\n".join(lines) + "\n"
+
+
+def _fit(table: list[tuple[str, ...]], width: int) -> list[tuple[str, ...]]:
+    """The table narrowed to ``width`` columns: long names shortened in the middle (the
+    end of a layer name says most), then the output shape, then the op column dropped."""
+    def total(rows: list[tuple[str, ...]]) -> int:
+        return sum(max(len(r[i]) for r in rows) for i in range(len(rows[0]))) + 2 * (len(rows[0]) - 1)
+
+    excess = total(table) - width
+    if excess > 0:
+        name_width = max(len(r[0]) for r in table)
+        target = max(12, name_width - excess)
+        table = [(_shorten(r[0], target), *r[1:]) for r in table]
+    for column in (2, 1):  # output shape, then op
+        if total(table) > width:
+            table = [r[:column] + r[column + 1:] for r in table]
+    return table
+
+
+def _shorten(text: str, width: int) -> str:
+    if len(text) <= width:
+        return text
+    indent = len(text) - len(text.lstrip(" "))
+    head = (width - indent - 1) // 3
+    return text[:indent + head] + "…" + text[len(text) - (width - indent - 1 - head):]
 
 
 def _peak_text(peak: PeakMemory, dtype: str) -> str:

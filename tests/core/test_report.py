@@ -25,7 +25,11 @@ def run(*args: str) -> str:
 def test_json_has_the_documented_keys_and_layers_add_up() -> None:
     data = json.loads(run("report", SPEC, "--format", "json", "--set", "alpha=0.75"))
     assert data["model"] == "mobilenet_v2"
-    assert data["bindings"] == {"alpha": "3/4", "resolution": 224, "classes": 1000}
+    assert data["bindings"] == {"alpha": 0.75, "resolution": 224, "classes": 1000}
+    assert data["exact_bindings"] == {"alpha": "3/4"}  # the exact value beside the number
+    assert data["options"] == {"fuse": "none", "dtype": "fp32"}
+    assert (data["format"], data["format_version"]) == ("costmodel.report", 2)
+    assert data["costmodel"] == costmodel.__version__
     assert data["totals"]["params"] == 2_636_424 and data["totals"]["maccs"] == 209_069_792
     assert set(data["totals"]) >= {"params", "maccs", "mem_access", "elementwise", "fragments"}
     assert data["totals"]["mem_access_bytes"] == 4 * data["totals"]["mem_access"]
@@ -58,10 +62,10 @@ def test_markdown_and_totals_only() -> None:
 
 def test_symbolic_option_prints_expressions() -> None:
     out = run("report", SPEC, "--symbolic", "resolution")
-    assert "params = 3504872" in out
-    assert "maccs = " in out and "floor(resolution/2" in out
-    everything = run("report", SPEC, "--symbolic", "--format", "json")
-    assert "alpha" in json.loads(everything)["totals"]["maccs"]
+    assert "params      = 3504872" in out  # no size of a weight depends on the resolution
+    assert "H₁ = ⌈r/2⌉" in out and "maccs       = " in out
+    everything = json.loads(run("report", SPEC, "--symbolic", "--format", "json"))
+    assert "c_1" in everything["totals"]["maccs"] and "alpha" in everything["definitions"]["c_1"]
 
 
 def test_human_units() -> None:

@@ -1,0 +1,348 @@
+"""Symbolic costs in named quantities, as a paper writes them.
+
+A symbolic build's totals are single expressions in the parameters: every channel width
+is spelled out (``8·max(1, ⌊2α + 1/2⌋) + 8·H(…)``) wherever it is used, so MobileNetV2's
+totals fill 26 KB. Here each channel width and spatial size that the parameters shape is
+named once — c₁, c₂, … for channels (index 1 of N×C×H×W, last of tokens), H₁, W₁, … for
+spatial sizes, n₁, … for token counts — and every op's formula is evaluated again on the
+named inputs, so the costs read ``9·c₁·H₁²``. Named quantities are integer symbols
+(they count channels and pixels), which settles what sympy can only settle for integers:
+⌊c/c⌋ = 1, ⌊6c + 1/2⌋ = 6c.
+
+Each name keeps its exact definition in the parameters (``raw``), so substituting the
+definitions into a named cost gives back the build's own total exactly (tested on every
+spec at random points); ``shown`` is the same value written short (make_divisible
+recognised, ⌊⌊⌊(r − 1)/2⌋/2⌋/2⌋ + 1 = ⌈r/8⌉ verified over a whole period for integer r).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from math import lcm
+from typing import Any
+
+from costmodel.arith import make_divisible
+from costmodel.cost import Cost
+from costmodel.graph import Network, Node
+from costmodel.ops import OPS, Shape
+from costmodel.spec.base import expr_fields
+
+__all__ = ["Quantity", "NamedCosts", "named_costs", "expanded", "MakeDivisible"]
+
+_KINDS = {"c": "channels", "H": "height", "W": "width", "n": "tokens", "d": "size"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A named intermediate quantity: its symbol, exact definition in the parameters,
+    a short equal form (in parameters and earlier names) and what it measures."""
+
+    symbol: Any
+    raw: Any
+    shown: Any
+    kind: str
+    first: str
+    """The first layer whose output has this size."""
+
+
+@dataclass
+class NamedCosts:
+    """Per-layer costs in named quantities, with the quantities' definitions."""
+
+    quantities: list[Quantity]
+    costs: dict[str, Cost]
+    total: Cost
+    blocks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    of_raw: dict[Any, Any] = field(default_factory=dict)
+    """Raw size (in the parameters) → its named form, for anything else to be written in names."""
+
+    def definitions(self) -> dict[Any, Any]:
+        """Symbol → exact definition in the parameters."""
+        return {q.symbol: q.raw for q in self.quantities}
+
+    def by_block(self, depth: int = 1) -> dict[str, Cost]:
+        """Costs summed per block instance ``depth`` levels down (as Analysis.by_block)."""
+        result: dict[str, Cost] = {}
+        for name, cost in self.costs.items():
+            path = self.blocks[name]
+            key = path[depth - 1] if len(path) >= depth else name
+            result[key] = result.get(key, Cost()) + cost
+        return {key: expanded(cost) for key, cost in result.items()}
+
+
+def _make_divisible_class() -> Any:
+    import sympy
+
+    class make_divisible(sympy.Function):  # shown as the spec writes it
+        """Display only: make_divisible(v, d[, m]) (costmodel.arith.make_divisible)."""
+
+        nargs = (2, 3)
+
+    return make_divisible
+
+
+_MD: list[Any] = []
+
+
+def MakeDivisible() -> Any:  # a class, created once sympy is loaded
+    """The unevaluated sympy function ``make_divisible`` used in shown definitions."""
+    if not _MD:
+        _MD.append(_make_divisible_class())
+    return _MD[0]
+
+
+@contextmanager
+def _no_distribution() -> Iterator[None]:
+    """Keep 2·(a + b) as a product, so a named size stays one factor of every cost."""
+    from sympy.core.parameters import distribute
+
+    with distribute(False):
+        yield
+
+
+def _positions(shape: Shape) -> list[str]:
+    if len(shape) == 4:
+        return ["N", "c", "H", "W"]
+    if len(shape) == 3:
+        return ["N", "n", "c"]
+    if len(shape) == 2:
+        return ["N", "c"]
+    return ["N"] + ["d"] * (len(shape) - 1)
+
+
+class _Namer:
+    def __init__(self, network: Network, names: set[Any]) -> None:
+        self.network = network
+        self.parameters = names
+        self.quantities: list[Quantity] = []
+        self.of_raw: dict[Any, Any] = {}      # raw expression → named expression
+        self.counters: dict[str, int] = {}
+        self.named_outputs: dict[str, list[Shape]] = {}
+        self.integers: dict[Any, Any] = {}    # rounding sub-expression → integer dummy
+        self.primitives: dict[Any, tuple[Any, Any]] = {}  # primitive part → (content, name)
+
+    def simple(self, expr: Any) -> bool:
+        """A number, a parameter, or a rational multiple of one named quantity."""
+        import sympy
+
+        expr = sympy.sympify(expr)
+        return not expr.free_symbols or expr.as_coeff_Mul()[1].is_Symbol
+
+    def multiple(self, raw: Any) -> Any:
+        """``raw`` as a rational multiple of a named quantity, or None: compared with every
+        rounding (floor, ceiling, H, max/min of them) taken as the integer it is, so
+        ⌊48·H(…) + 1/2⌋ + 48·max(1, ⌊2α + 1/2⌋) is seen to be 6 × (8·H(…) + 8·max(…))."""
+        content, primitive = _integer_form(raw, self.integers).as_content_primitive()
+        if primitive in self.primitives:
+            known, value = self.primitives[primitive]
+            return content / known * value
+        return None
+
+    def name(self, kind: str, raw: Any, named: Any, where: str) -> Any:
+        import sympy
+
+        self.counters[kind] = count = self.counters.get(kind, 0) + 1
+        symbol = sympy.Symbol(f"{kind}_{count}", integer=True, positive=True)
+        self.quantities.append(Quantity(symbol, raw, named, _KINDS[kind], where))
+        content, primitive = _integer_form(raw, self.integers).as_content_primitive()
+        self.primitives.setdefault(primitive, (content, symbol))
+        return symbol
+
+    def replace(self, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.replace(v) for v in value)
+        if getattr(value, "free_symbols", None):
+            return value.xreplace(self.of_raw)
+        return value
+
+    def evaluate(self, node: Node) -> tuple[list[Shape], Cost]:
+        layer = node.layer
+        update = {name: self.replace(getattr(layer, name)) for name in expr_fields(type(layer))
+                  if getattr(layer, name) is not None}
+        shapes = [self.named_outputs[ref][port] for ref, port in node.inputs]
+        with _no_distribution():
+            result = OPS[node.op].formula(layer.model_copy(update=update), *shapes)
+        return result.outputs, result.cost
+
+    def node(self, node: Node) -> Cost:
+        if node.op == "input":
+            self.named_outputs[node.name] = [tuple(self.replace(d) for d in s) for s in node.outputs]
+            return node.cost
+        outputs, cost = self.evaluate(node)
+        local: dict[Any, Any] = {}
+        named_shapes = []
+        for raw_shape, shape in zip(node.outputs, outputs):
+            named_shape = []
+            for position, raw, named in zip(_positions(raw_shape), raw_shape, shape):
+                named = self.replace(named)
+                if not getattr(raw, "free_symbols", None):
+                    value = raw
+                elif raw in self.of_raw:
+                    value = self.of_raw[raw]
+                elif self.simple(named):
+                    value = named
+                else:
+                    value = self.multiple(raw)
+                    if value is None:
+                        value = self.name(position, raw, named, node.name)
+                if value != raw:
+                    self.of_raw.setdefault(raw, value)
+                if getattr(named, "free_symbols", None) and named != value:
+                    local[named] = value
+                named_shape.append(value)
+            named_shapes.append(tuple(named_shape))
+        self.named_outputs[node.name] = named_shapes
+        named = Cost(*(self._clean(getattr(cost, f.name), local) for f in fields(Cost)))
+        if self.raw_left(named):  # a field sized by an output named just now: evaluate again
+            _, cost = self.evaluate(node)
+            named = Cost(*(self._clean(getattr(cost, f.name), local) for f in fields(Cost)))
+        return named
+
+    def raw_left(self, cost: Cost) -> bool:
+        return any(getattr(getattr(cost, f.name), "free_symbols", set()) & self.parameters
+                   for f in fields(Cost))
+
+    def _clean(self, value: Any, local: Mapping[Any, Any]) -> Any:
+        """A formula's cost in names: its outputs' sizes and any raw size left in it."""
+        if not getattr(value, "free_symbols", None):
+            return value
+        with _no_distribution():
+            if local:
+                value = value.xreplace(dict(local))
+            if value.free_symbols & self.parameters:
+                value = value.xreplace(self.of_raw)
+        return value
+
+
+def named_costs(network: Network, names: tuple[str, ...]) -> NamedCosts:
+    """Every node's cost in named quantities (see the module docstring)."""
+    from costmodel.symbols import parameter_symbol
+
+    namer = _Namer(network, {parameter_symbol(n) for n in names})
+    costs = {node.name: namer.node(node) for node in network.nodes.values()}
+    total = Cost()
+    for name, cost in costs.items():
+        if network.nodes[name].op != "input":
+            total = total + cost
+    total = expanded(total)
+    quantities = [_shortened(q, namer) for q in namer.quantities]
+    blocks = {name: node.block for name, node in network.nodes.items()}
+    return NamedCosts(quantities, {n: c for n, c in costs.items() if network.nodes[n].op != "input"},
+                      total, blocks, namer.of_raw)
+
+
+def expanded(cost: Cost) -> Cost:
+    """``cost`` with each symbolic field multiplied out (like terms collected)."""
+    import sympy
+
+    return Cost(*(sympy.expand(v) if getattr(v, "free_symbols", None) else v
+                  for v in (getattr(cost, f.name) for f in fields(Cost))))
+
+
+def _integer_form(expr: Any, dummies: dict[Any, Any]) -> Any:
+    """``expr`` with each rounding (floor, ceiling, Heaviside, max/min of integers) that
+    does not fold away replaced by an integer dummy, bottom-up, the same dummy for the
+    same sub-expression: ⌊48·h + 1/2⌋ becomes 48·h once h is known to be an integer."""
+    import sympy
+
+    if not getattr(expr, "args", ()) or expr.is_Atom:
+        return expr
+    rebuilt = expr.func(*(_integer_form(a, dummies) for a in expr.args))
+    if isinstance(rebuilt, (sympy.floor, sympy.ceiling, sympy.Heaviside)) or (
+            isinstance(rebuilt, (sympy.Max, sympy.Min)) and all(a.is_integer for a in rebuilt.args)):
+        if rebuilt not in dummies:
+            dummies[rebuilt] = sympy.Dummy(integer=True)
+        return dummies[rebuilt]
+    return sympy.expand(rebuilt)
+
+
+def _shortened(quantity: Quantity, namer: _Namer) -> Quantity:
+    """The shortest of: the named form, the raw form with earlier names put in, each with
+    make_divisible recognised and quasi-linear roundings in one variable closed."""
+    candidates = [_short(quantity.shown)]
+    if quantity.shown != quantity.raw:
+        closed = quasi_linear(quantity.raw)
+        candidates.append(_short(quantity.raw) if closed is None else closed)
+    best = min(candidates, key=lambda e: (len(str(e)), str(e)))
+    if len(candidates) > 1 and quasi_linear(quantity.raw) is not None:
+        best = candidates[1]   # H₂ = ⌈r/4⌉ rather than ⌈H₁/2⌉: a paper's closed form
+    return Quantity(quantity.symbol, quantity.raw, best, quantity.kind, quantity.first)
+
+
+def _short(expr: Any) -> Any:
+    expr = recognise_make_divisible(expr)
+    closed = quasi_linear(expr)
+    return expr if closed is None else closed
+
+
+def recognise_make_divisible(expr: Any) -> Any:
+    """``expr`` with each sub-expression equal to costmodel's symbolic make_divisible(v, d, m)
+    written as that call (structural equality after rebuilding it from v, d, m)."""
+    import sympy
+
+    if not getattr(expr, "args", ()) or expr.is_Atom:
+        return expr
+    if isinstance(expr, sympy.Add):
+        found = _match_make_divisible(expr)
+        if found is not None:
+            return found
+    return expr.func(*(recognise_make_divisible(a) for a in expr.args))
+
+
+def _match_make_divisible(expr: Any) -> Any:
+    import sympy
+
+    for term in expr.args:
+        d, rest = term.as_coeff_Mul()
+        if not isinstance(rest, sympy.Max) or not d.is_Integer or d < 1:
+            continue
+        floors = [a for a in rest.args if isinstance(a, sympy.floor)]
+        numbers = [a for a in rest.args if a.is_Rational]
+        if len(floors) != 1 or len(numbers) != 1 or len(rest.args) != 2:
+            continue
+        v = sympy.expand(d * (floors[0].args[0] - sympy.Rational(1, 2)))
+        m = numbers[0] * d
+        candidate = make_divisible(v, int(d), m)
+        if sympy.expand(candidate - expr) == 0:
+            inner = recognise_make_divisible(v)
+            return MakeDivisible()(inner, d) if m == d else MakeDivisible()(inner, d, m)
+    return None
+
+
+def quasi_linear(expr: Any) -> Any:
+    """⌈x/n⌉ or ⌊(x + a)/n⌋ equal to ``expr`` for every positive integer x, if ``expr``
+    rounds in one variable x only (nested halvings of a resolution); else None.
+
+    Proof by enumeration: floor, ceiling, +, and multiplication by rationals keep
+    f(x + L) = f(x) + L/n when L is a multiple of every denominator in ``expr``; both
+    sides have that period, so agreeing on x = 1 … L (and having the same slope) is
+    agreeing everywhere.
+    """
+    import sympy
+
+    from costmodel.analysis.closed_form import relax
+
+    if not expr.has(sympy.floor, sympy.ceiling) or len(expr.free_symbols) != 1:
+        return None
+    if any(not isinstance(a, (sympy.floor, sympy.ceiling, sympy.Add, sympy.Mul, sympy.Symbol,
+                              sympy.Rational, sympy.Pow))
+           for a in sympy.preorder_traversal(expr)):
+        return None
+    (x,) = expr.free_symbols
+    slope = sympy.diff(sympy.expand(relax(expr)), x)
+    if not slope.is_Rational or slope <= 0 or slope.p != 1:
+        return None
+    n = int(slope.q)
+    period = n
+    for atom in expr.atoms(sympy.Rational):
+        period = lcm(period, int(atom.q))
+    if period > 256:
+        return None
+    values = [expr.xreplace({x: sympy.Integer(k)}) for k in range(1, period + 1)]
+    for a in range(n):
+        if values == [(k + a) // n for k in range(1, period + 1)]:
+            return sympy.floor(x / n) if a == 0 else (
+                sympy.ceiling(x / n) if a == n - 1 else sympy.floor((x + a) / n))
+    return None

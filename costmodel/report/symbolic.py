@@ -1,0 +1,394 @@
+"""Symbolic reports a person can read: named quantities, totals in them, relaxed forms.
+
+``costmodel report SPEC --symbolic alpha,resolution`` writes, as a paper would, a short
+"where:" list (c₁ = make_divisible(32α, 8), H₁ = ⌈r/2⌉, …) and each total in those names
+(costmodel.analysis.named), optionally per block (``--depth``) and relaxed (``--relaxed``:
+rounding dropped, leading terms first, with its largest relative error over a range).
+Three renderings: text, LaTeX, and JSON whose ``definitions`` let any sympy user evaluate
+every expression exactly (docs/json.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from costmodel.analysis.named import NamedCosts, named_costs
+from costmodel.analysis.result import Analysis
+from costmodel.cost import METRICS
+
+__all__ = ["SymbolicReport", "Relaxed", "symbolic_report", "SYMBOLIC_FORMATS", "JSON_FORMAT"]
+
+JSON_FORMAT = "costmodel.symbolic/1"
+TOTALS = (*METRICS, "buffers")
+GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "rho": "ρ", "theta": "θ"}
+SHORT = {"resolution": "r", "width": "w", "depth": "d"}
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@dataclass(frozen=True)
+class Relaxed:
+    """One total with rounding dropped: the expression, its terms (coefficient, monomial)
+    highest degree first (empty when it is not a polynomial), the largest relative error
+    against the exact total over ``grid``."""
+
+    total: str
+    expression: Any
+    terms: list[tuple[Any, Any]]
+    max_relative_error: float
+    grid: dict[str, list[Any]]
+
+
+@dataclass
+class SymbolicReport:
+    """What a symbolic report says, before it is rendered."""
+
+    model: str
+    names: tuple[str, ...]
+    bindings: dict[str, Any]
+    named: NamedCosts
+    assumptions: list[tuple[Any, str, Any]]
+    blocks: dict[str, Any] = field(default_factory=dict)
+    relaxed: list[Relaxed] = field(default_factory=list)
+
+
+def symbolic_report(analysis: Analysis, names: Sequence[str], *, depth: int = 0,
+                    relaxed_grid: Mapping[str, Sequence[Any]] | None = None,
+                    spec: Any = None, path: str = "<spec>") -> SymbolicReport:
+    """The report of a symbolic ``analysis`` in the parameters ``names``; per block
+    ``depth`` levels down when ``depth`` > 0; relaxed forms over ``relaxed_grid`` (which
+    needs the ``spec`` to compute exact totals on it)."""
+    named = named_costs(analysis.network, tuple(names))
+    symbols = {s for q in named.quantities for s in [q.symbol]}
+    fixed = {k: v for k, v in analysis.bindings.items() if k not in names}
+    report = SymbolicReport(analysis.model, tuple(names), fixed, named,
+                            _assumptions(analysis, named, symbols))
+    if depth:
+        report.blocks = named.by_block(depth)
+    if relaxed_grid:
+        report.relaxed = _relaxed(analysis, spec, path, names, fixed, relaxed_grid)
+    return report
+
+
+def _assumptions(analysis: Analysis, named: NamedCosts, symbols: set[Any]) -> list[tuple[Any, str, Any]]:
+    """The structure decisions, in names, without those the names settle (6c ≠ c)."""
+    import sympy
+
+    from costmodel.assumptions import _NEGATED
+
+    result: dict[tuple[Any, str, Any], None] = {}
+    for a in analysis.network.assumptions:
+        if a.kind != "structure":
+            continue
+        lhs, rhs = (sympy.sympify(side).xreplace(named.of_raw) for side in (a.lhs, a.rhs))
+        relation = a.relation if a.outcome else _NEGATED[a.relation]
+        if relation in ("==", "!="):
+            settled = sympy.Eq(lhs, rhs)
+            if settled in (sympy.true, sympy.false):
+                continue
+        result[(lhs, relation, rhs)] = None
+    return list(result)
+
+
+def _relaxed(analysis: Analysis, spec: Any, path: str, names: Sequence[str],
+             fixed: Mapping[str, Any], grid: Mapping[str, Sequence[Any]]) -> list[Relaxed]:
+    from costmodel.analysis.closed_form import CLOSED_FORM_TOTALS, closed_form
+    from costmodel.analysis.sweep import sweep
+
+    axes: dict[str, Any] = {name: list(grid[name]) for name in names}
+    result = sweep(spec, fixed=fixed, **axes)
+    totals = analysis.totals.as_dict()
+    forms = [closed_form(key, totals[key], result.names, result.axes, result.totals[key])
+             for key in CLOSED_FORM_TOTALS]
+    return [Relaxed(f.total, f.relaxed, f.terms or _terms_of(f.relaxed), f.max_relative_error,
+                    dict(result.axes)) for f in forms]
+
+
+def _terms_of(expr: Any) -> list[tuple[Any, Any]]:
+    """Terms of a relaxed form that is a polynomial once its clamps (max(1, α)) are taken as
+    variables too; highest degree first, larger coefficients first."""
+    import sympy
+
+    generators = sorted(expr.free_symbols, key=str) + sorted(expr.atoms(sympy.Max, sympy.Min), key=str)
+    try:
+        poly = sympy.Poly(expr, *generators)
+    except sympy.PolynomialError:
+        return []
+    terms = [(coef, sympy.Mul(*(g**e for g, e in zip(generators, powers))), sum(powers))
+             for powers, coef in poly.terms()]
+    terms.sort(key=lambda t: (-t[2], -abs(t[0])))
+    return [(coef, monomial) for coef, monomial, _ in terms]
+
+
+def default_grid(spec: Any, names: Sequence[str], points: int = 8) -> dict[str, list[Any]]:
+    """A grid over each parameter's declared range (``min``…``max``); without one, over
+    the values its default and the spec's variants take (a single value v: v/2 … 3v/2).
+    Whole-number parameters get whole-number points."""
+    grid: dict[str, list[Any]] = {}
+    for name in names:
+        parameter = spec.params[name]
+        values = [_number(parameter.default)] + [
+            _number(v.bindings[name]) for v in getattr(spec, "variants", None) or ()
+            if name in (v.bindings or {})]
+        values = [v for v in values if v is not None]
+        low = _number(parameter.min) if parameter.min is not None else min(values)
+        high = _number(parameter.max) if parameter.max is not None else max(values)
+        if low == high:
+            low, high = low / 2, low * 3 / 2
+        whole = all(isinstance(v, int) for v in values)
+        step = (Fraction(high) - Fraction(low)) / (points - 1)
+        axis = [Fraction(low) + i * step for i in range(points)]
+        grid[name] = sorted({round(v) if whole else v.limit_denominator(100) for v in axis})
+    return grid
+
+
+def _number(value: Any) -> Any:
+    from costmodel.arith import as_int
+    from costmodel.errors import SpecError
+    from costmodel.spec.expr import evaluate
+
+    try:
+        number = as_int(evaluate(value, {}))
+    except SpecError:  # a default written in other parameters gives no range
+        return None
+    return number if isinstance(number, (int, Fraction)) else None
+
+
+# -- text -----------------------------------------------------------------------------------
+
+def display_names(names: Sequence[str]) -> dict[str, str]:
+    """Parameter name → the letter a paper uses (alpha → α, resolution → r), unless taken."""
+    result: dict[str, str] = {}
+    for name in names:
+        short = GREEK.get(name) or SHORT.get(name)
+        result[name] = short if short and short not in names and short not in result.values() else name
+    return result
+
+
+def _text_printer(names: Sequence[str]) -> Callable[[Any], str]:
+    from sympy.printing.str import StrPrinter
+
+    shown = display_names(names)
+
+    class Text(StrPrinter):
+        def _print_Symbol(self, expr: Any) -> str:
+            kind, sep, index = expr.name.partition("_")
+            if sep and index.isdigit() and len(kind) == 1:
+                return kind + index.translate(_SUB)
+            return shown.get(expr.name, expr.name)
+
+        def _print_floor(self, expr: Any) -> str:
+            return "⌊" + self._print(expr.args[0]) + "⌋"
+
+        def _print_ceiling(self, expr: Any) -> str:
+            return "⌈" + self._print(expr.args[0]) + "⌉"
+
+        def _print_Max(self, expr: Any) -> str:
+            return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+        def _print_Min(self, expr: Any) -> str:
+            return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+        def _print_Heaviside(self, expr: Any) -> str:
+            return "[" + self._print(expr.args[0]) + " > 0]"
+
+        def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+            base, exponent = expr.args
+            if exponent.is_Integer and exponent > 1:
+                inner = self._print(base)
+                return (inner if base.is_Symbol else f"({inner})") + str(exponent).translate(_SUP)
+            return super()._print_Pow(expr, rational)
+
+    printer = Text()
+
+    def text(expr: Any) -> str:
+        out = printer.doprint(expr).replace("*", "·")
+        # juxtapose a factor and a one-letter symbol: 36·H₁²·c₁ → 36H₁²c₁
+        return re.sub(r"(?<=[0-9₀-₉⁰-⁹)])·(?=[A-Za-zα-ω][₀-₉⁰-⁹]*(?![A-Za-z_(]))", "", out)
+
+    return text
+
+
+def _collected(expr: Any, spatial: Sequence[Any]) -> Any:
+    """Terms grouped by their spatial factor (H₁²·(…) + H₂²·(…)), as per-stage costs read."""
+    import sympy
+
+    expr = sympy.sympify(expr)
+    if not spatial or not expr.free_symbols & set(spatial):
+        return expr
+    return sympy.collect(sympy.expand(expr), list(spatial))
+
+
+def _spatial(report: SymbolicReport) -> list[Any]:
+    from costmodel.symbols import parameter_symbol
+
+    names = [q.symbol for q in report.named.quantities if q.kind in ("height", "width", "tokens")]
+    return names + [parameter_symbol(n) for n in report.names if n in ("resolution",)]
+
+
+def render_text(report: SymbolicReport) -> str:
+    """The "where:" list, each total in names, blocks, relaxed forms and assumptions."""
+    text = _text_printer(report.names)
+    shown = display_names(report.names)
+    spatial = _spatial(report)
+    fixed = ", ".join(f"{k} = {v}" for k, v in report.bindings.items())
+    lines = [f"{report.model}: symbolic in {', '.join(shown[n] for n in report.names)}"
+             + (f" ({fixed})" if fixed else "")]
+    if report.named.quantities:
+        lines += ["", "where (each a whole number; " + ", ".join(
+            f"{shown[n]} = {n}" for n in report.names if shown[n] != n) + "):"]
+        lines += [f"  {text(q.symbol)} = {text(q.shown)}" for q in report.named.quantities]
+    lines.append("")
+    totals = report.named.total.as_dict()
+    lines += [f"{name:<11} = {text(_collected(totals[name], spatial))}" for name in TOTALS]
+    if report.blocks:
+        lines += ["", "per block:"]
+        for block, cost in report.blocks.items():
+            lines.append(f"  {block}")
+            lines += [f"    {name:<11} = {text(_collected(value, spatial))}"
+                      for name, value in cost.as_dict().items() if value != 0 and name != "buffers"]
+    for form in report.relaxed:
+        if form == report.relaxed[0]:
+            ranges = ", ".join(f"{shown[n]} ∈ [{_decimal(v[0])}, {_decimal(v[-1])}]"
+                               for n, v in form.grid.items())
+            lines += ["", f"relaxed (rounding dropped; largest relative error over {ranges}):"]
+        lines.append(f"  {form.total:<11} ≈ {_terms(form, text)}   "
+                     f"(≤ {100 * form.max_relative_error:.2g} %)")
+    if report.assumptions:
+        conditions = ", ".join(f"{text(lhs)} {_RELATION[rel]} {text(rhs)}"
+                               for lhs, rel, rhs in report.assumptions)
+        lines += ["", "Exact where the network has the structure built here (that at the "
+                  "defaults): " + conditions + ". `costmodel sweep` checks every point."]
+    return "\n".join(lines) + "\n"
+
+
+_RELATION = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+def _decimal(value: Any) -> str:
+    return str(value) if isinstance(value, int) else f"{float(value):g}"
+
+
+def _terms(form: Relaxed, text: Callable[[Any], str]) -> str:
+    """Leading terms first, coefficients to four significant digits: 5,882·α²r² + …"""
+    if not form.terms:
+        return text(form.expression)
+    parts = []
+    for coefficient, monomial in form.terms:
+        number = _coefficient(coefficient)
+        parts.append(number if monomial == 1 else f"{number}·{text(monomial)}")
+    return " + ".join(parts).replace("+ -", "− ")
+
+
+def _coefficient(value: Any) -> str:
+    number = float(value)
+    if value.is_Integer:
+        return f"{int(value):,}"
+    digits = f"{number:.4g}"
+    if "e" in digits:
+        return digits
+    return f"{float(digits):,}".rstrip("0").rstrip(".") if "." in digits else f"{int(float(digits)):,}"
+
+
+# -- LaTeX ----------------------------------------------------------------------------------
+
+def render_latex(report: SymbolicReport) -> str:
+    """An ``aligned`` block: the definitions, then each total (for a paper)."""
+    import sympy
+
+    from costmodel.symbols import parameter_symbol
+
+    names = display_names(report.names)
+    symbol_names = {parameter_symbol(n): _latex_name(names[n]) for n in report.names}
+
+    def latex(expr: Any) -> str:
+        return sympy.latex(sympy.sympify(expr), symbol_names=symbol_names).replace(
+            r"\operatorname{make}_{divisible}", r"\operatorname{make\_divisible}")
+
+    spatial = _spatial(report)
+    rows = [f"{latex(q.symbol)} &= {latex(q.shown)}" for q in report.named.quantities]
+    totals = report.named.total.as_dict()
+    rows += [rf"{_latex_text(name)} &= {latex(_collected(totals[name], spatial))}" for name in TOTALS]
+    rows += [rf"{_latex_text(f.total)} &\approx {latex(f.expression)}" for f in report.relaxed]
+    body = " \\\\\n".join(rows)
+    return f"% {report.model}\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n"
+
+
+def _latex_text(name: str) -> str:
+    return r"\mathrm{" + name.replace("_", r"\_") + "}"
+
+
+def _latex_name(shown: str) -> str:
+    inverse = {v: k for k, v in GREEK.items()}
+    return "\\" + inverse[shown] if shown in inverse else shown
+
+
+# -- JSON -----------------------------------------------------------------------------------
+
+def to_json_data(report: SymbolicReport) -> dict[str, Any]:
+    """Expressions as sympy text; ``definitions`` in the parameters only, so
+    ``parse_expr(total, local_dict)`` with each definition substituted is the exact total."""
+    from costmodel import __version__
+
+    data: dict[str, Any] = {
+        "format": JSON_FORMAT,
+        "costmodel": __version__,
+        "model": report.model,
+        "parameters": list(report.names),
+        "bindings": {k: v if isinstance(v, int) else str(v) for k, v in report.bindings.items()},
+        "definitions": {str(q.symbol): str(q.raw) for q in report.named.quantities},
+        "shown": {str(q.symbol): str(q.shown) for q in report.named.quantities},
+        "totals": {name: _json_value(report.named.total.as_dict()[name]) for name in TOTALS},
+        "assumptions": [f"{lhs} {rel} {rhs}" for lhs, rel, rhs in report.assumptions],
+    }
+    if report.blocks:
+        data["blocks"] = {block: {k: _json_value(v) for k, v in cost.as_dict().items()}
+                          for block, cost in report.blocks.items()}
+    if report.relaxed:
+        data["relaxed"] = {f.total: {"expression": str(f.expression),
+                                     "max_relative_error": f.max_relative_error,
+                                     "grid": {k: [v if isinstance(v, int) else str(v) for v in vs]
+                                              for k, vs in f.grid.items()}}
+                           for f in report.relaxed}
+    return data
+
+
+def _json_value(value: Any) -> Any:
+    return value if isinstance(value, int) else str(value)
+
+
+def render_json(report: SymbolicReport) -> str:
+    return json.dumps(to_json_data(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_markdown(report: SymbolicReport) -> str:
+    return f"# {report.model}\n\n```text\n{render_text(report)}```\n"
+
+
+SYMBOLIC_FORMATS: dict[str, Callable[[SymbolicReport], str]] = {
+    "table": render_text,
+    "markdown": render_markdown,
+    "json": render_json,
+    "latex": render_latex,
+}
+"""Report format → renderer of a symbolic report (csv has no symbolic form)."""
+
+
+def evaluate_json(data: Mapping[str, Any], point: Mapping[str, Any]) -> dict[str, Any]:
+    """Each total of a symbolic JSON document at ``point`` (parameter → exact number), the
+    way docs/json.md tells a sympy user to: parse with every name a plain symbol, substitute
+    the definitions, then the point."""
+    import sympy
+    from sympy.parsing.sympy_parser import parse_expr
+
+    local = {name: sympy.Symbol(name) for name in (*data["parameters"], *data["definitions"])}
+    at = {local[name]: sympy.Rational(str(value)) for name, value in point.items()}
+    values = {local[name]: parse_expr(text, local_dict=local).xreplace(at)
+              for name, text in data["definitions"].items()}
+    return {name: parse_expr(str(text), local_dict=local).xreplace(values).xreplace(at)
+            for name, text in data["totals"].items()}

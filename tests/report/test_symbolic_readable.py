@@ -1,0 +1,112 @@
+"""The readable symbolic report (issue 15): named quantities, totals in them, exact.
+
+Every spec with both ``alpha`` and ``resolution``: its JSON expressions, with the JSON's
+definitions substituted as docs/json.md tells a sympy user to, equal the numeric report's
+totals at ≥ 20 random (α, r) points — an independent path (one numeric build per point)
+against the symbolic one. Points where the symbolic build's structure (that at the
+defaults) does not hold are skipped, as the report says (`costmodel sweep` covers them).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import sympy
+from click.testing import CliRunner
+
+from costmodel.api import analyze, holds_at
+from costmodel.cli import main
+from costmodel.report.symbolic import TOTALS, evaluate_json, render_json, symbolic_report
+from costmodel.spec.load import load_spec
+from costmodel.symbols import parameter_symbol
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+BOTH = sorted(path.name for path in SPECS.glob("*.yaml")
+              if {"alpha", "resolution"} <= set(load_spec(path).params))
+POINTS = 20
+
+
+def test_the_zoo_has_specs_with_both_parameters() -> None:
+    assert len(BOTH) >= 10, BOTH
+
+
+@pytest.mark.parametrize("name", BOTH)
+def test_json_expressions_evaluate_to_the_numeric_report(name: str) -> None:
+    path = str(SPECS / name)
+    analysis = analyze(path, symbolic=("alpha", "resolution"))
+    data = json.loads(render_json(symbolic_report(analysis, ("alpha", "resolution"))))
+    structure = [a for a in analysis.network.assumptions if a.kind == "structure"]
+    rng = random.Random(name)
+    checked = 0
+    for _ in range(400):
+        alpha, resolution = Fraction(rng.randint(25, 150), 100), rng.randint(64, 320)
+        point = {parameter_symbol("alpha"): sympy.Rational(alpha.numerator, alpha.denominator),
+                 parameter_symbol("resolution"): sympy.Integer(resolution)}
+        if not all(holds_at(a, point) for a in structure):
+            continue
+        numeric = analyze(path, alpha=str(alpha), resolution=resolution).totals.as_dict()
+        values = evaluate_json(data, {"alpha": alpha, "resolution": resolution})
+        assert {k: values[k] for k in TOTALS} == {k: numeric[k] for k in TOTALS}, (alpha, resolution)
+        checked += 1
+        if checked == POINTS:
+            break
+    assert checked == POINTS
+
+
+def test_mobilenet_v2_reads_like_the_paper() -> None:
+    """All totals in under 3,000 characters, in 8 channel widths and 5 spatial sizes."""
+    result = CliRunner().invoke(main, ["report", str(SPECS / "mobilenet_v2.yaml"),
+                                       "--symbolic", "alpha,resolution"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert len(text) < 3000
+    # Table 2 of the paper: widths 32, 16, 24, 32, 64, 96, 160, 320 (32 twice), head 1280
+    for width in (32, 16, 24, 64, 96, 160, 320):
+        assert f"make_divisible({width}α, 8)" in text
+    assert "make_divisible(1280·max(1, α), 8)" in text
+    # strides 2 at features.0, 2.0, 3.0, 4.0, 6.0: ⌈r/2⌉ … ⌈r/32⌉ ("same" padding)
+    for k, divisor in enumerate((2, 4, 8, 16, 32), start=1):
+        assert f"H{'₀₁₂₃₄₅'[k]} = ⌈r/{divisor}⌉" in text
+    for total in TOTALS:
+        assert f"\n{total:<11} = " in text
+    assert "fragments   = 151" in text  # 52 conv + 52 BN + 35 ReLU6 + 10 adds + pool + linear, as numeric
+    assert "Heaviside" not in text and "floor(" not in text
+
+
+def test_quasi_linear_closes_nested_halvings_for_every_integer() -> None:
+    """⌊⌊⌊(r − 1)/2⌋/2⌋/2⌋ + 1 (three stride-2 'same' convs) is ⌈r/8⌉ for every r ≥ 1."""
+    from costmodel.analysis.named import quasi_linear
+
+    r = parameter_symbol("resolution")
+    expr = sympy.floor(sympy.floor(sympy.floor(r / 2 - sympy.Rational(1, 2)) / 2) / 2) + 1
+    assert quasi_linear(expr) == sympy.ceiling(r / 8)
+    for value in range(1, 200):
+        assert expr.subs(r, value) == -(-value // 8)
+    assert quasi_linear(sympy.Max(1, sympy.floor(r / 2))) is None  # a clamp: not quasi-linear
+
+
+def test_relaxed_gives_leading_terms_and_error() -> None:
+    """MobileNetV1: MACCs ≈ a·α²r² + …, a = Σ (pointwise C_in·C_out) /(stride area) at α = 1."""
+    result = CliRunner().invoke(main, ["report", str(SPECS / "mobilenet_v1.yaml"),
+                                       "--symbolic", "alpha,resolution", "--relaxed"])
+    assert result.exit_code == 0, result.output
+    line = next(text for text in result.output.splitlines() if text.strip().startswith("maccs") and "≈" in text)
+    # the α²r² coefficient: pointwise convs c_in·c_out·(H/r)² summed (sweep --closed-form: 10752)
+    assert "maccs       ≈ 10,752·α²·r²" in line
+    assert "%" in line
+
+
+def test_latex_and_formats() -> None:
+    runner = CliRunner()
+    spec = str(SPECS / "mobilenet_v1.yaml")
+    latex = runner.invoke(main, ["report", spec, "--symbolic", "alpha,resolution", "--format", "latex"])
+    assert latex.exit_code == 0 and r"\begin{aligned}" in latex.output
+    assert r"\operatorname{make\_divisible}" in latex.output or r"\left\lfloor" in latex.output
+    csv = runner.invoke(main, ["report", spec, "--symbolic", "alpha", "--format", "csv"])
+    assert csv.exit_code == 2 and "no symbolic form" in csv.output
+    numeric = runner.invoke(main, ["report", spec, "--format", "latex"])
+    assert numeric.exit_code == 2
