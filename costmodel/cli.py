@@ -24,6 +24,8 @@ COMMANDS = {
     "space": "costmodel.commands.space",
     "measure": "costmodel.commands.measure",
     "calibrate": "costmodel.commands.calibrate",
+    "diff": "costmodel.commands.diff",
+    "schema": "costmodel.commands.schema",
 }
 """Command name → the module defining it (a click command of that name). A module is
 imported only when its command runs or ``--help`` lists it, so a command's options may
@@ -33,6 +35,19 @@ read the registries they offer (formats, transforms) without slowing the other c
 class _LazyGroup(SafeGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(COMMANDS) | set(self.commands))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command with the whole first paragraph of its help (click would cut it
+        at 45 characters, mid-sentence)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                first = (command.help or "").strip().split("\n\n")[0]
+                rows.append((name, " ".join(first.replace("\b", "").split())))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in COMMANDS and name not in self.commands:

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, fields
 from math import lcm
 from typing import Any
 
-from costmodel.arith import make_divisible
 from costmodel.cost import Cost
 from costmodel.graph import Network, Node
 from costmodel.ops import OPS, Shape
@@ -121,6 +120,7 @@ class _Namer:
         self.counters: dict[str, int] = {}
         self.named_outputs: dict[str, list[Shape]] = {}
         self.integers: dict[Any, Any] = {}    # rounding sub-expression → integer dummy
+        self.memo: dict[Any, Any] = {}        # sub-expression → its integer form
         self.primitives: dict[Any, tuple[Any, Any]] = {}  # primitive part → (content, name)
 
     def simple(self, expr: Any) -> bool:
@@ -134,7 +134,7 @@ class _Namer:
         """``raw`` as a rational multiple of a named quantity, or None: compared with every
         rounding (floor, ceiling, H, max/min of them) taken as the integer it is, so
         ⌊48·H(…) + 1/2⌋ + 48·max(1, ⌊2α + 1/2⌋) is seen to be 6 × (8·H(…) + 8·max(…))."""
-        content, primitive = _integer_form(raw, self.integers).as_content_primitive()
+        content, primitive = _integer_form(raw, self.integers, self.memo).as_content_primitive()
         if primitive in self.primitives:
             known, value = self.primitives[primitive]
             return content / known * value
@@ -146,7 +146,7 @@ class _Namer:
         self.counters[kind] = count = self.counters.get(kind, 0) + 1
         symbol = sympy.Symbol(f"{kind}_{count}", integer=True, positive=True)
         self.quantities.append(Quantity(symbol, raw, named, _KINDS[kind], where))
-        content, primitive = _integer_form(raw, self.integers).as_content_primitive()
+        content, primitive = _integer_form(raw, self.integers, self.memo).as_content_primitive()
         self.primitives.setdefault(primitive, (content, symbol))
         return symbol
 
@@ -241,7 +241,7 @@ def expanded(cost: Cost) -> Cost:
                   for v in (getattr(cost, f.name) for f in fields(Cost))))
 
 
-def _integer_form(expr: Any, dummies: dict[Any, Any]) -> Any:
+def _integer_form(expr: Any, dummies: dict[Any, Any], memo: dict[Any, Any]) -> Any:
     """``expr`` with each rounding (floor, ceiling, Heaviside, max/min of integers) that
     does not fold away replaced by an integer dummy, bottom-up, the same dummy for the
     same sub-expression: ⌊48·h + 1/2⌋ becomes 48·h once h is known to be an integer."""
@@ -249,13 +249,18 @@ def _integer_form(expr: Any, dummies: dict[Any, Any]) -> Any:
 
     if not getattr(expr, "args", ()) or expr.is_Atom:
         return expr
-    rebuilt = expr.func(*(_integer_form(a, dummies) for a in expr.args))
+    if expr in memo:
+        return memo[expr]
+    rebuilt = expr.func(*(_integer_form(a, dummies, memo) for a in expr.args))
     if isinstance(rebuilt, (sympy.floor, sympy.ceiling, sympy.Heaviside)) or (
             isinstance(rebuilt, (sympy.Max, sympy.Min)) and all(a.is_integer for a in rebuilt.args)):
         if rebuilt not in dummies:
             dummies[rebuilt] = sympy.Dummy(integer=True)
-        return dummies[rebuilt]
-    return sympy.expand(rebuilt)
+        result = dummies[rebuilt]
+    else:
+        result = sympy.expand(rebuilt)
+    memo[expr] = result
+    return result
 
 
 def _shortened(quantity: Quantity, namer: _Namer) -> Quantity:
@@ -277,37 +282,42 @@ def _short(expr: Any) -> Any:
     return expr if closed is None else closed
 
 
-def recognise_make_divisible(expr: Any) -> Any:
-    """``expr`` with each sub-expression equal to costmodel's symbolic make_divisible(v, d, m)
-    written as that call (structural equality after rebuilding it from v, d, m)."""
+def recognise_make_divisible(expr: Any, memo: dict[Any, Any] | None = None) -> Any:
+    """``expr`` with each sub-expression of the form costmodel's symbolic make_divisible(v,
+    d, m) produces — d·max(m/d, ⌊v/d + 1/2⌋) + d·H(9v/10 − d·max(…)) — written as that call."""
     import sympy
 
     if not getattr(expr, "args", ()) or expr.is_Atom:
         return expr
-    if isinstance(expr, sympy.Add):
-        found = _match_make_divisible(expr)
-        if found is not None:
-            return found
-    return expr.func(*(recognise_make_divisible(a) for a in expr.args))
+    memo = {} if memo is None else memo
+    if expr not in memo:
+        found = _match_make_divisible(expr, memo) if isinstance(expr, sympy.Add) else None
+        memo[expr] = found if found is not None else expr.func(
+            *(recognise_make_divisible(a, memo) for a in expr.args))
+    return memo[expr]
 
 
-def _match_make_divisible(expr: Any) -> Any:
+def _match_make_divisible(expr: Any, memo: dict[Any, Any]) -> Any:
     import sympy
 
-    for term in expr.args:
-        d, rest = term.as_coeff_Mul()
-        if not isinstance(rest, sympy.Max) or not d.is_Integer or d < 1:
+    if len(expr.args) != 2:
+        return None
+    for rounded, step in (expr.args, expr.args[::-1]):
+        d, clamp = rounded.as_coeff_Mul()
+        k, heaviside = step.as_coeff_Mul()
+        if not (isinstance(clamp, sympy.Max) and isinstance(heaviside, sympy.Heaviside)
+                and d.is_Integer and d > 0 and k == d and len(clamp.args) == 2):
             continue
-        floors = [a for a in rest.args if isinstance(a, sympy.floor)]
-        numbers = [a for a in rest.args if a.is_Rational]
-        if len(floors) != 1 or len(numbers) != 1 or len(rest.args) != 2:
+        floors = [a for a in clamp.args if isinstance(a, sympy.floor)]
+        numbers = [a for a in clamp.args if a.is_Rational]
+        if len(floors) != 1 or len(numbers) != 1:
             continue
         v = sympy.expand(d * (floors[0].args[0] - sympy.Rational(1, 2)))
+        if sympy.expand(heaviside.args[0] - (sympy.Rational(9, 10) * v - rounded)) != 0:
+            continue
         m = numbers[0] * d
-        candidate = make_divisible(v, int(d), m)
-        if sympy.expand(candidate - expr) == 0:
-            inner = recognise_make_divisible(v)
-            return MakeDivisible()(inner, d) if m == d else MakeDivisible()(inner, d, m)
+        inner = recognise_make_divisible(v, memo)
+        return MakeDivisible()(inner, d) if m == d else MakeDivisible()(inner, d, m)
     return None
 
 
