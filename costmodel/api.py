@@ -1,8 +1,16 @@
-"""The Python entry point: ``costmodel.analyze``."""
+"""The Python entry points: ``costmodel.load`` and ``costmodel.analyze``.
+
+A spec is accepted as a path, as YAML text, as a dict (as ``yaml.safe_load`` or JSON would
+give it) or as a validated :class:`ModelSpec`::
+
+    costmodel.analyze("specs/mobilenet_v2.yaml", alpha=0.75)
+    costmodel.analyze("model: tiny\ninput: [3, 32, 32]\nlayers: [{op: conv2d, out: 8, kernel: 3}]")
+    costmodel.analyze({"model": "tiny", "input": [3, 32, 32], "layers": [{"op": "relu"}]})
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,15 +18,31 @@ from costmodel.analysis.result import Analysis
 from costmodel.arith import as_int, exact_decimal, is_symbolic
 from costmodel.assumptions import RELATIONS, Assumption
 from costmodel.graph import Network, build, resolve_bindings
-from costmodel.spec.load import load_spec
+from costmodel.spec.load import load_spec, parse_spec
+from costmodel.spec.located_yaml import load_yaml
 from costmodel.spec.schema import ModelSpec
 from costmodel.symbols import parameter_symbol
 
-__all__ = ["analyze", "reference_build", "holds_at"]
+__all__ = ["load", "analyze", "reference_build", "holds_at"]
 
 
-def analyze(spec: str | Path | ModelSpec, *, symbolic: Iterable[str] = (), **bindings: Any) -> Analysis:
-    """Analyze a spec file (or a validated :class:`ModelSpec`) at the given bindings.
+def load(spec: str | Path | Mapping[str, Any] | ModelSpec) -> tuple[ModelSpec, str]:
+    """The validated spec and the name errors will give it: a path, YAML text (any string
+    with a line break, or starting ``model:``), a mapping, or a :class:`ModelSpec`.
+    Raises :class:`costmodel.errors.SpecError`."""
+    if isinstance(spec, ModelSpec):
+        return spec, "<spec>"
+    if isinstance(spec, Mapping):
+        return parse_spec(dict(spec), "<dict>"), "<dict>"
+    if isinstance(spec, str) and ("\n" in spec or spec.lstrip().startswith(("model:", "{"))):
+        return parse_spec(load_yaml("<string>", spec), "<string>"), "<string>"
+    return load_spec(spec), str(spec)
+
+
+def analyze(spec: str | Path | Mapping[str, Any] | ModelSpec, *, symbolic: Iterable[str] = (),
+            **bindings: Any) -> Analysis:
+    """Analyze a spec (a path, YAML text, a dict or a :class:`ModelSpec`; see :func:`load`)
+    at the given bindings.
 
     Bindings are numbers or expression text; a float is taken as the decimal it was written
     as (``alpha=0.75`` is 3/4). Names in ``symbolic`` stay sympy symbols.
@@ -29,11 +53,8 @@ def analyze(spec: str | Path | ModelSpec, *, symbolic: Iterable[str] = (), **bin
     """
     bindings = {name: exact_decimal(value) if isinstance(value, float) else value
                 for name, value in bindings.items()}
-    if isinstance(spec, ModelSpec):
-        path = "<spec>"
-    else:
-        path, spec = str(spec), load_spec(spec)
-    return Analysis(reference_build(spec, path, bindings, tuple(symbolic)))
+    model, path = load(spec)
+    return Analysis(reference_build(model, path, bindings, tuple(symbolic)))
 
 
 def reference_build(spec: ModelSpec, path: str, bindings: dict[str, Any],

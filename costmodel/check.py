@@ -16,6 +16,7 @@ an error naming the node, never a comparison on NaN. See docs/check.md.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,8 +88,10 @@ def measured_values(run: NodeRun) -> dict[str, Any]:
             "fragments": run.fragments, "shapes": run.shapes}
 
 
-def check_network(network: Network, seed: int = 0, dtype: Any = np.float32) -> CheckResult:
-    """Run ``network`` on a seeded random input and compare every node.
+def check_network(network: Network, seed: int = 0, dtype: Any = np.float32,
+                  progress: Callable[[int, int], None] | None = None) -> CheckResult:
+    """Run ``network`` on a seeded random input and compare every node (``progress`` is
+    told (nodes run, nodes) as the forward goes).
 
     Raises :class:`SpecError` when the network was built with symbolic parameters.
     """
@@ -105,7 +108,8 @@ def check_network(network: Network, seed: int = 0, dtype: Any = np.float32) -> C
     shape = _shape(network.nodes["input"].outputs[0])
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # caught per node
         run = forward(network, random_input(shape, seed, dtype), seed=seed,
-                      visit=_unit_scale(network, seed))
+                      visit=_counted(_unit_scale(network, seed),
+                                    sum(node.op != "input" for node in network.nodes.values()), progress))
     disagreements = []
     for name, node in network.nodes.items():
         analytic = {**node.cost.as_dict(), "shapes": tuple(_shape(s) for s in node.outputs)}
@@ -153,6 +157,20 @@ def _unit_scale(network: Network, seed: int) -> Visit:
         return kept
 
     return visit
+
+
+def _counted(visit: Visit, total: int, progress: Callable[[int, int], None] | None) -> Visit:
+    """``visit`` that also reports each node run to ``progress``."""
+    if progress is None:
+        return visit
+    done = [0]
+
+    def counted(name: str, outputs: list[np.ndarray]) -> list[np.ndarray]:
+        done[0] += 1
+        progress(done[0], total)
+        return visit(name, outputs)
+
+    return counted
 
 
 def _shape(shape: Any) -> tuple[int, ...]:

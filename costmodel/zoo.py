@@ -13,6 +13,7 @@ ShuffleNetV2's G4: their arithmetic is negligible, their memory traffic is not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,10 +75,15 @@ def regular_files(paths: list[Path]) -> list[Path]:
     return paths
 
 
-def collect(directory: str | Path = "specs") -> list[ZooEntry]:
-    """Analyze every spec of ``directory`` at each variant. Raises :class:`SpecError`."""
+def collect(directory: str | Path = "specs",
+            progress: Callable[[int, int], None] | None = None) -> list[ZooEntry]:
+    """Analyze every spec of ``directory`` at each variant; ``progress`` is told (specs
+    done, specs) after each. Raises :class:`SpecError`."""
     entries: list[ZooEntry] = []
-    for path in spec_paths(directory):
+    paths = spec_paths(directory)
+    for done, path in enumerate(paths):
+        if progress is not None:
+            progress(done, len(paths))
         model = load_spec(path)
         for variant in zoo_variants(model):
             analysis = Analysis(build(model, str(path), variant.bindings))

@@ -51,6 +51,14 @@ class Analysis:
     fuse: str = "none"
     """Execution model (costmodel.analysis.fusion): ``none`` or ``conv-bn-act``."""
 
+    def __repr__(self) -> str:
+        """``<Analysis mobilenet_v2 (alpha=1, …): params 3,504,872, maccs 300,774,272, …>``."""
+        bindings = ", ".join(f"{k}={v}" for k, v in self.bindings.items())
+        totals = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
+                           for k, v in self.totals.as_dict().items() if k != "buffers")
+        fuse = "" if self.fuse == "none" else f", fuse={self.fuse}"
+        return f"<Analysis {self.model} ({bindings}{fuse}): {totals}>"
+
     @cached_property
     def view(self) -> ExecutionView:
         """Per-node costs under the execution model."""

@@ -5,8 +5,15 @@ from __future__ import annotations
 import click
 
 from costmodel.commands.optional import require
+from costmodel.commands.progress import progress_bar
 
 __all__ = ["calibrate"]
+
+
+def _round(text: str) -> tuple[int, int]:
+    """``"round 2/3"`` (latency.calibrate's progress text) → (2, 3); other text → (0, 1)."""
+    done, _, total = text.rpartition(" ")[2].partition("/")
+    return (int(done), int(total)) if done.isdigit() and total.isdigit() else (0, 1)
 
 
 @click.command()
@@ -36,8 +43,9 @@ def calibrate(runtime_name: str, threads: int, optimize: str, points: int, round
     require(runtime_name, "calibrate")
     from costmodel.latency.calibrate import calibrate as run
 
-    profile, found = run(points, optimize=optimize, runtime_name=runtime_name, rounds=rounds,
-                         seed=seed, progress=lambda text: click.echo(text, err=True))
+    with progress_bar("benchmark rounds", delay=0) as progress:
+        profile, found = run(points, optimize=optimize, runtime_name=runtime_name, rounds=rounds,
+                             seed=seed, progress=lambda text: progress(*_round(text)))
     with open(output, "w", encoding="utf-8") as stream:
         stream.write(profile.to_json())
     click.echo(f"{output}: {len(found)} kernels on {profile.cpu}, {profile.runtime} "

@@ -8,6 +8,7 @@ import sys
 import click
 
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.commands.progress import progress_bar
 
 __all__ = ["check"]
 
@@ -50,7 +51,8 @@ def check(ctx: click.Context, spec: str, assignments: tuple[str, ...], seed: int
 
     with spec_errors(ctx.obj["debug"]):
         network = build(load_spec(spec), spec, parse_bindings(assignments))
-        result = check_network(network, seed=seed)
+        with progress_bar("forward") as progress:
+            result = check_network(network, seed=seed, progress=progress)
     where = "; ".join([", ".join(f"{k}={v}" for k, v in network.bindings.items())] * bool(network.bindings)
                       + [f"seed {seed}"])
     nodes = len(network.nodes) - 1

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import click
 
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.commands.progress import progress_bar
 from costmodel.errors import SpecError
 from costmodel.report.sweep_formats import SWEEP_RENDERERS
 from costmodel.units import DTYPE_BYTES
@@ -43,32 +40,6 @@ def parse_values(text: str, name: str, limit: int | None = None) -> list[str]:
     if ":" not in text:
         return values
     return [str(start + i * step) for i in range(count)]
-
-
-@contextmanager
-def progress_bar() -> Iterator[Callable[[int, int], None]]:
-    """A (done, total) callback that shows a rich progress bar on stderr once the per-point
-    work has taken more than a second; nothing is printed for faster grids."""
-    started = time.perf_counter()
-    state: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if "bar" not in state:
-            if time.perf_counter() - started < 1:
-                return
-            from rich.console import Console
-            from rich.progress import Progress
-
-            state["bar"] = Progress(console=Console(stderr=True), transient=True)
-            state["bar"].start()
-            state["task"] = state["bar"].add_task("exact points", total=total)
-        state["bar"].update(state["task"], completed=done)
-
-    try:
-        yield update
-    finally:
-        if "bar" in state:
-            state["bar"].stop()
 
 
 @click.command()
@@ -129,7 +100,7 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
         if not axes:
             raise click.UsageError("nothing to sweep: give --width, --resolution or --set-range")
         model = load_spec(spec)  # once: the sweep computes everything the renderers show
-        with progress_bar() as progress:
+        with progress_bar("exact points") as progress:
             result = run_sweep(model, path=spec, method=method, dtype=dtype,
                                fixed=parse_bindings(assignments), progress=progress,
                                closed_form=closed_form, **axes)

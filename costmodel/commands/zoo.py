@@ -35,6 +35,7 @@ def zoo(ctx: click.Context, specs_dir: str, fmt: str, output: str, notes_dir: st
     costmodel zoo --format json     [{"spec", "variant", "bindings", "totals", "published", ...}]
     costmodel zoo --check           exit 1 when docs/zoo.md is stale
     """
+    from costmodel.commands.progress import progress_bar
     from costmodel.outputs import check_output, write_output
     from costmodel.report.zoo_json import to_json
     from costmodel.report.zoo_markdown import note_paths, render_zoo_markdown
@@ -44,7 +45,8 @@ def zoo(ctx: click.Context, specs_dir: str, fmt: str, output: str, notes_dir: st
         inputs = [*spec_paths(specs_dir), *note_paths(notes_dir)]
         if fmt == "markdown" and output != "-" and not check:  # refuse before the work
             check_output(output, inputs=inputs)
-        entries = collect(specs_dir)
+        with progress_bar("zoo specs") as progress:
+            entries = collect(specs_dir, progress)
         if fmt == "json":
             click.echo(json.dumps(to_json(entries), indent=2, ensure_ascii=False))
             return

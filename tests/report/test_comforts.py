@@ -4,7 +4,9 @@ schema, plot extra, help in whole sentences."""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -121,3 +123,46 @@ def test_top_level_help_lists_whole_sentences() -> None:
     commands = out.split("Commands:")[1]
     assert "..." not in commands
     assert "(e.g. G1), or list every" in " ".join(commands.split())
+
+
+class _Terminal:
+    """A stream that says it is a terminal and keeps what is written."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, []
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        self.text.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    from costmodel.commands.progress import progress_bar
+
+    for tty in (True, False):
+        stream = _Terminal(tty)
+        with progress_bar("zoo specs", delay=0, stream=stream) as progress:
+            for done in range(3):
+                progress(done, 3)
+        assert ("zoo specs" in "".join(stream.text)) == tty
+
+
+def test_zoo_and_check_report_progress(tmp_path: Path) -> None:
+    from costmodel.check import check_network
+    from costmodel.zoo import collect
+
+    seen: list[tuple[int, int]] = []
+    network = costmodel.analyze("specs/mobilenet_v1.yaml", resolution=32).network
+    check_network(network, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (len(network.nodes) - 1, len(network.nodes) - 1)  # every op but the input
+    calls: list[tuple[int, int]] = []
+    for name in ("mobilenet_v1.yaml", "mobilenet_v2.yaml"):
+        shutil.copy(Path("specs") / name, tmp_path / name)
+    collect(tmp_path, lambda done, total: calls.append((done, total)))
+    assert calls == [(0, 2), (1, 2)]  # told before each of the two specs
