@@ -21,9 +21,9 @@ __all__ = ["report"]
 @click.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
 @set_option
-@click.option("--format", "fmt", type=click.Choice((*FORMATS, "latex")), default="table", show_default=True,
-              help="table: human units (3.50 M); json/csv/markdown: exact integers; latex: "
-                   "with --symbolic, the definitions and totals as an aligned block.")
+@click.option("--format", "fmt", type=click.Choice(tuple(FORMATS)), default="table", show_default=True,
+              help="table: human units (3.50 M); json/csv/markdown/latex: exact integers (latex "
+                   "with --symbolic: the definitions and totals as an aligned block).")
 @click.option("--totals-only", is_flag=True, help="Print the totals without the per-layer rows.")
 @click.option("--depth", type=click.IntRange(min=1), default=None, metavar="N",
               help="Roll layers up into blocks N levels deep, as torchinfo does (table and "
@@ -101,8 +101,8 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
         if names:
             click.echo(_symbolic(analysis, spec, names, fmt, relaxed, depth or 0), nl=False)
             return
-        if fmt == "latex" or relaxed:
-            raise click.UsageError("--format latex and --relaxed need --symbolic")
+        if relaxed:
+            raise click.UsageError("--relaxed needs --symbolic")
         options = ReportOptions(dtype=dtype, totals_only=totals_only, depth=depth or 0,
                                 width=terminal_width())
         click.echo(render(analysis, fmt, options), nl=False)

@@ -279,11 +279,33 @@ def _peak_text(peak: PeakMemory, dtype: str) -> str:
             f"at {dtype}, at {peak.spec.node}{best}")
 
 
+def render_latex(analysis: Analysis, options: ReportOptions) -> str:
+    """A ``tabular`` of the layers (or blocks, with ``depth``) and the totals, exact
+    integers with thin-space thousands, for a paper's table."""
+    def number(value: Any) -> str:
+        return f"{value:,}".replace(",", r"\,") if isinstance(value, int) else f"${value}$"
+
+    def text(value: str) -> str:
+        return value.replace("_", r"\_").replace("  ", r"\quad ")
+
+    lines = [f"% {analysis.model} ({_bindings_text(analysis)})",
+             r"\begin{tabular}{ll" + "r" * len(LAYER_METRICS) + "}",
+             " & ".join(["name", "op", *(text(m) for m in LAYER_METRICS)]) + r" \\ \hline"]
+    for name, op, _, cost in _rows(analysis, options):
+        lines.append(" & ".join([text(name), text(op), *(number(getattr(cost, m)) for m in LAYER_METRICS)])
+                     + r" \\")
+    totals = analysis.totals
+    lines += [r"\hline", " & ".join(["total", "", *(number(getattr(totals, m)) for m in LAYER_METRICS)])
+              + r" \\", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
 FORMATS: dict[str, Callable[[Analysis, ReportOptions], str]] = {
     "table": render_table,
     "json": render_json,
     "csv": render_csv,
     "markdown": render_markdown,
+    "latex": render_latex,
 }
 
 

@@ -108,5 +108,8 @@ def test_latex_and_formats() -> None:
     assert r"\operatorname{make\_divisible}" in latex.output or r"\left\lfloor" in latex.output
     csv = runner.invoke(main, ["report", spec, "--symbolic", "alpha", "--format", "csv"])
     assert csv.exit_code == 2 and "no symbolic form" in csv.output
-    numeric = runner.invoke(main, ["report", spec, "--format", "latex"])
-    assert numeric.exit_code == 2
+    numeric = runner.invoke(main, ["report", spec, "--format", "latex", "--depth", "1"])
+    assert numeric.exit_code == 0 and r"\begin{tabular}{llrrrr}" in numeric.output
+    # MobileNetV1 at α = 1, r = 224: 569 M MACCs (Howard et al., Table 8: 569 million mult-adds)
+    assert "total &  & 4\\,231\\,976 & 568\\,740\\,352" in numeric.output
+    assert runner.invoke(main, ["report", spec, "--relaxed"]).exit_code == 2
