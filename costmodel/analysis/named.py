@@ -30,7 +30,7 @@ from costmodel.spec.base import expr_fields
 
 __all__ = ["Quantity", "NamedCosts", "named_costs", "expanded", "MakeDivisible"]
 
-_KINDS = {"c": "channels", "H": "height", "W": "width", "n": "tokens", "d": "size"}
+_KINDS = {"c": "channels", "H": "height", "W": "width", "n": "length", "d": "size"}
 
 
 @dataclass(frozen=True)
@@ -264,9 +264,10 @@ def _integer_form(expr: Any, dummies: dict[Any, Any], memo: dict[Any, Any]) -> A
 
 
 def _shortened(quantity: Quantity, namer: _Namer) -> Quantity:
-    """The shortest of: the named form, the raw form with earlier names put in, each with
-    make_divisible recognised and quasi-linear roundings in one variable closed."""
-    candidates = [_short(quantity.shown)]
+    """The shortest of: the named form and the raw form, each with make_divisible
+    recognised (its argument a multiple of an earlier name where it is one: SE's
+    make_divisible(c₁/4, 8)) and quasi-linear roundings in one variable closed."""
+    candidates = [_in_names(_short(quantity.shown), namer, quantity.symbol)]
     if quantity.shown != quantity.raw:
         closed = quasi_linear(quantity.raw)
         candidates.append(_short(quantity.raw) if closed is None else closed)
@@ -274,6 +275,18 @@ def _shortened(quantity: Quantity, namer: _Namer) -> Quantity:
     if len(candidates) > 1 and quasi_linear(quantity.raw) is not None:
         best = candidates[1]   # H₂ = ⌈r/4⌉ rather than ⌈H₁/2⌉: a paper's closed form
     return Quantity(quantity.symbol, quantity.raw, best, quantity.kind, quantity.first)
+
+
+def _in_names(expr: Any, namer: _Namer, symbol: Any) -> Any:
+    """``expr`` with each make_divisible argument that is a rational multiple of an earlier
+    named quantity written as that multiple."""
+    def rename(call: Any) -> Any:
+        value = namer.multiple(call.args[0])
+        if value is None or value.has(symbol):
+            return call
+        return call.func(value, *call.args[1:])
+
+    return expr.replace(lambda e: isinstance(e, MakeDivisible()), rename)
 
 
 def _short(expr: Any) -> Any:

@@ -227,7 +227,7 @@ def _collected(expr: Any, spatial: Sequence[Any]) -> Any:
 def _spatial(report: SymbolicReport) -> list[Any]:
     from costmodel.symbols import parameter_symbol
 
-    names = [q.symbol for q in report.named.quantities if q.kind in ("height", "width", "tokens")]
+    names = [q.symbol for q in report.named.quantities if q.kind in ("height", "width", "length")]
     return names + [parameter_symbol(n) for n in report.names if n in ("resolution",)]
 
 
