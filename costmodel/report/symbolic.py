@@ -209,7 +209,7 @@ def _text_printer(names: Sequence[str]) -> Callable[[Any], str]:
     def text(expr: Any) -> str:
         out = printer.doprint(expr).replace("*", "·")
         # juxtapose a factor and a one-letter symbol: 36·H₁²·c₁ → 36H₁²c₁
-        return re.sub(r"(?<=[0-9₀-₉⁰-⁹)])·(?=[A-Za-zα-ω][₀-₉⁰-⁹]*(?![A-Za-z_(]))", "", out)
+        return re.sub(r"(?<=[0-9₀-₉⁰-⁹¹²³)])·(?=[A-Za-zα-ω][₀-₉⁰-⁹¹²³]*(?![A-Za-z_(]))", "", out)
 
     return text
 

@@ -96,7 +96,7 @@ def test_relaxed_gives_leading_terms_and_error() -> None:
     assert result.exit_code == 0, result.output
     line = next(text for text in result.output.splitlines() if text.strip().startswith("maccs") and "≈" in text)
     # the α²r² coefficient: pointwise convs c_in·c_out·(H/r)² summed (sweep --closed-form: 10752)
-    assert "maccs       ≈ 10,752·α²·r²" in line
+    assert "maccs       ≈ 10,752·α²r²" in line
     assert "%" in line
 
 
@@ -113,3 +113,16 @@ def test_latex_and_formats() -> None:
     # MobileNetV1 at α = 1, r = 224: 569 M MACCs (Howard et al., Table 8: 569 million mult-adds)
     assert "total &  & 4\\,231\\,976 & 568\\,740\\,352" in numeric.output
     assert runner.invoke(main, ["report", spec, "--relaxed"]).exit_code == 2
+
+
+def test_per_block_expressions_add_up_to_the_totals() -> None:
+    """--depth with --symbolic: each block's cost in the names; the blocks sum to the totals."""
+    analysis = analyze(str(SPECS / "mobilenet_v1.yaml"), symbolic=("alpha", "resolution"))
+    report = symbolic_report(analysis, ("alpha", "resolution"), depth=1)
+    for metric in ("params", "maccs", "mem_access", "elementwise"):
+        summed = sympy.expand(sum(getattr(cost, metric) for cost in report.blocks.values()))
+        assert summed == sympy.expand(getattr(report.named.total, metric)), metric
+    # the first depthwise-separable block: 3×3 depthwise on c₁ channels at H₁², then c₁ → c₂ pointwise
+    text = CliRunner().invoke(main, ["report", str(SPECS / "mobilenet_v1.yaml"), "--symbolic",
+                                     "alpha,resolution", "--depth", "1"]).output
+    assert "per block:" in text
