@@ -197,19 +197,6 @@ def _totals_text(analysis: Analysis, dtype: str) -> str:
     return "\n".join(lines)
 
 
-def render_expressions(analysis: Analysis, options: ReportOptions) -> str:
-    """Each total as an exact expression in the symbolic parameters, one per line."""
-    totals = analysis.totals.as_dict()
-    lines = [f"{analysis.model} ({_bindings_text(analysis)})"]
-    lines += [f"{name} = {totals[name]}" for name in (*METRICS, "buffers")]
-    assumptions = {str(a): None for a in analysis.network.assumptions if a.kind == "structure"}
-    lines += ["", "Exact wherever the network has the structure built here"
-              + (": where each assumption below holds (`costmodel sweep` checks every point it "
-                 "evaluates and builds the other structures)." if assumptions else ".")]
-    lines += [f"  {text}" for text in assumptions]
-    return "\n".join(lines) + "\n"
-
-
 def render_table(analysis: Analysis, options: ReportOptions) -> str:
     """An aligned text table with human units, a totals row and the exact totals beneath.
 
