@@ -52,7 +52,8 @@ class SymbolicReport:
     names: tuple[str, ...]
     bindings: dict[str, Any]
     named: NamedCosts
-    assumptions: list[tuple[Any, str, Any]]
+    assumptions: list[tuple[Any, str, Any, str]]
+    """(lhs, relation, rhs, where: "layer: what") of each structure decision, in names."""
     blocks: dict[str, Any] = field(default_factory=dict)
     relaxed: list[Relaxed] = field(default_factory=list)
 
@@ -75,13 +76,14 @@ def symbolic_report(analysis: Analysis, names: Sequence[str], *, depth: int = 0,
     return report
 
 
-def _assumptions(analysis: Analysis, named: NamedCosts, symbols: set[Any]) -> list[tuple[Any, str, Any]]:
+def _assumptions(analysis: Analysis, named: NamedCosts,
+                 symbols: set[Any]) -> list[tuple[Any, str, Any, str]]:
     """The structure decisions, in names, without those the names settle (6c ≠ c)."""
     import sympy
 
     from costmodel.assumptions import _NEGATED
 
-    result: dict[tuple[Any, str, Any], None] = {}
+    result: dict[tuple[Any, str, Any], str] = {}
     for a in analysis.network.assumptions:
         if a.kind != "structure":
             continue
@@ -91,8 +93,8 @@ def _assumptions(analysis: Analysis, named: NamedCosts, symbols: set[Any]) -> li
             settled = sympy.Eq(lhs, rhs)
             if settled in (sympy.true, sympy.false):
                 continue
-        result[(lhs, relation, rhs)] = None
-    return list(result)
+        result.setdefault((lhs, relation, rhs), f"{a.where}: {a.what}")
+    return [(*condition, where) for condition, where in result.items()]
 
 
 def _relaxed(analysis: Analysis, spec: Any, path: str, names: Sequence[str],
@@ -260,10 +262,10 @@ def render_text(report: SymbolicReport) -> str:
         lines.append(f"  {form.total:<11} ≈ {_terms(form, text)}   "
                      f"(≤ {100 * form.max_relative_error:.2g} %)")
     if report.assumptions:
-        conditions = ", ".join(f"{text(lhs)} {_RELATION[rel]} {text(rhs)}"
-                               for lhs, rel, rhs in report.assumptions)
         lines += ["", "Exact where the network has the structure built here (that at the "
-                  "defaults): " + conditions + ". `costmodel sweep` checks every point."]
+                  "defaults; `costmodel sweep` checks every point):"]
+        lines += [f"  {where}: assumes {text(lhs)} {_RELATION[rel]} {text(rhs)}"
+                  for lhs, rel, rhs, where in report.assumptions]
     return "\n".join(lines) + "\n"
 
 
@@ -344,7 +346,8 @@ def to_json_data(report: SymbolicReport) -> dict[str, Any]:
         "definitions": {str(q.symbol): str(q.raw) for q in report.named.quantities},
         "shown": {str(q.symbol): str(q.shown) for q in report.named.quantities},
         "totals": {name: _json_value(report.named.total.as_dict()[name]) for name in TOTALS},
-        "assumptions": [f"{lhs} {rel} {rhs}" for lhs, rel, rhs in report.assumptions],
+        "assumptions": [{"where": where, "condition": f"{lhs} {rel} {rhs}"}
+                        for lhs, rel, rhs, where in report.assumptions],
     }
     if report.blocks:
         data["blocks"] = {block: {k: _json_value(v) for k, v in cost.as_dict().items()}
