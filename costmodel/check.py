@@ -25,7 +25,7 @@ import numpy as np
 from costmodel.arith import as_int, is_symbolic
 from costmodel.errors import SpecError
 from costmodel.graph import Network
-from costmodel.reference.forward import Forward, NodeRun, Visit, forward, random_input
+from costmodel.reference.forward import Forward, NodeRun, Visit, Weights, forward, random_input
 
 __all__ = ["CHECKED", "MAX_CHECK_BYTES", "MAX_SEED", "Disagreement", "CheckResult",
            "check_network", "estimate_bytes", "measured_values", "validate_seed"]
@@ -89,9 +89,11 @@ def measured_values(run: NodeRun) -> dict[str, Any]:
 
 
 def check_network(network: Network, seed: int = 0, dtype: Any = np.float32,
-                  progress: Callable[[int, int], None] | None = None) -> CheckResult:
-    """Run ``network`` on a seeded random input and compare every node (``progress`` is
-    told (nodes run, nodes) as the forward goes).
+                  progress: Callable[[int, int], None] | None = None,
+                  weights: Weights | None = None) -> CheckResult:
+    """Run ``network`` on a seeded random input (with ``weights`` when given, else seeded
+    random ones) and compare every node (``progress`` is told (nodes run, nodes) as the
+    forward goes).
 
     Raises :class:`SpecError` when the network was built with symbolic parameters.
     """
@@ -107,7 +109,7 @@ def check_network(network: Network, seed: int = 0, dtype: Any = np.float32,
                         "lower the resolution, e.g. --set resolution=64", path=network.path)
     shape = _shape(network.nodes["input"].outputs[0])
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # caught per node
-        run = forward(network, random_input(shape, seed, dtype), seed=seed,
+        run = forward(network, random_input(shape, seed, dtype), seed=seed, weights=weights,
                       visit=_counted(_unit_scale(network, seed),
                                     sum(node.op != "input" for node in network.nodes.values()), progress))
     disagreements = []

@@ -26,6 +26,7 @@ COMMANDS = {
     "calibrate": "costmodel.commands.calibrate",
     "diff": "costmodel.commands.diff",
     "schema": "costmodel.commands.schema",
+    "import": "costmodel.commands.import_",
 }
 """Command name → the module defining it (a click command of that name). A module is
 imported only when its command runs or ``--help`` lists it, so a command's options may
@@ -51,7 +52,9 @@ class _LazyGroup(SafeGroup):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in COMMANDS and name not in self.commands:
-            self.add_command(getattr(importlib.import_module(COMMANDS[name]), name))
+            module = importlib.import_module(COMMANDS[name])
+            # a command named like a Python keyword (import) is defined as name_
+            self.add_command(getattr(module, name, None) or getattr(module, f"{name}_"))
         return super().get_command(ctx, name)
 
 

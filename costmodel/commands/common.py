@@ -14,7 +14,8 @@ from costmodel.commands.safety import EXIT_BAD_INPUT
 from costmodel.errors import SpecError, SpecWarning, printable
 from costmodel.spec.schema import LINT_CHECKS
 
-__all__ = ["parse_bindings", "set_option", "spec_errors", "check_lint_section", "EXIT_BAD_INPUT"]
+__all__ = ["parse_bindings", "set_option", "spec_errors", "check_lint_section", "load_model",
+           "input_shape_option", "EXIT_BAD_INPUT"]
 
 
 
@@ -90,3 +91,21 @@ def check_lint_section(data: Mapping[str, Any]) -> None:
 
 
 LINT_CHECKS.append(check_lint_section)
+
+
+input_shape_option = click.option(
+    "--input-shape", default=None, metavar="N,C,H,W",
+    help="For an ONNX model (*.onnx): bind its input's dynamic dimensions.")
+
+
+def load_model(path: str, input_shape: str | None = None) -> Any:
+    """The :class:`~costmodel.spec.schema.ModelSpec` of a spec file, or of an ONNX model
+    (``*.onnx``) imported onto costmodel's layers (``input_shape`` binds its dynamic
+    dimensions)."""
+    if path.endswith(".onnx"):
+        from costmodel.importer import load_onnx
+
+        return load_onnx(path, input_shape)
+    from costmodel.spec.load import load_spec
+
+    return load_spec(path)

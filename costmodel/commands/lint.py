@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 import click
 
 from costmodel.analysis.fusion import FUSIONS
-from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.commands.common import (
+    input_shape_option,
+    load_model,
+    parse_bindings,
+    set_option,
+    spec_errors,
+)
 from costmodel.lint.output import FORMATS
 from costmodel.units import DTYPE_BYTES
 
@@ -50,13 +56,15 @@ def parse_size(text: str) -> int:
               help="Element size for memory in bytes.")
 @click.option("--statistics", is_flag=True,
               help="Also print kernels, maccs per kernel, widest level and peak memory (text).")
+@input_shape_option
 @click.pass_context
 def lint(ctx: click.Context, specs: tuple[str, ...], assignments: tuple[str, ...],
          select: str | None, ignore: str | None, fmt: str, fuse: str, memory_budget: str | None,
-         dtype: str, statistics: bool) -> None:
+         dtype: str, statistics: bool, input_shape: str | None) -> None:
     """Check SPECS against the efficient-CNN guidelines (ShuffleNetV2 G1–G4 and others).
 
     Prints `path:line: layer CODE message (value vs threshold)` per finding, then a count.
+    A SPEC may be an ONNX model (*.onnx), imported onto costmodel's layers.
     `costmodel rule CODE` explains a rule. Exit status: 0 clean, 1 findings, 2 bad input.
 
     Example: costmodel lint specs/*.yaml --select G --memory-budget 256KiB --dtype int8
@@ -78,7 +86,7 @@ def lint(ctx: click.Context, specs: tuple[str, ...], assignments: tuple[str, ...
         check_codes(options.ignore, RULES, "--ignore", specs[0])
         bindings = parse_bindings(assignments)
         for path in specs:
-            network = _build(path, bindings)
+            network = _build(path, bindings, input_shape)
             findings += lint_network(network, options)
             if statistics:
                 notes.append(_statistics(network, fuse, DTYPE_BYTES[dtype]))
@@ -87,11 +95,10 @@ def lint(ctx: click.Context, specs: tuple[str, ...], assignments: tuple[str, ...
     sys.exit(1 if findings else 0)
 
 
-def _build(path: str, bindings: dict[str, str]) -> Network:
+def _build(path: str, bindings: dict[str, str], input_shape: str | None) -> Network:
     from costmodel.graph import build
-    from costmodel.spec.load import load_spec
 
-    return build(load_spec(path), path, bindings)
+    return build(load_model(path, input_shape), path, bindings)
 
 
 def _statistics(network: Network, fuse: str, dtype_bytes: int) -> str:

@@ -1,81 +1,65 @@
 """ONNX graph → costmodel spec (a plain dict, validated by the spec schema).
 
-Each ONNX node (or recognized group of nodes) becomes one layer of the op the exporter
-(costmodel/export/table.py) writes as that ONNX, so an exported spec imports to the same
-costs: Sigmoid→Mul(x, ·) is silu, Reshape→Transpose(g ↔ C/g)→Reshape is a channel shuffle,
-Clip(0, 6) is relu6, Gemm is linear. Only initializer *shapes* are read, so a model whose
-weights are stripped or external reports the same. Shapes of activations are left to
-costmodel's own inference when the spec is built.
+Each ONNX node, or recognized group of nodes, becomes one layer of the op that costs what
+it executes, so an ONNX model is counted with costmodel's own formulas and shape
+inference (every emitted layer's output shape comes from its op's formula):
+
+* groups read like the spec would: Sigmoid→Mul(x, ·) is silu; HardSigmoid→Mul(x, ·) and
+  x·relu6(x + 3)/6 are hardswish, relu6(x + 3)/6 is hardsigmoid; Reshape→Transpose(g ↔
+  C/g)→Reshape is a channel shuffle; x·(1 + erf(x/√2))/2 is gelu; ReduceMean/Sub/Pow/
+  ReduceMean/Add/Sqrt/Div(/Mul γ/Add β) is a layernorm, and so is LayerNormalization
+  between the Transposes to and from N×H×W×C (ConvNeXt's LayerNorm2d); MatMul with a
+  constant B (and the Add of a constant after it) is a linear layer; a Transpose of the
+  last two axes and scalar Mul/Div feeding a MatMul are its ``transpose_b`` and ``scale``;
+* constants (Shape, Gather, Concat of shapes, CastLike of literals, Identity of
+  initializers, …) are folded (costmodel/importer/consts.py), never counted;
+* a convolution's parameters come from initializer *shapes* only, so a model whose weights
+  are stripped or external reports the same; a BatchNormalization folded into a conv by
+  the exporter is what the ONNX holds: a biased conv;
+* Sub of two tensors costs what Add does and is counted as ``add``; a Transpose to
+  N×H×W×C is ``tokens`` (its consumers see tokens N×(H·W)×C) and the one back ``image``;
+  Gather/Slice/Split along another axis than the channels is a view (reshape → channel
+  slice → reshape).
+
+Anything else is an error naming the node and its op type, listing what is supported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from math import prod
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from costmodel.errors import SpecError
+from costmodel.importer.consts import Const, fold
+from costmodel.importer.group import group_conv_bn_act
 from costmodel.importer.read import read_model
+from costmodel.importer.state import State, attrs
+from costmodel.ops.base import OPS
+from costmodel.reference.kernels import BN_EPS
 
-__all__ = ["SUPPORTED", "import_onnx", "load_onnx", "parse_input_shape"]
+__all__ = ["SUPPORTED", "Imported", "import_model", "import_onnx", "load_onnx", "parse_input_shape"]
 
 MAX_DIM = 1 << 31
+_INT64_MAX = (1 << 63) - 1
 
-
-@dataclass
-class _Graph:
-    """What the mapping reads: constant values/shapes, producers and readers of tensors."""
-
-    path: str
-    shapes: dict[str, tuple[int, ...]]
-    values: dict[str, np.ndarray]
-    readers: dict[str, list[Any]]
-    refs: dict[str, str] = field(default_factory=dict)
-    layers: list[dict[str, Any]] = field(default_factory=list)
-    names: set[str] = field(default_factory=set)
-    done: set[int] = field(default_factory=set)
-
-    def const(self, node: Any, tensor: str) -> np.ndarray:
-        if tensor not in self.values:
-            raise self.error(node, f"input '{tensor}' must be a constant")
-        return self.values[tensor]
-
-    def ref(self, node: Any, tensor: str) -> str:
-        if tensor not in self.refs:
-            raise self.error(node, f"input '{tensor}' is not produced by an earlier node "
-                                   "(graph not topologically sorted, or a cycle)")
-        return self.refs[tensor]
-
-    def error(self, node: Any, message: str) -> SpecError:
-        return SpecError(message, path=self.path, layer=node.name or node.output[0], op=node.op_type)
-
-    def add(self, node: Any, op: str, inputs: list[str], outputs: list[str], **fields: Any) -> None:
-        """Append a layer named after ``node`` reading ONNX tensors ``inputs``."""
-        name = (node.name or node.output[0] or node.op_type).replace(":", "_") or node.op_type
-        base, k = name, 1
-        while name in self.names or name == "input":
-            name, k = f"{base}_{k}", k + 1
-        self.names.add(name)
-        refs = [self.ref(node, tensor) for tensor in inputs]
-        self.layers.append({"name": name, "op": op, "inputs": refs,
-                            **{key: value for key, value in fields.items() if value is not None}})
-        for port, tensor in enumerate(outputs):
-            self.refs[tensor] = name if len(outputs) == 1 else f"{name}:{port}"
-
-
-def _attrs(node: Any) -> dict[str, Any]:
-    from onnx import helper
-
-    return {a.name: helper.get_attribute_value(a) for a in node.attribute}
+Converter = Callable[[State, Any, dict[str, Any]], None]
 
 
 def _pair(values: Any) -> Any:
-    return values[0] if len(set(values)) == 1 else list(values)
+    values = [int(v) for v in values]
+    return values[0] if len(set(values)) == 1 else values
 
 
-def _padding(graph: _Graph, node: Any, pads: list[int] | None, rank: int = 2) -> Any:
+def _close(value: float | None, target: float) -> bool:
+    return value is not None and abs(value - target) <= 1e-5 * max(1.0, abs(target))
+
+
+def _padding(st: State, node: Any, pads: list[int] | None, rank: int = 2) -> Any:
     """ONNX [begin…, end…] → a symmetric pad (number/pair) or TensorFlow's ``same``
     (end = begin or begin + 1, as ⌈H/s⌉ gives)."""
     pads = list(pads or [0] * (2 * rank))
@@ -84,133 +68,672 @@ def _padding(graph: _Graph, node: Any, pads: list[int] | None, rank: int = 2) ->
         return _pair(begin)
     if all(e - b in (0, 1) for b, e in zip(begin, end, strict=True)):
         return "same"
-    raise graph.error(node, f"asymmetric padding {pads} is not supported")
+    raise st.error(node, f"asymmetric padding {pads} is not supported")
 
 
-def _conv(graph: _Graph, node: Any) -> None:
-    a = _attrs(node)
-    weight = graph.shapes.get(node.input[1])
-    if weight is None or len(weight) != 4:
-        raise graph.error(node, "needs a 4-D weight initializer (2-D convolution)")
+def _channel_axis(rank: int) -> int:
+    return 1 if rank == 4 else rank - 1
+
+
+# -- contractions ---------------------------------------------------------------------------
+
+def _conv(st: State, node: Any, a: dict[str, Any]) -> None:
+    weight = st.const(node.input[1])
+    if weight is None or len(weight.shape) != 4:
+        raise st.error(node, "needs a constant 4-D weight (2-D convolution)")
     if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
-        raise graph.error(node, "auto_pad is not supported; use explicit pads")
-    graph.add(node, "conv2d", [node.input[0]], list(node.output), out=weight[0], kernel=_pair(weight[2:]),
-              stride=_pair(a.get("strides", [1, 1])), padding=_padding(graph, node, a.get("pads")),
-              dilation=_pair(a.get("dilations", [1, 1])), groups=a.get("group", 1),
-              bias=len(node.input) > 2 and bool(node.input[2]))
+        raise st.error(node, "auto_pad is not supported; use explicit pads")
+    bias = st.const(node.input[2]) if len(node.input) > 2 else None
+    # a bias the exporter computes from literals (zeros, as dynamo writes a bias-free conv)
+    # is no parameter; an initializer bias is (BN folded by the exporter included)
+    learned = bias is not None and (bias.param or bias.value is None or bool(np.any(bias.value)))
+    st.add(node, "conv2d", [node.input[0]], list(node.output), out=weight.shape[0],
+           kernel=_pair(weight.shape[2:]), stride=_pair(a.get("strides", [1, 1])),
+           padding=_padding(st, node, a.get("pads")), dilation=_pair(a.get("dilations", [1, 1])),
+           groups=a.get("group", 1), bias=learned,
+           weights={"weight": node.input[1], **({"bias": node.input[2]} if learned else {})})
 
 
-def _gemm(graph: _Graph, node: Any) -> None:
-    a = _attrs(node)
-    weight = graph.shapes.get(node.input[1])
-    if weight is None or a.get("transA", 0) or a.get("alpha", 1.0) != 1.0 or a.get("beta", 1.0) != 1.0:
-        raise graph.error(node, "only Gemm(x, W[, b]) with a constant W is a linear layer")
-    graph.add(node, "linear", [node.input[0]], list(node.output),
-              out=weight[0] if a.get("transB", 0) else weight[1],
-              bias=len(node.input) > 2 and bool(node.input[2]))
+def _gemm(st: State, node: Any, a: dict[str, Any]) -> None:
+    weight = st.const(node.input[1])
+    if weight is None or a.get("transA", 0) or not _close(a.get("alpha", 1.0), 1) \
+            or not _close(a.get("beta", 1.0), 1):
+        raise st.error(node, "only Gemm(x, W[, b]) with a constant W is a linear layer")
+    bias = len(node.input) > 2 and bool(node.input[2])
+    st.add(node, "linear", [node.input[0]], list(node.output),
+           out=weight.shape[0] if a.get("transB", 0) else weight.shape[1], bias=bias,
+           weights={"weight": node.input[1] if a.get("transB", 0) else (node.input[1], np.transpose),
+                    **({"bias": (node.input[2], np.ravel)} if bias else {})})
 
 
-def _pool(graph: _Graph, node: Any) -> None:
-    a = _attrs(node)
-    op = "max_pool" if node.op_type == "MaxPool" else "avg_pool"
-    padding = _padding(graph, node, a.get("pads"))
-    if op == "avg_pool" and padding != 0 and not a.get("count_include_pad", 0):
-        padding = "same"  # TensorFlow's average excludes the padding: costmodel's 'same'
-    graph.add(node, op, [node.input[0]], list(node.output), kernel=_pair(a["kernel_shape"]),
-              stride=_pair(a.get("strides", [1, 1])), padding=padding,
-              ceil_mode=bool(a.get("ceil_mode", 0)) or None)
+def _scalar_reader(st: State, tensor: str) -> tuple[Any, float] | None:
+    """The single Mul/Div of ``tensor`` by a scalar constant reading it, and the factor."""
+    for op in ("Mul", "Div"):
+        reader = st.only_reader(tensor, op)
+        if reader is None:
+            continue
+        other = [t for t in reader.input if t != tensor]
+        if len(other) != 1 or (op == "Div" and reader.input[0] != tensor):
+            continue
+        factor = st.scalar(other[0])
+        if factor is not None and factor != 0:
+            return reader, factor if op == "Mul" else 1 / factor
+    return None
 
 
-def _split(graph: _Graph, node: Any) -> None:
-    a = _attrs(node)
-    if a.get("axis", 0) != 1:
-        raise graph.error(node, "only a split of the channels (axis 1) is supported")
-    sizes = (graph.const(node, node.input[1]).tolist() if len(node.input) > 1 and node.input[1]
-             else a.get("split"))
-    outputs = list(node.output)
-    if not sizes or len(set(sizes)) == 1:
-        graph.add(node, "split", [node.input[0]], outputs, parts=len(outputs))
-    else:
-        graph.add(node, "split", [node.input[0]], outputs, sections=[int(s) for s in sizes])
-
-
-def _clip(graph: _Graph, node: Any) -> None:
-    bounds = [float(graph.const(node, t)) if i < len(node.input) and node.input[i] else None
-              for i, t in ((1, node.input[1] if len(node.input) > 1 else ""),
-                           (2, node.input[2] if len(node.input) > 2 else ""))]
-    if bounds == [0.0, 6.0]:
-        graph.add(node, "relu6", [node.input[0]], list(node.output))
-    elif bounds == [0.0, None]:
-        graph.add(node, "relu", [node.input[0]], list(node.output))
-    else:
-        raise graph.error(node, f"Clip{tuple(bounds)} has no mapping (only relu6 and relu)")
-
-
-def _hardsigmoid(graph: _Graph, node: Any) -> None:
-    a = _attrs(node)
-    if abs(a.get("alpha", 0.2) - 1 / 6) > 1e-6 or abs(a.get("beta", 0.5) - 0.5) > 1e-6:
-        raise graph.error(node, "only HardSigmoid(alpha=1/6, beta=1/2) (PyTorch's) is supported")
-    graph.add(node, "hardsigmoid", [node.input[0]], list(node.output))
-
-
-def _sigmoid(graph: _Graph, node: Any) -> None:
-    readers = graph.readers.get(node.output[0], [])
-    if len(readers) == 1 and readers[0].op_type == "Mul" and node.input[0] in readers[0].input:
-        mul = readers[0]  # x · sigmoid(x): silu, named as the Mul (the exporter's layer node)
-        graph.done.add(id(mul))
-        graph.add(mul, "silu", [node.input[0]], list(mul.output))
+def _matmul(st: State, node: Any, a: dict[str, Any]) -> None:
+    x, y = node.input[:2]
+    weight = st.const(y)
+    if weight is not None:
+        if len(weight.shape) != 2 or x not in st.refs:
+            raise st.error(node, "only MatMul(x, W) with a constant 2-D W is a linear layer")
+        add = st.only_reader(node.output[0], "Add")
+        bias, bias_tensor = None, ""
+        if add is not None:
+            bias_tensor = add.input[1] if add.input[0] == node.output[0] else add.input[0]
+            other = st.const(bias_tensor)
+            if other is not None and other.shape in ((weight.shape[1],), (1, weight.shape[1])):
+                bias = add
+        if bias is not None:
+            st.done.add(id(bias))
+        st.add(bias or node, "linear", [x], list((bias or node).output), out=weight.shape[1],
+               bias=bias is not None, weights={"weight": (y, np.transpose), **(
+                   {"bias": (bias_tensor, np.ravel)} if bias is not None else {})})
         return
-    graph.add(node, "sigmoid", [node.input[0]], list(node.output))
+    (a_src, a_t, a_scale), (b_src, b_t, b_scale) = st.deferred.get(x, (x, False, 1.0)), \
+        st.deferred.get(y, (y, False, 1.0))
+    if a_t:
+        raise st.error(node, "a transposed first operand is not supported")
+    scale, last = a_scale * b_scale, node
+    after = _scalar_reader(st, node.output[0])
+    if after is not None:
+        last, factor = after
+        st.done.add(id(last))
+        scale *= factor
+    st.add(node, "matmul", [a_src, b_src], list(last.output), transpose_b=b_t or None,
+           scale=None if _close(scale, 1) else f"{scale:.9g}")
 
 
-def _reshape(graph: _Graph, node: Any) -> None:
-    """Reshape [N, g, C/g, …] → Transpose(1 ↔ 2) → Reshape: ShuffleNet's channel shuffle."""
-    target = graph.const(node, node.input[1]).tolist()
-    readers = graph.readers.get(node.output[0], [])
-    if len(target) >= 4 and len(readers) == 1 and readers[0].op_type == "Transpose":
-        perm = list(_attrs(readers[0]).get("perm", []))
-        after = graph.readers.get(readers[0].output[0], [])
-        if perm[:3] == [0, 2, 1] and perm[3:] == list(range(3, len(perm))) \
-                and len(after) == 1 and after[0].op_type == "Reshape":
-            graph.done.update((id(readers[0]), id(after[0])))
-            graph.add(after[0], "shuffle", [node.input[0]], list(after[0].output), groups=int(target[1]))
-            return
-    raise graph.error(node, "only a Reshape–Transpose–Reshape channel shuffle is supported")
+def _defer_to_matmul(st: State, tensor: str, transposed: bool = False) -> bool:
+    """Whether ``tensor`` only feeds a MatMul, possibly through a scalar Mul/Div or (as its
+    second operand) a Transpose of the last two axes: the MatMul's ``scale``/``transpose_b``."""
+    reader = st.only_reader(tensor)
+    if reader is None:
+        return False
+    if reader.op_type == "MatMul":
+        return st.const(reader.input[1]) is None and (not transposed or reader.input[1] == tensor)
+    if reader.op_type == "Transpose" and not transposed:
+        return _defer_to_matmul(st, reader.output[0], True)
+    if _scalar_reader(st, tensor) is not None:
+        return _defer_to_matmul(st, reader.output[0], transposed)
+    return False
 
 
-def _simple(op: str, arity: int | None = 1) -> Callable[[_Graph, Any], None]:
-    def convert(graph: _Graph, node: Any) -> None:
-        inputs = list(node.input) if arity is None else list(node.input[:arity])
-        for tensor in inputs:
-            if tensor in graph.values:
-                raise graph.error(node, f"a constant operand ('{tensor}') is not supported")
-        graph.add(node, op, inputs, list(node.output[:1]))
+# -- normalization and activations ------------------------------------------------------------
+
+def _batchnorm(st: State, node: Any, a: dict[str, Any]) -> None:
+    # the reference divides by √(σ² + its ε): σ² + ε_model − ε_ref gives the model's √(σ² + ε)
+    shift = float(a.get("epsilon", 1e-5)) - BN_EPS
+    st.add(node, "batchnorm", [node.input[0]], list(node.output[:1]),
+           weights={"gamma": node.input[1], "beta": node.input[2], "mean": node.input[3],
+                    "var": (node.input[4], lambda var: var + np.float32(shift))})
+
+
+def _affine(tensors: Any) -> dict[str, Any]:
+    """γ and β of a normalization (β may be left out: zeros)."""
+    names = list(tensors) + [""]
+    return {"gamma": (names[0], np.ravel), "beta": (names[1], np.ravel) if names[1] else ""}
+
+
+def _layernorm(st: State, node: Any, a: dict[str, Any]) -> None:
+    x = node.input[0]
+    rank = len(st.shape(node, x)) + (1 if x in st.nhwc else 0)
+    if a.get("axis", -1) not in (-1, rank - 1):
+        raise st.error(node, "only a LayerNormalization over the last axis is supported")
+    if len(st.shape(node, x)) == 4:
+        raise st.error(node, "a LayerNormalization over W of N×C×H×W is not supported")
+    st.add(node, "layernorm", [x], list(node.output[:1]), weights=_affine(node.input[1:3]))
+
+
+def _activation(op: str) -> Converter:
+    def convert(st: State, node: Any, a: dict[str, Any]) -> None:
+        st.add(node, op, [node.input[0]], list(node.output[:1]))
     return convert
 
 
-def _flatten(graph: _Graph, node: Any) -> None:
-    if _attrs(node).get("axis", 1) != 1:
-        raise graph.error(node, "only Flatten(axis=1) is supported")
-    graph.add(node, "flatten", [node.input[0]], list(node.output))
+def _gated(st: State, node: Any, gate: str, fused: str) -> bool:
+    """x · gate(x) as one layer ``fused`` (silu, hardswish), named as the Mul."""
+    mul = st.only_reader(node.output[0], "Mul")
+    if mul is None or node.input[0] not in mul.input:
+        return False
+    st.done.add(id(mul))
+    st.add(mul, fused, [node.input[0]], list(mul.output))
+    return True
 
 
-def _concat(graph: _Graph, node: Any) -> None:
-    if _attrs(node).get("axis") != 1:
-        raise graph.error(node, "only a concat of the channels (axis 1) is supported")
-    _simple("concat", None)(graph, node)
+def _sigmoid(st: State, node: Any, a: dict[str, Any]) -> None:
+    if not _gated(st, node, "sigmoid", "silu"):
+        st.add(node, "sigmoid", [node.input[0]], list(node.output))
 
 
-CONVERTERS: dict[str, Callable[[_Graph, Any], None]] = {
-    "Conv": _conv, "Gemm": _gemm, "BatchNormalization": _simple("batchnorm"),
-    "Relu": _simple("relu"), "Sigmoid": _sigmoid, "HardSwish": _simple("hardswish"),
-    "HardSigmoid": _hardsigmoid, "Clip": _clip, "Identity": _simple("identity"),
-    "MaxPool": _pool, "AveragePool": _pool, "GlobalAveragePool": _simple("global_avg_pool"),
-    "Add": _simple("add", 2), "Sum": _simple("add", None), "Mul": _simple("mul", 2),
-    "Concat": _concat, "Split": _split, "Reshape": _reshape, "Flatten": _flatten,
-    "Dropout": _simple("dropout"),
+def _hardsigmoid(st: State, node: Any, a: dict[str, Any]) -> None:
+    if not (_close(a.get("alpha", 0.2), 1 / 6) and _close(a.get("beta", 0.5), 0.5)):
+        raise st.error(node, "only HardSigmoid(alpha=1/6, beta=1/2) (PyTorch's) is supported")
+    if not _gated(st, node, "hardsigmoid", "hardswish"):
+        st.add(node, "hardsigmoid", [node.input[0]], list(node.output))
+
+
+def _clip_bounds(st: State, node: Any, a: dict[str, Any]) -> tuple[float | None, float | None]:
+    if "min" in a or "max" in a:  # opset < 11: attributes
+        return a.get("min"), a.get("max")
+    bounds = []
+    for i in (1, 2):
+        tensor = node.input[i] if len(node.input) > i else ""
+        bounds.append(st.scalar(tensor) if tensor else None)
+    return bounds[0], bounds[1]
+
+
+def _clip(st: State, node: Any, a: dict[str, Any]) -> None:
+    low, high = _clip_bounds(st, node, a)
+    if _close(low, 0) and _close(high, 6):
+        st.add(node, "relu6", [node.input[0]], list(node.output))
+    elif _close(low, 0) and high is None:
+        st.add(node, "relu", [node.input[0]], list(node.output))
+    else:
+        raise st.error(node, f"Clip({low}, {high}) has no mapping (only relu6 and relu)")
+
+
+def _leaky_relu(st: State, node: Any, a: dict[str, Any]) -> None:
+    alpha = a.get("alpha", 0.01)
+    st.add(node, "leaky_relu", [node.input[0]], list(node.output),
+           slope=None if _close(alpha, 0.01) else f"{alpha:.9g}")
+
+
+def _softmax(st: State, node: Any, a: dict[str, Any]) -> None:
+    rank = len(st.shape(node, node.input[0]))
+    axis = a.get("axis", -1 if st.opset >= 13 else 1)
+    if axis % rank != rank - 1:
+        raise st.error(node, "only a Softmax over the last axis is supported")
+    st.add(node, "softmax", [node.input[0]], list(node.output))
+
+
+def _hard_sigmoid_decomposed(st: State, node: Any) -> bool:
+    """relu6(x + 3) / 6 (timm's and MobileNetV3's hard_sigmoid) and x·relu6(x + 3)/6."""
+    x = next((t for t in node.input[:2] if t in st.refs), None)
+    other = [t for t in node.input[:2] if t != x]
+    if x is None or len(other) != 1 or not _close(st.scalar(other[0]), 3):
+        return False
+    clip = st.only_reader(node.output[0])
+    if clip is None or clip.op_type not in ("Clip", "Relu6") or \
+            (clip.op_type == "Clip" and _clip_bounds(st, clip, attrs(clip)) != (0.0, 6.0)
+             and not (_close(_clip_bounds(st, clip, attrs(clip))[0], 0)
+                      and _close(_clip_bounds(st, clip, attrs(clip))[1], 6))):
+        return False
+    chain = [clip]
+    tensor = clip.output[0]
+    times_x = st.only_reader(tensor, "Mul")
+    if times_x is not None and x in times_x.input:  # (x · relu6(x + 3)) / 6
+        chain.append(times_x)
+        tensor = times_x.output[0]
+    divide = _scalar_reader(st, tensor)
+    if divide is None or not _close(divide[1], 1 / 6):
+        return False
+    chain.append(divide[0])
+    last = divide[0]
+    op = "hardswish" if len(chain) == 3 else "hardsigmoid"
+    if op == "hardsigmoid":
+        after = st.only_reader(last.output[0], "Mul")
+        if after is not None and x in after.input:  # x · (relu6(x + 3) / 6)
+            chain.append(after)
+            last, op = after, "hardswish"
+    st.done.update(id(n) for n in chain)
+    st.add(last, op, [x], list(last.output))
+    return True
+
+
+def _gelu_decomposed(st: State, node: Any, x: str, factor: float) -> bool:
+    """x · (1 + erf(x/√2)) / 2, starting at the x/√2 (any order of the Muls by x and ½)."""
+    if not _close(factor, 2 ** -0.5):
+        return False
+    erf = st.only_reader(node.output[0], "Erf")
+    plus = erf and st.only_reader(erf.output[0], "Add")
+    if erf is None or plus is None or not any(_close(st.scalar(t), 1) for t in plus.input):
+        return False
+    chain, tensor, has_x, has_half = [erf, plus], plus.output[0], False, False
+    while not (has_x and has_half):
+        reader = st.only_reader(tensor, "Mul")
+        if reader is None:
+            return False
+        others = [t for t in reader.input if t != tensor]
+        if len(others) != 1:
+            return False
+        producer = st.producers.get(others[0])
+        if others[0] == x and not has_x:
+            has_x = True
+        elif _close(st.scalar(others[0]), 0.5) and not has_half:
+            has_half = True
+        elif producer is not None and producer.op_type == "Mul" and x in producer.input and \
+                any(_close(st.scalar(t), 0.5) for t in producer.input) and not has_x:
+            has_x = has_half = True  # (x · ½) · (1 + erf): the ½x computed apart
+            chain.append(producer)
+        else:
+            return False
+        chain.append(reader)
+        tensor = reader.output[0]
+    st.done.update(id(n) for n in chain)
+    st.add(chain[-1], "gelu", [x], [tensor])
+    return True
+
+
+def _layernorm_decomposed(st: State, node: Any, a: dict[str, Any]) -> bool:
+    """(x − mean)/√(var + ε) · γ + β written out (TorchScript exports before opset 17)."""
+    x = node.input[0]
+    axes = a.get("axes") or list(st.value(node, node.input[1]) if len(node.input) > 1 else [])
+    rank = len(st.shapes[x])
+    if [int(v) % rank for v in axes] != [rank - 1]:
+        return False
+    sub = next((r for r in st.readers.get(node.output[0], []) if r.op_type == "Sub"), None)
+    if sub is None or list(sub.input) != [x, node.output[0]]:
+        return False
+    centered = sub.output[0]
+    readers = {r.op_type: r for r in st.readers.get(centered, [])}
+    square, div = readers.get("Pow") or readers.get("Mul"), readers.get("Div")
+    if square is None or div is None:
+        return False
+    mean = st.only_reader(square.output[0], "ReduceMean")
+    eps = mean and st.only_reader(mean.output[0], "Add")
+    root = eps and st.only_reader(eps.output[0], "Sqrt")
+    if root is None or list(div.input) != [centered, root.output[0]]:
+        return False
+    chain = [sub, square, mean, eps, root, div]
+    scale = st.only_reader(div.output[0], "Mul")
+    shift = scale and st.only_reader(scale.output[0], "Add")
+    if scale is None or shift is None:
+        raise st.error(node, "a layer norm without γ and β is not supported")
+    chain += [scale, shift]
+    st.done.update(id(n) for n in chain)
+    gamma = next(t for t in scale.input if t != div.output[0])
+    beta = next(t for t in shift.input if t != scale.output[0])
+    st.add(shift, "layernorm", [x], list(shift.output), weights=_affine([gamma, beta]))
+    return True
+
+
+def _reduce_mean(st: State, node: Any, a: dict[str, Any]) -> None:
+    if _layernorm_decomposed(st, node, a):
+        return
+    x = node.input[0]
+    shape = st.shape(node, x)
+    axes = a.get("axes") or [int(v) for v in st.value(node, node.input[1])] if len(node.input) > 1 \
+        else a.get("axes")
+    axes = sorted(int(v) % len(shape) for v in axes or range(len(shape)))
+    keep = a.get("keepdims", 1)
+    if len(shape) == 4 and axes == [2, 3]:
+        if keep:
+            st.add(node, "global_avg_pool", [x], list(node.output))
+        else:
+            st.add(node, "global_avg_pool", [x], [node.output[0] + "#pooled"], suffix=".pool")
+            st.add(node, "flatten", [node.output[0] + "#pooled"], list(node.output))
+        return
+    if len(shape) == 3 and axes == [1] and not keep and "attention_bias" in OPS:
+        st.add(node, "global_avg_pool", [x], list(node.output))  # x.mean(1) of tokens
+        return
+    if len(shape) == 3 and axes == [1]:  # mean over tokens: N×C×L×1, then the global pool
+        n, length, c = shape
+        st.add(node, "permute", [x], [node.output[0] + "#t"], suffix=".transpose", dims=[0, 2, 1])
+        st.add(node, "reshape", [node.output[0] + "#t"], [node.output[0] + "#i"], suffix=".image",
+               shape=[n, c, length, 1])
+        st.add(node, "global_avg_pool", [node.output[0] + "#i"], [node.output[0] + "#p"], suffix=".pool")
+        st.add(node, "reshape", [node.output[0] + "#p"], list(node.output),
+               shape=[n, 1, c] if keep else [n, c])
+        return
+    raise st.error(node, f"ReduceMean over axes {axes} of a {len(shape)}-D tensor is not supported")
+
+
+# -- element-wise of two operands ------------------------------------------------------------
+
+def _binary(st: State, node: Any, a: dict[str, Any]) -> None:
+    x, y = node.input[:2]
+    if x in st.refs and y in st.refs:
+        if node.op_type == "Div":
+            raise st.error(node, "a Div of two tensors has no mapping")
+        op = {"Mul": "mul", "Add": "add", "Sub": "sub" if "sub" in OPS else "add"}[node.op_type]
+        st.add(node, op, [x, y], list(node.output))
+        return
+    act, const = (x, st.const(y)) if x in st.refs else (y, st.const(x))
+    if const is None:
+        raise st.error(node, "needs tensor or constant operands")
+    if node.op_type == "Add" and _hard_sigmoid_decomposed(st, node):
+        return
+    factor = const.scalar()
+    neutral = 0 if node.op_type in ("Add", "Sub") else 1
+    if not const.param and const.value is not None and np.all(const.value == neutral) \
+            and st.shape(node, act) == np.broadcast_shapes(st.shapes[act], const.shape):
+        st.alias(node.output[0], act)  # x + 0, x · 1 (timm's `out = 0; out += branch`): no work
+        return
+    if node.op_type in ("Mul", "Div") and factor is not None and (act == x or node.op_type == "Mul"):
+        factor = factor if node.op_type == "Mul" else 1 / factor
+        if node.op_type == "Mul" and _gelu_decomposed(st, node, act, factor):
+            return
+        if node.op_type == "Div" and _gelu_decomposed(st, node, act, factor):
+            return
+        source, transposed, scale = st.deferred.get(act, (act, False, 1.0))
+        if _defer_to_matmul(st, node.output[0], transposed):
+            st.deferred[node.output[0]] = (source, transposed, scale * factor)
+            return
+    shape = st.shape(node, act)
+    channels = shape[_channel_axis(len(shape))]
+    if node.op_type == "Mul" and const.param and int(np.prod(const.shape)) == channels:
+        gamma = node.input[1] if act == node.input[0] else node.input[0]
+        st.add(node, "layer_scale", [act], list(node.output), weights={"gamma": (gamma, np.ravel)})
+        return
+    if node.op_type in ("Mul", "Div") and factor is not None and "scale" in OPS:
+        st.add(node, "scale", [act], list(node.output), factor=f"{factor:.9g}")
+        return
+    if node.op_type == "Add" and _attention_bias(st, node, act, const):
+        return
+    raise st.error(node, f"{node.op_type} of a tensor and a constant of shape {list(const.shape)} "
+                         "has no mapping")
+
+
+def _attention_bias(st: State, node: Any, act: str, const: Const) -> bool:
+    """Scores N×heads×L×L plus a learned heads×L×L gathered from a heads×(R·R) table (LeViT,
+    EfficientFormer): attention_bias on an R×R grid (the table's size are its params)."""
+    shape = st.shape(node, act)
+    if len(shape) != 4 or shape[2] != shape[3] or not const.param or "attention_bias" not in OPS:
+        return False
+    heads, length = shape[1], shape[2]
+    side = int(round(length ** 0.5))
+    if side * side != length or int(np.prod(const.shape)) != heads * length * length:
+        return False
+    st.add(node, "attention_bias", [act], list(node.output), resolution=side, weights={"table": ""})
+    return True
+
+
+def _sum(st: State, node: Any, a: dict[str, Any]) -> None:
+    st.add(node, "add", list(node.input), list(node.output))
+
+
+# -- pooling, resizing, padding --------------------------------------------------------------
+
+def _pool(st: State, node: Any, a: dict[str, Any]) -> None:
+    op = "max_pool" if node.op_type == "MaxPool" else "avg_pool"
+    padding = _padding(st, node, a.get("pads"))
+    if op == "avg_pool" and padding != 0 and not a.get("count_include_pad", 0):
+        padding = "same"  # TensorFlow's average excludes the padding: costmodel's 'same'
+    if a.get("dilations") and set(a["dilations"]) != {1}:
+        raise st.error(node, "dilated pooling is not supported")
+    st.add(node, op, [node.input[0]], list(node.output[:1]), kernel=_pair(a["kernel_shape"]),
+           stride=_pair(a.get("strides", [1, 1])), padding=padding,
+           ceil_mode=bool(a.get("ceil_mode", 0)) or None)
+
+
+def _resize(st: State, node: Any, a: dict[str, Any]) -> None:
+    x = node.input[0]
+    n, c, h, w = st.shape(node, x)
+    mode = {"nearest": "nearest", "linear": "bilinear"}.get(
+        a.get("mode", b"nearest").decode() if isinstance(a.get("mode"), bytes) else a.get("mode", "nearest"))
+    if mode is None:
+        raise st.error(node, "only nearest and (bi)linear resizing is supported")
+    transform = a.get("coordinate_transformation_mode", b"half_pixel")
+    transform = transform.decode() if isinstance(transform, bytes) else transform
+    inputs = list(node.input) + [""] * 4
+    scales_name = inputs[2] if node.op_type == "Resize" and st.opset >= 11 else inputs[1]
+    sizes_name = inputs[3] if node.op_type == "Resize" and st.opset >= 11 else ""
+    if sizes_name and st.const(sizes_name) is not None and st.value(node, sizes_name).size:
+        size = [int(v) for v in st.value(node, sizes_name)[-2:]]
+        fields: dict[str, Any] = {"size": _pair(size)}
+    else:
+        scales = [float(v) for v in st.value(node, scales_name)[-2:]]
+        if any(s != int(s) for s in scales):
+            fields = {"size": _pair([int(h * scales[0]), int(w * scales[1])])}
+        else:
+            fields = {"scale": _pair([int(s) for s in scales])}
+    st.add(node, "resize", [x], list(node.output), mode=mode,
+           align_corners=(mode == "bilinear" and transform == "align_corners") or None, **fields)
+
+
+def _pad(st: State, node: Any, a: dict[str, Any]) -> None:
+    pads = [int(v) for v in (a["pads"] if "pads" in a else st.value(node, node.input[1]))]
+    rank = len(pads) // 2
+    begin, end = pads[:rank], pads[rank:]
+    if rank != 4 or any(begin[:2]) or any(end[:2]):
+        raise st.error(node, "only padding of H and W of N×C×H×W is supported")
+    mode = a.get("mode", b"constant")
+    mode = {"constant": "constant", "reflect": "reflect", "edge": "replicate"}.get(
+        mode.decode() if isinstance(mode, bytes) else mode)
+    if mode is None:
+        raise st.error(node, "only constant, reflect and edge padding are supported")
+    value = a.get("value", 0.0)
+    if len(node.input) > 2 and node.input[2]:
+        value = st.scalar(node.input[2]) or 0.0
+    st.add(node, "pad", [node.input[0]], list(node.output), mode=mode,
+           padding=[begin[2], end[2], begin[3], end[3]], value=f"{value:.9g}" if value else None)
+
+
+# -- layout -----------------------------------------------------------------------------------
+
+def _concat(st: State, node: Any, a: dict[str, Any]) -> None:
+    rank = len(st.shape(node, node.input[0]))
+    if a.get("axis", 1) % rank != _channel_axis(rank):
+        raise st.error(node, "only a concat of the channels is supported")
+    st.add(node, "concat", list(node.input), list(node.output))
+
+
+def _axis_view(st: State, node: Any, x: str, axis: int, parts: list[tuple[int, int]],
+               outputs: list[str], squeeze: bool = False) -> None:
+    """Slices [start, stop) of ``axis`` of ``x`` as views: on the channel axis a slice or a
+    split; elsewhere reshape to P×A×Q×1 (axis A as channels), slice, reshape back."""
+    shape = st.shape(node, x)
+    axis %= len(shape)
+    whole = shape[axis]
+    if axis == _channel_axis(len(shape)) and not squeeze:
+        if len(parts) == 1:
+            start, stop = parts[0]
+            st.add(node, "slice", [x], outputs, start=start, stop=None if stop == whole else stop)
+        elif all(b - s == parts[0][1] - parts[0][0] for s, b in parts):
+            st.add(node, "split", [x], outputs, parts=len(parts))
+        else:
+            st.add(node, "split", [x], outputs, sections=[b - s for s, b in parts])
+        return
+    outer, inner = prod(shape[:axis]), prod(shape[axis + 1:])
+    grid = node.output[0] + "#grid"
+    st.add(node, "reshape", [x], [grid], suffix=".grid", shape=[outer, whole, inner, 1])
+    for k, ((start, stop), out) in enumerate(zip(parts, outputs, strict=True)):
+        part = f"{out}#part"
+        suffix = "" if len(parts) == 1 else f".{k}"
+        st.add(node, "slice", [grid], [part], suffix=suffix + ".take", start=start,
+               stop=None if stop == whole else stop)
+        kept = [] if squeeze else [stop - start]
+        st.add(node, "reshape", [part], [out], suffix=suffix,
+               shape=[*shape[:axis], *kept, *shape[axis + 1:]])
+
+
+def _split(st: State, node: Any, a: dict[str, Any]) -> None:
+    x = node.input[0]
+    shape = st.shape(node, x)
+    axis = a.get("axis", 0) % len(shape)
+    outputs = list(node.output)
+    if len(node.input) > 1 and node.input[1] and st.value(node, node.input[1]).ndim == 0:
+        chunk = int(st.value(node, node.input[1]))  # SplitToSequence's scalar: chunks of that size
+        sizes = [chunk] * (shape[axis] // chunk) + ([shape[axis] % chunk] if shape[axis] % chunk else [])
+    elif len(node.input) > 1 and node.input[1]:
+        sizes = [int(s) for s in st.value(node, node.input[1])]
+    elif "split" in a:
+        sizes = [int(s) for s in a["split"]]
+    else:
+        count = len(outputs) if node.op_type == "Split" else shape[axis]
+        sizes = [-(-shape[axis] // count)] * count
+        sizes[-1] = shape[axis] - sum(sizes[:-1])
+    bounds = np.cumsum([0, *sizes]).tolist()
+    parts = list(zip(bounds[:-1], bounds[1:], strict=True))
+    if node.op_type == "SplitToSequence":
+        st.sequences[node.output[0]] = names = [f"{node.output[0]}#{k}" for k in range(len(parts))]
+        squeeze = not a.get("keepdims", 1) and not (len(node.input) > 1 and node.input[1])
+        _axis_view(st, node, x, axis, parts, names, squeeze)
+        return
+    _axis_view(st, node, x, axis, parts, outputs)
+
+
+def _sequence_at(st: State, node: Any, a: dict[str, Any]) -> None:
+    names = st.sequences.get(node.input[0])
+    if names is None:
+        raise st.error(node, "only SequenceAt of a SplitToSequence is supported")
+    st.alias(node.output[0], names[int(st.value(node, node.input[1]))])
+
+
+def _slice(st: State, node: Any, a: dict[str, Any]) -> None:
+    x = node.input[0]
+    shape = st.shape(node, x)
+    if "starts" in a:  # opset < 10
+        starts, ends, axes, steps = a["starts"], a["ends"], a.get("axes"), None
+    else:
+        inputs = list(node.input) + ["", "", "", ""]
+        starts, ends = st.value(node, inputs[1]), st.value(node, inputs[2])
+        axes = st.value(node, inputs[3]) if inputs[3] else None
+        steps = st.value(node, inputs[4]) if inputs[4] else None
+    axes = list(range(len(starts))) if axes is None else [int(v) % len(shape) for v in axes]
+    if steps is not None and any(int(s) != 1 for s in steps):
+        raise st.error(node, "only a Slice with step 1 is supported")
+    cut = []
+    for axis, start, stop in zip(axes, starts, ends, strict=True):
+        begin, end, _ = slice(int(start), min(int(stop), _INT64_MAX)).indices(shape[axis])
+        if (begin, end) != (0, shape[axis]):
+            cut.append((axis, begin, end))
+    if not cut:
+        st.alias(node.output[0], x)
+        return
+    if len(cut) > 1:
+        raise st.error(node, "a Slice of more than one axis is not supported")
+    axis, begin, end = cut[0]
+    _axis_view(st, node, x, axis, [(begin, end)], list(node.output))
+
+
+def _gather(st: State, node: Any, a: dict[str, Any]) -> None:
+    index = st.value(node, node.input[1])
+    shape = st.shape(node, node.input[0])
+    axis = a.get("axis", 0) % len(shape)
+    if index.size == shape[axis] > 1 and np.array_equal(index.reshape(-1), np.arange(shape[axis])):
+        # every element in order (the dynamo exporter's as_strided of a view): a reshape
+        _reshape_to(st, node, node.input[0], [*shape[:axis], *index.shape, *shape[axis + 1:]])
+        return
+    if index.size != 1:
+        raise st.error(node, "only a Gather of one index, or of all in order, is supported")
+    i = int(index.reshape(())) % shape[axis]
+    _axis_view(st, node, node.input[0], axis, [(i, i + 1)], list(node.output), squeeze=index.ndim == 0)
+
+
+def _reshape_to(st: State, node: Any, x: str, target: list[int]) -> None:
+    shape = st.shape(node, x)
+    if x in st.nhwc:
+        raise st.error(node, "a Reshape of an N×H×W×C tensor is not supported")
+    if len(shape) == 4 and len(target) == 2 and target[0] == shape[0] and target[1] == prod(shape[1:]):
+        st.add(node, "flatten", [x], list(node.output))
+    elif list(target) == list(shape):
+        st.alias(node.output[0], x)
+    else:
+        st.add(node, "reshape", [x], list(node.output), shape=target)
+
+
+def _resolved(shape: tuple[int, ...], target: list[int], allowzero: int) -> list[int]:
+    target = [shape[i] if d == 0 and not allowzero else d for i, d in enumerate(target)]
+    if -1 in target:
+        known = prod(d for d in target if d != -1)
+        target[target.index(-1)] = prod(shape) // known if known else 0
+    return target
+
+
+def _reshape(st: State, node: Any, a: dict[str, Any]) -> None:
+    x = node.input[0]
+    shape = st.shape(node, x)
+    target = _resolved(shape, [int(v) for v in st.value(node, node.input[1])], a.get("allowzero", 0))
+    transpose = st.only_reader(node.output[0], "Transpose")
+    grouped = len(shape) >= 3 and len(target) == len(shape) + 1 and target[0] == shape[0] \
+        and target[1] * target[2] == shape[1] and list(target[3:]) == list(shape[2:])
+    if grouped and transpose is not None:
+        perm = list(attrs(transpose).get("perm", []))
+        after = st.only_reader(transpose.output[0], "Reshape")
+        if perm[:3] == [0, 2, 1] and perm[3:] == list(range(3, len(perm))) and after is not None:
+            st.done.update((id(transpose), id(after)))
+            st.add(after, "shuffle", [x], list(after.output), groups=int(target[1]))
+            return
+    _reshape_to(st, node, x, target)
+
+
+def _flatten(st: State, node: Any, a: dict[str, Any]) -> None:
+    shape = st.shape(node, node.input[0])
+    axis = a.get("axis", 1) % (len(shape) + 1) if shape else 1
+    _reshape_to(st, node, node.input[0], [prod(shape[:axis]), prod(shape[axis:])])
+
+
+def _squeeze(st: State, node: Any, a: dict[str, Any]) -> None:
+    shape = st.shape(node, node.input[0])
+    axes = a.get("axes") or ([int(v) for v in st.value(node, node.input[1])] if len(node.input) > 1 else None)
+    if node.op_type == "Squeeze":
+        drop = {v % len(shape) for v in axes} if axes else {i for i, d in enumerate(shape) if d == 1}
+        target = [d for i, d in enumerate(shape) if i not in drop]
+    else:
+        target = list(shape)
+        for axis in sorted(v % (len(shape) + len(axes or [])) for v in axes or []):
+            target.insert(axis, 1)
+    _reshape_to(st, node, node.input[0], target)
+
+
+def _transpose(st: State, node: Any, a: dict[str, Any]) -> None:
+    x = node.input[0]
+    shape = st.shape(node, x)
+    rank = len(shape) + (1 if x in st.nhwc else 0)
+    perm = list(a.get("perm", range(rank)[::-1]))
+    if x in st.deferred:
+        raise st.error(node, "a Transpose of a scaled tensor is not supported")
+    if rank >= 3 and perm == [*range(rank - 2), rank - 1, rank - 2] and _defer_to_matmul(st, node.output[0], True) \
+            and x not in st.nhwc:
+        st.deferred[node.output[0]] = (x, True, 1.0)
+        return
+    if x in st.nhwc:
+        if perm != [0, 3, 1, 2]:
+            raise st.error(node, f"Transpose {perm} of an N×H×W×C tensor is not supported")
+        n, h, w, _ = st.nhwc_shapes[x]
+        st.add(node, "image", [x], list(node.output), height=h, width=w)
+        return
+    if rank == 4 and perm == [0, 2, 3, 1]:
+        norm = st.only_reader(node.output[0], "LayerNormalization")
+        back = norm and st.only_reader(norm.output[0], "Transpose")
+        if norm is not None and back is not None and list(attrs(back).get("perm", [])) == [0, 3, 1, 2] \
+                and attrs(norm).get("axis", -1) in (-1, 3):
+            st.done.update((id(norm), id(back)))  # ConvNeXt's LayerNorm2d
+            st.add(norm, "layernorm", [x], list(back.output), weights=_affine(norm.input[1:3]))
+            return
+        n, c, h, w = shape
+        st.add(node, "tokens", [x], list(node.output))
+        st.nhwc.add(node.output[0])
+        st.nhwc_shapes[node.output[0]] = (n, h, w, c)
+        return
+    st.add(node, "permute", [x], list(node.output), dims=perm)
+
+
+def _identity(st: State, node: Any, a: dict[str, Any]) -> None:
+    st.alias(node.output[0], node.input[0])
+
+
+def _dropout(st: State, node: Any, a: dict[str, Any]) -> None:
+    st.add(node, "dropout", [node.input[0]], list(node.output[:1]))
+
+
+CONVERTERS: dict[str, Converter] = {
+    "Conv": _conv, "Gemm": _gemm, "MatMul": _matmul, "BatchNormalization": _batchnorm,
+    "LayerNormalization": _layernorm, "Relu": _activation("relu"), "Sigmoid": _sigmoid,
+    "HardSwish": _activation("hardswish"), "HardSigmoid": _hardsigmoid, "Clip": _clip,
+    "Gelu": _activation("gelu"), "LeakyRelu": _leaky_relu, "Softmax": _softmax,
+    "Identity": _identity, "Cast": _identity, "Dropout": _dropout,
+    "MaxPool": _pool, "AveragePool": _pool, "GlobalAveragePool": _activation("global_avg_pool"),
+    "ReduceMean": _reduce_mean, "Resize": _resize, "Upsample": _resize, "Pad": _pad,
+    "Add": _binary, "Sub": _binary, "Mul": _binary, "Div": _binary, "Sum": _sum,
+    "Concat": _concat, "Split": _split, "SplitToSequence": _split, "SequenceAt": _sequence_at,
+    "Slice": _slice, "Gather": _gather, "Reshape": _reshape, "Flatten": _flatten,
+    "Squeeze": _squeeze, "Unsqueeze": _squeeze, "Transpose": _transpose,
 }
 SUPPORTED = tuple(sorted(CONVERTERS))
-"""ONNX op types with a mapping (Transpose only inside a recognized shuffle)."""
+"""ONNX op types with a mapping (besides Constant and the constant-folded shape ops)."""
 
 
 def parse_input_shape(text: str) -> tuple[int, ...]:
@@ -224,7 +747,8 @@ def parse_input_shape(text: str) -> tuple[int, ...]:
     return dims
 
 
-def _input_shape(path: str, model: Any, initializers: set[str], bound: tuple[int, ...] | None) -> tuple[str, tuple[int, ...]]:
+def _input_shape(path: str, model: Any, initializers: set[str],
+                 bound: tuple[int, ...] | None) -> tuple[str, tuple[int, ...]]:
     inputs = [value for value in model.graph.input if value.name not in initializers]
     if len(inputs) != 1:
         raise SpecError(f"the graph has {len(inputs)} inputs; one image input is supported", path=path)
@@ -232,7 +756,8 @@ def _input_shape(path: str, model: Any, initializers: set[str], bound: tuple[int
     dims = value.type.tensor_type.shape.dim
     if bound is not None:
         if len(dims) not in (0, len(bound)):
-            raise SpecError(f"--input-shape has {len(bound)} dims; input '{value.name}' has {len(dims)}", path=path)
+            raise SpecError(f"--input-shape has {len(bound)} dims; input '{value.name}' has {len(dims)}",
+                            path=path)
         return value.name, bound
     shape = []
     for axis, dim in enumerate(dims):
@@ -248,46 +773,131 @@ def _input_shape(path: str, model: Any, initializers: set[str], bound: tuple[int
     return value.name, tuple(shape)
 
 
+def _constant(node: Any) -> Const | None:
+    """The value of a Constant node (a stripped tensor: its shape, a parameter)."""
+    a = attrs(node)
+    for key, value in a.items():
+        if key == "value":
+            tensor = node.attribute[0].t
+            return Const(tuple(tensor.dims), value, value is None)
+        if key in ("value_float", "value_int", "value_floats", "value_ints"):
+            array = np.asarray(value, np.float32 if "float" in key else np.int64)
+            return Const(array.shape, array)
+    return None
+
+
+def _fold(st: State, node: Any) -> bool:
+    """Fold ``node`` if every input is constant (or it asks only for a tensor's shape)."""
+    if node.op_type == "Constant":
+        value = _constant(node)
+        if value is None:
+            raise st.error(node, "only Constant with a value/value_float(s)/value_int(s) is supported")
+        st.consts[node.output[0]] = value
+        return True
+    inputs = list(node.input)
+    if "" in inputs[: len(inputs) - 1] and any(inputs[inputs.index(""):]):
+        return False  # an optional input left out before a given one: positions would shift
+    known: list[Const] = []
+    for position, tensor in enumerate(inputs):
+        if not tensor:
+            continue
+        if tensor in st.consts:
+            known.append(st.consts[tensor])
+        elif tensor in st.shapes and (node.op_type in ("Shape", "Size") or
+                                      (node.op_type == "CastLike" and position == 1)):
+            shape = st.nhwc_shapes.get(tensor, st.shapes[tensor])
+            known.append(Const(shape))
+        else:
+            return False
+    if not known:
+        return False
+    results = fold(node.op_type, attrs(node), known)
+    if results is None:
+        return False
+    for tensor, value in zip(node.output, results, strict=False):
+        st.consts[tensor] = value
+    return True
+
+
+@dataclass(frozen=True)
+class Imported:
+    """An imported model: its ``spec`` (plain data for
+    :func:`costmodel.spec.load.parse_spec`) and, per layer, the model's own ``weights`` in
+    the reference forward's layout (an array is None where the data is stripped)."""
+
+    spec: dict[str, Any]
+    weights: dict[str, dict[str, np.ndarray | None]]
+
+    def complete_weights(self) -> dict[str, dict[str, np.ndarray]] | None:
+        """The weights when every one has data, else None."""
+        if any(value is None for fields in self.weights.values() for value in fields.values()):
+            return None
+        return {layer: {k: v for k, v in fields.items() if v is not None}
+                for layer, fields in self.weights.items()}
+
+
 def import_onnx(path: str, input_shape: tuple[int, ...] | None = None) -> dict[str, Any]:
     """The spec (plain data for :func:`costmodel.spec.load.parse_spec`) of the ONNX model at
     ``path``. Raises :class:`SpecError` naming the node of an op without a mapping."""
+    return import_model(path, input_shape).spec
+
+
+def import_model(path: str, input_shape: tuple[int, ...] | None = None) -> Imported:
+    """The spec and weights of the ONNX model at ``path`` (see :class:`Imported`)."""
     from onnx import numpy_helper
+
+    from costmodel.importer.state import _has_data
 
     model = read_model(path)
     g = model.graph
-    shapes = {t.name: tuple(t.dims) for t in g.initializer}
-    values: dict[str, np.ndarray] = {}
+    consts: dict[str, Const] = {}
     for t in g.initializer:
-        if len(t.dims) <= 1 and (t.raw_data or t.int64_data or t.float_data or t.int32_data):
-            values[t.name] = numpy_helper.to_array(t)
+        consts[t.name] = Const(tuple(t.dims), numpy_helper.to_array(t) if _has_data(t) and
+                               t.data_location == 0 else None, True)
     readers: dict[str, list[Any]] = {}
+    producers: dict[str, Any] = {}
     for node in g.node:
         for tensor in node.input:
             readers.setdefault(tensor, []).append(node)
-    graph = _Graph(path, shapes, values, readers)
-    name, shape = _input_shape(path, model, set(shapes), input_shape)
-    graph.refs[name] = "input"
+        for tensor in node.output:
+            producers[tensor] = node
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
+    st = State(path, consts, readers, producers=producers, opset=opset)
+    name, shape = _input_shape(path, model, set(consts), input_shape)
+    st.refs[name], st.shapes[name] = "input", shape
+    for node in g.node:  # constants first: patterns look ahead at literals defined later
+        if node.domain in ("", "ai.onnx") and (node.op_type == "Constant" or
+                                               all(not t or t in consts for t in node.input)):
+            if _fold(st, node):
+                st.done.add(id(node))
     for node in g.node:
-        if id(node) in graph.done:
+        if id(node) in st.done:
             continue
-        if node.op_type == "Constant" and not node.domain:
-            attribute = node.attribute[0] if node.attribute else None
-            if attribute is not None and attribute.name == "value":
-                values[node.output[0]] = numpy_helper.to_array(attribute.t)
-                shapes[node.output[0]] = tuple(attribute.t.dims)
-                continue
+        if node.domain in ("", "ai.onnx") and _fold(st, node):
+            continue
         convert = CONVERTERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
         if convert is None:
-            raise graph.error(node, f"ONNX op '{node.op_type}' has no mapping (supported: "
-                                    f"{', '.join(SUPPORTED)}, Constant)")
-        convert(graph, node)
-    outputs = [graph.ref(g.node[-1], value.name) for value in g.output]
+            raise st.error(node, f"ONNX op '{node.op_type}' has no mapping (supported: "
+                                 f"{', '.join(SUPPORTED)}, Constant and constant shape arithmetic)")
+        convert(st, node, attrs(node))
+    if not st.layers:
+        raise SpecError("the graph computes nothing costmodel counts", path=path)
+    outputs = [st.refs.get(value.name) for value in g.output]
+    layers, output = group_conv_bn_act(st.layers, st.weights, outputs[0] if outputs else None)
     n, c, h, w = shape
-    spec: dict[str, Any] = {"model": g.name or "onnx_model", "batch": n, "input": [c, h, w],
-                            "layers": graph.layers}
-    if outputs and outputs[0] != graph.layers[-1]["name"]:
-        spec["output"] = outputs[0]
-    return spec
+    spec: dict[str, Any] = {"model": _model_name(g.name, path), "batch": n, "input": [c, h, w],
+                            "layers": layers}
+    if output is not None and output != layers[-1]["name"]:
+        spec["output"] = output
+    return Imported(spec, st.weights)
+
+
+def _model_name(name: str, path: str) -> str:
+    """The graph's name, or the file's when the exporter left its default."""
+    if name in ("", "main_graph", "torch_jit", "torch-jit-export"):
+        name = Path(path).name.split(".")[0]
+    clean = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "_-.") else "_" for ch in name)
+    return clean or "onnx_model"
 
 
 def load_onnx(path: str, input_shape: str | None = None) -> Any:

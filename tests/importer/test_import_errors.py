@@ -5,41 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import onnx
 import pytest
 from click.testing import CliRunner
-from onnx import TensorProto, helper, numpy_helper
 
 from costmodel.api import analyze
 from costmodel.cli import main
 from costmodel.importer import load_onnx
-
-
-def _stripped(name: str, dims: list[int]) -> onnx.TensorProto:
-    """An initializer with its dims and no data (weights stripped)."""
-    tensor = onnx.TensorProto(name=name, data_type=TensorProto.FLOAT)
-    tensor.dims.extend(dims)
-    return tensor
-
-
-def _model(path: Path, batch: int | str = 1, op: str = "Relu", fold_bias: bool = False) -> str:
-    """x[N,3,8,8] → Conv 3→4 k3 p1 (weights stripped: dims only) → op → GAP → Flatten → Gemm 4→2."""
-    weight = _stripped("w", [4, 3, 3, 3])
-    bias = numpy_helper.from_array(np.zeros(4, np.float32), "b")
-    fc = _stripped("fc", [2, 4])
-    conv_inputs = ["x", "w", "b"] if fold_bias else ["x", "w"]
-    nodes = [helper.make_node("Conv", conv_inputs, ["c"], name="conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
-             helper.make_node(op, ["c"], ["a"], name="act"),
-             helper.make_node("GlobalAveragePool", ["a"], ["p"], name="pool"),
-             helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
-             helper.make_node("Gemm", ["f", "fc"], ["y"], name="fc", transB=1)]
-    graph = helper.make_graph(nodes, "tiny", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, 3, 8, 8])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, 2])],
-                              [weight, bias, fc])
-    file = path / "tiny.onnx"
-    file.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString())
-    return str(file)
+from tests.importer.helpers import tiny_model as _model
 
 
 def test_counts_by_hand_from_shapes_only(tmp_path: Path) -> None:
@@ -84,3 +57,19 @@ def test_truncated_export_is_one_line(tmp_path: Path) -> None:
     file.write_bytes(data[: len(data) // 2])
     result = CliRunner().invoke(main, ["report", str(file)])
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+
+
+def test_external_weights_report_from_shapes(tmp_path: Path) -> None:
+    """Initializers stored as external data (a .onnx.data file that is not there) keep their
+    dims: the counts are those of the stripped model."""
+    path = _model(tmp_path, fold_bias=True)
+    model = onnx.load(path)
+    for tensor in model.graph.initializer:
+        if tensor.name in ("w", "fc"):
+            tensor.data_location = onnx.TensorProto.EXTERNAL
+            entry = tensor.external_data.add()
+            entry.key, entry.value = "location", "missing.onnx.data"
+    external = tmp_path / "external.onnx"
+    external.write_bytes(model.SerializeToString())
+    totals = analyze(load_onnx(str(external))).totals
+    assert (totals.params, totals.maccs) == (108 + 4 + 8, 6912 + 8)  # as test_counts_by_hand_from_shapes_only

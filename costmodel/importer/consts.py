@@ -1,0 +1,153 @@
+"""Constant folding: ONNX nodes whose inputs are all known are evaluated in numpy, so
+shape arithmetic (Shape → Gather → Unsqueeze → Concat → Reshape, as TorchScript traces
+``x.size()``) and exporter helpers (CastLike of a literal, Identity of an initializer)
+become constants and are never counted as layers.
+
+A constant derived from an initializer is a *parameter* (``param``); its data may be
+stripped (``value`` None): it is then evaluated on zeros of its shape, so its shape is
+still known, and the result's value stays unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Const", "FOLDABLE", "fold"]
+
+
+@dataclass(frozen=True)
+class Const:
+    """A tensor known before the input is: its ``shape``, its ``value`` unless its data is
+    stripped or unknown, and whether it is (derived from) an initializer (``param``)."""
+
+    shape: tuple[int, ...]
+    value: np.ndarray | None = None
+    param: bool = False
+
+    def array(self) -> np.ndarray:
+        """The value, or zeros of the shape when the data is unknown (a zero-copy view)."""
+        if self.value is not None:
+            return self.value
+        return np.broadcast_to(np.float32(0), self.shape)
+
+    def scalar(self) -> float | None:
+        """The value of a one-element constant with known data, else None."""
+        if self.value is None or self.value.size != 1:
+            return None
+        return float(self.value.reshape(()))
+
+
+def _axes(node_attrs: dict[str, Any], inputs: Sequence[np.ndarray], index: int) -> list[int] | None:
+    """Axes as an attribute (older opsets) or as input ``index`` (newer ones)."""
+    if len(inputs) > index:
+        return [int(a) for a in np.asarray(inputs[index]).reshape(-1)]
+    axes = node_attrs.get("axes")
+    return None if axes is None else list(axes)
+
+
+def _reshape(x: np.ndarray, shape: np.ndarray, allowzero: int = 0) -> np.ndarray:
+    target = [int(d) for d in shape]
+    if not allowzero:
+        target = [x.shape[i] if d == 0 else d for i, d in enumerate(target)]
+    return np.reshape(x, target)
+
+
+def _slice(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, axes: np.ndarray | None = None,
+           steps: np.ndarray | None = None) -> np.ndarray:
+    index = [slice(None)] * x.ndim
+    axes_list = list(range(len(starts))) if axes is None else [int(a) for a in axes]
+    for i, axis in enumerate(axes_list):
+        step = 1 if steps is None else int(steps[i])
+        index[axis] = slice(int(starts[i]), int(ends[i]), step)
+    return x[tuple(index)]
+
+
+def _unsqueeze(x: np.ndarray, axes: list[int]) -> np.ndarray:
+    rank = x.ndim + len(axes)
+    for axis in sorted(a % rank for a in axes):
+        x = np.expand_dims(x, axis)
+    return x
+
+
+def _gather_nd(data: np.ndarray, index: np.ndarray, batch_dims: int) -> np.ndarray:
+    if batch_dims:
+        raise ValueError("GatherND with batch_dims")
+    return data[tuple(np.moveaxis(index, -1, 0))]
+
+
+def _divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if np.issubdtype(np.result_type(a, b), np.integer):
+        return np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))  # ONNX: truncation
+    return np.true_divide(a, b)
+
+
+_ONNX_TO_NUMPY: dict[int, Any] = {1: np.float32, 2: np.uint8, 3: np.int8, 5: np.int16, 6: np.int32,
+                                   7: np.int64, 9: np.bool_, 10: np.float16, 11: np.float64}
+
+Evaluator = Callable[[dict[str, Any], list[np.ndarray]], list[np.ndarray]]
+
+
+def _one(function: Callable[..., np.ndarray]) -> Evaluator:
+    return lambda attrs, xs: [np.asarray(function(*xs))]
+
+
+FOLDABLE: dict[str, Evaluator] = {
+    "Identity": _one(lambda x: x),
+    "Cast": lambda a, xs: [np.asarray(xs[0]).astype(_ONNX_TO_NUMPY.get(a.get("to", 1), np.float32))],
+    "CastLike": lambda a, xs: [np.asarray(xs[0]).astype(np.asarray(xs[1]).dtype)],
+    "Shape": lambda a, xs: [np.array(np.shape(xs[0])[a.get("start", 0):a.get("end")], np.int64)],
+    "Size": lambda a, xs: [np.array(np.size(xs[0]), np.int64)],
+    "Gather": lambda a, xs: [np.take(xs[0], np.asarray(xs[1]).astype(np.int64), axis=a.get("axis", 0))],
+    "Unsqueeze": lambda a, xs: [_unsqueeze(np.asarray(xs[0]), _axes(a, xs, 1) or [])],
+    "Squeeze": lambda a, xs: [np.squeeze(xs[0], axis=tuple(_axes(a, xs, 1) or ()) or None)],
+    "Concat": lambda a, xs: [np.concatenate([np.atleast_1d(x) for x in xs], axis=a.get("axis", 0))],
+    "Reshape": lambda a, xs: [_reshape(np.asarray(xs[0]), np.asarray(xs[1]), a.get("allowzero", 0))],
+    "Flatten": lambda a, xs: [np.reshape(xs[0], (int(np.prod(np.shape(xs[0])[:a.get("axis", 1)])), -1))],
+    "Transpose": lambda a, xs: [np.transpose(xs[0], a.get("perm"))],
+    "Slice": lambda a, xs: [_slice(np.asarray(xs[0]), *xs[1:]) if len(xs) > 1 else
+                            _slice(np.asarray(xs[0]), np.array(a["starts"]), np.array(a["ends"]),
+                                   np.array(a["axes"]) if "axes" in a else None)],
+    "Expand": lambda a, xs: [np.asarray(xs[0]) * np.ones([int(d) for d in xs[1]], np.asarray(xs[0]).dtype)],
+    "ConstantOfShape": lambda a, xs: [np.full([int(d) for d in xs[0]],
+                                              a["value"].reshape(()) if "value" in a else np.float32(0))],
+    "Range": _one(lambda start, limit, delta: np.arange(start, limit, delta)),
+    "Add": _one(np.add), "Sub": _one(np.subtract), "Mul": _one(np.multiply), "Div": _one(_divide),
+    "Pow": _one(np.power), "Sqrt": _one(np.sqrt), "Neg": _one(np.negative), "Abs": _one(np.abs),
+    "Floor": _one(np.floor), "Ceil": _one(np.ceil), "Reciprocal": _one(np.reciprocal),
+    "Min": _one(lambda *xs: np.minimum.reduce(np.broadcast_arrays(*xs))),
+    "Max": _one(lambda *xs: np.maximum.reduce(np.broadcast_arrays(*xs))),
+    "GatherND": lambda a, xs: [_gather_nd(np.asarray(xs[0]), np.asarray(xs[1]).astype(np.int64),
+                                          a.get("batch_dims", 0))], "Equal": _one(np.equal), "Less": _one(np.less),
+    "Greater": _one(np.greater), "Not": _one(np.logical_not), "Where": _one(np.where),
+    "Clip": _one(lambda x, low=None, high=None: np.clip(x, low, high)),
+    "Relu": _one(lambda x: np.maximum(x, 0)),
+    "Tile": _one(lambda x, reps: np.tile(x, [int(r) for r in reps])),
+    "ReduceProd": lambda a, xs: [np.prod(xs[0], axis=tuple(_axes(a, xs, 1) or range(np.ndim(xs[0]))),
+                                         keepdims=bool(a.get("keepdims", 1)))],
+    "Split": lambda a, xs: np.split(xs[0], np.cumsum(np.asarray(xs[1]))[:-1] if len(xs) > 1 else
+                                    (np.cumsum(a["split"])[:-1] if "split" in a else a["num_outputs"]),
+                                    axis=a.get("axis", 0)),
+}
+"""ONNX op → numpy evaluation on constant inputs (shape arithmetic and exporter helpers)."""
+
+
+def fold(op_type: str, attrs: dict[str, Any], inputs: list[Const]) -> list[Const] | None:
+    """The constant outputs of a node of ``op_type`` with constant ``inputs`` (None when the
+    op is not foldable). Outputs of parameters are parameters; their values stay unknown
+    when an input's data is unknown (``Shape`` of anything is known)."""
+    evaluate = FOLDABLE.get(op_type)
+    if evaluate is None:
+        return None
+    needed = {"Shape": [], "Size": [], "CastLike": inputs[:1]}.get(op_type, inputs)
+    known = all(c.value is not None for c in needed)
+    param = any(c.param for c in inputs) and op_type not in ("Shape", "Size")
+    try:
+        with np.errstate(all="ignore"):
+            results = evaluate(attrs, [c.array() for c in inputs])
+    except (ValueError, IndexError, TypeError, KeyError):
+        return None
+    return [Const(tuple(np.shape(r)), np.asarray(r) if known else None, param) for r in results]

@@ -1,0 +1,42 @@
+"""An imported spec as readable YAML: one layer a line, in execution order, each layer
+named after its ONNX node (PyTorch's module path where the exporter recorded it), the
+input shape and the output named, so ``costmodel report spec.yaml`` reports exactly what
+the ONNX model does (tests/importer/test_roundtrip.py checks it over the zoo)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+__all__ = ["spec_yaml"]
+
+_FIRST = ("name", "op", "inputs")
+
+
+def _layer(layer: dict[str, Any], previous: str | None) -> str:
+    """One flow-style line; ``inputs`` left out when it is just the previous layer."""
+    fields = dict(layer)
+    if fields.get("inputs") == ([previous] if previous else ["input"]):
+        del fields["inputs"]
+    ordered = {key: fields[key] for key in _FIRST if key in fields}
+    ordered.update((key, value) for key, value in fields.items() if key not in _FIRST)
+    text = yaml.safe_dump(ordered, default_flow_style=True, sort_keys=False, width=1 << 16)
+    return "  - " + text.strip()
+
+
+def spec_yaml(spec: dict[str, Any], source: str) -> str:
+    """The YAML text of ``spec`` (as :func:`costmodel.importer.import_onnx` returns it),
+    with a header naming the ONNX file it was imported from."""
+    head = {key: spec[key] for key in ("model", "batch", "input") if key in spec}
+    lines = [f"# Imported from {source} by `costmodel import`: one layer per ONNX node or",
+             "# recognized group of nodes; constants and shape arithmetic folded.",
+             yaml.safe_dump(head, default_flow_style=None, sort_keys=False).strip()]
+    if "output" in spec:
+        lines.append(yaml.safe_dump({"output": spec["output"]}).strip())
+    lines.append("layers:")
+    previous = None
+    for layer in spec["layers"]:
+        lines.append(_layer(layer, previous))
+        previous = layer["name"]
+    return "\n".join(lines) + "\n"
