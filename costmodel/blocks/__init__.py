@@ -7,6 +7,7 @@ from costmodel.blocks import (  # noqa: F401  (registration)
     ghost,
     inverted_residual,
     mbconv,
+    mixed_conv,
     mobileone,
     residual,
     sandglass,

@@ -9,12 +9,17 @@ BN, act → [squeeze-excitation on the hidden width] → 1×1 linear projection 
 hidden = ``hidden`` if given, else make_divisible(C_in·``expansion``, 8) (torchvision
 EfficientNet's ``adjust_channels``; equal to C_in·t whenever C_in is a multiple of 8, as in
 MnasNet and timm). The SE width is :func:`squeeze_channels` of the hidden width
-(``se_of: expanded``, MobileNetV3) or of the block input (``se_of: input``, EfficientNet).
+(``se_of: expanded``, MobileNetV3) or of the block input (``se_of: input``, EfficientNet,
+MnasNet). The papers disagree on both the squeeze base and the gate (sigmoid in SENet,
+EfficientNet, MnasNet; hard-sigmoid in MobileNetV3), so a block with ``se_ratio`` must say
+``se_of`` and ``se_gate``: there is no default to be surprised by (issue 11).
 """
 
 from __future__ import annotations
 
 from typing import Literal
+
+from pydantic import model_validator
 
 from costmodel.arith import make_divisible
 from costmodel.assumptions import holds
@@ -40,12 +45,22 @@ class MBConv(BlockSpec):
     stride: Expr = 1
     act: ActivationName = "relu6"
     se_ratio: Positive | None = None
-    se_of: Literal["expanded", "input"] = "expanded"
+    se_of: Literal["expanded", "input"] | None = None
     se_divisor: Expr | None = None
     se_act: ActivationName = "relu"
-    se_gate: ActivationName = "sigmoid"
+    se_gate: ActivationName | None = None
     residual: bool = True
     expand: bool = False
+
+    @model_validator(mode="after")
+    def _se_explicit(self) -> MBConv:
+        missing = [f for f in ("se_of", "se_gate") if self.se_ratio is not None and getattr(self, f) is None]
+        if missing:
+            raise ValueError(
+                f"se_ratio needs {' and '.join(missing)} (papers differ): se_of: input "
+                "(EfficientNet, MnasNet: squeeze = ratio·C_in) or expanded (MobileNetV3: "
+                "ratio·hidden); se_gate: sigmoid (SENet, EfficientNet) or hardsigmoid (MobileNetV3)")
+        return self
 
 
 @register_block(MBConv)
@@ -59,6 +74,7 @@ def mbconv(layer: MBConv, inputs: list[Shape]) -> list[LayerSpec]:
                               stride=layer.stride, depthwise=True, act=layer.act))
     if layer.se_ratio is not None:
         base = hidden if layer.se_of == "expanded" else c_in
+        assert layer.se_gate is not None  # _se_explicit requires it with se_ratio
         children.append(SqueezeExcitation(
             op="squeeze_excitation", name="se", act=layer.se_act, gate=layer.se_gate,
             squeeze=squeeze_channels(base, layer.se_ratio, layer.se_divisor)))

@@ -60,7 +60,7 @@ def test_squeeze_excitation_equals_user_block():
 def test_mbconv_efficientnet_style():
     # 16 → 24, t = 6 (hidden 96), k5 s2 at 28² → 14², SE of the block input: max(1, 16 // 4) = 4
     a = net([{"op": "mbconv", "out": 24, "kernel": 5, "stride": 2, "act": "silu",
-              "se_ratio": "1/4", "se_of": "input"}], (16, 28, 28))
+              "se_ratio": "1/4", "se_of": "input", "se_gate": "sigmoid"}], (16, 28, 28))
     assert a.totals.maccs == (16 * 96 * 28 * 28 + 25 * 96 * 14 * 14 + 96 * 4 + 4 * 96
                               + 96 * 24 * 14 * 14)
     bn = 2 * (96 + 96 + 24)
@@ -72,7 +72,8 @@ def test_mbconv_mobilenet_v3_style():
     # torchvision's 24 → 40 (k5, s2, exp 72) block: SE squeeze make_divisible(72 // 4, 8) = 24
     # (18 rounds to 16, below 0.9 · 18, so one more step)
     a = net([{"op": "mbconv", "out": 40, "hidden": 72, "kernel": 5, "stride": 2, "act": "relu",
-              "se_ratio": "1/4", "se_divisor": 8, "se_gate": "hardsigmoid"}], (24, 56, 56))
+              "se_ratio": "1/4", "se_of": "expanded", "se_divisor": 8, "se_gate": "hardsigmoid"}],
+            (24, 56, 56))
     se = [row for row in a.layers if row.block.endswith(".se") or ".se." in row.name]
     assert [row.output_shape[1] for row in se if row.op == "conv2d"] == [24, 72]
     assert a.totals.maccs == (24 * 72 * 56 * 56 + 25 * 72 * 28 * 28 + 2 * 72 * 24

@@ -19,7 +19,8 @@ STEM = {"name": "stem", "op": "conv_bn_act", "out": 8, "kernel": 3, "stride": 2}
 TAIL = [{"name": "pool", "op": "global_avg_pool"}, {"name": "flatten", "op": "flatten"},
         {"name": "fc", "op": "linear", "out": 10}]
 STAGE1 = {"name": "stage1", "op": "mbconv", "out": 16, "kernel": 5, "expansion": 6, "repeat": 2,
-          "first": {"stride": 2}, "se_ratio": "1/4"}
+          "first": {"stride": 2}, "se_ratio": "1/4",
+          "se_of": "expanded", "se_gate": "sigmoid"}
 STAGE1_CHOICES = {"repeat": [1, 2], "kernel": [3, 5], "expansion": [3, 6]}
 STAGE2 = {"name": "stage2", "op": "inverted_residual", "out": 24, "kernel": 3, "repeat": 2}
 STAGE2_CHOICES = {"repeat": [0, 1, 2], "out": [16, 24]}
