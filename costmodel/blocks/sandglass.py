@@ -17,6 +17,13 @@ Which depthwise convs are kept (the official rules):
 
 SE (``se_ratio``): squeeze = max(1, ⌊out / reduction · se_ratio⌋), convs with bias,
 ``act`` then sigmoid (``MBConvBlockV1``).
+
+Identity tensor multiplier (``identity`` m < 1, the paper's §3.3 and the official
+``SGBlock.identity_div`` = 1/m): the shortcut adds only the first k = ⌊C·m⌋ channels —
+``id_in`` and ``id_out`` (free views of the input and the block's last output), ``add``
+(k·H·W additions instead of C·H·W), and ``out`` = concat(add, ``rest``). PyTorch adds in
+place (``out[:, :k] += x[:, :k]``); the concat here is counted as a copy, so mem_access is
+an upper bound; params and MACCs are those of m = 1.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Literal
 
-from costmodel.arith import Value, below, ceil, make_divisible
+from costmodel.arith import Value, below, ceil, floor, make_divisible
 from costmodel.assumptions import holds, require
 from costmodel.blocks.base import BlockSpec, child_name, register_block
 from costmodel.blocks.conv_bn_act import ConvBnAct
@@ -32,14 +39,16 @@ from costmodel.blocks.squeeze_excitation import SqueezeExcitation, squeeze_chann
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
 from costmodel.ops.elementwise import ActivationName
-from costmodel.ops.tensor import Add
-from costmodel.spec.base import Expr, LayerSpec, Positive
+from costmodel.ops.layout import Slice
+from costmodel.ops.tensor import Add, Concat
+from costmodel.spec.base import Domain, Expr, LayerSpec, Positive, expr_in
 
 __all__ = ["Sandglass", "sandglass"]
 
 
 class Sandglass(BlockSpec):
-    """Children ``dw1``, ``reduce``, ``expand``, ``dw2``, ``se``, ``add`` (each when present)."""
+    """Children ``dw1``, ``reduce``, ``expand``, ``dw2``, ``se``, ``add`` (each when present;
+    with ``identity`` < 1 also ``id_in``, ``id_out``, ``rest`` and ``out``)."""
 
     op: Literal["sandglass"]
     out: Expr
@@ -51,6 +60,7 @@ class Sandglass(BlockSpec):
     first_dw: bool = False
     min_hidden: bool = True
     se_ratio: Positive | None = None
+    identity: expr_in(Domain(0, 1, min_open=True)) = 1  # type: ignore[valid-type]
 
 
 def _raised(hidden: Value, floor_width: Value) -> Value:
@@ -85,5 +95,14 @@ def sandglass(layer: Sandglass, inputs: list[Shape]) -> list[LayerSpec]:
             op="squeeze_excitation", name="se", act=layer.act,
             squeeze=squeeze_channels(out, layer.se_ratio * Fraction(1) / layer.reduction)))
     if residual and not layer.keep_3x3:
-        children.append(Add(op="add", name="add", inputs=["input", child_name(children[-1])]))
+        last = child_name(children[-1])
+        if layer.identity == 1:
+            children.append(Add(op="add", name="add", inputs=["input", last]))
+        else:
+            kept = floor(c_in * layer.identity)
+            children += [Slice(op="slice", name="id_in", inputs=["input"], stop=kept),
+                         Slice(op="slice", name="id_out", inputs=[last], stop=kept),
+                         Add(op="add", name="add", inputs=["id_out", "id_in"]),
+                         Slice(op="slice", name="rest", inputs=[last], start=kept),
+                         Concat(op="concat", name="out", inputs=["add", "rest"])]
     return children

@@ -40,6 +40,9 @@ CASES = [
     ("efficientnet_lite", "efficientnet_lite3", 8_197_096, 1_383_321_872, "timm efficientnet_lite3"),
     ("efficientnet_lite", "efficientnet_lite4", 13_006_568, 2_553_034_336, "timm efficientnet_lite4"),
     ("mobilenext", "mobilenext_1.0", 3_535_416, 311_342_592, "official mnext.py MXNet(width_mult=1.0)"),
+    # identity tensor multiplier ½ adds half the shortcut's channels: no param or MACC changes
+    ("mobilenext", "mobilenext_1.0_half_identity", 3_535_416, 311_342_592,
+     "official mnext.py MXNet(width_mult=1.0), SGBlock.identity_div = 2"),
     # The official module also registers a BatchNorm2d(1280) (_bn1) that forward() never uses:
     # torch's parameter count 3,937,011 includes its 2·1280 γ, β; the executed network does not.
     ("mobilenext_se", "mobilenext_se", 3_937_011 - 2 * 1280, 330_182_144,

@@ -1,0 +1,71 @@
+"""`costmodel ops` lists every field of every op and block with its type, default and
+meaning, the meaning being the pydantic field description (the docstring under the field):
+one source for the schema and the listing."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from costmodel.cli import main
+from costmodel.commands.ops import field_type
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.schema import LAYER_CLASSES
+
+CLASSES = sorted({(cls.__name__, cls) for cls in [LayerSpec, *LAYER_CLASSES.values()]},
+                 key=lambda item: item[0])
+
+
+@pytest.mark.parametrize("cls", [cls for _, cls in CLASSES], ids=[name for name, _ in CLASSES])
+def test_every_field_says_what_it_means(cls):
+    undocumented = [name for name, info in cls.model_fields.items()
+                    if not (info.description or "").strip()]
+    assert undocumented == [], f"{cls.__name__}: fields without a description {undocumented}"
+
+
+@pytest.fixture(scope="module")
+def listing() -> list[str]:
+    result = CliRunner().invoke(main, ["ops"])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def _fields_of(listing: list[str], op: str) -> dict[str, list[str]]:
+    start = next(i for i, line in enumerate(listing) if line.startswith(f"{op} "))
+    rows = {}
+    for line in listing[start + 1:]:
+        if not line.startswith("    "):
+            break
+        name, *rest = line.split("  ")
+        rows[name.strip()] = [cell.strip() for cell in rest if cell.strip()]
+    return rows
+
+
+def test_listing_shows_type_default_and_the_description(listing):
+    conv = _fields_of(listing, "conv2d")
+    assert list(conv) == ["out", "kernel", "stride", "padding", "dilation", "groups", "depthwise",
+                          "bias"]
+    description = LAYER_CLASSES["conv2d"].model_fields["groups"].description
+    assert conv["groups"] == ["expr", "1", description]
+    assert conv["out"][:2] == ["expr | null", "null"]
+
+
+def test_mbconv_se_fields_have_no_default(listing):
+    mbconv = _fields_of(listing, "mbconv")
+    assert mbconv["se_of"][:2] == ["expanded | input | null", "null"]
+    assert "no default" in mbconv["se_of"][2] and "no default" in mbconv["se_gate"][2]
+    assert mbconv["out"][:2] == ["expr", "required"]
+
+
+def test_every_layer_fields_come_first_once(listing):
+    assert listing[0] == "every layer"
+    assert sum(line.startswith("    when ") for line in listing) == 1
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("Expr", "expr"), ("Expr | None", "expr | null"), ("ExprPair", "expr | [h, w]"),
+    ("bool", "bool"), ('Literal["nearest", "bilinear"]', "nearest | bilinear"),
+    ("list[Expr] | None", "[expr, …] | null"), ("Count", "whole ≥ 1"),
+])
+def test_field_type_reads_as_a_spec_writer_sees_it(written, shown):
+    assert field_type(written) == shown
