@@ -1,6 +1,6 @@
 """``costmodel ops``: the ops and built-in blocks a spec may use, every field with its type,
-default and meaning — the meaning is the pydantic field's description (the docstring under
-the field in its class), so the listing and the schema cannot drift apart."""
+default and meaning — the meaning is the pydantic field's description (costmodel/spec/
+field_docs.py), so the listing and the schema cannot drift apart."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def _annotation(cls: type[Any], field: str) -> str:
 
 def _rows(cls: type[Any], fields: list[str]) -> list[str]:
     cells = [(name, field_type(_annotation(cls, name)), field_default(cls.model_fields[name]),
-              cls.model_fields[name].description or "") for name in fields]
+              " ".join((cls.model_fields[name].description or "").split())) for name in fields]
     wide = [max((len(row[i]) for row in cells), default=0) for i in range(3)]
     return [f"    {n:{wide[0]}}  {t:{wide[1]}}  {d:{wide[2]}}  {m}".rstrip() for n, t, d, m in cells]
 

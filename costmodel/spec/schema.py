@@ -22,6 +22,7 @@ from costmodel.errors import SpecError
 from costmodel.ops import OPS
 from costmodel.spec.base import Domain, Expr, LayerSpec, SpecModel
 from costmodel.spec.expr import evaluate
+from costmodel.spec.field_docs import describe
 from costmodel.spec.published import published_figure
 from costmodel.symbols import parameter_symbol
 
@@ -33,6 +34,7 @@ LAYER_CLASSES: dict[str, type[LayerSpec]] = {
     **{name: block.spec for name, block in BLOCKS.items()},
 }
 """Every built-in op and block name → its spec class."""
+describe([LayerSpec, *LAYER_CLASSES.values()])
 
 SHAPE_NAMES = ("in_channels", "in_height", "in_width", "in_tokens")
 """Names a user block's expressions may use for its input's shape: channels (the channel
