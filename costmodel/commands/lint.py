@@ -22,6 +22,7 @@ from costmodel.units import DTYPE_BYTES
 
 if TYPE_CHECKING:
     from costmodel.graph import Network
+    from costmodel.lint.registry import Finding
 
 __all__ = ["lint", "parse_size"]
 
@@ -42,7 +43,10 @@ def parse_size(text: str) -> int:
 @click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @set_option
 @click.option("--select", default=None, metavar="CODES",
-              help="Comma-separated code prefixes to check (default: all), e.g. G,N1.")
+              help="Comma-separated code prefixes to check instead of the default rule set "
+                   "(`costmodel rule` marks it), e.g. G,N1; ALL for every rule.")
+@click.option("--extend-select", default=None, metavar="CODES",
+              help="Code prefixes to check in addition to the default set (or --select), e.g. N2,D1.")
 @click.option("--ignore", default=None, metavar="CODES",
               help="Comma-separated code prefixes to skip; the longest matching prefix wins.")
 @click.option("--format", "fmt", type=click.Choice(tuple(FORMATS)), default="text", show_default=True,
@@ -55,15 +59,24 @@ def parse_size(text: str) -> int:
 @click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="fp32", show_default=True,
               help="Element size for memory in bytes.")
 @click.option("--statistics", is_flag=True,
-              help="Also print kernels, maccs per kernel, widest level and peak memory (text).")
+              help="Also print findings per rule, then kernels, maccs per kernel, widest level "
+                   "and peak memory per spec (text).")
+@click.option("--latency", "latency", default=None, is_flag=False, flag_value="default",
+              metavar="PROFILE",
+              help="Add each finding's predicted time from a device profile and run rule L1 "
+                   "(bare --latency: the shipped profile; latency is device-specific).")
+@click.option("--per-layer", is_flag=True,
+              help="One finding per layer instead of one per repeated pattern.")
 @input_shape_option
 @click.pass_context
 def lint(ctx: click.Context, specs: tuple[str, ...], assignments: tuple[str, ...],
-         select: str | None, ignore: str | None, fmt: str, fuse: str, memory_budget: str | None,
-         dtype: str, statistics: bool, input_shape: str | None) -> None:
+         select: str | None, extend_select: str | None, ignore: str | None, fmt: str, fuse: str,
+         memory_budget: str | None, dtype: str, statistics: bool, latency: str | None,
+         per_layer: bool, input_shape: str | None) -> None:
     """Check SPECS against the efficient-CNN guidelines (ShuffleNetV2 G1–G4 and others).
 
-    Prints `path:line: layer CODE message (value vs threshold)` per finding, then a count.
+    Prints `path:line: layer CODE message (value vs threshold)` per finding, then a count;
+    a pattern repeated in many blocks is one finding naming how many layers it covers.
     A SPEC may be an ONNX model (*.onnx), imported onto costmodel's layers.
     `costmodel rule CODE` explains a rule. Exit status: 0 clean, 1 findings, 2 bad input.
 
@@ -72,18 +85,27 @@ def lint(ctx: click.Context, specs: tuple[str, ...], assignments: tuple[str, ...
     from costmodel.lint.engine import LintOptions, lint_network
     from costmodel.lint.output import render_findings
     from costmodel.lint.registry import RULES
-    from costmodel.lint.selection import ALL, check_codes, split_codes
+    from costmodel.lint.selection import check_codes, split_codes
 
     overrides = {}
     if memory_budget is not None:
         overrides = {"D4": {"budget": parse_size(memory_budget)}}
-    options = LintOptions(select=split_codes(select) or ALL, ignore=split_codes(ignore),
-                          fuse=fuse, dtype_bytes=DTYPE_BYTES[dtype], overrides=overrides)
     findings = []
     notes = []
     with spec_errors(ctx.obj["debug"]):
-        check_codes(options.select, RULES, "--select", specs[0])
-        check_codes(options.ignore, RULES, "--ignore", specs[0])
+        profile = None
+        if latency is not None:
+            from costmodel.latency.command import load_profile
+
+            profile = load_profile(latency)
+        options = LintOptions(select=split_codes(select) or None, ignore=split_codes(ignore),
+                              fuse=fuse, dtype_bytes=DTYPE_BYTES[dtype], overrides=overrides,
+                              extend_select=split_codes(extend_select), profile=profile,
+                              per_layer=per_layer)
+        for option, codes in (("--select", options.select or ()),
+                              ("--extend-select", options.extend_select),
+                              ("--ignore", options.ignore)):
+            check_codes(codes, RULES, option, specs[0])
         bindings = parse_bindings(assignments)
         for path in specs:
             network = _build(path, bindings, input_shape)
@@ -91,6 +113,8 @@ def lint(ctx: click.Context, specs: tuple[str, ...], assignments: tuple[str, ...
             if statistics:
                 notes.append(_statistics(network, fuse, DTYPE_BYTES[dtype]))
     text = render_findings(findings, fmt)
+    if statistics:
+        notes.insert(0, _rule_counts(findings))
     click.echo(text + "".join(notes) if fmt == "text" else text, nl=False)
     sys.exit(1 if findings else 0)
 
@@ -99,6 +123,21 @@ def _build(path: str, bindings: dict[str, str], input_shape: str | None) -> Netw
     from costmodel.graph import build
 
     return build(load_model(path, input_shape), path, bindings)
+
+
+def _rule_counts(findings: list[Finding]) -> str:
+    """Per rule with findings: findings, layers they cover, code and name (ruff's
+    --statistics), most findings first."""
+    from costmodel.lint.registry import RULES
+
+    counts: dict[str, list[int]] = {}
+    for finding in findings:
+        count = counts.setdefault(finding.code, [0, 0])
+        count[0] += 1
+        count[1] += len(finding.instances) or 1
+    rows = sorted(counts.items(), key=lambda item: (-item[1][0], list(RULES).index(item[0])))
+    return "".join(f"{n:>5} findings {layers:>5} layers  {code:<3} {RULES[code].name}\n"
+                   for code, (n, layers) in rows)
 
 
 def _statistics(network: Network, fuse: str, dtype_bytes: int) -> str:

@@ -1,12 +1,13 @@
 """What a rule sees: the built network, its costs under the execution model, resolved
-thresholds, and small structural queries shared by the rules."""
+thresholds, an optional latency profile's prediction, and small structural queries shared
+by the rules."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costmodel.analysis.fusion import ExecutionView
 from costmodel.analysis.peak_memory import PeakMemory, analyze_peak_memory
@@ -14,6 +15,9 @@ from costmodel.cost import Cost
 from costmodel.graph import Network, Node
 from costmodel.lint.registry import Finding
 from costmodel.ops.base import Category
+
+if TYPE_CHECKING:
+    from costmodel.latency.model import DeviceProfile, KernelTime
 
 __all__ = ["LintContext"]
 
@@ -26,6 +30,41 @@ class LintContext:
     view: ExecutionView
     thresholds: Mapping[str, Mapping[str, Any]]
     dtype_bytes: int = 4
+    profile: DeviceProfile | None = None
+
+    @cached_property
+    def kernel_times(self) -> list[KernelTime] | None:
+        """The profile's predicted kernels and times (None without a profile)."""
+        if self.profile is None:
+            return None
+        from costmodel.latency.model import predict
+
+        return predict(self.network, self.profile)[0]
+
+    @cached_property
+    def layer_times(self) -> dict[str, float]:
+        """Layer → predicted µs of the kernel it heads (a fused follower runs free: 0)."""
+        times = {layer: 0.0 for t in self.kernel_times or () for layer in t.kernel.layers}
+        times.update({t.kernel.layers[0]: t.time_us for t in self.kernel_times or ()})
+        return times
+
+    def time_at_stake(self, layer: str) -> float | None:
+        """Predicted µs of the kernels of ``layer`` (a layer, or every layer of a block);
+        None without a profile or for the model as a whole."""
+        if self.kernel_times is None:
+            return None
+        if layer in self.layer_times:
+            return self.layer_times[layer]
+        if layer in self.network.blocks:
+            return sum(self.layer_times.get(node.name, 0.0) for node in self.network.nodes.values()
+                       if layer in node.block)
+        return None
+
+    def timed(self, finding: Finding) -> Finding:
+        """``finding`` with its predicted time at stake (unchanged without a profile)."""
+        if finding.time_us is not None or self.kernel_times is None:
+            return finding
+        return replace(finding, time_us=self.time_at_stake(finding.layer))
 
     @property
     def costs(self) -> dict[str, Cost]:
@@ -90,9 +129,15 @@ class LintContext:
         return {block: (entering.get(block, 0), leaving.get(block, 0)) for block in self.network.blocks}
 
     def finding(self, code: str, node: Node | None, message: str, value: Any, threshold: Any,
-                *, layer: str | None = None, line: int | None = None) -> Finding:
-        """A finding located at ``node`` (or at ``layer``/``line`` given explicitly)."""
+                *, layer: str | None = None, line: int | None = None,
+                at_stake: Iterable[str] | None = None) -> Finding:
+        """A finding located at ``node`` (or at ``layer``/``line`` given explicitly); with a
+        profile, ``at_stake`` names the layers whose predicted time it is about (default:
+        the finding's layer or block)."""
         if node is not None:
             layer, line = layer or node.name, line or self.line(node)
+        time_us = None
+        if at_stake is not None and self.kernel_times is not None:
+            time_us = sum(self.layer_times.get(name, 0.0) for name in at_stake)
         return Finding(self.network.path, line or 1, layer or self.network.spec.model, code,
-                       message, value, threshold)
+                       message, value, threshold, time_us=time_us)

@@ -3,6 +3,10 @@
 Thresholds resolve as: the rule's default, then the spec's ``lint.thresholds``, then the
 caller's ``overrides`` (e.g. ``--memory-budget``). A finding is dropped when its layer
 (or a block containing it) matches a ``lint.ignore`` pattern listing a prefix of its code.
+Without ``select`` the default rule set runs (rules registered ``default=True``), plus
+``extend_select``. With a latency ``profile`` each finding carries the predicted time of
+the kernels its layers run. Unless ``per_layer``, the findings of a repeated pattern are
+merged into one (:mod:`costmodel.lint.grouping`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costmodel.analysis.fusion import execution_view
 from costmodel.arith import is_symbolic
@@ -19,24 +23,43 @@ from costmodel.errors import SpecError
 from costmodel.graph import Network, build
 from costmodel.lint import rules  # noqa: F401  (registration)
 from costmodel.lint.context import LintContext
+from costmodel.lint.grouping import group_findings
 from costmodel.lint.registry import RULES, Finding
-from costmodel.lint.selection import ALL, check_codes, is_selected
+from costmodel.lint.selection import check_codes, is_selected
 from costmodel.spec.expr import evaluate
 from costmodel.spec.load import load_spec
 from costmodel.spec.schema import LintSettings
 
-__all__ = ["LintOptions", "lint_network", "lint_path"]
+if TYPE_CHECKING:
+    from costmodel.latency.model import DeviceProfile
+
+__all__ = ["LintOptions", "default_codes", "lint_network", "lint_path"]
+
+
+def default_codes() -> tuple[str, ...]:
+    """The codes of the default rule set, in registry order."""
+    return tuple(code for code, rule in RULES.items() if rule.default)
 
 
 @dataclass(frozen=True)
 class LintOptions:
-    """Rule selection, execution model, element size and threshold overrides."""
+    """Rule selection (``select`` None: the default set), execution model, element size,
+    threshold overrides, an optional latency profile, and whether to list every layer of a
+    repeated pattern (``per_layer``)."""
 
-    select: tuple[str, ...] = ALL
+    select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     fuse: str = "none"
     dtype_bytes: int = 4
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    extend_select: tuple[str, ...] = ()
+    profile: DeviceProfile | None = None
+    per_layer: bool = False
+
+    @property
+    def selected(self) -> tuple[str, ...]:
+        """The selecting code prefixes: ``select`` (or the default set) and ``extend_select``."""
+        return (default_codes() if self.select is None else self.select) + self.extend_select
 
 
 def _thresholds(settings: LintSettings | None, options: LintOptions, path: str) -> dict[str, dict[str, Any]]:
@@ -74,16 +97,17 @@ def lint_network(network: Network, options: LintOptions = LintOptions()) -> list
     """
     settings = network.spec.lint
     context = LintContext(network, execution_view(network, options.fuse),
-                          _thresholds(settings, options, network.path), options.dtype_bytes)
+                          _thresholds(settings, options, network.path), options.dtype_bytes,
+                          options.profile)
     patterns = settings.ignore if settings else {}
     for pattern, prefixes in patterns.items():
         check_codes(prefixes, RULES, f"lint.ignore '{pattern}'", network.path,
                     settings.line if settings else None)
     findings: list[Finding] = []
     for code, rule in RULES.items():
-        if is_selected(code, options.select, options.ignore):
-            findings += [f for f in rule.check(context) if not _ignored(f, patterns)]
-    return findings
+        if is_selected(code, options.selected, options.ignore):
+            findings += [context.timed(f) for f in rule.check(context) if not _ignored(f, patterns)]
+    return findings if options.per_layer else group_findings(findings, network)
 
 
 def lint_path(path: str | Path, bindings: Mapping[str, Any] | None = None,

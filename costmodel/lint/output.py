@@ -13,7 +13,7 @@ from typing import Any
 from costmodel import __version__
 from costmodel.lint.registry import RULES, Finding
 
-__all__ = ["FORMATS", "render_findings", "show_value", "SARIF_SCHEMA"]
+__all__ = ["FORMATS", "render_findings", "show_value", "show_time", "SARIF_SCHEMA"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -32,10 +32,27 @@ def _number(value: Any) -> Any:
     return round(float(value), 6)
 
 
+def show_time(time_us: float) -> str:
+    """Predicted time, to 3 significant digits: '523 µs', '1.23 ms'."""
+    return f"{time_us:.3g} µs" if time_us < 1000 else f"{time_us / 1000:.3g} ms"
+
+
+def _extent(finding: Finding) -> str:
+    """'; 9 alike (first … last); 1.23 ms predicted' — whichever applies."""
+    parts = []
+    if len(finding.instances) > 1:
+        parts.append(f"{len(finding.instances)} alike ({finding.instances[0]} … "
+                     f"{finding.instances[-1]})")
+    if finding.time_us is not None:
+        parts.append(f"{show_time(finding.time_us)} predicted")
+    return "".join(f"; {part}" for part in parts)
+
+
 def render_text(findings: list[Finding]) -> str:
-    """``path:line: layer CODE message (value vs threshold)`` per finding, then a count."""
+    """``path:line: layer CODE message (value vs threshold)`` per finding, then how many
+    layers it stands for and the predicted time at stake where known, then a count."""
     lines = [f"{f.path}:{f.line}: {f.layer} {f.code} {f.message} "
-             f"({show_value(f.value)} vs {show_value(f.threshold)})" for f in findings]
+             f"({show_value(f.value)} vs {show_value(f.threshold)}){_extent(f)}" for f in findings]
     count = len(findings)
     lines.append(f"Found {count} finding{'s' if count != 1 else ''}." if count else "All checks passed.")
     return "\n".join(lines) + "\n"
@@ -44,11 +61,14 @@ def render_text(findings: list[Finding]) -> str:
 def _as_dict(finding: Finding) -> dict[str, Any]:
     return {"path": finding.path, "line": finding.line, "layer": finding.layer,
             "code": finding.code, "name": RULES[finding.code].name, "message": finding.message,
-            "value": _number(finding.value), "threshold": _number(finding.threshold)}
+            "value": _number(finding.value), "threshold": _number(finding.threshold),
+            "instances": list(finding.instances) or [finding.layer],
+            "time_us": None if finding.time_us is None else round(finding.time_us, 3)}
 
 
 def render_json(findings: list[Finding]) -> str:
-    """A list of findings with path, line, layer, code, name, message, value, threshold."""
+    """A list of findings with path, line, layer, code, name, message, value, threshold,
+    instances (the layers of the pattern) and time_us (predicted; null without a profile)."""
     return json.dumps([_as_dict(f) for f in findings], indent=2) + "\n"
 
 
@@ -61,13 +81,14 @@ def render_sarif(findings: list[Finding]) -> str:
     results = [{
         "ruleId": f.code, "ruleIndex": codes.index(f.code), "level": "warning",
         "message": {"text": f"{f.layer}: {f.message} ({show_value(f.value)} vs "
-                            f"{show_value(f.threshold)})"},
+                            f"{show_value(f.threshold)}){_extent(f)}"},
         "locations": [{
             "physicalLocation": {"artifactLocation": {"uri": f.path},
                                  "region": {"startLine": max(f.line, 1)}},
             "logicalLocations": [{"name": f.layer, "kind": "member"}],
         }],
-        "properties": {"value": _number(f.value), "threshold": _number(f.threshold)},
+        "properties": {"value": _number(f.value), "threshold": _number(f.threshold),
+                       "instances": list(f.instances) or [f.layer], "time_us": f.time_us},
     } for f in findings]
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
         "tool": {"driver": {"name": "costmodel", "version": __version__, "rules": rules}},

@@ -3,6 +3,8 @@
 A rule's docstring is its documentation (``costmodel rule G1`` prints it; docs/rules.md is
 generated from it) with the sections What it does / Why is this bad? / Example /
 Use instead / References. :func:`register_rule` refuses a duplicate code or name.
+A rule is in the default set (``default=True``) only when a designer would act on its
+findings; the others run when ``--select`` names them (as ruff's defaults).
 """
 
 from __future__ import annotations
@@ -27,15 +29,21 @@ _NAME = re.compile(r"[a-z]+(-[a-z0-9]+)*")
 
 @dataclass(frozen=True)
 class Threshold:
-    """A tunable limit of a rule: its default (exact; None = rule off) and meaning."""
+    """A tunable limit of a rule: its default (exact; None = rule off), meaning, and where
+    the default comes from (the experiment it rests on)."""
 
     default: int | Fraction | None
     help: str
+    source: str = ""
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One violation: where, which rule, what, the measured value and the threshold."""
+    """One violation: where, which rule, what, the measured value and the threshold.
+
+    ``instances``: the layers (or blocks) of a repeated pattern this finding stands for
+    (empty: only ``layer``); ``time_us``: the predicted time of the kernels they run, when
+    linting with a latency profile."""
 
     path: str
     line: int
@@ -44,6 +52,8 @@ class Finding:
     message: str
     value: int | Fraction | float
     threshold: int | Fraction | float | None
+    instances: tuple[str, ...] = ()
+    time_us: float | None = None
 
 
 Check = Callable[["LintContext"], Iterator[Finding]]
@@ -57,6 +67,8 @@ class Rule:
     name: str
     check: Check
     thresholds: dict[str, Threshold] = field(default_factory=dict)
+    default: bool = True
+    """In the default rule set (else opt-in by ``--select``)."""
 
     @property
     def doc(self) -> str:
@@ -73,10 +85,11 @@ RULES: dict[str, Rule] = {}
 """Code → rule, in registration order."""
 
 
-def register_rule(code: str, name: str,
-                  thresholds: dict[str, Threshold] | None = None) -> Callable[[Check], Check]:
-    """Register ``check`` as rule ``code``; a malformed or duplicate code/name, or a doc
-    missing one of :data:`DOC_SECTIONS`, raises ValueError at import time."""
+def register_rule(code: str, name: str, thresholds: dict[str, Threshold] | None = None,
+                  *, default: bool = True) -> Callable[[Check], Check]:
+    """Register ``check`` as rule ``code`` (in the default set unless ``default=False``); a
+    malformed or duplicate code/name, or a doc missing one of :data:`DOC_SECTIONS`, raises
+    ValueError at import time."""
 
     def decorate(check: Check) -> Check:
         if not _CODE.fullmatch(code) or not _NAME.fullmatch(name):
@@ -87,7 +100,7 @@ def register_rule(code: str, name: str,
         missing = [section for section in DOC_SECTIONS if f"{section}" not in doc]
         if missing:
             raise ValueError(f"rule {code}: its docstring lacks {', '.join(missing)}")
-        RULES[code] = Rule(code, name, check, dict(thresholds or {}))
+        RULES[code] = Rule(code, name, check, dict(thresholds or {}), default)
         return check
 
     return decorate

@@ -44,7 +44,8 @@ def test_json_and_sarif() -> None:
     data = json.loads(run("lint", str(FIXTURES / "g2_bad.yaml"), "--select", "G2", "--format", "json").output)
     assert data == [{"path": str(FIXTURES / "g2_bad.yaml"), "line": 4, "layer": "gconv", "code": "G2",
                      "name": "excessive-group-convolution", "message": data[0]["message"],
-                     "value": round(4032 / 1984, 6), "threshold": 1.2}]
+                     "value": round(4032 / 1984, 6), "threshold": 1.2, "instances": ["gconv"],
+                     "time_us": None}]
     sarif = json.loads(run("lint", str(FIXTURES / "g2_bad.yaml"), "--format", "sarif").output)
     assert sarif["version"] == "2.1.0"
     run_ = sarif["runs"][0]

@@ -9,13 +9,22 @@ from pathlib import Path
 import pytest
 
 from costmodel.errors import SpecWarning
+from costmodel.latency.model import DeviceProfile, Roofline
 from costmodel.lint import RULES, LintOptions, lint_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# a synthetic device: 1×1 convs at 1000 maccs/µs, depthwise at 10, everything else free
+PROFILE = DeviceProfile("test", "0", "none", 1, "none", 0.0,
+                        {"conv_pointwise": Roofline(0.0, 1000.0, 0.0),
+                         "conv_depthwise": Roofline(0.0, 10.0, 0.0),
+                         "other": Roofline(0.0, 0.0, 0.0)})
+
 
 def codes(name: str, code: str, **options: object) -> list:
     # d5_bad has an output nothing reads: building it warns (and D5 reports it)
+    if code == "L1":  # the latency rule needs a profile
+        options = {"profile": PROFILE, **options}
     with pytest.warns(SpecWarning, match="never read") if name == "d5_bad" else nullcontext():
         findings = lint_path(FIXTURES / f"{name}.yaml", options=LintOptions(select=(code,), **options))
     return [f for f in findings if f.code == code]
@@ -88,3 +97,21 @@ def test_spec_ignores_per_layer(tmp_path: Path) -> None:
     spec = tmp_path / "ignored.yaml"
     spec.write_text(text)
     assert {f.code for f in lint_path(spec, options=LintOptions(select=("G",)))} == {"G1"}
+
+
+def test_l1_shares_and_time_at_stake() -> None:
+    (finding,) = codes("l1_bad", "L1")
+    # pw: 64·64·64 = 262144 maccs / 1000 = 262.144 µs; dw: 64·64·9 = 36864 maccs / 10 = 3686.4 µs
+    assert finding.layer == "dw"
+    assert finding.value == pytest.approx(3686.4 / (262.144 + 3686.4))
+    assert finding.threshold == pytest.approx(3 * 36864 / (262144 + 36864))
+    assert finding.time_us == pytest.approx(3686.4)
+    assert not codes("l1_bad", "L1", profile=None)  # no profile, no prediction: nothing to say
+
+
+def test_default_set_leaves_opt_in_rules_out() -> None:
+    # n2_bad triggers N2 (opt-in) only when named
+    path = FIXTURES / "n2_bad.yaml"
+    assert "N2" not in {f.code for f in lint_path(path)}
+    assert "N2" in {f.code for f in lint_path(path, options=LintOptions(extend_select=("N2",)))}
+    assert {code for code, rule in RULES.items() if not rule.default} == {"N2", "D1", "D3"}

@@ -19,7 +19,7 @@ def _is_gate(ctx: LintContext, node_name: str, port: int) -> bool:
     return len(shape) == 4 and shape[2] == shape[3] == 1
 
 
-@register_rule("D1", "mobile-unfriendly-op")
+@register_rule("D1", "mobile-unfriendly-op", default=False)
 def mobile_unfriendly_op(ctx: LintContext) -> Iterator[Finding]:
     """Ops weakly supported by mobile runtimes or by post-training quantization:
     squeeze-and-excitation and swish-like activations.
@@ -55,7 +55,9 @@ def mobile_unfriendly_op(ctx: LintContext) -> Iterator[Finding]:
 
 
 @register_rule("D2", "unreparameterized-branches",
-               {"max_linear_branches": Threshold(1, "linear branches of one input an add may merge")})
+               {"max_linear_branches": Threshold(1, "linear branches of one input an add may merge",
+                                                 "RepVGG Sec. 3.3: any sum of linear branches "
+                                                 "of one input folds into one conv")})
 def unreparameterized_branches(ctx: LintContext) -> Iterator[Finding]:
     """A multi-branch block that could be merged into one convolution for inference but is
     specified with its training-time branches (RepVGG, MobileOne).
@@ -88,7 +90,7 @@ def unreparameterized_branches(ctx: LintContext) -> Iterator[Finding]:
                               len(node.inputs), limit)
 
 
-@register_rule("D3", "synchronizing-global-pool")
+@register_rule("D3", "synchronizing-global-pool", default=False)
 def synchronizing_global_pool(ctx: LintContext) -> Iterator[Finding]:
     """Global pooling inside the network whose result is applied back to a spatial map
     (squeeze-and-excitation and similar attention).
@@ -125,7 +127,8 @@ def synchronizing_global_pool(ctx: LintContext) -> Iterator[Finding]:
 
 
 @register_rule("D4", "memory-budget-exceeded",
-               {"budget": Threshold(None, "bytes of activation memory available (off by default)")})
+               {"budget": Threshold(None, "bytes of activation memory available (off by default)",
+                                    "the device's SRAM: MCUNet's targets have 256–512 KiB")})
 def memory_budget_exceeded(ctx: LintContext) -> Iterator[Finding]:
     """Peak activation memory above the memory budget of the target device.
 

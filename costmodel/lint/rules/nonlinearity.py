@@ -11,7 +11,9 @@ from costmodel.lint.registry import Finding, Threshold, register_rule
 __all__: list[str] = []
 
 @register_rule("N1", "nonlinear-bottleneck",
-               {"narrowing": Threshold(2, "c_in / c_out from which a 1×1 conv is a projection")})
+               {"narrowing": Threshold(2, "c_in / c_out from which a 1×1 conv is a projection",
+                                       "MobileNetV2 Fig. 6a: linear bottlenecks won at expansion "
+                                       "6; 2 is the smallest narrowing that is a projection")})
 def nonlinear_bottleneck(ctx: LintContext) -> Iterator[Finding]:
     """A nonlinearity after the narrow projection of an inverted residual (the linear
     bottleneck of MobileNetV2).
@@ -49,7 +51,10 @@ def nonlinear_bottleneck(ctx: LintContext) -> Iterator[Finding]:
 
 
 @register_rule("N2", "depthwise-nonlinearity",
-               {"max_group_depth": Threshold(1, "channels per group up to which a conv is shallow")})
+               {"max_group_depth": Threshold(1, "channels per group up to which a conv is shallow",
+                                             "Xception Fig. 10: depthwise (1 channel per "
+                                             "group) without a nonlinearity trained best")},
+               default=False)
 def depthwise_nonlinearity(ctx: LintContext) -> Iterator[Finding]:
     """A nonlinearity right after a depthwise (or nearly depthwise) convolution, whose
     per-group feature space is shallow.
