@@ -23,9 +23,9 @@ def _round(text: str) -> tuple[int, int]:
               help="Intra-op threads (1: timed by the calling thread's CPU clock).")
 @click.option("--optimize", type=click.Choice(["all", "none"]), default="all", show_default=True,
               help="Runtime graph optimizations (fused kernels) on or off.")
-@click.option("--points", default=16, show_default=True, type=click.IntRange(2),
+@click.option("--points", default=24, show_default=True, type=click.IntRange(2),
               help="Grid points (single-kernel models) per kernel kind.")
-@click.option("--rounds", default=3, show_default=True, type=click.IntRange(1),
+@click.option("--rounds", default=5, show_default=True, type=click.IntRange(1),
               help="Interleaved timing rounds over the whole grid.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the grid, weights and inputs.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),

@@ -3,15 +3,17 @@
 Each grid point is a one-kernel spec (a conv with its BN and activation, a pool, an add, …)
 built and exported by costmodel itself, so its features are computed exactly as for a
 whole network (:func:`costmodel.latency.kernels.kernels`). Points are timed with one
-thread and the calling thread's CPU clock, in interleaved rounds, and the median is kept.
-A one-element ReLU model measures the session's fixed cost, subtracted from every point.
+thread in interleaved rounds by the runtime's per-node profiler, so a point's time is its
+kernel's alone (see :func:`calibrate`).
 """
 
 from __future__ import annotations
 
+import math
 import platform
 import random
 import statistics
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from costmodel.latency.kernels import kernels
-from costmodel.latency.model import DeviceProfile, fit_roofline
+from costmodel.latency.model import DeviceProfile, Roofline, fit_roofline
+from costmodel.runtime.base import RunTimes
 
 __all__ = ["GRIDS", "Point", "calibrate", "cpu_model", "grid"]
 
@@ -149,10 +152,41 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def _session_baselines() -> list[tuple[str, Spec]]:
+    """Chains of 1 and 8 one-element ReLUs: their CPU time less their kernels' time gives the
+    session's fixed cost per run and the executor's cost per node."""
+    return [(f"session{n}", {"model": f"session{n}", "input": [1, 1, 1],
+                             "layers": [{"name": f"k{i}", "op": "relu"} for i in range(n)]})
+            for n in (1, 8)]
+
+
+def _node_us(times: RunTimes, node: str) -> float:
+    """A node's time: the lower quartile of its profiled (wall) kernel times over the runs.
+    On a loaded machine the thread is often descheduled inside a long kernel, which wall time
+    counts; the lower quartile keeps the runs that were not (and few ran faster)."""
+    return float(np.quantile([run[node] for run in times.node_us], 0.25))
+
+
+def _kernel_us(times: RunTimes, fixed_us: float, kernel: Callable[[str], bool]) -> float:
+    """The time of the nodes ``kernel`` accepts: the run's median CPU time less the session's
+    and executor's fixed costs and the other nodes' profiled times (the CPU clock leaves out
+    time descheduled, which the profiler's wall times of a long kernel do not)."""
+    others = sum(_node_us(times, node) for node, op in times.op_types.items() if not kernel(op))
+    return statistics.median(times.cpu_us) - fixed_us - others
+
+
 def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name: str = "onnxruntime",
               rounds: int = 3, runs: int = 7, seed: int = 0,
               progress: Callable[[str], None] | None = None) -> tuple[DeviceProfile, list[Point]]:
-    """Benchmark the grid (interleaved ``rounds`` of ``runs`` runs each) and fit a profile."""
+    """Benchmark the grid (interleaved ``rounds`` of ``runs`` runs each) and fit a profile.
+
+    A point's time is its kernel's alone: the run's CPU time less the session's and the
+    executor's fixed costs and less the layout reorders around a lone conv, which the
+    runtime's profiler times (:func:`_kernel_us`); the reorders are points of their own
+    (``reorder``: the tensor's bytes read and written). Two chains of one-element ReLUs give
+    the session's fixed cost and the executor's cost per kernel (CPU time of the run less
+    its kernels' profiled time).
+    """
     from costmodel.export import export_network
     from costmodel.graph import build
     from costmodel.runtime.base import RunOptions
@@ -161,38 +195,54 @@ def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name:
 
     runtime = load_runtime(runtime_name)
     options = RunOptions(1, optimize)  # type: ignore[arg-type]
-    baseline = {"model": "session", "input": [1, 1, 1], "layers": [{"name": "k", "op": "relu"}]}
-    entries = [("session", baseline)] + grid(points_per_kind, optimize, seed)
     jobs = []
-    for kind, spec in entries:
+    for kind, spec in _session_baselines() + grid(points_per_kind, optimize, seed):
         network = build(parse_spec(spec), f"<{spec['model']}>", {})
         found = kernels(network, optimize)
-        if len(found) != 1 or (kind != "session" and found[0].kind != kind):
-            raise AssertionError(f"{spec['model']}: not one {kind} kernel: {found}")
+        if not kind.startswith("session") and {k.kind for k in found} != {kind}:
+            raise AssertionError(f"{spec['model']}: not {kind} kernels: {found}")
         exported = export_network(network, seed=seed)
-        data = exported.model.SerializeToString()
         feeds = {exported.model.graph.input[0].name: exported.input}
-        jobs.append((kind, found[0], data, feeds))
-    samples: list[list[float]] = [[] for _ in jobs]
-    for round_ in range(rounds):  # interleaved: a burst of load hits every point alike
-        for index, (_, _, data, feeds) in enumerate(jobs):
-            samples[index] += runtime.latency(data, feeds, options, runs=runs, warmup=2, clock="cpu")
-        if progress is not None:
-            progress(f"round {round_ + 1}/{rounds}")
-    medians = [statistics.median(s) for s in samples]
-    session = medians[0]
-    points = [Point(kind, k.maccs, k.bytes, max(t - session, 0.01))
-              for (kind, k, _, _), t in zip(jobs[1:], medians[1:])]
+        source, port = network.output
+        jobs.append((kind, found, exported.model.SerializeToString(), feeds,
+                     math.prod(exported.input.shape), math.prod(network.nodes[source].outputs[port])))
+    with tempfile.TemporaryDirectory() as folder:
+        profiled = [runtime.profiled(data, feeds, options, folder) for _, _, data, feeds, _, _ in jobs]
+        for round_ in range(rounds):  # interleaved: a burst of load hits every point alike
+            for timed in profiled:
+                timed.run(runs)
+            if progress is not None:
+                progress(f"round {round_ + 1}/{rounds}")
+        results = [timed.finish() for timed in profiled]
+    (cpu1, kern1), (cpu8, kern8) = [(statistics.median(r.cpu_us),
+                                     sum(_node_us(r, node) for node in r.op_types))
+                                    for r in results[:2]]
+    node_us = max(((cpu8 - kern8) - (cpu1 - kern1)) / 7, 0.0)
+    session = max(cpu1 - kern1 - node_us, 0.0)
+    points = []
+    for (kind, found, _, _, inputs, outputs), times in zip(jobs[2:], results[2:]):
+        fixed = session + node_us * len(times.op_types)
+        kernel_us = _kernel_us(times, fixed, lambda op: op not in REORDERS) / len(found)
+        points.append(Point(kind, found[0].maccs, found[0].bytes, max(kernel_us, 0.01)))
+        for node, op in times.op_types.items():
+            if op in REORDERS:
+                elements = inputs if op == "ReorderInput" else outputs
+                points.append(Point("reorder", 0, 2 * elements * 4, max(_node_us(times, node), 0.01)))
     kinds = {}
     for kind in {p.kind for p in points}:
-        chosen = [p for p in points if p.kind == kind]
-        kinds[kind] = fit_roofline(np.array([p.maccs for p in chosen], dtype=float),
-                                   np.array([p.bytes for p in chosen], dtype=float),
-                                   np.array([p.time_us for p in chosen]))
-    rest = [p for p in points if not p.kind.startswith("conv") and p.kind != "fully_connected"]
-    kinds["other"] = fit_roofline(np.array([p.maccs for p in rest], dtype=float),
-                                  np.array([p.bytes for p in rest], dtype=float),
-                                  np.array([p.time_us for p in rest]))
+        kinds[kind] = _fit([p for p in points if p.kind == kind])
+    kinds["other"] = _fit([p for p in points if not p.kind.startswith("conv")
+                           and p.kind not in ("fully_connected", "reorder")])
     profile = DeviceProfile(runtime.name, runtime.version, cpu_model(), 1, optimize, session,
-                            dict(sorted(kinds.items())), len(points))
+                            dict(sorted(kinds.items())), len(points), node_us=node_us)
     return profile, points
+
+
+def _fit(points: list[Point]) -> Roofline:
+    return fit_roofline(np.array([p.maccs for p in points], dtype=float),
+                        np.array([p.bytes for p in points], dtype=float),
+                        np.array([p.time_us for p in points]))
+
+
+REORDERS = frozenset({"ReorderInput", "ReorderOutput"})
+"""onnxruntime's NCHWc layout reorders (timed as ``reorder`` points, not as the kernel)."""

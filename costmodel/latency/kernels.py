@@ -1,29 +1,58 @@
 """The kernels a runtime executes for a network, their kind and their exact features.
 
-onnxruntime with optimizations on (``all``) folds a conv's batchnorm into its weights and
-fuses a following activation it implements in the conv's epilogue (MLAS activations:
-Relu, Clip, Sigmoid, Tanh, LeakyRelu, HardSigmoid — onnxruntime/core/optimizer/
-conv_activation_fusion.cc), and drops views (Identity, Dropout, Flatten/Reshape are
-aliases). Fused activations are the ``clamp`` category (Relu, Clip); a sigmoid after a conv
-(an SE gate on a 1×1 map) is left as its own small kernel. With optimizations off (``none``) every op is its own kernel.
+onnxruntime with optimizations on (``all``), as its per-node profiles of the zoo show
+(onnxruntime 1.32, docs/latency.md):
+
+- a conv's batchnorm is folded into its weights (its shift becomes a C-element bias read);
+- a residual add whose one input is a conv's only use is fused into that conv (the NCHWc
+  conv's ``Sum`` input: the other input is read once more), and so is a following
+  activation onnxruntime implements in the conv's epilogue (:data:`FUSED_ACTIVATIONS`);
+- views (identity, dropout, flatten/reshape as aliases) run nothing;
+- convs (but not grouped ones), pooling and global pooling run in the blocked NCHWc layout,
+  and so do activations, batchnorms, sums and concats (of whole channel blocks) of blocked
+  tensors; a tensor crossing between a blocked kernel and any other is reordered
+  (``ReorderInput``/``ReorderOutput``, one per tensor): a ``reorder`` kernel reading and
+  writing the tensor once.
+
+With optimizations off (``none``) every exported ONNX node is its own kernel; an op the
+exporter writes as several nodes (swish = x·σ(x), gelu through erf) is several passes.
 
 A kernel's features are its maccs and its bytes moved (fp32 ``mem_access`` × 4) under that
-execution model: a folded batchnorm adds its C-element bias read, a fused activation nothing.
+execution model: a folded batchnorm adds its C-element bias read, a fused add its second
+input, a fused activation nothing.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from costmodel.graph import Network, Node
 
-__all__ = ["KINDS", "Kernel", "kernel_kind", "kernels"]
+__all__ = ["FUSED_ACTIVATIONS", "KINDS", "Kernel", "kernel_kind", "kernels"]
 
 KINDS = ("conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "fully_connected",
-         "pool", "global_pool", "norm", "activation", "binary", "copy", "other")
+         "pool", "global_pool", "norm", "activation", "binary", "copy", "reorder", "other")
 """Kernel kinds, each with its own fitted roofline."""
+
+FUSED_ACTIVATIONS = frozenset({"relu", "relu6", "sigmoid", "hardsigmoid", "hardswish", "leaky_relu"})
+"""Activations onnxruntime runs in a conv's epilogue with optimizations on: MLAS's
+activation kinds (Relu, Clip, Sigmoid, HardSigmoid, LeakyRelu; conv_activation_fusion.cc)
+and HardSwish in the NCHWc conv (no HardSwish node is left in MobileNetV3's profile)."""
+
+PASSES = {"none": {"swish": 2, "silu": 2, "gelu": 5}, "all": {"gelu": 5}}
+"""Element-wise ops exported as several ONNX nodes (costmodel/export/table.py), each its
+own kernel: swish = Mul(x, Sigmoid(x)), fused into one QuickGelu with optimizations on;
+gelu = x·(1 + erf(x/√2))/2 in five nodes (Mul, Erf, Add, Mul, Mul)."""
+
+NCHWC = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "pool", "global_pool"})
+"""Kinds onnxruntime runs in the blocked NCHWc layout (nchwc_transformer.cc)."""
+
+NCHWC_BLOCK = 16
+"""Channels per NCHWc block: MLAS's block size with AVX-512 (8 with AVX2), the CPU the
+shipped profiles describe."""
 
 DTYPE_BYTES = 4
 
@@ -68,37 +97,85 @@ def kernel_kind(node: Node, c_in: int) -> str:
 
 def kernels(network: Network, optimize: str = "all") -> list[Kernel]:
     """The kernels executing ``network`` under onnxruntime's ``optimize`` level, in order."""
-    readers: dict[str, list[str]] = {}
-    for node in network.nodes.values():
-        for source, _ in node.inputs:
-            readers.setdefault(source, []).append(node.name)
+    readers = network.readers
     absorbed: set[str] = set()
     result = []
+    head_of: dict[str, Kernel] = {}  # layer → the kernel producing its output
     for node in network.nodes.values():
         if node.name in absorbed or not node.inputs or node.has("view"):  # input, aliases
             continue
         layers, bytes_ = [node.name], node.cost.mem_access
         if optimize == "all" and node.has("convolution"):
-            follower = _sole_reader(network, node, readers)
-            if follower is not None and follower.has("normalization") and \
-                    follower.has("reparameterizable"):
-                layers.append(follower.name)
-                bytes_ += follower.outputs[0][1]  # the folded shift, now the conv's bias
-                follower = _sole_reader(network, follower, readers)
-            if follower is not None and follower.has("clamp"):
-                layers.append(follower.name)
+            layers, bytes_ = _fuse(network, node, readers)
             absorbed.update(layers)
         source, index = node.inputs[0]
         c_in = network.nodes[source].outputs[index][1]
-        result.append(Kernel(tuple(layers), kernel_kind(node, c_in), int(node.cost.maccs),
-                             int(bytes_) * DTYPE_BYTES))
+        kernel = Kernel(tuple(layers), kernel_kind(node, c_in), int(node.cost.maccs),
+                        int(bytes_) * DTYPE_BYTES)
+        result += [kernel] * PASSES.get(optimize, {}).get(node.op, 1)
+        head_of.update((layer, kernel) for layer in layers)
+    if optimize == "all":
+        result += _reorders(network, result, head_of)
     return result
 
 
-def _sole_reader(network: Network, node: Node, readers: dict[str, list[str]]) -> Node | None:
-    """The only node reading ``node``'s single output, if it reads nothing else."""
+def _fuse(network: Network, conv: Node, readers: dict[str, list[str]]) -> tuple[list[str], int]:
+    """The layers one conv kernel runs (conv, folded BN, fused add, fused activation) and
+    its mem_access."""
+    layers, mem = [conv.name], conv.cost.mem_access
+    follower = _only_reader(network, conv, readers)
+    if follower is not None and follower.has("normalization") and follower.has("reparameterizable"):
+        layers.append(follower.name)
+        mem += follower.outputs[0][1]  # the folded shift, now the conv's bias
+        follower = _only_reader(network, follower, readers)
+    if follower is not None and follower.has("sum") and len(follower.inputs) == 2:
+        other = next(ref for ref in follower.inputs if ref[0] != layers[-1])
+        layers.append(follower.name)
+        mem += math.prod(network.nodes[other[0]].outputs[other[1]])  # the residual, read once
+        follower = _only_reader(network, follower, readers)
+    if follower is not None and follower.op in FUSED_ACTIVATIONS and len(follower.inputs) == 1:
+        layers.append(follower.name)
+    return layers, mem
+
+
+def _only_reader(network: Network, node: Node, readers: dict[str, list[str]]) -> Node | None:
+    """The only node reading ``node``'s single output."""
     names = readers.get(node.name, [])
     if len(node.outputs) != 1 or len(names) != 1:
         return None
-    reader = network.nodes[names[0]]
-    return reader if len(reader.inputs) == 1 else None
+    return network.nodes[names[0]]
+
+
+def _blocked(network: Network, kernel: Kernel, head_of: dict[str, Kernel],
+             known: dict[Kernel, bool]) -> bool:
+    """Whether ``kernel`` runs in the NCHWc layout: its kind is blocked, or it is
+    layout-transparent (an activation, a batchnorm, a sum, a concat of whole blocks) and
+    every tensor it reads is."""
+    if kernel.kind in NCHWC:
+        return True
+    head = network.nodes[kernel.layers[0]]
+    sources = [(source, port) for layer in kernel.layers
+               for source, port in network.nodes[layer].inputs if source not in kernel.layers]
+    if head.op == "concat":  # blocks of the inputs' channels must line up in the output
+        if any(network.nodes[source].outputs[port][1] % NCHWC_BLOCK for source, port in sources):
+            return False
+    elif kernel.kind not in ("activation", "norm") and not head.has("sum"):
+        return False
+    return all(source in head_of and known.get(head_of[source], False) for source, _ in sources)
+
+
+def _reorders(network: Network, order: list[Kernel], head_of: dict[str, Kernel]) -> list[Kernel]:
+    """One ``reorder`` kernel per tensor crossing between NCHWc and plain kernels (a view
+    reader is plain): it reads and writes the tensor once."""
+    known: dict[Kernel, bool] = {}
+    for kernel in dict.fromkeys(order):
+        known[kernel] = _blocked(network, kernel, head_of, known)
+    found = []
+    for kernel in known:
+        name = kernel.layers[-1]  # the kernel's output
+        readers = [r for r in network.readers.get(name, []) if r not in kernel.layers]
+        if any(known.get(head_of[r], False) != known[kernel] if r in head_of else known[kernel]
+               for r in readers):
+            elements = math.prod(network.nodes[name].outputs[0])
+            found.append(Kernel((name,), "reorder", 0, 2 * elements * DTYPE_BYTES))
+    return found

@@ -1,8 +1,8 @@
 """A device profile (plain JSON) and the latency it predicts for a network.
 
 Per kernel kind, a roofline with a fixed cost: t = overhead + max(maccs / P, bytes / B)
-(µs; P in maccs/µs, B in bytes/µs). A network's latency is the session's fixed cost plus
-its kernels' times. Latency is device-specific: a profile describes one CPU, runtime,
+(µs; P in maccs/µs, B in bytes/µs), plus the executor's cost per kernel. A network's
+latency is the session's fixed cost plus its kernels' times. Latency is device-specific: a profile describes one CPU, runtime,
 version, thread count and optimization level.
 """
 
@@ -55,6 +55,8 @@ class DeviceProfile:
     kinds: dict[str, Roofline]
     grid_points: int = 0
     notes: list[str] = field(default_factory=list)
+    node_us: float = 0.0
+    """The executor's cost per kernel beyond the kernel's own time."""
 
     def roofline(self, kind: str) -> Roofline:
         """The kind's roofline, or ``other``'s for a kind the calibration did not cover."""
@@ -84,7 +86,7 @@ class KernelTime:
 
 def predict(network: Network, profile: DeviceProfile) -> tuple[list[KernelTime], float]:
     """Each kernel's predicted time and the total (session cost + kernels), in µs."""
-    times = [KernelTime(k, profile.roofline(k.kind).time_us(k.maccs, k.bytes))
+    times = [KernelTime(k, profile.node_us + profile.roofline(k.kind).time_us(k.maccs, k.bytes))
              for k in kernels(network, profile.optimize)]
     return times, profile.session_us + sum(t.time_us for t in times)
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from costmodel.runtime.timing import Clock
 
-__all__ = ["Optimize", "Profile", "RunOptions", "Runtime", "RuntimeNode"]
+__all__ = ["Optimize", "Profile", "ProfiledRuns", "RunOptions", "RunTimes", "Runtime", "RuntimeNode"]
 
 Optimize = Literal["all", "none"]
 
@@ -55,6 +55,25 @@ class Profile:
     leans: Mapping[str, str]
 
 
+@dataclass(frozen=True)
+class RunTimes:
+    """Timed runs of a profiled session: each run's CPU time (µs, calling thread) and each
+    node's kernel time in that run (µs, wall), with the nodes' op types."""
+
+    cpu_us: list[float]
+    node_us: list[dict[str, float]]
+    op_types: dict[str, str]
+
+
+class ProfiledRuns(Protocol):
+    """A profiling session run a few times at a time (so many models can be timed in
+    interleaved rounds), then read back run by run."""
+
+    def run(self, runs: int) -> None: ...
+
+    def finish(self) -> RunTimes: ...
+
+
 class Runtime(Protocol):
     """A measuring backend."""
 
@@ -66,3 +85,6 @@ class Runtime(Protocol):
 
     def profile(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions, *,
                 runs: int, warmup: int) -> Profile: ...
+
+    def profiled(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions,
+                 folder: str, *, warmup: int = 2) -> ProfiledRuns: ...

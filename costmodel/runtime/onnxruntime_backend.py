@@ -16,10 +16,10 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
-from costmodel.runtime.base import Profile, RunOptions, RuntimeNode
-from costmodel.runtime.timing import Clock, sample
+from costmodel.runtime.base import Profile, RunOptions, RuntimeNode, RunTimes
+from costmodel.runtime.timing import CLOCKS, Clock, sample
 
-__all__ = ["OnnxRuntime", "LEANS"]
+__all__ = ["OnnxRuntime", "LEANS", "ProfiledSession"]
 
 LEVELS = {"all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
           "none": ort.GraphOptimizationLevel.ORT_DISABLE_ALL}
@@ -59,6 +59,12 @@ class OnnxRuntime:
         session = self.session(model, options)
         return sample(lambda: session.run(None, dict(feeds)), runs, clock, warmup)
 
+    def profiled(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions,
+                 folder: str, *, warmup: int = 2) -> ProfiledSession:
+        """A profiling session (files in ``folder``) timed run by run, for interleaving."""
+        prefix = os.path.join(folder, f"profile{len(os.listdir(folder))}")
+        return ProfiledSession(self.session(model, options, profile_prefix=prefix), feeds, warmup)
+
     def profile(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions, *,
                 runs: int, warmup: int) -> Profile:
         """The executed graph and each node's kernel time (µs, wall) in each of ``runs`` runs."""
@@ -86,3 +92,40 @@ class OnnxRuntime:
 def _activation(node: onnx.NodeProto) -> str | None:
     """The ``activation`` attribute of onnxruntime's fused convs (FusedConv, NCHWc Conv)."""
     return next((a.s.decode() for a in node.attribute if a.name == "activation"), None)
+
+
+class ProfiledSession:
+    """A session with onnxruntime's profiler on, run a few times at a time (so that many
+    models can be timed in interleaved rounds) and read back run by run."""
+
+    def __init__(self, session: ort.InferenceSession, feeds: Mapping[str, np.ndarray],
+                 warmup: int) -> None:
+        self._session, self._feeds, self._warmup = session, dict(feeds), warmup
+        self._cpu: list[float] = []
+        for _ in range(warmup):
+            session.run(None, self._feeds)
+
+    def run(self, runs: int) -> None:
+        """``runs`` more timed runs."""
+        counter = CLOCKS["cpu"]
+        for _ in range(runs):
+            start = counter()
+            self._session.run(None, self._feeds)
+            self._cpu.append((counter() - start) / 1000)
+
+    def finish(self) -> RunTimes:
+        """End profiling; node times per timed run (each node runs once per run)."""
+        with open(self._session.end_profiling(), encoding="utf-8") as stream:
+            events = json.load(stream)
+        os.remove(stream.name)
+        durations: dict[str, list[float]] = {}
+        op_types: dict[str, str] = {}
+        for event in events:
+            if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+                name = event["name"][: -len("_kernel_time")]
+                durations.setdefault(name, []).append(float(event["dur"]))
+                op_types[name] = event.get("args", {}).get("op_name", "")
+        runs = len(self._cpu)
+        per_run = [{name: values[len(values) - runs + index] for name, values in durations.items()}
+                   for index in range(runs)]
+        return RunTimes(list(self._cpu), per_run, op_types)

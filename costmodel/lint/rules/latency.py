@@ -36,8 +36,8 @@ def slow_for_its_maccs(ctx: LintContext) -> Iterator[Finding]:
         activation costs a full pass over memory. Such a layer is where a MACC-efficient
         design loses its speed (ShuffleNetV2, Sec. 1: FLOPs are an indirect metric).
     Example:
-        MobileNetV2's depthwise 3×3 convs: about 3 % of the MACCs, about 20 % of the time
-        with optimizations on.
+        MobileNetV2's first depthwise 3×3 convs (112×112 and 56×56 maps) with the shipped
+        profile: 0.9 % of the MACCs, 5.2 % of the predicted time.
     Use instead:
         Spend the time where it buys accuracy: fewer, wider depthwise stages, fused or
         removed element-wise ops, or a kernel kind the device runs faster (measure it).
