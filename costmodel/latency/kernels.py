@@ -6,7 +6,7 @@ onnxruntime with optimizations on (``all``), as its per-node profiles of the zoo
 - a conv's batchnorm is folded into its weights (its shift becomes a C-element bias read);
 - a residual add whose one input is a conv's only use is fused into that conv (the NCHWc
   conv's ``Sum`` input: the other input is read once more), and so is a following
-  activation onnxruntime implements in the conv's epilogue (:data:`FUSED_ACTIVATIONS`);
+  activation onnxruntime implements in the conv's epilogue (category ``conv_epilogue``);
 - views (identity, dropout, flatten/reshape as aliases) run nothing;
 - convs (but not grouped ones), pooling and global pooling run in the blocked NCHWc layout,
   and so do activations, batchnorms, sums and concats (of whole channel blocks) of blocked
@@ -31,21 +31,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from costmodel.graph import Network, Node
 
-__all__ = ["FUSED_ACTIVATIONS", "KINDS", "Kernel", "kernel_kind", "kernels"]
+__all__ = ["KINDS", "Kernel", "kernel_kind", "kernels", "passes"]
 
 KINDS = ("conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "fully_connected",
          "pool", "global_pool", "norm", "activation", "binary", "copy", "reorder", "other")
 """Kernel kinds, each with its own fitted roofline."""
 
-FUSED_ACTIVATIONS = frozenset({"relu", "relu6", "sigmoid", "hardsigmoid", "hardswish", "leaky_relu"})
-"""Activations onnxruntime runs in a conv's epilogue with optimizations on: MLAS's
-activation kinds (Relu, Clip, Sigmoid, HardSigmoid, LeakyRelu; conv_activation_fusion.cc)
-and HardSwish in the NCHWc conv (no HardSwish node is left in MobileNetV3's profile)."""
+def passes(node: Node, optimize: str) -> int:
+    """How many kernels an element-wise op runs as: the exporter writes swish as
+    Mul(x, Sigmoid(x)) (one QuickGelu kernel with optimizations on) and gelu as five nodes
+    (Mul, Erf, Add, Mul, Mul; costmodel/export/table.py) — the only nonlinearities without
+    a conv epilogue, told apart by their sigmoid."""
+    if not node.has("nonlinearity") or node.has("conv_epilogue"):
+        return 1
+    if node.has("sigmoid_based"):
+        return 2 if optimize == "none" else 1
+    return 5
 
-PASSES = {"none": {"swish": 2, "silu": 2, "gelu": 5}, "all": {"gelu": 5}}
-"""Element-wise ops exported as several ONNX nodes (costmodel/export/table.py), each its
-own kernel: swish = Mul(x, Sigmoid(x)), fused into one QuickGelu with optimizations on;
-gelu = x·(1 + erf(x/√2))/2 in five nodes (Mul, Erf, Add, Mul, Mul)."""
 
 NCHWC = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "pool", "global_pool"})
 """Kinds onnxruntime runs in the blocked NCHWc layout (nchwc_transformer.cc)."""
@@ -112,7 +114,7 @@ def kernels(network: Network, optimize: str = "all") -> list[Kernel]:
         c_in = network.nodes[source].outputs[index][1]
         kernel = Kernel(tuple(layers), kernel_kind(node, c_in), int(node.cost.maccs),
                         int(bytes_) * DTYPE_BYTES)
-        result += [kernel] * PASSES.get(optimize, {}).get(node.op, 1)
+        result += [kernel] * passes(node, optimize)
         head_of.update((layer, kernel) for layer in layers)
     if optimize == "all":
         result += _reorders(network, result, head_of)
@@ -133,7 +135,7 @@ def _fuse(network: Network, conv: Node, readers: dict[str, list[str]]) -> tuple[
         layers.append(follower.name)
         mem += math.prod(network.nodes[other[0]].outputs[other[1]])  # the residual, read once
         follower = _only_reader(network, follower, readers)
-    if follower is not None and follower.op in FUSED_ACTIVATIONS and len(follower.inputs) == 1:
+    if follower is not None and follower.has("conv_epilogue") and len(follower.inputs) == 1:
         layers.append(follower.name)
     return layers, mem
 
@@ -156,7 +158,7 @@ def _blocked(network: Network, kernel: Kernel, head_of: dict[str, Kernel],
     head = network.nodes[kernel.layers[0]]
     sources = [(source, port) for layer in kernel.layers
                for source, port in network.nodes[layer].inputs if source not in kernel.layers]
-    if head.op == "concat":  # blocks of the inputs' channels must line up in the output
+    if head.has("copy") and len(head.inputs) > 1:  # a concat: its inputs' channel blocks must line up
         if any(network.nodes[source].outputs[port][1] % NCHWC_BLOCK for source, port in sources):
             return False
     elif kernel.kind not in ("activation", "norm") and not head.has("sum"):

@@ -33,7 +33,7 @@ __all__ = [
 Shape = tuple[Any, ...]
 
 Category = Literal["contraction", "convolution", "elementwise", "nonlinearity", "clamp",
-                   "sigmoid_based", "normalization", "reparameterizable", "copy", "view", "sum",
+                   "sigmoid_based", "conv_epilogue", "normalization", "reparameterizable", "copy", "view", "sum",
                    "product", "in_place", "pooling", "global_pooling"]
 
 CATEGORIES: dict[str, str] = {
@@ -47,6 +47,9 @@ CATEGORIES: dict[str, str] = {
              "preceding kernel (TFLite fuses RELU and RELU6 only)",
     "sigmoid_based": "computes a sigmoid (swish, hard-swish, …): no fused kernel on mobile "
                      "runtimes, poor int8 accuracy (EfficientNet-lite; lint D1)",
+    "conv_epilogue": "an activation onnxruntime applies in a preceding conv's epilogue with "
+                     "optimizations on (MLAS: Relu, Clip, Sigmoid, HardSigmoid, LeakyRelu; "
+                     "HardSwish in the NCHWc conv; costmodel.latency.kernels)",
     "normalization": "normalizes with per-channel statistics (batchnorm, layernorm, groupnorm)",
     "reparameterizable": "a linear map that structural re-parameterization folds into one conv "
                          "(RepVGG, MobileOne: conv2d, batchnorm, identity; lint D2)",

@@ -16,13 +16,14 @@ ActivationName = Literal["relu", "relu6", "hardswish", "hardsigmoid", "sigmoid",
                          "gelu", "leaky_relu", "identity"]
 ACTIVATIONS: tuple[str, ...] = get_args(ActivationName)
 
-_CLAMP: tuple[Category, ...] = ("elementwise", "nonlinearity", "clamp")
+_CLAMP: tuple[Category, ...] = ("elementwise", "nonlinearity", "clamp", "conv_epilogue")
 _SIGMOID: tuple[Category, ...] = ("elementwise", "nonlinearity", "sigmoid_based")
 ACTIVATION_CATEGORIES: dict[str, tuple[Category, ...]] = {
     "relu": _CLAMP, "relu6": _CLAMP,
-    "hardswish": _SIGMOID, "hardsigmoid": _SIGMOID, "sigmoid": _SIGMOID, "swish": _SIGMOID,
-    "silu": _SIGMOID,
-    "gelu": ("elementwise", "nonlinearity"), "leaky_relu": ("elementwise", "nonlinearity"),
+    "hardswish": (*_SIGMOID, "conv_epilogue"), "hardsigmoid": (*_SIGMOID, "conv_epilogue"),
+    "sigmoid": (*_SIGMOID, "conv_epilogue"), "swish": _SIGMOID, "silu": _SIGMOID,
+    "gelu": ("elementwise", "nonlinearity"),
+    "leaky_relu": ("elementwise", "nonlinearity", "conv_epilogue"),
     "identity": ("view", "reparameterizable"),
 }
 ACTIVATION_LABELS = {"silu": "swish", "hardswish": "hard-swish", "hardsigmoid": "hard-sigmoid"}
