@@ -35,6 +35,7 @@ __all__ = [
     "maximum",
     "round_half_even",
     "make_divisible",
+    "decimal_text",
     "below",
     "FUNCTIONS",
 ]
@@ -134,6 +135,24 @@ def parse_decimal(text: str) -> Number:
 def exact_decimal(value: float) -> Number:
     """The decimal a float was written as, exactly: 0.75 → 3/4, 0.1 → 1/10 (not 0.1000…0555)."""
     return parse_decimal(repr(value))
+
+
+def decimal_text(value: Value) -> str:
+    """A number as a user would write it: exactly as a decimal when it has a finite one
+    (3/4 → '0.75', 1/10 → '0.1'), else as a fraction ('1/3'); anything else as ``str``."""
+    if not isinstance(value, Fraction) or value.denominator == 1:
+        return str(value)
+    twos = fives = 0
+    rest = value.denominator
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest != 1:
+        return str(value)
+    places = max(twos, fives)
+    digits = str(abs(value.numerator) * 10**places // value.denominator).rjust(places + 1, "0")
+    return ("-" if value < 0 else "") + digits[:-places] + "." + digits[-places:]
 
 
 def _sympy_to_number(value: Value) -> Value:
@@ -239,10 +258,14 @@ def make_divisible(v: Value, divisor: Value = 8, min_value: Value | None = None)
     """The channel rounding of the MobileNet family (torchvision ``_make_divisible``).
 
     r = max(min_value, ⌊v + d/2⌋ // d · d), min_value defaulting to d; then r + d if
-    r < 0.9·v (rounding down must not remove more than 10 %).
+    r < 0.9·v (rounding down must not remove more than 10 %). A negative v is refused.
     """
     if not is_symbolic(divisor) and (not isinstance(as_int(divisor), int) or divisor < 1):
         raise SpecError(f"make_divisible: the divisor must be a whole number ≥ 1, got {divisor}")
+    if not is_symbolic(v) and v < 0:
+        # torchvision would return the divisor: a size computed as negative is a mistake
+        # (e.g. a negative width multiplier), never a layer of `divisor` channels.
+        raise SpecError(f"make_divisible: the size to round is {decimal_text(v)}; it must be ≥ 0")
     if min_value is None:
         min_value = divisor
     threshold = Fraction(9, 10) * v

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 __all__ = ["human", "DTYPE_BYTES", "to_bytes", "human_bytes"]
@@ -16,6 +17,14 @@ def to_bytes(elements: Any, dtype: str) -> Any:
     return elements * DTYPE_BYTES[dtype]
 
 _PREFIXES = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+_SCIENTIFIC = 10**15
+"""From here on (1000 T) numbers are shown as 1.23e+15: a prefix would not help, and a float
+quotient overflows above 1e308 (a total may have up to MAX_DIGITS digits and more)."""
+
+
+def _scientific(value: int) -> str:
+    """Three significant digits in scientific notation, computed exactly (Decimal, no float)."""
+    return f"{Decimal(value):.2e}"
 
 
 def human(value: Any) -> str:
@@ -25,6 +34,8 @@ def human(value: Any) -> str:
     """
     if not isinstance(value, int):
         return str(value)
+    if abs(value) >= _SCIENTIFIC:
+        return _scientific(value)
     for scale, prefix in _PREFIXES:
         if abs(value) >= scale:
             scaled = value / scale
@@ -36,6 +47,8 @@ def human_bytes(value: Any) -> str:
     """Bytes in binary units: 1536 → '1.50 KiB'."""
     if not isinstance(value, int):
         return f"{value} B"
+    if abs(value) >= _SCIENTIFIC:
+        return f"{_scientific(value)} B"
     for power, unit in ((3, "GiB"), (2, "MiB"), (1, "KiB")):
         if abs(value) >= 1024**power:
             scaled = value / 1024**power

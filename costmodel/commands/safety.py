@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import Any
 
 import click
 
@@ -19,7 +21,29 @@ _SUBJECTS = ("spec", "specs_dir", "path", "code")
 class SafeGroup(click.Group):
     """The last line of defence: an exception no command turned into a located
     :class:`SpecError` (a bug met by unusual input) is still one ``error:`` line naming
-    the file, and exit status 2 — never a traceback, unless ``--debug``."""
+    the file, and exit status 2 — never a traceback, unless ``--debug``. A usage error
+    (unknown option, missing argument, a path click refuses) is one ``error:`` line too,
+    exit status 2, instead of click's three lines (Usage / Try / Error)."""
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:  # noqa: D102 (see the class)
+        if not kwargs.get("standalone_mode", True):
+            return super().main(args, *rest, **kwargs)
+        words = list(sys.argv[1:] if args is None else args)
+        try:
+            result = super().main(words, *rest, **{**kwargs, "standalone_mode": False})
+        except click.exceptions.ClickException as error:
+            usage = isinstance(error, click.UsageError)
+            where = error.ctx.command_path if usage and error.ctx else "costmodel"
+            subject = next((f"{word}: " for word in words[1:]
+                            if not word.startswith("-") and os.path.lexists(word)), "")
+            message = " ".join(error.format_message().split()).rstrip(".")
+            hint = f"; see `{where} --help`" if usage else ""
+            click.echo(printable(f"error: {subject}{where}: {message}{hint}"), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except click.exceptions.Abort:
+            click.echo("error: costmodel: aborted", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> object:
         args = [*getattr(ctx, "_protected_args", ()), *ctx.args]

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from costmodel.arith import Number, as_int, exact_decimal, is_lanes, is_symbolic, is_whole
+from costmodel.arith import Number, as_int, decimal_text, exact_decimal, is_lanes, is_symbolic, is_whole
 from costmodel.errors import SpecError
 from costmodel.spec.expr import evaluate
 
@@ -55,9 +55,9 @@ class Domain:
         """'a whole number ≥ 1', 'a number ≥ 0 and < 1', …"""
         parts = []
         if self.minimum is not None:
-            parts.append(f"{'>' if self.min_open else '≥'} {self.minimum}")
+            parts.append(f"{'>' if self.min_open else '≥'} {decimal_text(self.minimum)}")
         if self.maximum is not None:
-            parts.append(f"{'<' if self.max_open else '≤'} {self.maximum}")
+            parts.append(f"{'<' if self.max_open else '≤'} {decimal_text(self.maximum)}")
         return ("a whole number " if self.whole else "a number ") + " and ".join(parts)
 
     def admits(self, value: Any) -> bool:
@@ -75,7 +75,7 @@ class Domain:
     def check(self, value: Any, what: str) -> Any:
         """``value``, or a :class:`SpecError` saying ``what`` must be in the domain."""
         if not self.admits(value):
-            raise SpecError(f"{what} is {value}; it must be {self.describe()}")
+            raise SpecError(f"{what} is {decimal_text(value)}; it must be {self.describe()}")
         return value
 
 
