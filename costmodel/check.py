@@ -26,6 +26,7 @@ from costmodel.arith import as_int, is_symbolic
 from costmodel.errors import SpecError
 from costmodel.graph import Network
 from costmodel.reference.forward import Forward, NodeRun, Visit, Weights, forward, random_input
+from costmodel.units import human_bytes
 
 __all__ = ["CHECKED", "MAX_CHECK_BYTES", "MAX_SEED", "Disagreement", "CheckResult",
            "check_network", "estimate_bytes", "measured_values", "validate_seed"]
@@ -104,8 +105,9 @@ def check_network(network: Network, seed: int = 0, dtype: Any = np.float32,
     validate_seed(seed, network.path)
     needed = estimate_bytes(network, np.dtype(dtype).itemsize)
     if needed > MAX_CHECK_BYTES:
-        raise SpecError(f"check would need about {needed / 2**30:.1f} GiB ({needed:,} bytes "
-                        f"estimated), above its limit of {MAX_CHECK_BYTES / 2**30:g} GiB; "
+        exact = f" ({needed:,} bytes estimated)" if needed < 10**15 else " (estimated)"
+        raise SpecError(f"check would need about {human_bytes(needed)}{exact}, "
+                        f"above its limit of {human_bytes(MAX_CHECK_BYTES)}; "
                         "lower the resolution, e.g. --set resolution=64", path=network.path)
     shape = _shape(network.nodes["input"].outputs[0])
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # caught per node

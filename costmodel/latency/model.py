@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from costmodel.latency.kernels import Kernel, kernels
+from costmodel.spec.located_yaml import read_text
 
 if TYPE_CHECKING:
     from costmodel.graph import Network
@@ -73,7 +74,8 @@ class DeviceProfile:
 
     @classmethod
     def load(cls, path: str | Path) -> DeviceProfile:
-        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+        # bounded, regular files only: a FIFO or /dev/zero is refused, never read
+        return cls.from_json(read_text(path, "device profile"))
 
 
 @dataclass(frozen=True)

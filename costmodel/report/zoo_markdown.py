@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from costmodel.spec.located_yaml import read_text
 from costmodel.units import human
 from costmodel.zoo import ZooEntry, regular_files
 
@@ -59,7 +60,7 @@ def render_zoo_markdown(entries: list[ZooEntry], notes_dir: str | Path = "docs/z
     lines += [_row(entry) for entry in entries]
     text = "\n".join(lines) + "\n"
     for note in note_paths(notes_dir):
-        text += "\n" + note.read_text(encoding="utf-8").rstrip("\n") + "\n"
+        text += "\n" + read_text(note, "note").rstrip("\n") + "\n"
     return text
 
 

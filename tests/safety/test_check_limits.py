@@ -78,12 +78,12 @@ def test_non_finite_activation_names_the_layer(tiny: Path, monkeypatch: pytest.M
     ("specs/mobilenet_v2.yaml", 12000, "about 77.3 GiB"),
     # peak live at conv1.bn: its input and output, 2 × 64·2048² elements; params 11,689,512
     # and BN buffers 9,600 (torchvision's resnet18): 4 × (3·2·64·2048² + 11,689,512 + 9,600)
-    ("specs/resnet18.yaml", 4096, f"about 6.0 GiB ({4 * (3 * 2 * 64 * 2048**2 + 11_689_512 + 9_600):,} bytes"),
+    ("specs/resnet18.yaml", 4096, f"about 6.04 GiB ({4 * (3 * 2 * 64 * 2048**2 + 11_689_512 + 9_600):,} bytes"),
 ])
 def test_memory_estimate_refuses_with_the_figure(spec: str, resolution: int, figure: str) -> None:
     result = CliRunner().invoke(main, ["check", str(ROOT / spec), "--set", f"resolution={resolution}"])
     line = assert_one_line_error(result, f"{spec}: check would need {figure}")
-    assert "above its limit of 1 GiB" in line
+    assert "above its limit of 1.00 GiB" in line
 
 
 def test_memory_estimate_of_huge_weights(tmp_path: Path) -> None:
