@@ -140,7 +140,7 @@ def expr_in(domain: Domain, *, pair: bool = False) -> Any:
     def check(value: Any) -> Any:
         for number in _numbers(value):
             if not domain.admits(number):
-                raise ValueError(f"{number} is out of range: it must be {domain.describe()}")
+                raise ValueError(f"{decimal_text(number)} is out of range: it must be {domain.describe()}")
         return value
 
     validator = _check_value_or_pair if pair else _check_value
