@@ -25,7 +25,7 @@ class SafeGroup(click.Group):
     (unknown option, missing argument, a path click refuses) is one ``error:`` line too,
     exit status 2, instead of click's three lines (Usage / Try / Error)."""
 
-    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:  # noqa: D102 (see the class)
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
         if not kwargs.get("standalone_mode", True):
             return super().main(args, *rest, **kwargs)
         words = list(sys.argv[1:] if args is None else args)
@@ -33,7 +33,8 @@ class SafeGroup(click.Group):
             result = super().main(words, *rest, **{**kwargs, "standalone_mode": False})
         except click.exceptions.ClickException as error:
             usage = isinstance(error, click.UsageError)
-            where = error.ctx.command_path if usage and error.ctx else "costmodel"
+            context = getattr(error, "ctx", None)
+            where = context.command_path if usage and context else "costmodel"
             subject = next((f"{word}: " for word in words[1:]
                             if not word.startswith("-") and os.path.lexists(word)), "")
             message = " ".join(error.format_message().split()).rstrip(".")

@@ -24,7 +24,15 @@ from pydantic import (
     model_validator,
 )
 
-from costmodel.arith import Number, as_int, decimal_text, exact_decimal, is_lanes, is_symbolic, is_whole
+from costmodel.arith import (
+    Number,
+    as_int,
+    decimal_text,
+    exact_decimal,
+    is_lanes,
+    is_symbolic,
+    is_whole,
+)
 from costmodel.errors import SpecError
 from costmodel.spec.expr import evaluate
 

@@ -55,7 +55,7 @@ def test_huge_set_values(tmp_path: Path, value: str, command: str) -> None:
     spec = _spec(tmp_path, HEAD + CONV.format(out="'4 * a'"))
     result = CliRunner().invoke(main, [command, spec, "--set", f"a={value}"])
     line = assert_one_line_error(result, spec)
-    assert f"parameter 'a' " in line and ("digits" in line or "exponent 200" in line), line
+    assert "parameter 'a' " in line and ("digits" in line or "exponent 200" in line), line
 
 
 @pytest.mark.parametrize("value", ["1e999999999", "1e999999999:2e999999999:1", "0.5,1" + "0" * 200])
