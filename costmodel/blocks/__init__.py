@@ -9,10 +9,13 @@ from costmodel.blocks import (  # noqa: F401  (registration)
     mbconv,
     mixed_conv,
     mobileone,
+    multi_query,
     residual,
     sandglass,
     shuffle_units,
     squeeze_excitation,
+    transformer,
+    uib,
 )
 from costmodel.blocks.base import BLOCKS, BlockDef, BlockSpec
 

@@ -1,8 +1,11 @@
 """Multi-head self-attention (Vaswani et al. 2017) on tokens N×L×C, as timm's ``Attention``.
 
 qkv: one linear C → h·(2·d_qk + d_v) (+bias) → q, k, v: channel slices (free views) →
-split into h heads (copies) → ``scores`` = q·kᵀ·d_qk^−½ (matmul) → ``softmax`` → ``mix`` =
-A·v (matmul) → heads merged (a copy) → ``proj``: linear h·d_v → ``out`` (+bias).
+split into h heads (copies) → ``scores`` = q·kᵀ·d_qk^−½ (matmul) → [``bias``: a learned
+bias per head and relative position, ``position_bias``: LeViT, EfficientFormer] →
+``softmax`` → ``mix`` = A·v (matmul) → heads merged (a copy) → ``proj``: linear h·d_v →
+``out`` (+bias). EfficientFormer's qkv interleaves q, k, v per head; the same weights in
+another row order, so the counts are the same.
 
 MACCs: the projections, plus the two batched matmuls N·h·L·L·(d_qk + d_v) — what
 FlopCounterMode counts for bmm/matmul (÷ 2) and for scaled_dot_product_attention on its
@@ -22,7 +25,8 @@ from costmodel.ops.layout import MergeHeads, Slice, SplitHeads
 from costmodel.ops.linear import Linear
 from costmodel.ops.matmul import MatMul
 from costmodel.ops.norm import Softmax
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.ops.position import AttentionBias
+from costmodel.spec.base import Expr, ExprPair, LayerSpec
 
 __all__ = ["Attention", "attention"]
 
@@ -33,7 +37,9 @@ class Attention(BlockSpec):
 
     ``heads`` h; ``dim_qk`` per-head query/key width (default C/h), ``dim_v`` per-head value
     width (default ``dim_qk``), ``out`` (default C); ``qkv_bias`` and ``proj_bias`` (both
-    default true, as timm's ViT blocks with ``qkv_bias=True``).
+    default true, as timm's ViT blocks with ``qkv_bias=True``); ``position_bias``: the
+    R_h×R_w grid of the tokens when the scores get a learned bias per relative position
+    (child ``bias``, op ``attention_bias``).
     """
 
     op: Literal["attention"]
@@ -43,6 +49,7 @@ class Attention(BlockSpec):
     out: Expr | None = None
     qkv_bias: bool = True
     proj_bias: bool = True
+    position_bias: ExprPair | None = None
 
 
 @register_block(Attention)
@@ -56,6 +63,8 @@ def attention(layer: Attention, inputs: list[Shape]) -> list[LayerSpec]:
     dim_v = layer.dim_v if layer.dim_v is not None else dim_qk
     q_end, k_end = heads * dim_qk, 2 * heads * dim_qk
     scale = None if is_symbolic(dim_qk) else exact_decimal(float(dim_qk) ** -0.5)
+    bias: list[LayerSpec] = [] if layer.position_bias is None else [
+        AttentionBias(op="attention_bias", name="bias", resolution=layer.position_bias)]
     return [
         Linear(op="linear", name="qkv", out=k_end + heads * dim_v, bias=layer.qkv_bias),
         Slice(op="slice", name="q", inputs="qkv", stop=q_end),
@@ -65,6 +74,7 @@ def attention(layer: Attention, inputs: list[Shape]) -> list[LayerSpec]:
         SplitHeads(op="split_heads", name="k_heads", inputs="k", heads=heads),
         SplitHeads(op="split_heads", name="v_heads", inputs="v", heads=heads),
         MatMul(op="matmul", name="scores", inputs=["q_heads", "k_heads"], transpose_b=True, scale=scale),
+        *bias,
         Softmax(op="softmax", name="softmax"),
         MatMul(op="matmul", name="mix", inputs=["softmax", "v_heads"]),
         MergeHeads(op="merge_heads", name="merge"),

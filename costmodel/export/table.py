@@ -165,17 +165,31 @@ def _pool(ctx: LayerContext) -> None:
     if layer.op == "max_pool":
         ctx.node("MaxPool", ctx.inputs, **geometry)
     else:  # TensorFlow's 'same' average excludes the padding from the divisor; PyTorch's includes it
-        ctx.node("AveragePool", ctx.inputs, count_include_pad=int(layer.padding != "same"), **geometry)
+        include = layer.padding != "same" and layer.count_include_pad
+        ctx.node("AveragePool", ctx.inputs, count_include_pad=int(include), **geometry)
 
 
 @register_exporter("global_avg_pool")
 def _global_avg_pool(ctx: LayerContext) -> None:
+    if len(ctx.shapes[0]) == 3:  # tokens N×L×C → N×C
+        ctx.node("ReduceMean", ctx.inputs, axes=[1], keepdims=0)
+        return
     ctx.node("GlobalAveragePool", ctx.inputs)
 
 
 @register_exporter("add")
 def _add(ctx: LayerContext) -> None:
     ctx.node("Add" if len(ctx.inputs) == 2 else "Sum", ctx.inputs)
+
+
+@register_exporter("sub")
+def _sub(ctx: LayerContext) -> None:
+    ctx.node("Sub", ctx.inputs)
+
+
+@register_exporter("scale")
+def _scale(ctx: LayerContext) -> None:
+    ctx.node("Mul", [ctx.inputs[0], ctx.const("factor", float(ctx.layer.factor), np.float32)])
 
 
 @register_exporter("mul")

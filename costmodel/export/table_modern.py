@@ -7,6 +7,7 @@ import numpy as np
 
 from costmodel.export.builder import LayerContext, register_exporter
 from costmodel.reference.forward import _int, _pair
+from costmodel.reference.matmul import relative_offsets
 
 __all__: list[str] = []
 
@@ -139,3 +140,10 @@ def _matmul(ctx: LayerContext) -> None:
         return
     product = ctx.node("MatMul", [a, b], step="product")
     ctx.node("Mul", [product, ctx.const("scale", float(ctx.layer.scale), np.float32)])
+
+
+@register_exporter("attention_bias")
+def _attention_bias(ctx: LayerContext) -> None:
+    # the table gathered per query–key pair once, as a constant (what inference caches)
+    gathered = ctx.weights["table"][:, relative_offsets(*_pair(ctx.layer.resolution))]
+    ctx.node("Add", [ctx.inputs[0], ctx.const("bias", gathered[None])])

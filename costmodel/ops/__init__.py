@@ -9,6 +9,7 @@ from costmodel.ops import (  # noqa: F401  (registration)
     matmul,
     norm,
     pool,
+    position,
     resample,
     tensor,
 )

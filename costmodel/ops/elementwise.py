@@ -9,8 +9,8 @@ from costmodel.errors import SpecError
 from costmodel.ops.base import Category, OpResult, Shape, channel_axis, numel, register_op
 from costmodel.spec.base import Expr, LayerSpec
 
-__all__ = ["BatchNorm", "LayerScale", "Activation", "ActivationName", "ACTIVATIONS", "batchnorm",
-           "layer_scale", "activation"]
+__all__ = ["BatchNorm", "LayerScale", "Scale", "Activation", "ActivationName", "ACTIVATIONS", "batchnorm",
+           "layer_scale", "scale", "activation"]
 
 ActivationName = Literal["relu", "relu6", "hardswish", "hardsigmoid", "sigmoid", "swish", "silu",
                          "gelu", "leaky_relu", "identity"]
@@ -70,6 +70,21 @@ def layer_scale(layer: LayerScale, x: Shape) -> OpResult:
     channels, size = x[channel_axis(x)], numel(x)
     return OpResult([x], Cost(params=channels, mem_access=2 * size + channels, elementwise=size,
                               fragments=1))
+
+
+class Scale(LayerSpec):
+    """y = ``factor``·x for a constant factor, no params: the mean (x + x_dist)/2 of
+    DeiT's and EfficientFormer's two classifier heads, an explicit 1/√d."""
+
+    op: Literal["scale"]
+    factor: Expr
+
+
+@register_op(Scale, categories=("elementwise",))
+def scale(layer: Scale, x: Shape) -> OpResult:
+    """mem_access = 2·|x|; elementwise = |x|."""
+    size = numel(x)
+    return OpResult([x], Cost(mem_access=2 * size, elementwise=size, fragments=1))
 
 
 @register_op(Activation, categories=ACTIVATION_CATEGORIES, labels=ACTIVATION_LABELS)

@@ -16,17 +16,21 @@ __all__ = ["Pool2d", "GlobalAvgPool", "pool2d", "global_avg_pool"]
 
 
 class Pool2d(LayerSpec):
-    """k×k window pooling; ``stride`` defaults to the kernel; ``ceil_mode`` as in PyTorch."""
+    """k×k window pooling; ``stride`` defaults to the kernel; ``ceil_mode`` as in PyTorch;
+    ``count_include_pad`` (avg_pool, default true as in PyTorch): whether padded cells count
+    in a window's divisor (false in PoolFormer's and EfficientFormer's pooling mixer)."""
 
     op: Literal["max_pool", "avg_pool"]
     kernel: ExprPair
     stride: ExprPair | None = None
     padding: Padding = 0
     ceil_mode: bool = False
+    count_include_pad: bool = True
 
 
 class GlobalAvgPool(LayerSpec):
-    """Average over H×W: N×C×H×W → N×C×1×1."""
+    """Average over H×W: N×C×H×W → N×C×1×1; over the tokens of N×L×C: → N×C
+    (``x.mean(1)``, the head of EfficientFormer and DeiT-style models)."""
 
     op: Literal["global_avg_pool"]
 
@@ -53,6 +57,8 @@ def _pooled_size(size: Value, kernel: Value, stride: Value, padding: Value | str
 def pool2d(layer: Pool2d, x: Shape) -> OpResult:
     """mem_access = |x| + |y|; elementwise = k_h·k_w·|y| (one op per window element)."""
     n, c, h, w = require_4d(x, layer.op)
+    if layer.op == "max_pool" and not layer.count_include_pad:
+        raise SpecError("count_include_pad applies to avg_pool only")
     kh, kw = (require_int(k, "kernel size") for k in pair(layer.kernel))
     sh, sw = (require_int(s, "stride") for s in pair(layer.stride if layer.stride is not None
                                                       else layer.kernel))
@@ -75,6 +81,11 @@ def pool2d(layer: Pool2d, x: Shape) -> OpResult:
 @register_op(GlobalAvgPool, categories=("global_pooling",))
 def global_avg_pool(layer: GlobalAvgPool, x: Shape) -> OpResult:
     """mem_access = |x| + N·C; elementwise = |x|."""
-    n, c, _, _ = require_4d(x, "global_avg_pool")
+    if len(x) == 3:
+        n, _, c = x
+        out: Shape = (n, c)
+    else:
+        n, c, _, _ = require_4d(x, "global_avg_pool")
+        out = (n, c, 1, 1)
     cost = Cost(mem_access=numel(x) + n * c, elementwise=numel(x), fragments=1)
-    return OpResult([(n, c, 1, 1)], cost)
+    return OpResult([out], cost)

@@ -20,13 +20,20 @@ from costmodel.ops.base import (
 )
 from costmodel.spec.base import Count, Expr, LayerSpec, Probability
 
-__all__ = ["Add", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout", "parts_or_sections"]
+__all__ = ["Add", "Sub", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout", "parts_or_sections"]
 
 
 class Add(LayerSpec):
     """Element-wise sum of two or more equal-shaped inputs (residual connections)."""
 
     op: Literal["add"]
+
+
+class Sub(LayerSpec):
+    """Element-wise difference a − b of two equal-shaped inputs (PoolFormer's and
+    EfficientFormer's token mixer pool(x) − x; FastViT's mixer(x) − BN(x))."""
+
+    op: Literal["sub"]
 
 
 class Mul(LayerSpec):
@@ -85,7 +92,18 @@ def add(layer: Add, *xs: Shape) -> OpResult:
     """mem_access = Σ|xᵢ| + |y|; elementwise = (inputs − 1)·|y|."""
     if len(xs) < 2:
         raise SpecError("add needs at least two inputs")
-    out = require_shapes_equal(xs, "add")
+    return _combined(xs, "add")
+
+
+@register_op(Sub, arity=2, categories=("elementwise", "in_place"))
+def sub(layer: Sub, a: Shape, b: Shape) -> OpResult:
+    """mem_access = |a| + |b| + |y|; elementwise = |y|."""
+    return _combined((a, b), "sub")
+
+
+def _combined(xs: tuple[Shape, ...], op: str) -> OpResult:
+    """Equal-shaped inputs combined element by element: k − 1 binary ops per element."""
+    out = require_shapes_equal(xs, op)
     size = numel(out)
     return OpResult([out], Cost(mem_access=(len(xs) + 1) * size,
                                 elementwise=(len(xs) - 1) * size, fragments=1))

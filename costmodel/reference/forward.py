@@ -335,7 +335,8 @@ def _pool(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -
     if layer.op == "max_pool":
         return [K.max_pool2d(meter, x, kernel, stride, pads, layer.ceil_mode)]
     # TensorFlow's 'same' average excludes the padding from the divisor; PyTorch's includes it
-    include = layer.padding != "same"
+    # unless count_include_pad=False (PoolFormer's pooling mixer)
+    include = layer.padding != "same" and layer.count_include_pad
     return [K.avg_pool2d(meter, x, kernel, stride, pads, layer.ceil_mode, include)]
 
 
@@ -347,6 +348,16 @@ def _global_avg_pool(meter: Meter, layer: Any, inputs: list[np.ndarray], params:
 @register_runner("add")
 def _add(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.add(meter, *inputs)]
+
+
+@register_runner("sub")
+def _sub(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [K.sub(meter, *inputs)]
+
+
+@register_runner("scale")
+def _scale(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [K.scale(meter, _one(inputs), float(layer.factor))]
 
 
 @register_runner("mul")
@@ -476,3 +487,12 @@ def _matmul(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params)
     a, b = inputs
     scale = None if layer.scale is None else float(layer.scale)
     return [M.matmul(meter, a, b, layer.transpose_b, scale)]
+
+
+@register_runner("attention_bias")
+def _attention_bias(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+                    ) -> list[np.ndarray]:
+    x = _one(inputs)
+    rows, cols = _pair(layer.resolution)
+    table = params.learned("table", (x.shape[1], rows * cols))
+    return [M.attention_bias(meter, x, table, (rows, cols))]

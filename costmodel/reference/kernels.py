@@ -490,7 +490,9 @@ def _mean_keepdims(x: np.ndarray, axis: tuple[int, ...]) -> np.ndarray:
 
 
 def global_avg_pool(meter: Meter, x: np.ndarray) -> np.ndarray:
-    """Mean over H and W: [N, C, H, W] → [N, C, 1, 1]."""
+    """Mean over H and W: [N, C, H, W] → [N, C, 1, 1]; over tokens: [N, L, C] → [N, C]."""
+    if x.ndim == 3:
+        return meter.store(meter.reduce(np.mean, meter.load(x), axis=1))
     return meter.store(meter.reduce(_mean_keepdims, meter.load(x), axis=(2, 3)))
 
 
@@ -506,6 +508,16 @@ def add(meter: Meter, a: np.ndarray, b: np.ndarray, *rest: np.ndarray) -> np.nda
     for other in rest:
         out = meter.apply(_add_into_first, out, meter.load(other))
     return meter.store(out)
+
+
+def sub(meter: Meter, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a − b of equal shapes, each read once."""
+    return meter.store(meter.apply(np.subtract, meter.load(a), meter.load(b)))
+
+
+def scale(meter: Meter, x: np.ndarray, factor: float) -> np.ndarray:
+    """factor · x for a constant factor."""
+    return meter.store(meter.apply(np.multiply, meter.load(x), np.asarray(factor, x.dtype)))
 
 
 def mul(meter: Meter, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 
 from costmodel.reference.meter import Meter
 
-__all__ = ["matmul"]
+__all__ = ["matmul", "attention_bias", "relative_offsets"]
 
 
 def matmul(meter: Meter, a: np.ndarray, b: np.ndarray, transpose_b: bool = False,
@@ -49,3 +49,26 @@ def matmul(meter: Meter, a: np.ndarray, b: np.ndarray, transpose_b: bool = False
     if scale is not None:
         y = np.multiply(y, np.asarray(scale, y.dtype), out=y)
     return meter.store(y)
+
+
+def relative_offsets(rows: int, cols: int) -> np.ndarray:
+    """[L, L] index of the offset between positions i and j of a rows×cols grid (row-major):
+    |r_i − r_j|·cols + |c_i − c_j| (timm ``efficientformer.Attention.attention_bias_idxs``)."""
+    r, c = np.divmod(np.arange(rows * cols), cols)
+    return np.abs(r[:, None] - r[None, :]) * cols + np.abs(c[:, None] - c[None, :])
+
+
+def attention_bias(meter: Meter, scores: np.ndarray, table: np.ndarray,
+                   resolution: tuple[int, int]) -> np.ndarray:
+    """scores[N, h, L, L] + table[h, offset(i, j)]: the bias gathered per query–key pair is
+    read like an operand (heads·L·L), one add per score.
+
+    Raises:
+        ValueError: L is not the grid's number of positions.
+    """
+    _, heads, queries, keys = scores.shape
+    if queries != keys or queries != resolution[0] * resolution[1]:
+        raise ValueError(f"attention_bias: scores {queries}×{keys} on a "
+                         f"{resolution[0]}×{resolution[1]} grid")
+    gathered = table[:, relative_offsets(*resolution)]
+    return meter.store(meter.apply(np.add, meter.load(scores), meter.load(gathered)))

@@ -1,0 +1,72 @@
+"""The pre-norm transformer encoder block on tokens N×L×C (Dosovitskiy et al. 2021; timm
+``vision_transformer.Block``, as MobileViT uses it; EfficientFormer's ``MetaBlock1d``).
+
+``norm1`` (layernorm) → ``attn`` (the ``attention`` block) → [``ls1``: layer scale] →
+``add1`` with the input; ``norm2`` → ``mlp.fc1`` (C → hidden, bias) → ``mlp.act`` →
+``mlp.fc2`` (hidden → C, bias) → [``ls2``] → ``add2``. hidden = ⌊C·``mlp_ratio``⌋
+(timm ``int(dim * mlp_ratio)``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from costmodel.arith import floor
+from costmodel.blocks.attention import Attention
+from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.errors import SpecError
+from costmodel.ops.base import Shape
+from costmodel.ops.elementwise import Activation, ActivationName, LayerScale
+from costmodel.ops.linear import Linear
+from costmodel.ops.norm import LayerNorm
+from costmodel.ops.tensor import Add
+from costmodel.spec.base import Expr, ExprPair, LayerSpec
+
+__all__ = ["TransformerBlock", "transformer_block"]
+
+
+class TransformerBlock(BlockSpec):
+    """Children ``norm1``, ``attn`` (an ``attention`` block), ``ls1``, ``add1``, ``norm2``,
+    ``mlp.fc1``, ``mlp.act``, ``mlp.fc2``, ``ls2``, ``add2`` (``ls1``/``ls2`` with
+    ``layer_scale: true``, EfficientFormer). ``heads``, ``dim_qk``, ``dim_v``,
+    ``qkv_bias`` and ``position_bias`` as in ``attention``; ``mlp_ratio`` (4) and ``act``
+    (gelu) of the MLP.
+    """
+
+    op: Literal["transformer_block"]
+    heads: Expr
+    dim_qk: Expr | None = None
+    dim_v: Expr | None = None
+    qkv_bias: bool = True
+    position_bias: ExprPair | None = None
+    mlp_ratio: Expr = 4
+    act: ActivationName = "gelu"
+    layer_scale: bool = False
+
+
+@register_block(TransformerBlock)
+def transformer_block(layer: TransformerBlock, inputs: list[Shape]) -> list[LayerSpec]:
+    x = inputs[0]
+    if len(x) != 3:
+        raise SpecError("transformer_block needs tokens N×L×C (add a 'tokens' or "
+                        "'unfold_patches' layer)")
+    channels = x[2]
+
+    def scaled(name: str, source: str) -> list[LayerSpec]:
+        return [LayerScale(op="layer_scale", name=name, inputs=source)] if layer.layer_scale else []
+
+    attn_out = "ls1" if layer.layer_scale else "attn"
+    mlp_out = "ls2" if layer.layer_scale else "mlp.fc2"
+    return [
+        LayerNorm(op="layernorm", name="norm1"),
+        Attention(op="attention", name="attn", heads=layer.heads, dim_qk=layer.dim_qk,
+                  dim_v=layer.dim_v, qkv_bias=layer.qkv_bias, position_bias=layer.position_bias),
+        *scaled("ls1", "attn"),
+        Add(op="add", name="add1", inputs=["input", attn_out]),
+        LayerNorm(op="layernorm", name="norm2"),
+        Linear(op="linear", name="mlp.fc1", out=floor(channels * layer.mlp_ratio)),
+        Activation(op=layer.act, name="mlp.act"),
+        Linear(op="linear", name="mlp.fc2", out=channels),
+        *scaled("ls2", "mlp.fc2"),
+        Add(op="add", name="add2", inputs=["add1", mlp_out]),
+    ]
