@@ -39,6 +39,22 @@ CASES = {
                          {"name": "one", "op": "slice", "stop": 1, "inputs": "0"},
                          {"name": "k", "op": "split_heads", "heads": 1},
                          {"op": "matmul", "inputs": ["q", "k"], "transpose_b": True, "scale": 0.5}],
+    "attention_bias": [{"op": "tokens"}, {"name": "q", "op": "split_heads", "heads": 2},
+                       {"op": "matmul", "inputs": ["q", "q"], "transpose_b": True},
+                       {"op": "attention_bias", "resolution": 6}],
+    "pool_mixer_heads": [{"name": "p", "op": "avg_pool", "kernel": 3, "stride": 1, "padding": 1,
+                          "count_include_pad": False},
+                         {"name": "d", "op": "sub", "inputs": ["p", "input"]}, {"op": "tokens"},
+                         {"name": "g", "op": "global_avg_pool"}, {"name": "h1", "op": "linear", "out": 3},
+                         {"name": "h2", "op": "linear", "out": 3, "inputs": "g"},
+                         {"op": "add", "inputs": ["h1", "h2"]}, {"op": "scale", "factor": 0.5}],
+    "transformer_block": [{"op": "avg_pool", "kernel": [2, 1]}, {"op": "tokens"},
+                          {"op": "transformer_block", "heads": 2, "dim_qk": 2, "dim_v": 4,
+                           "position_bias": [3, 6], "layer_scale": True, "mlp_ratio": 1.5}],
+    "multi_query_attention": [{"op": "multi_query_attention", "heads": 3, "key_dim": 4, "value_dim": 2,
+                               "kv_stride": 2}],
+    "uib": [{"op": "uib", "out": 4, "expansion": 2, "start_kernel": 3, "mid_kernel": 5, "layer_scale": True},
+            {"op": "uib", "out": 8, "expansion": 2, "start_kernel": 3, "mid_kernel": 0, "stride": 2}],
 }
 
 

@@ -169,3 +169,36 @@ def test_matmul_broadcasts_a_single_head_and_counts_maccs():
     np.testing.assert_allclose(y, 0.5 * q @ np.swapaxes(k, -1, -2), rtol=1e-12)
     assert 2 * 4 * 5 * 3 * 7 == counts.maccs  # batch·heads·M·K·N
     assert q.size + k.size + y.size == counts.mem_access
+
+
+def test_attention_bias_gathers_timm_relative_offsets():
+    from costmodel.reference import matmul as M
+
+    # timm efficientformer.Attention: idx(i, j) = |r_i − r_j|·W + |c_i − c_j| on a row-major grid
+    rows, cols = 2, 3
+    idx = M.relative_offsets(rows, cols)
+    for i in range(rows * cols):
+        for j in range(rows * cols):
+            (ri, ci), (rj, cj) = divmod(i, cols), divmod(j, cols)
+            assert idx[i, j] == abs(ri - rj) * cols + abs(ci - cj)
+    scores, table = rand(1, 2, 6, 6), rand(2, 6, seed=1)
+    y, counts = measure(M.attention_bias, scores, table, (rows, cols))
+    assert y[0, 1, 0, 5] == scores[0, 1, 0, 5] + table[1, 1 * 3 + 2]  # (0,0) vs (1,2)
+    assert Counts(reads=2 * 2 * 36, writes=2 * 36, elementwise=2 * 36) == counts  # scores + bias in
+    with pytest.raises(ValueError, match="on a 2×2 grid"):
+        M.attention_bias(Meter(), scores, table, (2, 2))
+
+
+def test_sub_scale_and_token_mean():
+    from costmodel.reference import kernels as K
+
+    a, b = rand(2, 3, 4), rand(2, 3, 4, seed=1)
+    y, counts = measure(K.sub, a, b)
+    np.testing.assert_array_equal(y, a - b)
+    assert Counts(reads=48, writes=24, elementwise=24) == counts
+    y, counts = measure(K.scale, a, 0.5)
+    np.testing.assert_array_equal(y, a / 2)
+    assert Counts(reads=24, writes=24, elementwise=24) == counts
+    y, counts = measure(K.global_avg_pool, a)  # tokens N×L×C → N×C
+    np.testing.assert_allclose(y, a.mean(axis=1))
+    assert Counts(reads=24, writes=2 * 4, elementwise=24) == counts
