@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 from costmodel.arith import Value, is_symbolic
+from costmodel.assumptions import require
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import (
@@ -155,7 +156,7 @@ def channel_slice(layer: Slice, x: Shape) -> OpResult:
 
 def _divides(part: Value, whole: Value, what: str) -> Value:
     """whole / part, which must be whole."""
-    if not (is_symbolic(part) or is_symbolic(whole)) and whole % part:
+    if not require(whole % part, "==", 0, f"{what} divisible"):
         raise SpecError(f"{what}: {whole} is not divisible by {part}")
     return whole // part
 
@@ -206,7 +207,7 @@ def image(layer: Image, x: Shape) -> OpResult:
     height = require_int(layer.height, "height")
     width = (_divides(height, length, "image: tokens per row") if layer.width is None
              else require_int(layer.width, "width"))
-    if not any(is_symbolic(v) for v in (height, width, length)) and height * width != length:
+    if not require(height * width, "==", length, "image: height·width = tokens"):
         raise SpecError(f"image: {height}×{width} pixels from {length} tokens")
     out = (n, c, height, width)
     return OpResult([out], copy_cost(x, out))
@@ -229,7 +230,7 @@ def fold_patches(layer: FoldPatches, x: Shape) -> OpResult:
     ph, pw = (require_int(p, "patch size") for p in pair(layer.patch))
     height, width = require_int(layer.height, "height"), require_int(layer.width, "width")
     patches = _divides(ph, height, "fold_patches height") * _divides(pw, width, "fold_patches width")
-    if not any(is_symbolic(v) for v in (patches, length)) and patches != length:
+    if not require(patches, "==", length, "fold_patches: patches = tokens"):
         raise SpecError(f"fold_patches: {height}×{width} in {ph}×{pw} patches needs {patches} "
                         f"tokens, got {length}")
     out = (_divides(ph * pw, sequences, "fold_patches sequences"), c, height, width)

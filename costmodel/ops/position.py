@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from costmodel.arith import is_symbolic
+from costmodel.assumptions import require
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, numel, pair, register_op, require_int
@@ -38,7 +38,7 @@ def attention_bias(layer: AttentionBias, x: Shape) -> OpResult:
     rows, cols = (require_int(r, "resolution") for r in pair(layer.resolution))
     positions = rows * cols
     for length, what in ((queries, "queries"), (keys, "keys")):
-        if not (is_symbolic(length) or is_symbolic(positions)) and length != positions:
+        if not require(length, "==", positions, f"attention_bias {what} = grid positions"):
             raise SpecError(f"attention_bias: {length} {what}, but a {rows}×{cols} grid has "
                             f"{positions} positions")
     size = numel(x)

@@ -52,8 +52,10 @@ __all__ = [
     "mul",
     "relu",
     "relu6",
+    "scale",
     "sigmoid",
     "silu",
+    "sub",
 ]
 
 Size2 = int | tuple[int, int]
