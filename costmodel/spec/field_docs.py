@@ -14,6 +14,39 @@ from pydantic import BaseModel
 __all__ = ["FIELD_DOCS", "describe"]
 
 FIELD_DOCS: dict[str, dict[str, str]] = {
+    'AttentionBias': {
+        'resolution': "the token grid's side(s) R_h×R_w the learned bias table is indexed by (relative offsets)",
+    },
+    'UniversalInvertedBottleneck': {
+        'out': 'output channels',
+        'expansion': 'expansion ratio of the 1×1 expand conv',
+        'start_kernel': 'depthwise kernel before the expansion (0: none)',
+        'mid_kernel': 'depthwise kernel after the expansion (0: none)',
+        'stride': 'stride (taken by the middle depthwise, else the start one)',
+        'act': 'activation after expand and middle depthwise',
+        'layer_scale': 'per-channel layer scale on the residual branch (false: none)',
+    },
+    'Scale': {
+        'factor': 'the constant every element is multiplied by',
+    },
+    'TransformerBlock': {
+        'heads': 'number of attention heads',
+        'dim_qk': 'query/key width per head',
+        'dim_v': 'value width per head',
+        'qkv_bias': 'q/k/v projections carry a bias',
+        'position_bias': 'a learned attention bias over relative positions',
+        'mlp_ratio': 'MLP hidden width as a multiple of the token width',
+        'act': 'the MLP activation',
+        'layer_scale': 'per-channel layer scale on both residual branches (false: none)',
+    },
+    'MultiQueryAttention': {
+        'heads': 'number of query heads (one shared key/value head)',
+        'key_dim': 'query/key width per head',
+        'value_dim': 'value width',
+        'kv_stride': 'downsampling stride of keys and values (depthwise conv when > 1)',
+        'kernel': 'kernel of the key/value downsampling depthwise conv',
+        'out': 'output channels',
+    },
     'LayerSpec': {
         'name': "the layer's name (default: its op and position)",
         'op': 'the op, a built-in block or a block of the spec',
@@ -30,6 +63,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         'size': 'output size k or [k_h, k_w]',
     },
     'Attention': {
+        'position_bias': 'a learned attention bias over relative positions (EfficientFormer)',
         'heads': 'attention heads h',
         'dim_qk': 'query/key width per head (default C/heads)',
         'dim_v': 'value width per head (default dim_qk)',
@@ -186,6 +220,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         'dims': 'a permutation of the axes 0 … rank−1',
     },
     'Pool2d': {
+        'count_include_pad': 'avg_pool: padded zeros count in the divisor (PyTorch default true)',
         'kernel': 'kernel size k, or [k_h, k_w]',
         'stride': 'stride (default: the kernel)',
         'padding': 'padding p or [p_h, p_w], at most ⌊k/2⌋',
