@@ -1,7 +1,8 @@
 """Issue 14's second "done when": ONNX exports of torchvision and timm models, made once by
-tools/onnx_exports.py with both of torch's exporters (TorchScript-based: ``.ts``, opset 13
-or 14; dynamo-based: ``.dynamo``, opset 20) and stripped of weights (dims kept), report the
-reference implementation's params and conv/linear/matmul MACCs.
+tools/onnx_exports.py with both of torch's exporters (TorchScript-based: ``.ts``, opset 13,
+efficientformer_l1 at ``--ts-opset 14``; dynamo-based: ``.dynamo``, opset 20) and stripped
+of weights (dims kept), report the reference implementation's params and conv/linear/matmul
+MACCs.
 
 Expected numbers: tools/reference_counts.json (torch 2.14.1, torchvision 0.29.1, timm
 1.0.31; ``sum(p.numel() for p in model.parameters())`` and FlopCounterMode ÷ 2 on a
@@ -32,6 +33,7 @@ REFERENCE = {  # name: (params, maccs) from tools/reference_counts.json
     "mnasnet1_0": (4_383_312, 314_415_872),            # torchvision.models.mnasnet1_0
     "ghostnet_100": (5_182_508, 141_150_512),          # timm ghostnet_100
     "mobilevit_xxs": (1_272_024, 407_364_096),         # timm mobilevit_xxs at 256²; 78,184,448 in attention
+    "efficientformer_l1": (12_289_928, 1_291_284_736),  # timm efficientformer_l1; 3,073,280 in attention
 }
 FILES = sorted(EXPORTS.glob("*.onnx.gz"))
 
