@@ -26,7 +26,8 @@ from costmodel.ops import OPS, Shape
 from costmodel.ops.base import Category, Geometry, Traffic, has
 from costmodel.spec.base import MAX_NETWORK_NODES, LayerSpec, evaluated, first_copy, override
 from costmodel.spec.expr import evaluate, truth
-from costmodel.spec.schema import BlockCall, ModelSpec, UserBlock, resolve_bindings
+from costmodel.spec.layers import BlockCall
+from costmodel.spec.schema import ModelSpec, UserBlock, resolve_bindings
 
 if TYPE_CHECKING:
     import networkx as nx

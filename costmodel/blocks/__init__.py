@@ -17,6 +17,6 @@ from costmodel.blocks import (  # noqa: F401  (registration)
     transformer,
     uib,
 )
-from costmodel.blocks.base import BLOCKS, BlockDef, BlockSpec
+from costmodel.blocks.base import BLOCKS, BlockDef
 
-__all__ = ["BLOCKS", "BlockDef", "BlockSpec"]
+__all__ = ["BLOCKS", "BlockDef"]

@@ -15,41 +15,23 @@ the scaling are not MACCs (softmax: elementwise; the scale rides in the GEMM's Î
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import exact_decimal, is_symbolic
-from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.base import register_block
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
-from costmodel.ops.layout import MergeHeads, Slice, SplitHeads
-from costmodel.ops.linear import Linear
-from costmodel.ops.matmul import MatMul
-from costmodel.ops.norm import Softmax
-from costmodel.ops.position import AttentionBias
-from costmodel.spec.base import Expr, ExprPair, LayerSpec
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import (
+    Attention,
+    AttentionBias,
+    Linear,
+    MatMul,
+    MergeHeads,
+    Slice,
+    Softmax,
+    SplitHeads,
+)
 
-__all__ = ["Attention", "attention"]
-
-
-class Attention(BlockSpec):
-    """Children ``qkv``, ``q``, ``k``, ``v`` (views), ``q_heads``, ``k_heads``, ``v_heads``,
-    ``scores``, ``softmax``, ``mix``, ``merge`` and ``proj``.
-
-    ``heads`` h; ``dim_qk`` per-head query/key width (default C/h), ``dim_v`` per-head value
-    width (default ``dim_qk``), ``out`` (default C); ``qkv_bias`` and ``proj_bias`` (both
-    default true, as timm's ViT blocks with ``qkv_bias=True``); ``position_bias``: the
-    R_hÃ—R_w grid of the tokens when the scores get a learned bias per relative position
-    (child ``bias``, op ``attention_bias``).
-    """
-
-    op: Literal["attention"]
-    heads: Expr
-    dim_qk: Expr | None = None
-    dim_v: Expr | None = None
-    out: Expr | None = None
-    qkv_bias: bool = True
-    proj_bias: bool = True
-    position_bias: ExprPair | None = None
+__all__ = ["attention"]
 
 
 @register_block(Attention)

@@ -11,18 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from costmodel.ops.base import Shape
 from costmodel.spec.base import LayerSpec, op_names
+from costmodel.spec.layers import BlockSpec
 
-__all__ = ["BlockSpec", "BlockDef", "BLOCKS", "register_block", "child_name"]
-
-
-class BlockSpec(LayerSpec):
-    """A layer that expands into other layers."""
-
-    kind: ClassVar[str] = "block"
+__all__ = ["BlockDef", "BLOCKS", "register_block", "child_name"]
 
 
 Expansion = Callable[[Any, list[Shape]], list[LayerSpec]]

@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.base import register_block
 from costmodel.ops.base import Shape, pair
-from costmodel.ops.conv import Conv2d
-from costmodel.ops.elementwise import ACTIVATIONS, Activation, BatchNorm
-from costmodel.spec.base import Expr, ExprPair, LayerSpec, Padding
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import Activation, BatchNorm, Conv2d, ConvBnAct
 
-__all__ = ["ConvBnAct", "conv_bn_act"]
-
-class ConvBnAct(BlockSpec):
-    """Children ``conv``, ``bn`` (unless ``bn: false``) and ``act`` (unless ``act: none``).
-
-    ``padding`` defaults to d·(k − 1)/2 per axis (torchvision's Conv2dNormActivation).
-    """
-
-    op: Literal["conv_bn_act"]
-    out: Expr | None = None
-    kernel: ExprPair = 1
-    stride: ExprPair = 1
-    padding: Padding | None = None
-    dilation: ExprPair = 1
-    groups: Expr = 1
-    depthwise: bool = False
-    bias: bool = False
-    bn: bool = True
-    act: Literal[(*ACTIVATIONS, "none")] = "relu"  # type: ignore[valid-type]
+__all__ = ["conv_bn_act"]
 
 
 @register_block(ConvBnAct)

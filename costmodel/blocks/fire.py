@@ -7,25 +7,12 @@ a bias and no batchnorm (SqueezeNet predates it).
 
 from __future__ import annotations
 
-from typing import Literal
-
-from costmodel.blocks.base import BlockSpec, register_block
-from costmodel.blocks.conv_bn_act import ConvBnAct
+from costmodel.blocks.base import register_block
 from costmodel.ops.base import Shape
-from costmodel.ops.tensor import Concat
 from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.layers import Concat, ConvBnAct, Fire
 
-__all__ = ["Fire", "fire"]
-
-
-class Fire(BlockSpec):
-    """Children ``squeeze``, ``expand1x1``, ``expand3x3`` and ``concat``."""
-
-    op: Literal["fire"]
-    squeeze: Expr
-    expand1x1: Expr
-    expand3x3: Expr
-    bias: bool = True
+__all__ = ["fire"]
 
 
 @register_block(Fire)

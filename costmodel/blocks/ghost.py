@@ -18,46 +18,26 @@ depthwise k×k stride s, BN, 1×1 C_in → out, BN.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import make_divisible
 from costmodel.assumptions import holds
-from costmodel.blocks.base import BlockSpec, register_block
-from costmodel.blocks.conv_bn_act import ConvBnAct
-from costmodel.blocks.squeeze_excitation import SqueezeExcitation
+from costmodel.blocks.base import register_block
 from costmodel.ops.base import Shape
-from costmodel.ops.elementwise import Activation
-from costmodel.ops.pool import Pool2d
-from costmodel.ops.resample import Resize
-from costmodel.ops.tensor import Add, Concat, Mul, Split
-from costmodel.spec.base import Domain, Expr, LayerSpec, Positive, expr_in
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import (
+    Activation,
+    Add,
+    Concat,
+    ConvBnAct,
+    GhostBottleneck,
+    GhostModule,
+    Mul,
+    Pool2d,
+    Resize,
+    Split,
+    SqueezeExcitation,
+)
 
-__all__ = ["GhostModule", "GhostBottleneck", "ghost_module", "ghost_bottleneck"]
-
-
-class GhostModule(BlockSpec):
-    """Children ``primary``, ``cheap``, ``concat`` and, when trimming, ``trim``."""
-
-    op: Literal["ghost_module"]
-    out: Expr
-    kernel: Expr = 1
-    ratio: expr_in(Domain(2, whole=True)) = 2  # type: ignore[valid-type]
-    dw_kernel: Expr = 3
-    stride: Expr = 1
-    relu: bool = True
-    attention: bool = False
-
-
-class GhostBottleneck(BlockSpec):
-    """Children ``ghost1``, ``dw``, ``se``, ``ghost2``, ``shortcut_dw``, ``shortcut_pw``, ``add``."""
-
-    op: Literal["ghost_bottleneck"]
-    mid: Expr
-    out: Expr
-    kernel: Expr = 3
-    stride: Expr = 1
-    se_ratio: Positive | None = None
-    attention: bool = False
+__all__ = ["ghost_module", "ghost_bottleneck"]
 
 
 @register_block(GhostModule)

@@ -7,29 +7,14 @@ C_in = C_out.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import round_half_even
 from costmodel.assumptions import holds
-from costmodel.blocks.base import BlockSpec, register_block
-from costmodel.blocks.conv_bn_act import ConvBnAct
+from costmodel.blocks.base import register_block
 from costmodel.ops.base import Shape
-from costmodel.ops.elementwise import ActivationName
-from costmodel.ops.tensor import Add
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import Add, ConvBnAct, InvertedResidual
 
-__all__ = ["InvertedResidual", "inverted_residual"]
-
-
-class InvertedResidual(BlockSpec):
-    """Children ``expand``, ``dw``, ``project`` and, with a residual, ``add``."""
-
-    op: Literal["inverted_residual"]
-    out: Expr
-    expansion: Expr = 6
-    stride: Expr = 1
-    kernel: Expr = 3
-    act: ActivationName = "relu6"
+__all__ = ["inverted_residual"]
 
 
 @register_block(InvertedResidual)

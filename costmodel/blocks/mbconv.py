@@ -17,50 +17,20 @@ EfficientNet, MnasNet; hard-sigmoid in MobileNetV3), so a block with ``se_ratio`
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import model_validator
-
 from costmodel.arith import make_divisible
 from costmodel.assumptions import holds
-from costmodel.blocks.base import BlockSpec, register_block
-from costmodel.blocks.conv_bn_act import ConvBnAct
-from costmodel.blocks.squeeze_excitation import SqueezeExcitation, squeeze_channels
+from costmodel.blocks.base import register_block
+from costmodel.blocks.squeeze_excitation import squeeze_channels
 from costmodel.ops.base import Shape
-from costmodel.ops.elementwise import ActivationName
-from costmodel.ops.tensor import Add
-from costmodel.spec.base import Expr, LayerSpec, Positive
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import (
+    Add,
+    ConvBnAct,
+    MBConv,
+    SqueezeExcitation,
+)
 
-__all__ = ["MBConv", "mbconv"]
-
-
-class MBConv(BlockSpec):
-    """Children ``expand``, ``dw``, ``se``, ``project`` and ``add`` (each when present)."""
-
-    op: Literal["mbconv"]
-    out: Expr
-    expansion: Expr = 6
-    hidden: Expr | None = None
-    kernel: Expr = 3
-    stride: Expr = 1
-    act: ActivationName = "relu6"
-    se_ratio: Positive | None = None
-    se_of: Literal["expanded", "input"] | None = None
-    se_divisor: Expr | None = None
-    se_act: ActivationName = "relu"
-    se_gate: ActivationName | None = None
-    residual: bool = True
-    expand: bool = False
-
-    @model_validator(mode="after")
-    def _se_explicit(self) -> MBConv:
-        missing = [f for f in ("se_of", "se_gate") if self.se_ratio is not None and getattr(self, f) is None]
-        if missing:
-            raise ValueError(
-                f"se_ratio needs {' and '.join(missing)} (papers differ): se_of: input "
-                "(EfficientNet, MnasNet: squeeze = ratio·C_in) or expanded (MobileNetV3: "
-                "ratio·hidden); se_gate: sigmoid (SENet, EfficientNet) or hardsigmoid (MobileNetV3)")
-        return self
+__all__ = ["mbconv"]
 
 
 @register_block(MBConv)

@@ -15,30 +15,15 @@ is a view, its torch.cat a copy; costmodel counts both as copies, docs/glossary.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import Value
 from costmodel.assumptions import holds
-from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.base import register_block
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape, require_int
-from costmodel.ops.conv import Conv2d
-from costmodel.ops.tensor import Concat, Split
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import Concat, Conv2d, MixedConv, Split
 
-__all__ = ["MixedConv", "mixed_conv", "split_channels"]
-
-
-class MixedConv(BlockSpec):
-    """Children ``split``, ``conv.0`` … ``conv.{n−1}`` (kernel i on channel part i) and
-    ``concat``; a single kernel is one ``conv.0``."""
-
-    op: Literal["mixed_conv"]
-    kernels: list[Expr]
-    out: Expr | None = None
-    stride: Expr = 1
-    depthwise: bool = True
-    bias: bool = False
+__all__ = ["mixed_conv", "split_channels"]
 
 
 def split_channels(total: Value, parts: int) -> list[Value]:

@@ -12,50 +12,21 @@ pair with stride 2; the last ``se_blocks`` pairs carry squeeze-excitation (C →
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
-
 from costmodel.assumptions import holds
-from costmodel.blocks.base import BlockSpec, child_name, register_block
-from costmodel.blocks.conv_bn_act import ConvBnAct
-from costmodel.blocks.squeeze_excitation import SqueezeExcitation
+from costmodel.blocks.base import child_name, register_block
 from costmodel.ops.base import Shape, require_int
-from costmodel.ops.elementwise import ACTIVATIONS, Activation, BatchNorm
-from costmodel.ops.tensor import Add
-from costmodel.spec.base import MAX_NETWORK_NODES, Count, Domain, Expr, Flag, LayerSpec, expr_in
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import (
+    Activation,
+    Add,
+    BatchNorm,
+    ConvBnAct,
+    MobileOneBlock,
+    MobileOneStage,
+    SqueezeExcitation,
+)
 
-__all__ = ["MobileOneBlock", "MobileOneStage", "mobileone_block", "mobileone_stage"]
-
-
-class MobileOneBlock(BlockSpec):
-    """Train form: children ``conv.0 … conv.{branches−1}``, ``scale``, ``skip``, ``add``;
-    inference form: ``reparam_conv``; both then ``se`` (when ``se`` is 1) and the activation
-    (a child named after it; none with ``act: none``)."""
-
-    op: Literal["mobileone_block"]
-    out: Expr | None = None
-    kernel: Expr = 3
-    stride: Expr = 1
-    depthwise: bool = False
-    groups: Expr = 1
-    branches: Count = 1
-    reparam: Flag = 0
-    se: Flag = 0
-    act: Literal[(*ACTIVATIONS, "none")] = "relu"  # type: ignore[valid-type]
-
-    counts: ClassVar[tuple[str, ...]] = ("branches",)
-
-
-class MobileOneStage(BlockSpec):
-    """Children ``0.dw``, ``0.pw``, …, ``{blocks−1}.pw`` (the official ``_make_stage``)."""
-
-    op: Literal["mobileone_stage"]
-    out: Expr
-    blocks: Count
-    se_blocks: expr_in(Domain(0, MAX_NETWORK_NODES, whole=True)) = 0  # type: ignore[valid-type]
-    branches: Count = 1
-    reparam: Flag = 0
-
-    counts: ClassVar[tuple[str, ...]] = ("blocks", "branches")
+__all__ = ["mobileone_block", "mobileone_stage"]
 
 
 @register_block(MobileOneBlock)

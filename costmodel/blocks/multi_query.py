@@ -16,39 +16,26 @@ the two matmuls, L = H·W, P = ⌈H/s⌉·⌈W/s⌉.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import exact_decimal, is_symbolic
 from costmodel.assumptions import holds
-from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.base import register_block
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
-from costmodel.ops.conv import Conv2d
-from costmodel.ops.elementwise import BatchNorm
-from costmodel.ops.layout import Image, MergeHeads, Permute, Reshape, Tokens
-from costmodel.ops.matmul import MatMul
-from costmodel.ops.norm import Softmax
 from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.layers import (
+    BatchNorm,
+    Conv2d,
+    Image,
+    MatMul,
+    MergeHeads,
+    MultiQueryAttention,
+    Permute,
+    Reshape,
+    Softmax,
+    Tokens,
+)
 
-__all__ = ["MultiQueryAttention", "multi_query_attention"]
-
-
-class MultiQueryAttention(BlockSpec):
-    """Children ``query.proj``, ``q``, ``q_t``, ``key.down_conv``, ``key.norm``,
-    ``key.proj``, ``k``, ``k_h``, the same for ``value``, ``scores``, ``softmax``, ``mix``,
-    ``merge``, ``o``, ``output.proj`` (the downsampling pair only when ``kv_stride`` > 1).
-
-    ``heads`` query heads; ``key_dim`` d_k; ``value_dim`` d_v (default d_k); ``kv_stride``
-    and ``kernel`` of the keys' and values' depthwise downsampling (3); ``out`` (default C).
-    """
-
-    op: Literal["multi_query_attention"]
-    heads: Expr
-    key_dim: Expr
-    value_dim: Expr | None = None
-    kv_stride: Expr = 1
-    kernel: Expr = 3
-    out: Expr | None = None
+__all__ = ["multi_query_attention"]
 
 
 def _projected(layer: MultiQueryAttention, branch: str, width: Expr, batch: Expr,

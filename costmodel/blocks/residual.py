@@ -10,37 +10,14 @@ or C_in ≠ C_out (option B of the paper, torchvision's ``downsample``).
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.assumptions import holds
-from costmodel.blocks.base import BlockSpec, child_name, register_block
-from costmodel.blocks.conv_bn_act import ConvBnAct
+from costmodel.blocks.base import child_name, register_block
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
-from costmodel.ops.elementwise import Activation
-from costmodel.ops.tensor import Add
 from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.layers import Activation, Add, BasicBlock, Bottleneck, ConvBnAct
 
-__all__ = ["BasicBlock", "Bottleneck", "basic_block", "bottleneck"]
-
-
-class BasicBlock(BlockSpec):
-    """Children ``conv1``, ``conv2``, ``downsample`` (projection), ``add``, ``relu``."""
-
-    op: Literal["basic_block"]
-    out: Expr
-    stride: Expr = 1
-
-
-class Bottleneck(BlockSpec):
-    """Children ``conv1``, ``conv2``, ``conv3``, ``downsample`` (projection), ``add``,
-    ``relu``; ``width`` defaults to C_out / 4 (the expansion of 4)."""
-
-    op: Literal["bottleneck"]
-    out: Expr
-    width: Expr | None = None
-    stride: Expr = 1
-    stride_on: Expr = 3
+__all__ = ["basic_block", "bottleneck"]
 
 
 def _close(layer: BasicBlock | Bottleneck, c_in: Expr, body: list[LayerSpec]) -> list[LayerSpec]:

@@ -29,38 +29,24 @@ an upper bound; params and MACCs are those of m = 1.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Literal
 
 from costmodel.arith import Value, below, ceil, floor, make_divisible
 from costmodel.assumptions import holds, require
-from costmodel.blocks.base import BlockSpec, child_name, register_block
-from costmodel.blocks.conv_bn_act import ConvBnAct
-from costmodel.blocks.squeeze_excitation import SqueezeExcitation, squeeze_channels
+from costmodel.blocks.base import child_name, register_block
+from costmodel.blocks.squeeze_excitation import squeeze_channels
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
-from costmodel.ops.elementwise import ActivationName
-from costmodel.ops.layout import Slice
-from costmodel.ops.tensor import Add, Concat
-from costmodel.spec.base import Domain, Expr, LayerSpec, Positive, expr_in
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import (
+    Add,
+    Concat,
+    ConvBnAct,
+    Sandglass,
+    Slice,
+    SqueezeExcitation,
+)
 
-__all__ = ["Sandglass", "sandglass"]
-
-
-class Sandglass(BlockSpec):
-    """Children ``dw1``, ``reduce``, ``expand``, ``dw2``, ``se``, ``add`` (each when present;
-    with ``identity`` < 1 also ``id_in``, ``id_out``, ``rest`` and ``out``)."""
-
-    op: Literal["sandglass"]
-    out: Expr
-    reduction: Positive = 6
-    stride: Expr = 1
-    kernel: Expr = 3
-    act: ActivationName = "relu6"
-    keep_3x3: bool = False
-    first_dw: bool = False
-    min_hidden: bool = True
-    se_ratio: Positive | None = None
-    identity: expr_in(Domain(0, 1, min_open=True)) = 1  # type: ignore[valid-type]
+__all__ = ["sandglass"]
 
 
 def _raised(hidden: Value, floor_width: Value) -> Value:

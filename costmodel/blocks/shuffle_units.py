@@ -13,35 +13,23 @@ runs 1×1 → dw 3×3 → 1×1 on the second half; stride 2 runs two branches on
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.assumptions import holds
-from costmodel.blocks.base import BlockSpec, register_block
-from costmodel.blocks.conv_bn_act import ConvBnAct
+from costmodel.blocks.base import register_block
 from costmodel.ops.base import Shape
-from costmodel.ops.elementwise import Activation
-from costmodel.ops.pool import Pool2d
-from costmodel.ops.tensor import Add, Concat, Shuffle, Split
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import (
+    Activation,
+    Add,
+    Concat,
+    ConvBnAct,
+    Pool2d,
+    Shuffle,
+    ShuffleV1Unit,
+    ShuffleV2Unit,
+    Split,
+)
 
-__all__ = ["ShuffleV1Unit", "ShuffleV2Unit", "shufflenet_v1_unit", "shufflenet_v2_unit"]
-
-
-class ShuffleV1Unit(BlockSpec):
-    """Children ``pw``, ``dw``, ``shuffle`` (groups > 1), ``pw_linear``; then ``add`` and
-    ``relu`` (stride 1) or ``shortcut`` (avg-pool), ``relu`` and ``concat`` (stride 2).
-
-    ``mid`` defaults to C_out // 4 (the paper's bottleneck of a quarter of the output);
-    ``pw_groups`` defaults to ``groups`` (1 for the first unit of stage 2: its input has
-    only 24 channels, paper §3.3).
-    """
-
-    op: Literal["shufflenet_v1_unit"]
-    out: Expr
-    groups: Expr
-    stride: Expr = 1
-    mid: Expr | None = None
-    pw_groups: Expr | None = None
+__all__ = ["shufflenet_v1_unit", "shufflenet_v2_unit"]
 
 
 @register_block(ShuffleV1Unit)
@@ -68,24 +56,6 @@ def shufflenet_v1_unit(layer: ShuffleV1Unit, inputs: list[Shape]) -> list[LayerS
         Pool2d(op="avg_pool", name="shortcut", kernel=3, stride=2, padding=1, inputs="input"),
         Concat(op="concat", name="concat", inputs=["shortcut", "relu"]),
     ]
-
-
-class ShuffleV2Unit(BlockSpec):
-    """Children ``split`` (stride 1) or ``proj_dw``/``proj_pw`` (stride 2), then ``pw``,
-    ``dw``, ``pw_linear``, ``concat`` and ``shuffle``.
-
-    ``proj_keeps_input`` (0 or 1) chooses the stride-2 channel split: 0 (torchvision) gives
-    both branches C_out/2 channels; 1 (megvii's official ``ShuffleNetV2/blocks.py``) keeps
-    C_in channels on the projection branch and gives the main branch C_out − C_in. The
-    main branch's bottleneck is C_out/2 either way, so the two differ only when
-    C_in ≠ C_out/2 (the first unit of stage 2 at 1.0×, 1.5×, 2.0×).
-    """
-
-    op: Literal["shufflenet_v2_unit"]
-    out: Expr
-    stride: Expr = 1
-    kernel: Expr = 3
-    proj_keeps_input: Expr = 0
 
 
 @register_block(ShuffleV2Unit)

@@ -8,28 +8,19 @@ code all use it) they add C + squeeze parameters.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import Value, floor, make_divisible, maximum
-from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.base import register_block
 from costmodel.ops.base import Shape
-from costmodel.ops.conv import Conv2d
-from costmodel.ops.elementwise import Activation, ActivationName
-from costmodel.ops.pool import GlobalAvgPool
-from costmodel.ops.tensor import Mul
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import (
+    Activation,
+    Conv2d,
+    GlobalAvgPool,
+    Mul,
+    SqueezeExcitation,
+)
 
-__all__ = ["SqueezeExcitation", "squeeze_excitation", "squeeze_channels"]
-
-
-class SqueezeExcitation(BlockSpec):
-    """Children ``pool``, ``fc1``, ``act``, ``fc2``, ``gate`` and ``scale`` (the multiply)."""
-
-    op: Literal["squeeze_excitation"]
-    squeeze: Expr
-    act: ActivationName = "relu"
-    gate: ActivationName = "sigmoid"
-    bias: bool = True
+__all__ = ["squeeze_excitation", "squeeze_channels"]
 
 
 def squeeze_channels(channels: Value, ratio: Value, divisor: Value | None = None) -> Value:

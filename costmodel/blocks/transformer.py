@@ -9,39 +9,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import floor
-from costmodel.blocks.attention import Attention
-from costmodel.blocks.base import BlockSpec, register_block
+from costmodel.blocks.base import register_block
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
-from costmodel.ops.elementwise import Activation, ActivationName, LayerScale
-from costmodel.ops.linear import Linear
-from costmodel.ops.norm import LayerNorm
-from costmodel.ops.tensor import Add
-from costmodel.spec.base import Expr, ExprPair, LayerSpec
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import (
+    Activation,
+    Add,
+    Attention,
+    LayerNorm,
+    LayerScale,
+    Linear,
+    TransformerBlock,
+)
 
-__all__ = ["TransformerBlock", "transformer_block"]
-
-
-class TransformerBlock(BlockSpec):
-    """Children ``norm1``, ``attn`` (an ``attention`` block), ``ls1``, ``add1``, ``norm2``,
-    ``mlp.fc1``, ``mlp.act``, ``mlp.fc2``, ``ls2``, ``add2`` (``ls1``/``ls2`` with
-    ``layer_scale: true``, EfficientFormer). ``heads``, ``dim_qk``, ``dim_v``,
-    ``qkv_bias`` and ``position_bias`` as in ``attention``; ``mlp_ratio`` (4) and ``act``
-    (gelu) of the MLP.
-    """
-
-    op: Literal["transformer_block"]
-    heads: Expr
-    dim_qk: Expr | None = None
-    dim_v: Expr | None = None
-    qkv_bias: bool = True
-    position_bias: ExprPair | None = None
-    mlp_ratio: Expr = 4
-    act: ActivationName = "gelu"
-    layer_scale: bool = False
+__all__ = ["transformer_block"]
 
 
 @register_block(TransformerBlock)

@@ -12,35 +12,20 @@ that depthwise out, giving the paper's four instances: ExtraDW (a, k), inverted 
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import make_divisible
 from costmodel.assumptions import holds
-from costmodel.blocks.base import BlockSpec, child_name, register_block
-from costmodel.blocks.conv_bn_act import ConvBnAct
+from costmodel.blocks.base import child_name, register_block
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
-from costmodel.ops.elementwise import ActivationName, LayerScale
-from costmodel.ops.tensor import Add
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.base import LayerSpec
+from costmodel.spec.layers import (
+    Add,
+    ConvBnAct,
+    LayerScale,
+    UniversalInvertedBottleneck,
+)
 
-__all__ = ["UniversalInvertedBottleneck", "uib"]
-
-
-class UniversalInvertedBottleneck(BlockSpec):
-    """Children ``dw_start``, ``pw_exp``, ``dw_mid``, ``pw_proj``, ``layer_scale`` and
-    ``add`` (each when present); ``start_kernel`` a (0: none), ``mid_kernel`` k (3; 0:
-    none), ``expansion``, ``stride``, ``act`` (relu), ``layer_scale`` (false; MobileNetV4's
-    hybrid models use it)."""
-
-    op: Literal["uib"]
-    out: Expr
-    expansion: Expr
-    start_kernel: Expr = 0
-    mid_kernel: Expr = 3
-    stride: Expr = 1
-    act: ActivationName = "relu"
-    layer_scale: bool = False
+__all__ = ["uib"]
 
 
 @register_block(UniversalInvertedBottleneck)

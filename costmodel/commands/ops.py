@@ -79,7 +79,7 @@ def ops() -> None:
     Example: costmodel ops | grep -A9 '^conv2d'
     """
     from costmodel.spec.base import LayerSpec
-    from costmodel.spec.schema import LAYER_CLASSES
+    from costmodel.spec.layers import LAYER_CLASSES
 
     common = list(LayerSpec.model_fields)
     click.echo("every layer")

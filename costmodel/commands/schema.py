@@ -19,7 +19,8 @@ def spec_schema() -> dict[str, Any]:
     """pydantic's JSON Schema of :class:`ModelSpec`, adjusted to what the loader accepts: a
     parameter may be written as its default alone (``alpha: 1``), and a call of a user block
     is any op name that is not built in (so each layer matches exactly one ``oneOf`` arm)."""
-    from costmodel.spec.schema import LAYER_CLASSES, ModelSpec
+    from costmodel.spec.layers import LAYER_CLASSES
+    from costmodel.spec.schema import ModelSpec
 
     data = ModelSpec.model_json_schema()
     defs = data.get("$defs", {})

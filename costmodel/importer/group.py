@@ -10,7 +10,7 @@ import os
 from collections import Counter
 from typing import Any
 
-from costmodel.ops.elementwise import ACTIVATIONS
+from costmodel.spec.layers import ACTIVATIONS
 
 __all__ = ["group_conv_bn_act"]
 

@@ -146,7 +146,7 @@ class State:
         ``inputs``; its output shapes come from costmodel's formula for ``op``."""
         from costmodel.ops.base import OPS
         from costmodel.spec.base import evaluated
-        from costmodel.spec.schema import LAYER_CLASSES
+        from costmodel.spec.layers import LAYER_CLASSES
 
         name = (layer_name(node) + suffix).replace(":", "_").strip() or node.op_type
         base, k = name, 1

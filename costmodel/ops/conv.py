@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import Value
 from costmodel.assumptions import require
 from costmodel.cost import Cost
@@ -18,28 +16,9 @@ from costmodel.ops.base import (
     require_4d,
     require_int,
 )
-from costmodel.spec.base import Expr, ExprPair, LayerSpec, Padding
+from costmodel.spec.layers import Conv2d
 
-__all__ = ["Conv2d", "conv2d", "conv_output_size"]
-
-
-class Conv2d(LayerSpec):
-    """k_h×k_w convolution of C_in → ``out`` channels in ``groups`` groups.
-
-    ``out`` defaults to C_in; ``depthwise: true`` sets groups = C_in. ``padding`` is a
-    number, a pair, ``same`` (TensorFlow: H′ = ⌈H/s⌉) or ``valid`` (0). ``bias`` defaults
-    to false (convs in efficient CNNs are followed by batchnorm).
-    """
-
-    op: Literal["conv2d"]
-    out: Expr | None = None
-    kernel: ExprPair = 1
-    stride: ExprPair = 1
-    padding: Padding = 0
-    dilation: ExprPair = 1
-    groups: Expr = 1
-    depthwise: bool = False
-    bias: bool = False
+__all__ = ["conv2d", "conv_output_size"]
 
 
 def conv_output_size(size: Value, kernel: Value, stride: Value, padding: Value | str,

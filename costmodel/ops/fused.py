@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import model_validator
-
 from costmodel.cost import Cost
 from costmodel.ops.base import OpResult, Shape, numel, register_op
-from costmodel.ops.tensor import Concat, Shuffle, Split, concat, parts_or_sections, shuffle, split
-from costmodel.spec.base import Count, Expr, LayerSpec
+from costmodel.ops.tensor import concat, shuffle, split
+from costmodel.spec.layers import Concat, ConcatShuffleSplit, Shuffle, Split
 
-__all__ = ["ConcatShuffleSplit", "concat_shuffle_split"]
-
-
-class ConcatShuffleSplit(LayerSpec):
-    """Concatenate the inputs' channels, shuffle them across ``groups`` and split the result
-    into ``parts`` equal parts or the given ``sections`` (neither: one output) — one kernel.
-
-    ShuffleNetV2 (Ma et al. 2018, §4): "the three successive element-wise operations,
-    Concat, Channel Shuffle and Channel Split, are merged into a single element-wise
-    operation". ``costmodel transform --fuse-shuffle`` writes it.
-    """
-
-    op: Literal["concat_shuffle_split"]
-    groups: Expr
-    parts: Count | None = None
-    sections: list[Expr] | None = None
-
-    _one_way = model_validator(mode="after")(lambda self: parts_or_sections(self))
+__all__ = ["concat_shuffle_split"]
 
 
 @register_op(ConcatShuffleSplit, arity=None, categories=("copy",))

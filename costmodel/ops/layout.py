@@ -9,8 +9,6 @@ fragment, no element-wise work.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import Value, is_symbolic
 from costmodel.assumptions import require
 from costmodel.cost import Cost
@@ -25,90 +23,20 @@ from costmodel.ops.base import (
     require_4d,
     require_int,
 )
-from costmodel.spec.base import Expr, ExprPair, LayerSpec
+from costmodel.spec.layers import (
+    FoldPatches,
+    Image,
+    MergeHeads,
+    Pad,
+    Permute,
+    Reshape,
+    Slice,
+    SplitHeads,
+    Tokens,
+    UnfoldPatches,
+)
 
-__all__ = ["Pad", "Slice", "Reshape", "Permute", "Tokens", "Image", "UnfoldPatches", "FoldPatches",
-           "SplitHeads", "MergeHeads", "pad", "channel_slice", "reshape", "permute", "tokens",
-           "image", "unfold_patches", "fold_patches", "split_heads", "merge_heads", "copy_cost"]
-
-
-class Pad(LayerSpec):
-    """Pad H and W: ``padding`` is p, [p_h, p_w] or [top, bottom, left, right]; ``mode``
-    ``constant`` (with ``value``), ``reflect`` or ``replicate`` (as ``F.pad``)."""
-
-    op: Literal["pad"]
-    padding: list[Expr] | Expr
-    mode: Literal["constant", "reflect", "replicate"] = "constant"
-    value: Expr = 0
-
-
-class Slice(LayerSpec):
-    """Channels ``start`` … ``stop``−1 (``stop`` defaults to all) of the input, as a free view
-    (``x[:, start:stop]``; on tokens N×L×C the last axis)."""
-
-    op: Literal["slice"]
-    start: Expr = 0
-    stop: Expr | None = None
-
-
-class Reshape(LayerSpec):
-    """A free view of the input with the given ``shape`` (batch axis included; one entry
-    may be −1: whatever the element count leaves), e.g. ``[-1, 49, 8, 32]``."""
-
-    op: Literal["reshape"]
-    shape: list[Expr]
-
-
-class Permute(LayerSpec):
-    """Reorder the axes (``dims``, a permutation of 0 … rank−1, as ``torch.permute``),
-    materialized: a copy."""
-
-    op: Literal["permute"]
-    dims: list[int]
-
-
-class Tokens(LayerSpec):
-    """N×C×H×W → tokens N×(H·W)×C (``x.flatten(2).transpose(1, 2)``): a copy."""
-
-    op: Literal["tokens"]
-
-
-class Image(LayerSpec):
-    """Tokens N×L×C → N×C×H×W with H = ``height`` and W = ``width`` (default L/H): a copy."""
-
-    op: Literal["image"]
-    height: Expr
-    width: Expr | None = None
-
-
-class UnfoldPatches(LayerSpec):
-    """MobileViT's unfolding: N×C×H×W → (N·p_h·p_w)×(H/p_h·W/p_w)×C, one sequence per pixel
-    position within a ``patch`` (timm's ``MobileVitBlock``): a copy."""
-
-    op: Literal["unfold_patches"]
-    patch: ExprPair
-
-
-class FoldPatches(LayerSpec):
-    """The inverse of ``unfold_patches``: (N·p_h·p_w)×L×C → N×C×``height``×``width``: a copy."""
-
-    op: Literal["fold_patches"]
-    patch: ExprPair
-    height: Expr
-    width: Expr
-
-
-class SplitHeads(LayerSpec):
-    """Tokens N×L×(h·d) → N×h×L×d for ``heads`` = h attention heads: a copy."""
-
-    op: Literal["split_heads"]
-    heads: Expr
-
-
-class MergeHeads(LayerSpec):
-    """N×h×L×d → tokens N×L×(h·d), the inverse of ``split_heads``: a copy."""
-
-    op: Literal["merge_heads"]
+__all__ = ["pad", "channel_slice", "reshape", "permute", "tokens", "image", "unfold_patches", "fold_patches", "split_heads", "merge_heads", "copy_cost"]
 
 
 def copy_cost(x: Shape, y: Shape) -> Cost:

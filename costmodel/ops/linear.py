@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, numel, register_op, require_int
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.layers import Linear
 
-__all__ = ["Linear", "linear"]
-
-
-class Linear(LayerSpec):
-    """in → ``out`` features of N×F features or of every token of N×L×C (the last axis, as
-    ``nn.Linear``); ``bias`` defaults to true (as in PyTorch)."""
-
-    op: Literal["linear"]
-    out: Expr
-    bias: bool = True
+__all__ = ["linear"]
 
 
 @register_op(Linear, categories=("contraction",))

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from costmodel.arith import is_symbolic
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, numel, register_op
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.layers import MatMul
 
-__all__ = ["MatMul", "matmul"]
-
-
-class MatMul(LayerSpec):
-    """a[…, M, K] · b[…, K, N] (``transpose_b``: b is […, N, K], as K in Q·Kᵀ) → […, M, N];
-    batch axes equal or 1 (broadcast: multi-query attention's single K, V head). ``scale``
-    multiplies the product inside the GEMM (its α: no extra work), e.g. ``1/sqrt(d)``
-    written as a number."""
-
-    op: Literal["matmul"]
-    transpose_b: bool = False
-    scale: Expr | None = None
+__all__ = ["matmul"]
 
 
 @register_op(MatMul, arity=2, categories=("contraction",))

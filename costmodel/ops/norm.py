@@ -9,37 +9,13 @@ normalization: elementwise = 2·|x|. The input is read once and the output writt
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import Value, is_symbolic
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, channel_axis, numel, register_op, require_int
-from costmodel.spec.base import Expr, LayerSpec
+from costmodel.spec.layers import GroupNorm, LayerNorm, Softmax
 
-__all__ = ["LayerNorm", "GroupNorm", "Softmax", "layernorm", "groupnorm", "softmax"]
-
-
-class LayerNorm(LayerSpec):
-    """Normalize over the channels of each position, then scale by γ and shift by β (2C
-    params): ``LayerNorm2d`` of ConvNeXt on N×C×H×W, ``nn.LayerNorm`` on tokens N×L×C."""
-
-    op: Literal["layernorm"]
-
-
-class GroupNorm(LayerSpec):
-    """Normalize over each of ``groups`` channel groups (with H×W), then γ, β per channel;
-    ``groups: 1`` normalizes over C×H×W (PoolFormer's and EfficientFormer's GroupNorm)."""
-
-    op: Literal["groupnorm"]
-    groups: Expr
-
-
-class Softmax(LayerSpec):
-    """exp(xᵢ − max)/Σⱼ exp(xⱼ − max) along ``axis`` (default −1, the last)."""
-
-    op: Literal["softmax"]
-    axis: int = -1
+__all__ = ["layernorm", "groupnorm", "softmax"]
 
 
 def _normalization(x: Shape, channels: Value) -> OpResult:

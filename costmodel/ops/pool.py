@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import Value, is_symbolic
 from costmodel.assumptions import require
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, numel, pair, register_op, require_4d, require_int
 from costmodel.ops.conv import conv_output_size
-from costmodel.spec.base import ExprPair, LayerSpec, Padding
+from costmodel.spec.layers import GlobalAvgPool, Pool2d
 
-__all__ = ["Pool2d", "GlobalAvgPool", "pool2d", "global_avg_pool"]
-
-
-class Pool2d(LayerSpec):
-    """k×k window pooling; ``stride`` defaults to the kernel; ``ceil_mode`` as in PyTorch;
-    ``count_include_pad`` (avg_pool, default true as in PyTorch): whether padded cells count
-    in a window's divisor (false in PoolFormer's and EfficientFormer's pooling mixer)."""
-
-    op: Literal["max_pool", "avg_pool"]
-    kernel: ExprPair
-    stride: ExprPair | None = None
-    padding: Padding = 0
-    ceil_mode: bool = False
-    count_include_pad: bool = True
-
-
-class GlobalAvgPool(LayerSpec):
-    """Average over H×W: N×C×H×W → N×C×1×1; over the tokens of N×L×C: → N×C
-    (``x.mean(1)``, the head of EfficientFormer and DeiT-style models)."""
-
-    op: Literal["global_avg_pool"]
+__all__ = ["pool2d", "global_avg_pool"]
 
 
 def _pooled_size(size: Value, kernel: Value, stride: Value, padding: Value | str,

@@ -9,23 +9,13 @@ B[h, |r_i − r_j|·R_w + |c_i − c_j|]: one value per head and per distinct of
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.assumptions import require
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, numel, pair, register_op, require_int
-from costmodel.spec.base import ExprPair, LayerSpec
+from costmodel.spec.layers import AttentionBias
 
-__all__ = ["AttentionBias", "attention_bias"]
-
-
-class AttentionBias(LayerSpec):
-    """Add a learned bias, one per head and per relative offset on a ``resolution``
-    R_h×R_w (or R) grid, to attention scores N×heads×L×L with L = R_h·R_w."""
-
-    op: Literal["attention_bias"]
-    resolution: ExprPair
+__all__ = ["attention_bias"]
 
 
 @register_op(AttentionBias, categories=("elementwise",))

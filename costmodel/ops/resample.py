@@ -11,51 +11,13 @@ N·H·W·params), not the zeros of the upsampled, dilated equivalent.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from costmodel.arith import Value, is_symbolic
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, numel, pair, register_op, require_4d, require_int
-from costmodel.spec.base import Expr, ExprPair, LayerSpec
+from costmodel.spec.layers import AdaptiveAvgPool, ConvTranspose2d, Resize
 
-__all__ = ["Resize", "AdaptiveAvgPool", "ConvTranspose2d", "resize", "adaptive_avg_pool",
-           "conv_transpose2d"]
-
-
-class Resize(LayerSpec):
-    """Resize H×W by an integer ``scale`` (or [s_h, s_w]) or to a ``size`` [H′, W′]
-    (``F.interpolate``); ``mode`` ``nearest`` or ``bilinear`` (``align_corners`` as in
-    PyTorch, default false)."""
-
-    op: Literal["resize"]
-    mode: Literal["nearest", "bilinear"]
-    scale: ExprPair | None = None
-    size: ExprPair | None = None
-    align_corners: bool = False
-
-
-class AdaptiveAvgPool(LayerSpec):
-    """Average pooling to a ``size`` k or [k_h, k_w] output, whatever the input size
-    (``nn.AdaptiveAvgPool2d``)."""
-
-    op: Literal["adaptive_avg_pool"]
-    size: ExprPair
-
-
-class ConvTranspose2d(LayerSpec):
-    """Transposed convolution (``nn.ConvTranspose2d``): C_in → ``out`` channels, H′ =
-    (H − 1)·s − 2p + d·(k − 1) + ``output_padding`` + 1; ``bias`` defaults to false."""
-
-    op: Literal["conv_transpose2d"]
-    out: Expr | None = None
-    kernel: ExprPair
-    stride: ExprPair = 1
-    padding: ExprPair = 0
-    output_padding: ExprPair = 0
-    dilation: ExprPair = 1
-    groups: Expr = 1
-    bias: bool = False
+__all__ = ["resize", "adaptive_avg_pool", "conv_transpose2d"]
 
 
 def _positive(size: Value, axis: str, op: str) -> Value:

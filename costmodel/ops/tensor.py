@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
-from pydantic import model_validator
+from typing import Any
 
 from costmodel.arith import is_symbolic
 from costmodel.assumptions import require
@@ -18,73 +16,18 @@ from costmodel.ops.base import (
     require_int,
     require_shapes_equal,
 )
-from costmodel.spec.base import Count, Expr, LayerSpec, Probability
+from costmodel.spec.layers import (
+    Add,
+    Concat,
+    Dropout,
+    Flatten,
+    Mul,
+    Shuffle,
+    Split,
+    Sub,
+)
 
-__all__ = ["Add", "Sub", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout", "parts_or_sections"]
-
-
-class Add(LayerSpec):
-    """Element-wise sum of two or more equal-shaped inputs (residual connections)."""
-
-    op: Literal["add"]
-
-
-class Sub(LayerSpec):
-    """Element-wise difference a − b of two equal-shaped inputs (PoolFormer's and
-    EfficientFormer's token mixer pool(x) − x; FastViT's mixer(x) − BN(x))."""
-
-    op: Literal["sub"]
-
-
-class Mul(LayerSpec):
-    """Element-wise product of two inputs with broadcasting (N×C×H×W · N×C×1×1 for SE)."""
-
-    op: Literal["mul"]
-
-
-class Concat(LayerSpec):
-    """Concatenation along channels."""
-
-    op: Literal["concat"]
-
-
-def parts_or_sections(layer: Any) -> Any:
-    """A split is given ``parts`` or ``sections``, not both (neither would be ambiguous too,
-    but a fused concat-shuffle-split may have one output)."""
-    if layer.parts is not None and layer.sections is not None:
-        raise ValueError("give either 'parts' or 'sections', not both")
-    return layer
-
-
-class Split(LayerSpec):
-    """Channel split into ``parts`` equal parts or the given ``sections``; output k is
-    referred to as ``name:k``."""
-
-    op: Literal["split"]
-    parts: Count | None = None
-    sections: list[Expr] | None = None
-
-    _one_way = model_validator(mode="after")(lambda self: parts_or_sections(self))
-
-
-class Shuffle(LayerSpec):
-    """ShuffleNet channel shuffle across ``groups``."""
-
-    op: Literal["shuffle"]
-    groups: Expr
-
-
-class Flatten(LayerSpec):
-    """N×C×H×W → N×(C·H·W); a view, free."""
-
-    op: Literal["flatten"]
-
-
-class Dropout(LayerSpec):
-    """Free at inference."""
-
-    op: Literal["dropout"]
-    p: Probability | None = None
+__all__ = []
 
 
 @register_op(Add, arity=None, categories=("elementwise", "sum", "in_place"))

@@ -10,8 +10,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from costmodel.errors import SpecError
+from costmodel.spec.layers import LAYER_CLASSES, BlockCall
 from costmodel.spec.located_yaml import Located, load_yaml
-from costmodel.spec.schema import LAYER_CLASSES, BlockCall, ModelSpec
+from costmodel.spec.schema import ModelSpec
 
 __all__ = ["load_spec", "parse_spec"]
 

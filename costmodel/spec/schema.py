@@ -1,7 +1,7 @@
 """The spec document: model metadata, declared parameters, user blocks and layers.
 
-``Layer`` is a discriminated union on ``op`` built from the op and block registries: a
-registered name selects its spec class; any other name is a call of a block the spec
+A layer is a :data:`~costmodel.spec.layers.Layer`: a built-in name selects its class of
+the layer vocabulary (costmodel.spec.layers); any other name is a call of a block the spec
 defines under ``blocks:`` (checked against those definitions, listing the valid names).
 """
 
@@ -11,67 +11,27 @@ import re
 from collections.abc import Callable, Mapping
 from difflib import get_close_matches
 from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated, Any, Union
+from typing import Any
 
-from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from costmodel.arith import FUNCTIONS, Number, Value, as_int
-from costmodel.blocks import BLOCKS
 from costmodel.cost import METRICS
 from costmodel.errors import SpecError
-from costmodel.ops import OPS
-from costmodel.spec.base import Domain, Expr, LayerSpec, SpecModel
+from costmodel.spec.base import Domain, Expr, SpecModel
 from costmodel.spec.expr import evaluate
-from costmodel.spec.field_docs import describe
+from costmodel.spec.layers import LAYER_CLASSES, BlockCall, Layer
 from costmodel.spec.published import published_figure
 from costmodel.symbols import parameter_symbol
 
-__all__ = ["BlockCall", "UserBlock", "Parameter", "Variant", "LintSettings", "ModelSpec", "Layer",
-           "LAYER_CLASSES", "RESERVED_NAMES", "SHAPE_NAMES", "resolve_bindings"]
-
-LAYER_CLASSES: dict[str, type[LayerSpec]] = {
-    **{name: op.spec for name, op in OPS.items()},
-    **{name: block.spec for name, block in BLOCKS.items()},
-}
-"""Every built-in op and block name → its spec class."""
-describe([LayerSpec, *LAYER_CLASSES.values()])
+__all__ = ["UserBlock", "Parameter", "Variant", "LintSettings", "ModelSpec",
+           "RESERVED_NAMES", "SHAPE_NAMES", "resolve_bindings"]
 
 SHAPE_NAMES = ("in_channels", "in_height", "in_width", "in_tokens")
 """Names a user block's expressions may use for its input's shape: channels (the channel
 axis: 1 of N×C×H×W, the last of tokens), height and width of an image, tokens L of N×L×C."""
 
 RESERVED_NAMES = frozenset(FUNCTIONS) | {"input"} | frozenset(SHAPE_NAMES)
-
-
-class BlockCall(LayerSpec):
-    """A use of a block defined in the spec's ``blocks:``; other fields are its arguments."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    @property
-    def args(self) -> dict[str, Any]:
-        """The arguments given to the block."""
-        return dict(self.model_extra or {})
-
-
-def _layer_tag(value: Any) -> str | None:
-    op = value.get("op") if isinstance(value, dict) else getattr(value, "op", None)
-    if not isinstance(op, str):
-        return None
-    return op if op in LAYER_CLASSES else "call"
-
-
-if TYPE_CHECKING:
-    # The union is built at import time from the registries, which a type checker cannot
-    # see; every member is a LayerSpec.
-    Layer = LayerSpec
-else:
-    Layer = Annotated[
-        Union[tuple(Annotated[cls, Tag(name)] for name, cls in LAYER_CLASSES.items())  # noqa: UP007
-              + (Annotated[BlockCall, Tag("call")],)],
-        Discriminator(_layer_tag, custom_error_type="missing_op",
-                      custom_error_message="missing field 'op'"),
-    ]
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

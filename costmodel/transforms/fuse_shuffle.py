@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from costmodel.ops.fused import ConcatShuffleSplit
-from costmodel.ops.tensor import Shuffle, Split
+from costmodel.spec.layers import ConcatShuffleSplit, Shuffle, Split
 from costmodel.transforms.base import Weights, register_transform
 from costmodel.transforms.flat import FlatLayer, FlatNet
 

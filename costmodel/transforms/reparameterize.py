@@ -11,7 +11,7 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 
 from costmodel.ops.base import Geometry
-from costmodel.ops.conv import Conv2d
+from costmodel.spec.layers import Conv2d
 from costmodel.transforms.affine import fold_bn_into, identity_kernel, pad_kernel
 from costmodel.transforms.base import Weights, register_transform
 from costmodel.transforms.flat import FlatLayer, FlatNet, Ref

@@ -19,6 +19,9 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # package or module → prefixes of costmodel modules it must not import
     **{name: ("analysis", "lint", "report", "commands", "cli", "zoo", "check", "transforms",
               "export", "space", "reference", "api") for name in CORE},
+    # the layer vocabulary (spec/) sits below the formulas and expansions that read it
+    "spec": ("ops", "blocks", "graph", "analysis", "lint", "report", "commands", "cli", "zoo", "check",
+             "transforms", "export", "space", "reference", "api"),
     "analysis": ("lint", "report", "commands", "cli", "zoo"),
     "lint": ("report", "commands", "cli", "zoo"),
     "zoo": ("report", "commands", "cli"),

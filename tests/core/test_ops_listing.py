@@ -13,7 +13,7 @@ from costmodel.cli import main
 from costmodel.commands.ops import field_type
 from costmodel.spec.base import LayerSpec
 from costmodel.spec.field_docs import FIELD_DOCS
-from costmodel.spec.schema import LAYER_CLASSES
+from costmodel.spec.layers import LAYER_CLASSES
 
 CLASSES = sorted({(cls.__name__, cls) for cls in [LayerSpec, *LAYER_CLASSES.values()]},
                  key=lambda item: item[0])

@@ -6,9 +6,9 @@ import pytest
 from costmodel.check import check_network
 from costmodel.graph import build
 from costmodel.ops import OPS
-from costmodel.ops.fused import ConcatShuffleSplit
 from costmodel.reference import Meter
 from costmodel.reference import kernels as K
+from costmodel.spec.layers import ConcatShuffleSplit
 from costmodel.spec.load import load_spec, parse_spec
 from costmodel.transforms import prove, transform
 

@@ -95,7 +95,7 @@ def test_budget_exits_1_with_one_line_per_exceeded_budget() -> None:
 
 
 def test_schema_describes_every_op_and_the_spec_keys() -> None:
-    from costmodel.spec.schema import LAYER_CLASSES
+    from costmodel.spec.layers import LAYER_CLASSES
 
     schema = json.loads(run("schema")[0])
     assert schema["$schema"].endswith("2020-12/schema")
