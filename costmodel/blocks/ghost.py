@@ -25,6 +25,7 @@ from costmodel.ops.base import Shape
 from costmodel.spec.base import LayerSpec
 from costmodel.spec.layers import (
     Activation,
+    ActivationOrNone,
     Add,
     Concat,
     ConvBnAct,
@@ -43,7 +44,7 @@ __all__ = ["ghost_module", "ghost_bottleneck"]
 @register_block(GhostModule)
 def ghost_module(layer: GhostModule, inputs: list[Shape]) -> list[LayerSpec]:
     primary = -(-layer.out // layer.ratio)  # ⌈out/s⌉, exact for ints and sympy
-    act = "relu" if layer.relu else "none"
+    act: ActivationOrNone = "relu" if layer.relu else "none"
     children: list[LayerSpec] = [
         ConvBnAct(op="conv_bn_act", name="primary", out=primary, kernel=layer.kernel,
                   stride=layer.stride, padding=layer.kernel // 2, act=act),

@@ -21,6 +21,8 @@ _TYPES = [
     (r"\bPadding\b", "p | [p_h, p_w] | [t, b, l, r]"),
     (r"\bCount\b", "whole ≥ 1"),
     (r"\bTally\b", "whole ≥ 0"),
+    (r"\bMultiple\b", "whole ≥ 2"),
+    (r"\bShare\b", "0 < m ≤ 1"),
     (r"\bPositive\b", "number > 0"),
     (r"\bFlag\b", "0 | 1"),
     (r"\bProbability\b", "0 ≤ p < 1"),
@@ -31,12 +33,11 @@ _TYPES = [
 
 def field_type(annotation: str) -> str:
     """A field's source annotation (``Expr | None``) as a reader's type (``expr | null``)."""
-    text = annotation.replace("None", "null")
+    text = re.sub(r"\bNone\b", "null", annotation)
     literal = re.fullmatch(r"Literal\[(.*)\](.*)", text)
     if literal:
         text = " | ".join(part.strip().strip("\"'") for part in literal[1].split(",")) + literal[2]
     text = re.sub(r"\blist\[(.*?)\]", r"[\1, …]", text)
-    text = re.sub(r"\(\*ACTIVATIONS, \"none\"\)", "activation | none", text)
     for pattern, readable in _TYPES:
         text = re.sub(pattern, readable, text)
     return text

@@ -28,8 +28,45 @@ from costmodel.reference import normalize as N
 from costmodel.reference import resample as R
 from costmodel.reference.meter import Counts, Meter
 
-if typing.TYPE_CHECKING:
+if typing.TYPE_CHECKING:  # types only: at run time the reference imports no costmodel code
     from costmodel.graph import Network
+    from costmodel.spec.layers import (
+        Activation,
+        AdaptiveAvgPool,
+        Add,
+        AttentionBias,
+        BatchNorm,
+        Concat,
+        ConcatShuffleSplit,
+        Conv2d,
+        ConvTranspose2d,
+        Dropout,
+        Flatten,
+        FoldPatches,
+        GlobalAvgPool,
+        GroupNorm,
+        Image,
+        LayerNorm,
+        LayerScale,
+        Linear,
+        MatMul,
+        MergeHeads,
+        Mul,
+        Pad,
+        Permute,
+        Pool2d,
+        Reshape,
+        Resize,
+        Scale,
+        Shuffle,
+        Slice,
+        Softmax,
+        Split,
+        SplitHeads,
+        Sub,
+        Tokens,
+        UnfoldPatches,
+    )
 
 __all__ = ["Forward", "NodeRun", "RUNNERS", "Weights", "forward", "random_input", "register_runner"]
 
@@ -212,7 +249,7 @@ def _pads(padding: Any, size: tuple[int, ...], kernel: tuple[int, int], stride: 
         for extent, k, s, d in zip(size, kernel, stride, dilation):
             total = max((-(-extent // s) - 1) * s + d * (k - 1) + 1 - extent, 0)
             sides += [total // 2, total - total // 2]
-        return tuple(sides)  # type: ignore[return-value]
+        return sides[0], sides[1], sides[2], sides[3]
     ph, pw = _pair(padding)
     return (ph, ph, pw, pw)
 
@@ -227,7 +264,7 @@ def _one(inputs: list[np.ndarray]) -> np.ndarray:
 
 
 @register_runner("conv2d")
-def _conv2d(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _conv2d(meter: Meter, layer: Conv2d, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     c_in = x.shape[1]
     c_out = c_in if layer.out is None else _int(layer.out)
@@ -243,7 +280,7 @@ def _conv2d(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params)
 
 
 @register_runner("linear")
-def _linear(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _linear(meter: Meter, layer: Linear, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     out = _int(layer.out)
     weight = params.learned("weight", (out, x.shape[-1]), x.shape[-1])
@@ -252,7 +289,7 @@ def _linear(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params)
 
 
 @register_runner("batchnorm")
-def _batchnorm(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _batchnorm(meter: Meter, layer: BatchNorm, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     channels = (x.shape[1],)
     gamma = params.learned("gamma", channels, fan_in=25, center=1.0)
@@ -263,7 +300,7 @@ def _batchnorm(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Para
 
 
 def _activation_runner(kernel: Callable[[Meter, np.ndarray], np.ndarray]) -> Runner:
-    def run(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    def run(meter: Meter, layer: Activation, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
         return [kernel(meter, _one(inputs))]
 
     return run
@@ -275,7 +312,7 @@ for _name, _kernel in K.ACTIVATIONS.items():
 
 
 @register_runner("leaky_relu")
-def _leaky_relu(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _leaky_relu(meter: Meter, layer: Activation, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     slope = 0.01 if layer.slope is None else float(layer.slope)
     return [K.leaky_relu(meter, _one(inputs), slope)]
 
@@ -287,7 +324,7 @@ def _affine(params: _Params, channels: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @register_runner("layer_scale")
-def _layer_scale(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _layer_scale(meter: Meter, layer: LayerScale, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     axis = L.channel_axis(x)
     gamma = params.learned("gamma", (x.shape[axis],), fan_in=25, center=1.0)
@@ -296,38 +333,38 @@ def _layer_scale(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Pa
 
 
 @register_runner("layernorm")
-def _layernorm(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _layernorm(meter: Meter, layer: LayerNorm, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     axis = L.channel_axis(x)
     return [N.layernorm(meter, x, *_affine(params, x.shape[axis]), axis)]
 
 
 @register_runner("groupnorm")
-def _groupnorm(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _groupnorm(meter: Meter, layer: GroupNorm, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     return [N.groupnorm(meter, x, *_affine(params, x.shape[1]), _int(layer.groups))]
 
 
 @register_runner("softmax")
-def _softmax(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _softmax(meter: Meter, layer: Softmax, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [N.softmax(meter, _one(inputs), layer.axis)]
 
 
 @register_runner("pad")
-def _pad(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _pad(meter: Meter, layer: Pad, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     values = [_int(v) for v in (layer.padding if isinstance(layer.padding, list) else [layer.padding])]
     return [L.pad(meter, _one(inputs), L.pad_sides(values), layer.mode, float(layer.value))]
 
 
 @register_runner("slice")
-def _slice(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _slice(meter: Meter, layer: Slice, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     stop = x.shape[L.channel_axis(x)] if layer.stop is None else _int(layer.stop)
     return [L.channel_slice(meter, x, _int(layer.start), stop)]
 
 
 @register_runner("max_pool", "avg_pool")
-def _pool(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _pool(meter: Meter, layer: Pool2d, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     kernel = _pair(layer.kernel)
     stride = kernel if layer.stride is None else _pair(layer.stride)
@@ -341,70 +378,70 @@ def _pool(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -
 
 
 @register_runner("global_avg_pool")
-def _global_avg_pool(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _global_avg_pool(meter: Meter, layer: GlobalAvgPool, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.global_avg_pool(meter, _one(inputs))]
 
 
 @register_runner("add")
-def _add(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _add(meter: Meter, layer: Add, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.add(meter, *inputs)]
 
 
 @register_runner("sub")
-def _sub(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _sub(meter: Meter, layer: Sub, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.sub(meter, *inputs)]
 
 
 @register_runner("scale")
-def _scale(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _scale(meter: Meter, layer: Scale, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.scale(meter, _one(inputs), float(layer.factor))]
 
 
 @register_runner("mul")
-def _mul(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _mul(meter: Meter, layer: Mul, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.mul(meter, *inputs)]
 
 
 @register_runner("concat")
-def _concat(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _concat(meter: Meter, layer: Concat, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.concat(meter, inputs)]
 
 
-def _sections(layer: Any) -> int | list[int]:
+def _sections(layer: Split | ConcatShuffleSplit) -> int | list[int]:
     if layer.sections is not None:
         return [_int(s) for s in layer.sections]
     return _int(layer.parts)
 
 
 @register_runner("split")
-def _split(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _split(meter: Meter, layer: Split, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return K.channel_split(meter, _one(inputs), _sections(layer))
 
 
 @register_runner("shuffle")
-def _shuffle(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _shuffle(meter: Meter, layer: Shuffle, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.channel_shuffle(meter, _one(inputs), _int(layer.groups))]
 
 
 @register_runner("concat_shuffle_split")
-def _concat_shuffle_split(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+def _concat_shuffle_split(meter: Meter, layer: ConcatShuffleSplit, inputs: list[np.ndarray], params: _Params,
                           ) -> list[np.ndarray]:
     sections = 1 if layer.sections is None and layer.parts is None else _sections(layer)
     return K.concat_shuffle_split(meter, inputs, _int(layer.groups), sections)
 
 
 @register_runner("flatten")
-def _flatten(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _flatten(meter: Meter, layer: Flatten, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.flatten(meter, _one(inputs))]
 
 
 @register_runner("dropout")
-def _dropout(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _dropout(meter: Meter, layer: Dropout, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.dropout(meter, _one(inputs))]
 
 
 @register_runner("resize")
-def _resize(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _resize(meter: Meter, layer: Resize, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     if layer.size is not None:
         size = _pair(layer.size)
@@ -417,13 +454,13 @@ def _resize(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params)
 
 
 @register_runner("adaptive_avg_pool")
-def _adaptive_avg_pool(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+def _adaptive_avg_pool(meter: Meter, layer: AdaptiveAvgPool, inputs: list[np.ndarray], params: _Params,
                        ) -> list[np.ndarray]:
     return [R.adaptive_avg_pool(meter, _one(inputs), _pair(layer.size))]
 
 
 @register_runner("conv_transpose2d")
-def _conv_transpose2d(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+def _conv_transpose2d(meter: Meter, layer: ConvTranspose2d, inputs: list[np.ndarray], params: _Params,
                       ) -> list[np.ndarray]:
     x = _one(inputs)
     c_in = x.shape[1]
@@ -438,22 +475,22 @@ def _conv_transpose2d(meter: Meter, layer: Any, inputs: list[np.ndarray], params
 
 
 @register_runner("reshape")
-def _reshape(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _reshape(meter: Meter, layer: Reshape, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [L.reshape(meter, _one(inputs), tuple(_int(s) for s in layer.shape))]
 
 
 @register_runner("permute")
-def _permute(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _permute(meter: Meter, layer: Permute, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [L.permute(meter, _one(inputs), tuple(layer.dims))]
 
 
 @register_runner("tokens")
-def _tokens(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _tokens(meter: Meter, layer: Tokens, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [L.tokens(meter, _one(inputs))]
 
 
 @register_runner("image")
-def _image(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _image(meter: Meter, layer: Image, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     height = _int(layer.height)
     width = x.shape[1] // height if layer.width is None else _int(layer.width)
@@ -461,36 +498,36 @@ def _image(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) 
 
 
 @register_runner("unfold_patches")
-def _unfold_patches(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+def _unfold_patches(meter: Meter, layer: UnfoldPatches, inputs: list[np.ndarray], params: _Params,
                     ) -> list[np.ndarray]:
     return [L.unfold_patches(meter, _one(inputs), _pair(layer.patch))]
 
 
 @register_runner("fold_patches")
-def _fold_patches(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+def _fold_patches(meter: Meter, layer: FoldPatches, inputs: list[np.ndarray], params: _Params,
                   ) -> list[np.ndarray]:
     return [L.fold_patches(meter, _one(inputs), _pair(layer.patch), _int(layer.height), _int(layer.width))]
 
 
 @register_runner("split_heads")
-def _split_heads(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _split_heads(meter: Meter, layer: SplitHeads, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [L.split_heads(meter, _one(inputs), _int(layer.heads))]
 
 
 @register_runner("merge_heads")
-def _merge_heads(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _merge_heads(meter: Meter, layer: MergeHeads, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [L.merge_heads(meter, _one(inputs))]
 
 
 @register_runner("matmul")
-def _matmul(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _matmul(meter: Meter, layer: MatMul, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     a, b = inputs
     scale = None if layer.scale is None else float(layer.scale)
     return [M.matmul(meter, a, b, layer.transpose_b, scale)]
 
 
 @register_runner("attention_bias")
-def _attention_bias(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params,
+def _attention_bias(meter: Meter, layer: AttentionBias, inputs: list[np.ndarray], params: _Params,
                     ) -> list[np.ndarray]:
     x = _one(inputs)
     rows, cols = _pair(layer.resolution)

@@ -37,7 +37,7 @@ from costmodel.errors import SpecError
 from costmodel.spec.expr import evaluate
 
 __all__ = ["SpecModel", "LayerSpec", "Expr", "ExprPair", "Padding", "Domain", "expr_in", "Count", "Positive",
-           "Flag", "Probability", "evaluated",
+           "Flag", "Probability", "Tally", "Multiple", "Share", "evaluated",
            "expr_fields", "first_copy", "override", "op_names", "MAX_NETWORK_NODES"]
 
 PADDING_KEYWORDS = ("same", "valid")
@@ -178,6 +178,15 @@ class SpecModel(BaseModel):
 
 Count = expr_in(Domain(1, MAX_NETWORK_NODES, whole=True))
 """A whole number of copies, branches or parts: 1 … MAX_NETWORK_NODES."""
+
+Tally = expr_in(Domain(0, MAX_NETWORK_NODES, whole=True))
+"""A whole number of copies that may be none: 0 … MAX_NETWORK_NODES."""
+
+Multiple = expr_in(Domain(2, whole=True))
+"""A whole number ≥ 2 (a ghost module's ratio s)."""
+
+Share = expr_in(Domain(0, 1, min_open=True))
+"""A number in (0, 1] (a share of channels, e.g. sandglass's identity multiplier)."""
 
 Positive = expr_in(Domain(0, min_open=True))
 """A number > 0 (a ratio such as ``se_ratio`` or ``reduction``)."""

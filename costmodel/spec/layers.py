@@ -17,22 +17,22 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_
 from pydantic import ConfigDict, Discriminator, Tag, model_validator
 
 from costmodel.spec.base import (
-    MAX_NETWORK_NODES,
     Count,
-    Domain,
     Expr,
     ExprPair,
     Flag,
     LayerSpec,
+    Multiple,
     Padding,
     Positive,
     Probability,
-    expr_in,
+    Share,
+    Tally,
     op_names,
 )
 from costmodel.spec.field_docs import describe
 
-__all__ = ["ActivationName", "ACTIVATIONS", "BlockSpec", "parts_or_sections", "Conv2d", "BatchNorm", "Activation", "LayerScale", "Scale", "Add", "Sub", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout", "ConcatShuffleSplit", "Pad", "Slice", "Reshape", "Permute", "Tokens", "Image", "UnfoldPatches", "FoldPatches", "SplitHeads", "MergeHeads", "Linear", "MatMul", "LayerNorm", "GroupNorm", "Softmax", "Pool2d", "GlobalAvgPool", "AttentionBias", "Resize", "AdaptiveAvgPool", "ConvTranspose2d", "Attention", "ConvBnAct", "Fire", "SqueezeExcitation", "GhostModule", "GhostBottleneck", "InvertedResidual", "MBConv", "MixedConv", "MobileOneBlock", "MobileOneStage", "MultiQueryAttention", "BasicBlock", "Bottleneck", "Sandglass", "ShuffleV1Unit", "ShuffleV2Unit", "TransformerBlock", "UniversalInvertedBottleneck", "BlockCall", "BuiltinLayer", "Layer", "LAYER_CLASSES"]
+__all__ = ["ActivationName", "ACTIVATIONS", "ActivationOrNone", "BlockSpec", "parts_or_sections", "Conv2d", "BatchNorm", "Activation", "LayerScale", "Scale", "Add", "Sub", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout", "ConcatShuffleSplit", "Pad", "Slice", "Reshape", "Permute", "Tokens", "Image", "UnfoldPatches", "FoldPatches", "SplitHeads", "MergeHeads", "Linear", "MatMul", "LayerNorm", "GroupNorm", "Softmax", "Pool2d", "GlobalAvgPool", "AttentionBias", "Resize", "AdaptiveAvgPool", "ConvTranspose2d", "Attention", "ConvBnAct", "Fire", "SqueezeExcitation", "GhostModule", "GhostBottleneck", "InvertedResidual", "MBConv", "MixedConv", "MobileOneBlock", "MobileOneStage", "MultiQueryAttention", "BasicBlock", "Bottleneck", "Sandglass", "ShuffleV1Unit", "ShuffleV2Unit", "TransformerBlock", "UniversalInvertedBottleneck", "BlockCall", "BuiltinLayer", "Layer", "LAYER_CLASSES"]
 
 
 class BlockSpec(LayerSpec):
@@ -67,6 +67,9 @@ class Conv2d(LayerSpec):
 ActivationName = Literal["relu", "relu6", "hardswish", "hardsigmoid", "sigmoid", "swish", "silu",
                          "gelu", "leaky_relu", "identity"]
 ACTIVATIONS: tuple[str, ...] = get_args(ActivationName)
+
+ActivationOrNone = Literal[ActivationName, "none"]
+"""An activation, or ``none`` for none (a conv block's ``act``)."""
 
 
 class BatchNorm(LayerSpec):
@@ -425,7 +428,7 @@ class ConvBnAct(BlockSpec):
     depthwise: bool = False
     bias: bool = False
     bn: bool = True
-    act: Literal[(*ACTIVATIONS, "none")] = "relu"  # type: ignore[valid-type]
+    act: ActivationOrNone = "relu"
 
 
 # Block: expansion in costmodel.blocks.fire
@@ -460,7 +463,7 @@ class GhostModule(BlockSpec):
     op: Literal["ghost_module"]
     out: Expr
     kernel: Expr = 1
-    ratio: expr_in(Domain(2, whole=True)) = 2  # type: ignore[valid-type]
+    ratio: Multiple = 2
     dw_kernel: Expr = 3
     stride: Expr = 1
     relu: bool = True
@@ -553,7 +556,7 @@ class MobileOneBlock(BlockSpec):
     branches: Count = 1
     reparam: Flag = 0
     se: Flag = 0
-    act: Literal[(*ACTIVATIONS, "none")] = "relu"  # type: ignore[valid-type]
+    act: ActivationOrNone = "relu"
 
     counts: ClassVar[tuple[str, ...]] = ("branches",)
 
@@ -564,7 +567,7 @@ class MobileOneStage(BlockSpec):
     op: Literal["mobileone_stage"]
     out: Expr
     blocks: Count
-    se_blocks: expr_in(Domain(0, MAX_NETWORK_NODES, whole=True)) = 0  # type: ignore[valid-type]
+    se_blocks: Tally = 0
     branches: Count = 1
     reparam: Flag = 0
 
@@ -628,7 +631,7 @@ class Sandglass(BlockSpec):
     first_dw: bool = False
     min_hidden: bool = True
     se_ratio: Positive | None = None
-    identity: expr_in(Domain(0, 1, min_open=True)) = 1  # type: ignore[valid-type]
+    identity: Share = 1
 
 
 # Block: expansion in costmodel.blocks.shuffle_units

@@ -30,9 +30,9 @@ def fold_bn(net: FlatNet, weights: Weights | None) -> tuple[FlatNet, Weights | N
                                         conv.inputs, conv.outputs, geometry)
         replaced[bn.name] = None
         renamed[(bn.name, 0)] = (conv.name, 0)
-        if new_weights is not None:
-            old = weights[conv.name]  # type: ignore[index]
-            weight, bias = fold_bn_into(old["weight"], old.get("bias"), weights[bn.name])  # type: ignore[index]
+        if weights is not None and new_weights is not None:
+            old = weights[conv.name]
+            weight, bias = fold_bn_into(old["weight"], old.get("bias"), weights[bn.name])
             new_weights[conv.name] = {"weight": weight, "bias": bias}
             del new_weights[bn.name]
     return net.rewritten(replaced, renamed, "fold-bn"), new_weights

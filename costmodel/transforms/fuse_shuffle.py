@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from costmodel.spec.layers import ConcatShuffleSplit, Shuffle, Split
+from costmodel.spec.layers import Concat, ConcatShuffleSplit, Shuffle, Split
 from costmodel.transforms.base import Weights, register_transform
 from costmodel.transforms.flat import FlatLayer, FlatNet
 
@@ -20,18 +20,17 @@ def fuse_shuffle(net: FlatNet, weights: Weights | None) -> tuple[FlatNet, Weight
     replaced: dict[str, FlatLayer | None] = {}
     for shuffle in net.layers:
         concat = layers.get(shuffle.inputs[0][0])
-        if (shuffle.op != "shuffle" or concat is None or concat.op != "concat"
-                or readers[(concat.name, 0)] != [shuffle.name]):
+        if (not isinstance(shuffle.layer, Shuffle) or concat is None
+                or not isinstance(concat.layer, Concat) or readers[(concat.name, 0)] != [shuffle.name]):
             continue
         after = readers.get((shuffle.name, 0), [])
-        split = layers[after[0]] if len(after) == 1 and layers[after[0]].op == "split" else None
+        split = layers[after[0]] if len(after) == 1 else None
         fields: dict[str, Any] = {}
-        if split is not None:
-            split_spec = cast(Split, split.layer)
-            fields = {"parts": split_spec.parts, "sections": split_spec.sections}
-        last = split or shuffle
-        groups = cast(Shuffle, shuffle.layer).groups
-        spec = ConcatShuffleSplit(op="concat_shuffle_split", groups=groups, **fields)
+        last = shuffle
+        if split is not None and isinstance(split.layer, Split):
+            fields = {"parts": split.layer.parts, "sections": split.layer.sections}
+            last = split
+        spec = ConcatShuffleSplit(op="concat_shuffle_split", groups=shuffle.layer.groups, **fields)
         replaced.update({concat.name: None, shuffle.name: None})
         replaced[last.name] = FlatLayer(last.name, spec, concat.inputs, last.outputs)
     return net.rewritten(replaced, {}, "fuse-shuffle"), weights

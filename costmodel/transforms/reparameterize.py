@@ -6,7 +6,7 @@ bias, k the largest branch kernel, every branch kernel centred in it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -128,7 +128,8 @@ def _scalar(pair: tuple[Any, ...] | list[Any]) -> Any:
 
 
 def _merged_weights(merged: FlatLayer, branches: list[_Branch], weights: Weights) -> dict[str, np.ndarray]:
-    spec = cast(Conv2d, merged.layer)  # built by _merged_conv
+    spec = merged.layer
+    assert isinstance(spec, Conv2d), "built by _merged_conv"
     kernel = _pair(spec.kernel)
     total_w: Any = 0  # 0, then the sum of ndarrays
     total_b: Any = 0
