@@ -87,7 +87,7 @@ def test_symbolic_classes_on_squeezenet_is_decided() -> None:
     # 512·classes weights + classes biases = 513·classes; the rest 1,248,424 − 513,000
     result = CliRunner().invoke(main, ["report", SQUEEZE, "--symbolic", "classes"])
     assert result.exit_code == 0, result.output
-    assert "params = 513*classes + 735424" in result.output
+    assert "513·classes + 735424" in result.output.split("params")[1].splitlines()[0]
 
 
 @pytest.mark.parametrize(("target", "words"), [
@@ -121,13 +121,16 @@ BIG = "model: t\nbatch: 1e99\ninput: [1e99, 1e99, 1e99]\nlayers:\n  - {op: relu}
 """Every number within MAX_DIGITS, yet a relu's elementwise total is (10^99)^4 = 10^396."""
 
 
-@pytest.mark.parametrize("command", [["report"], ["report", "--format", "json"], ["lint"],
-                                     ["lint", "--statistics"], ["sweep", "--set-range", "x=1"]])
+@pytest.mark.parametrize("command", [["report"], ["report", "--format", "json"],
+                                     ["lint", "--select", "ALL"],
+                                     ["lint", "--statistics", "--select", "ALL"],
+                                     ["sweep", "--set-range", "x=1"]])
 def test_totals_beyond_1e308(tmp_path: Path, command: list[str]) -> None:
     spec = tmp_path / "s.yaml"
     spec.write_text(BIG.replace("model: t\n", "model: t\nparams: {x: {default: 1, min: 1, max: 2}}\n"))
     result = CliRunner().invoke(main, [command[0], str(spec), *command[1:]])
-    assert result.exit_code == (1 if command[0] == "lint" else 0), result.output  # lint: G4 found
+    # every rule runs over totals of 10^396; a lone relu breaks none of them
+    assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     if command[0] == "report":
         assert f"{10**396:,}" in result.output or str(10**396) in result.output

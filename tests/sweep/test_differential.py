@@ -74,11 +74,12 @@ def test_compiled_equals_analyze_at_every_point(spec):
 
 
 def test_mobilenet_v2_across_its_structure_changes():
-    # α = 0.05 … 0.60 in steps of 0.01 crosses every width where an inverted residual gains
-    # or loses its add (make_divisible(c·α, 8) of two stages meeting at 8, 16, …): 56 α × 5
+    # α = 0.10 … 0.65 (0.1 is the spec's domain minimum) in steps of 0.01 crosses the widths
+    # where an inverted residual gains or loses its add (make_divisible(c·α, 8) of two stages
+    # meeting at 8, 16, …): 56 α × 5
     # resolutions = 280 points, > EXACT_LIMIT, all on the compiled path, one build per
     # structure, each point equal to analyze.
-    alphas = [Fraction(a, 100) for a in range(5, 61)]
+    alphas = [Fraction(a, 100) for a in range(10, 66)]
     resolutions = [33, 96, 97, 161, 224]
     result = costmodel.sweep(SPECS[0].parent / "mobilenet_v2.yaml", alpha=alphas,
                              resolution=resolutions)
