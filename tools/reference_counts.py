@@ -13,8 +13,8 @@ torch, and neither the package nor its tests import this script:
 Two references are the authors' repositories, not packages: put a checkout on the path in
 ``REFERENCE_SOURCES`` (os.pathsep-separated) — facebookresearch/mobile-vision (FBNet; it
 also needs ``pip install cloudpickle iopath tabulate 'setuptools<81'``) and
-zhoudaquan/rethinking_bottleneck_design's ``mobilenext/codebase/models`` (MobileNeXt†, its
-``efficient_mnext`` package). Without them those models fail to import.
+zhoudaquan/rethinking_bottleneck_design's ``mobilenext/codebase/models`` (MobileNeXt: its
+``mnext.py``; MobileNeXt†: its ``efficient_mnext`` package). Without them those models fail to import.
 
 Each model is built with random weights (``pretrained=False`` / ``weights=None``), in eval
 mode, and run once on a 1×3×R×R input:
@@ -45,7 +45,7 @@ from typing import Any
 @dataclass(frozen=True)
 class Ref:
     """One reference network: ``library`` (``timm``, ``torchvision``, ``pretrainedmodels``,
-    ``pytorchcv``, ``mobile_cv``, ``efficient_mnext``), the builder's ``model``
+    ``pytorchcv``, ``mobile_cv``, ``mnext``, ``efficient_mnext``), the builder's ``model``
     name and keyword arguments, the input ``resolution``, and ``reparam`` to measure it
     after timm's ``reparameterize_model`` (RepVGG, FastViT: the inference form)."""
 
@@ -68,10 +68,10 @@ def _tv(model: str, resolution: int = 224, **kwargs: Any) -> Ref:
 REFERENCES: dict[str, Ref] = {
     # zoo entries measured before this script existed, re-measured by it
     "mobilenet_v2": _tv("mobilenet_v2"),
-    "mobilenet_v3_large": _tv("mobilenet_v3_large"),
+    "mobilenet_v3_large_1.0": _tv("mobilenet_v3_large"),
     "mobilenet_v3_large_0.75": Ref("torchvision", "mobilenet_v3_large",
                                    kwargs={"width_mult": 0.75}),
-    "mobilenet_v3_small": _tv("mobilenet_v3_small"),
+    "mobilenet_v3_small_1.0": _tv("mobilenet_v3_small"),
     "mnasnet1_0": _tv("mnasnet1_0"),
     "mnasnet0_5": _tv("mnasnet0_5"),
     "efficientnet_b0": _tv("efficientnet_b0"),
@@ -87,11 +87,12 @@ REFERENCES: dict[str, Ref] = {
     "squeezenet1_0": _tv("squeezenet1_0"),
     "squeezenet1_1": _tv("squeezenet1_1"),
     "resnet18": _tv("resnet18"),
-    "resnet50": _tv("resnet50"),
+    "resnet50_v1.5": _tv("resnet50"),
     **{f"mobileone_s{i}_train": _timm(f"mobileone_s{i}") for i in range(5)},
     **{f"mobileone_s{i}": Ref("timm", f"mobileone_s{i}", reparam=True) for i in range(5)},
     "nasnet_a_mobile": Ref("pretrainedmodels", "nasnetamobile", kwargs={"num_classes": 1000}),
     # the MobileNeXt paper's comparison table
+    "mobilenetv1_100": _timm("mobilenetv1_100"),
     "shufflenet_v2_x1_5": _tv("shufflenet_v2_x1_5"),
     "semnasnet_075": _timm("semnasnet_075"),
     "semnasnet_100": _timm("semnasnet_100"),
@@ -138,6 +139,7 @@ REFERENCES: dict[str, Ref] = {
     "proxylessnas_mobile": Ref("pytorchcv", "proxylessnas_mobile"),
     "fbnet_b": Ref("mobile_cv", "fbnet_b"),
     "igcv3_d": Ref("pytorchcv", "igcv3_w1"),
+    "mobilenext_1.0": Ref("mnext", "MXNet", kwargs={"width_mult": 1.0}),
     "mobilenext_se": Ref("efficient_mnext", "i2rnet-b0", kwargs={"mgroup": 1}),
     "mobilenext_se_1.1": Ref("efficient_mnext", "i2rnet-b1", kwargs={"mgroup": 2}),
 }
@@ -166,6 +168,11 @@ def build(ref: Ref) -> Any:
         with contextlib.redirect_stdout(sys.stderr):  # it prints its imports: keep JSON clean
             from mobile_cv.model_zoo.models.fbnet_v2 import fbnet
             model = fbnet(ref.model, pretrained=False, **ref.kwargs)
+    elif ref.library == "mnext":
+        # mnext.py's MXNet: the sandglass network of the repository's README table
+        _sources()
+        import mnext
+        model = getattr(mnext, ref.model)(**ref.kwargs)
     elif ref.library == "efficient_mnext":
         # EfficientNet(blocks_args, global_params, mgroup): the class the repository trained
         # its † checkpoints with (its own entry point names a model it does not accept)
@@ -223,6 +230,7 @@ def measure(ref: Ref, layers: bool = False) -> dict[str, Any]:
                      "pytorchcv": f"pytorchcv get_model({ref.model!r}, pretrained=False)",
                      "mobile_cv": f"mobile_cv fbnet({ref.model!r}, pretrained=False)",
                      "efficient_mnext": f"efficient_mnext EfficientNet({ref.model!r} params)",
+                     "mnext": f"mnext.py {ref.model}({ref.kwargs})",
                      }[ref.library]
                     + (" + timm.utils.model.reparameterize_model" if ref.reparam else ""),
         "input": [1, 3, ref.resolution, ref.resolution],

@@ -1,11 +1,14 @@
 """Re-parameterize train-time branches into one conv (RepVGG, Ding et al. 2021; MobileOne,
-Vasu et al. 2023): an ``add`` of parallel branches that all read the same tensor x — each
-``conv2d``, ``conv2d → batchnorm``, ``batchnorm`` or x itself — becomes one k×k conv with
-bias, k the largest branch kernel, every branch kernel centred in it."""
+Vasu et al. 2023; FastViT's RepMixer): an ``add`` of parallel branches that all read the
+same tensor x — each ``conv2d``, ``conv2d → batchnorm``, ``batchnorm`` or x itself — becomes
+one k×k conv with bias, k the largest branch kernel, every branch kernel centred in it.
+A branch may itself be an ``add``, a ``sub`` (its second input's branches negated) or a
+``layer_scale`` (its branches scaled by γ per channel) of such branches, read only there:
+FastViT's x + γ·(mixer(x) − BN(x)) is one depthwise conv."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -21,9 +24,13 @@ __all__ = ["reparameterize"]
 
 @dataclass(frozen=True)
 class _Branch:
+    """``sign``·Π γ(``scales``)·bn(conv(``source``)), each part when present."""
+
     source: Ref
     conv: FlatLayer | None
     bn: FlatLayer | None
+    sign: int = 1
+    scales: tuple[FlatLayer, ...] = ()
 
 
 class _Geometry(NamedTuple):
@@ -46,18 +53,19 @@ def reparameterize(net: FlatNet, weights: Weights | None) -> tuple[FlatNet, Weig
     layers, readers = net.by_name(), net.consumers()
     replaced: dict[str, FlatLayer | None] = {}
     new_weights = None if weights is None else dict(weights)
-    for add in net.layers:
-        if add.op != "add" or len(add.inputs) < 2:
+    for add in reversed(net.layers):  # outermost first: a merged sum takes its inner sums
+        if add.op not in _SUMS or len(add.inputs) < 2 or add.name in replaced:
             continue
-        found = [_branch(ref, layers, readers) for ref in add.inputs]
-        branches = [branch for branch in found if branch is not None]
-        merged = _merged_conv(net, add, branches) if len(branches) == len(found) else None
-        if merged is None:
+        inner: list[str] = []
+        branches = _terms(add, layers, readers, inner)
+        merged = None if branches is None else _merged_conv(net, add, branches)
+        if merged is None or branches is None:
             continue
         for branch in branches:
-            for part in (branch.conv, branch.bn):
+            for part in (branch.conv, branch.bn, *branch.scales):
                 if part is not None:
                     replaced[part.name] = None
+        replaced.update(dict.fromkeys(inner))
         replaced[add.name] = merged
         if new_weights is not None and weights is not None:
             new_weights[add.name] = _merged_weights(merged, branches, weights)
@@ -65,6 +73,33 @@ def reparameterize(net: FlatNet, weights: Weights | None) -> tuple[FlatNet, Weig
                 if layer is None:
                     new_weights.pop(name, None)
     return net.rewritten(replaced, {}, "reparameterize"), new_weights
+
+
+_SUMS = ("add", "sub")
+
+
+def _terms(layer: FlatLayer, layers: dict[str, FlatLayer], readers: dict[Ref, list[str]],
+           inner: list[str]) -> list[_Branch] | None:
+    """The branches ``layer`` (an add, sub or layer_scale) sums, with their signs and
+    scales; None if one is no branch. Nested sums and scales read only by their consumer
+    are expanded and their names appended to ``inner``."""
+    branches: list[_Branch] = []
+    for position, ref in enumerate(layer.inputs):
+        nested = layers.get(ref[0])
+        if (nested is not None and ref[1] == 0 and nested.op in (*_SUMS, "layer_scale")
+                and readers[ref] == [layer.name]):
+            found = _terms(nested, layers, readers, inner)
+            inner.append(nested.name)
+        else:
+            branch = _branch(ref, layers, readers)
+            found = None if branch is None else [branch]
+        if found is None:
+            return None
+        negate = layer.op == "sub" and position == 1
+        branches += [replace(b, sign=-b.sign if negate else b.sign,
+                             scales=b.scales + ((layer,) if layer.op == "layer_scale" else ()))
+                     for b in found]
+    return branches
 
 
 def _branch(ref: Ref, layers: dict[str, FlatLayer], readers: dict[Ref, list[str]]) -> _Branch | None:
@@ -142,6 +177,12 @@ def _merged_weights(merged: FlatLayer, branches: list[_Branch], weights: Weights
             weight, bias = identity_kernel(merged.outputs[0][1], spec.groups, any_weight.dtype), None
         if branch.bn is not None:
             weight, bias = fold_bn_into(weight, bias, weights[branch.bn.name])
+        elif bias is None:
+            bias = np.zeros(weight.shape[0], weight.dtype)
+        for scale in branch.scales:
+            gamma = weights[scale.name]["gamma"]
+            weight, bias = weight * gamma.reshape(-1, 1, 1, 1), bias * gamma
+        weight, bias = branch.sign * weight, branch.sign * bias
         total_w = total_w + pad_kernel(weight, kernel)
-        total_b = total_b + (0 if bias is None else bias)
+        total_b = total_b + bias
     return {"weight": total_w, "bias": total_b}

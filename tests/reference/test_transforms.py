@@ -27,6 +27,7 @@ CASES = [
     ("mobileone", {}, ["reparameterize"]),
     ("mobileone", {}, ["reparameterize", "fold-bn"]),
     ("mobileone", {"se": 1, "branches": 2}, ["reparameterize", "fold-bn"]),
+    ("fastvit", {}, ["reparameterize"]),  # RepMixer x + γ·(mixer(x) − BN(x)): one conv
     ("shufflenet_v2", {}, ["fuse-shuffle"]),
     ("shufflenet_v2", {}, ["fuse-shuffle", "fold-bn"]),
 ]

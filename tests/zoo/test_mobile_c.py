@@ -103,6 +103,16 @@ def test_repvgg_transform_gives_the_inference_form():
     assert (merged.total.params, merged.total.maccs) == (8_309_384, 1_361_451_008)
 
 
+def test_fastvit_transform_gives_the_inference_form():
+    # timm reparameterize_model: MobileOne blocks, each PatchEmbed's 7×7 + 3×3 pair and each
+    # RepMixer x + γ·(mixer(x) − BN(x)) become one biased conv; the ConvMlp keeps its BN.
+    # specs/fastvit_reparam.yaml writes that form independently of the transform.
+    train, inference = (SPECS / "fastvit.yaml", SPECS / "fastvit_reparam.yaml")
+    merged = transform(build(load_spec(train), str(train), {}), ["reparameterize"]).after
+    assert merged.total == build(load_spec(inference), str(inference), {}).total
+    assert (merged.total.params, merged.total.maccs) == (3_996_040, 685_160_448)
+
+
 @pytest.mark.parametrize("variant, keras", [("efficientnet_b0", 5_330_564),
                                             ("efficientnet_b1", 7_856_232),
                                             ("efficientnet_b2", 9_177_562),

@@ -51,6 +51,9 @@ CASES = [
     # same 'param count 4287498'), of which 2·1280 belong to the unused _bn1.
     ("mobilenext_se", "mobilenext_se_1.1", 4_287_498 - 2 * 1280, 415_057_856,
      "official efficient_mnext EfficientNet(mgroup=2), 'large' strings, i2rnet-b1, at 224"),
+    # the paper's tables built literally (no reference code builds this layout): hand count below
+    ("mobilenext_paper", "mobilenext_1.0_paper", 2_975_160, 258_695_424,
+     "Zhou et al. 2020 architecture + sandglass-block tables, counted by hand"),
     ("ghostnet", "ghostnet_1.0", 5_182_508, 141_150_512,
      "official ghostnet_pytorch ghostnet() (timm ghostnet_100 identical)"),
     ("ghostnet", "ghostnet_100", 5_182_508, 141_150_512, "timm ghostnet_100"),
@@ -119,3 +122,25 @@ def test_every_variant_has_a_reference_count():
     for spec in {case[0] for case in CASES}:
         names = {v.name for v in load_spec(SPECS / f"{spec}.yaml").variants}
         assert names == {case[1] for case in CASES if case[0] == spec}
+
+
+def test_mobilenext_paper_layout_by_hand():
+    """MobileNeXt-1.0 from the paper's tables: conv 3×3 s2 to 32, then rows (t, c, b, s);
+    every sandglass block dw 3×3 → 1×1 to C_in/t → 1×1 to c → dw 3×3 stride s, each conv
+    with BN (2 params a channel); 1280 → 1000 classifier with bias. MACCs per conv:
+    params without BN × output H·W."""
+    rows = [(2, 96, 1, 2), (6, 144, 1, 1), (6, 192, 3, 2), (6, 288, 3, 2), (6, 384, 4, 1),
+            (6, 576, 4, 2), (6, 960, 2, 1), (6, 1280, 1, 1)]
+    c, size = 32, 112
+    params, maccs = 27 * 32 + 2 * 32, 27 * 32 * 112 * 112
+    for t, out, repeats, first_stride in rows:
+        for i in range(repeats):
+            stride = first_stride if i == 0 else 1
+            hidden, after = c // t, size // stride
+            params += 9 * c + c * hidden + hidden * out + 9 * out + 2 * (c + hidden + out + out)
+            maccs += (9 * c + c * hidden + hidden * out) * size * size + 9 * out * after * after
+            c, size = out, after
+    params, maccs = params + 1280 * 1000 + 1000, maccs + 1280 * 1000
+    assert (params, maccs) == (2_975_160, 258_695_424)
+    totals = analyze(SPECS / "mobilenext_paper.yaml").totals
+    assert (totals.params, totals.maccs) == (params, maccs)
