@@ -187,7 +187,8 @@ def _affine(tensors: Any) -> dict[str, Any]:
 
 def _layernorm(st: State, node: Any, a: dict[str, Any]) -> None:
     x = node.input[0]
-    rank = len(st.shape(node, x)) + (1 if x in st.nhwc else 0)
+    st.shape(node, x)
+    rank = st.rank(x)
     if a.get("axis", -1) not in (-1, rank - 1):
         raise st.error(node, "only a LayerNormalization over the last axis is supported")
     if len(st.shape(node, x)) == 4:
@@ -329,7 +330,7 @@ def _layernorm_decomposed(st: State, node: Any, a: dict[str, Any]) -> bool:
     """(x − mean)/√(var + ε) · γ + β written out (TorchScript exports before opset 17)."""
     x = node.input[0]
     axes = a.get("axes") or list(st.value(node, node.input[1]) if len(node.input) > 1 else [])
-    rank = len(st.shapes[x])
+    rank = st.rank(x)
     if [int(v) % rank for v in axes] != [rank - 1]:
         return False
     sub = next((r for r in st.readers.get(node.output[0], []) if r.op_type == "Sub"), None)

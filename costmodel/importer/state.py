@@ -15,6 +15,9 @@ from costmodel.importer.consts import Const
 
 __all__ = ["State", "attrs", "layer_name"]
 
+_LAYOUT_OPS = frozenset({"matmul", "reshape", "flatten", "permute", "tokens", "image"})
+"""Layers whose output is not the token grid of their N×H×W×C input."""
+
 
 def attrs(node: Any) -> dict[str, Any]:
     """A node's attributes as plain Python values (tensors as numpy arrays)."""
@@ -171,6 +174,23 @@ class State:
         for port, tensor in enumerate(outputs):
             self.refs[tensor] = name if len(outputs) == 1 else f"{name}:{port}"
             self.shapes[tensor] = tuple(result.outputs[port])
+        grid = next((self.nhwc_shapes[t] for t in inputs if t in self.nhwc), None)
+        if grid is not None and op not in _LAYOUT_OPS:
+            self._keep_nhwc(grid, outputs)
+
+    def _keep_nhwc(self, grid: tuple[int, ...], outputs: list[str]) -> None:
+        """Outputs of a token-wise layer (norm, linear, activation) on an N×H×W×C tensor
+        are N×H×W×C' in the ONNX graph too."""
+        n, h, w, _ = grid
+        for tensor in outputs:
+            shape = self.shapes[tensor]
+            if len(shape) == 3 and shape[:2] == (n, h * w):
+                self.nhwc.add(tensor)
+                self.nhwc_shapes[tensor] = (n, h, w, shape[2])
+
+    def rank(self, tensor: str) -> int:
+        """The rank ONNX gives ``tensor`` (an N×H×W×C tensor is 4-D, costmodel's tokens 3-D)."""
+        return len(self.shapes[tensor]) + (1 if tensor in self.nhwc else 0)
 
     def _array(self, value: Any) -> np.ndarray | None:
         """A weight given as a tensor name, or (name, transform) for a layout change."""
