@@ -11,6 +11,7 @@ import click
 
 from costmodel.commands.common import EXIT_BAD_INPUT, parse_bindings, set_option, spec_errors
 from costmodel.commands.optional import require
+from costmodel.cost import Cost
 
 __all__ = ["measure"]
 
@@ -44,7 +45,8 @@ def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtim
     joined to the runtime's profiler: measured µs, share of the kernels' time, maccs,
     bytes (fp32) and the achieved GMAC/s and GB/s. A fused runtime kernel (conv+BN+act, a
     conv that adds its residual) is one row naming every spec layer it ran. An .onnx from
-    `costmodel export` gets its costs from the spec it records; another has no cost columns.
+    `costmodel export` gets its costs from the spec it records; another is imported
+    (as `costmodel report` reads it) and each node's work counted in its imported layer.
 
     Example: costmodel measure specs/shufflenet_v2.yaml --optimize none --runs 50
     """
@@ -58,10 +60,13 @@ def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtim
     from costmodel.spec.load import load_spec
 
     network: Network | None = None
+    costs: dict[str, Cost] | None = None
     with spec_errors(ctx.obj["debug"]):
         if model.endswith(".onnx"):
             proto = _load_onnx(onnx, model)
             network = _recorded_network(proto)
+            if network is None:
+                costs = _imported_costs(model, proto)
             shape = [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim]
             from costmodel.reference.forward import random_input
             x = random_input(shape, seed)
@@ -70,7 +75,8 @@ def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtim
             network = build(load_spec(model), model, parse_bindings(assignments))
             exported = export_network(network, seed=seed)
             proto, x = exported.model, exported.input
-    costs = None if network is None else {name: node.cost for name, node in network.nodes.items()}
+    if network is not None:
+        costs = {name: node.cost for name, node in network.nodes.items()}
     try:
         result = run_measure(proto, x, load_runtime(runtime_name),
                              RunOptions(threads, optimize),  # type: ignore[arg-type]
@@ -88,6 +94,40 @@ def _load_onnx(onnx: Any, path: str) -> Any:
         return onnx.load(path)
     except (OSError, Exception) as error:  # a missing file or bytes that are not a model
         raise SpecError(f"cannot read an ONNX model: {error}", path=path) from None
+
+
+def _imported_costs(path: str, proto: Any) -> dict[str, Cost] | None:
+    """Costs for a foreign model: it is imported (costmodel/importer/), each node labelled
+    (``costmodel.layer``) with the imported layer counting its work, and a layer no node
+    names (a global pool before its flatten) counted with the next one that is named. None,
+    with a note, when the import fails (no cost columns)."""
+    from costmodel.errors import SpecError
+    from costmodel.graph import build
+    from costmodel.importer import import_model
+    from costmodel.runtime.join import layer_of
+    from costmodel.spec.load import parse_spec
+
+    try:
+        imported = import_model(path)
+        network = build(parse_spec(imported.spec, path), path)
+    except SpecError as error:
+        click.echo(f"note: no cost columns ({error})", err=True)
+        return None
+    for node, layer in zip(proto.graph.node, imported.node_layers, strict=True):
+        if layer is not None:
+            node.metadata_props.add(key="costmodel.layer", value=layer)
+    named = {layer for layer in imported.node_layers if layer is not None}
+    costs: dict[str, Cost] = {}
+    pending, last = Cost(), None
+    for name, node in network.nodes.items():
+        pending = pending + node.cost
+        if name in named:
+            costs[name], pending, last = pending, Cost(), name
+    if last is not None:
+        costs[last] = costs[last] + pending
+    for node in proto.graph.node:  # nodes counted in no layer (dead ends)
+        costs.setdefault(layer_of(node), Cost())
+    return costs
 
 
 def _recorded_network(proto: Any) -> Any:

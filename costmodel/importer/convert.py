@@ -37,6 +37,7 @@ import numpy as np
 from costmodel.errors import SpecError
 from costmodel.importer.consts import Const, fold
 from costmodel.importer.group import group_conv_bn_act
+from costmodel.importer.origin import node_layers
 from costmodel.importer.read import read_model
 from costmodel.importer.state import State, attrs
 from costmodel.ops.base import OPS
@@ -828,6 +829,8 @@ class Imported:
 
     spec: dict[str, Any]
     weights: dict[str, dict[str, np.ndarray | None]]
+    node_layers: tuple[str | None, ...] = ()
+    """Per ONNX node, in graph order, the layer its work is counted in (None: none)."""
 
     def complete_weights(self) -> dict[str, dict[str, np.ndarray]] | None:
         """The weights when every one has data, else None."""
@@ -884,13 +887,14 @@ def import_model(path: str, input_shape: tuple[int, ...] | None = None) -> Impor
     if not st.layers:
         raise SpecError("the graph computes nothing costmodel counts", path=path)
     outputs = [st.refs.get(value.name) for value in g.output]
-    layers, output = group_conv_bn_act(st.layers, st.weights, outputs[0] if outputs else None)
+    moved: dict[str, str] = {}
+    layers, output = group_conv_bn_act(st.layers, st.weights, outputs[0] if outputs else None, moved)
     n, c, h, w = shape
     spec: dict[str, Any] = {"model": _model_name(g.name, path), "batch": n, "input": [c, h, w],
                             "layers": layers}
     if output is not None and output != layers[-1]["name"]:
         spec["output"] = output
-    return Imported(spec, st.weights)
+    return Imported(spec, st.weights, tuple(node_layers(list(g.node), st.refs, readers, moved)))
 
 
 def _model_name(name: str, path: str) -> str:

@@ -29,9 +29,11 @@ def _block_name(names: list[str], taken: set[str]) -> str | None:
 
 
 def group_conv_bn_act(layers: list[dict[str, Any]], weights: dict[str, dict[str, Any]],
-                      output: str | None) -> tuple[list[dict[str, Any]], str | None]:
+                      output: str | None, moved: dict[str, str] | None = None,
+                      ) -> tuple[list[dict[str, Any]], str | None]:
     """``layers`` with conv2d → batchnorm [→ activation] chains as ``conv_bn_act`` blocks;
-    ``weights`` re-keyed to the children in place; the (renamed) ``output``."""
+    ``weights`` re-keyed to the children in place, and ``moved`` given each grouped layer's
+    new name (``features.0.conv``); the (renamed) ``output``."""
     reads = Counter(ref.partition(":")[0] for layer in layers for ref in layer["inputs"])
     if output is not None:
         reads[output] += 1
@@ -56,6 +58,8 @@ def group_conv_bn_act(layers: list[dict[str, Any]], weights: dict[str, dict[str,
         for child, layer in zip(("conv", "bn", "act"), chain, strict=False):
             if layer["name"] in weights:
                 weights[f"{name}.{child}"] = weights.pop(layer["name"])
+            if moved is not None:
+                moved[layer["name"]] = f"{name}.{child}"
             taken.add(f"{name}.{child}")
         taken.add(name)
         renamed[chain[-1]["name"]] = name

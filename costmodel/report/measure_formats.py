@@ -17,7 +17,10 @@ _WIDTH = 48
 
 
 def compact_layers(layers: tuple[str, ...]) -> str:
-    """``features.0.conv, features.0.bn`` → ``features.0.{conv,bn}``; one layer as is."""
+    """``features.0.conv, features.0.bn`` → ``features.0.{conv,bn}``; one layer as is;
+    none (kernels the runtime added, joined to no layer) as ``(runtime)``."""
+    if not layers:
+        return "(runtime)"
     if len(layers) == 1:
         return layers[0]
     prefix = layers[0].rsplit(".", 1)[0] + "." if "." in layers[0] else ""

@@ -3,6 +3,7 @@ output with onnxruntime's."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -47,3 +48,17 @@ def test_lint_takes_onnx(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     # conv, relu, pool, fc run as kernels (flatten is a view): the imported network was linted
     assert "All checks passed" in result.output and "kernels" in result.output
+
+
+def test_measure_of_a_foreign_onnx_fills_the_cost_columns(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["measure", weighted_model(tmp_path), "--runs", "1", "--warmup", "0",
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["layers"]
+    # conv 4·3·3·3 per output pixel · 8·8 pixels = 6912; Gemm 4·2 = 8 (hand count)
+    assert sum(row["maccs"] for row in rows) == 6912 + 8
+    maccs = {layer: row["maccs"] for row in rows for layer in row["layers"]}
+    assert maccs["fc"] == 8 and any(layer.startswith("conv.") for layer in maccs)
+    table = CliRunner().invoke(main, ["measure", weighted_model(tmp_path), "--runs", "1", "--warmup", "0"])
+    assert table.exit_code == 0, table.output
+    assert "fc " in table.output
