@@ -44,7 +44,8 @@ class _Geometry(NamedTuple):
 
 
 @register_transform("reparameterize",
-                    "Merge an add of parallel conv/BN/identity branches (RepVGG, MobileOne) into one conv.")
+                    "Merge an add of parallel conv/BN/identity branches (RepVGG, MobileOne; "
+                    "FastViT RepMixer: sub and layer_scale of them) into one conv.")
 def reparameterize(net: FlatNet, weights: Weights | None) -> tuple[FlatNet, Weights | None]:
     """Merged when every conv branch has the same stride, groups and output channels,
     dilation 1 and padding (k−1)/2 + o with one offset o (o = 0 when x itself is a branch).
