@@ -28,7 +28,9 @@ mode, and run once on a 1×3×R×R input:
 * ``maccs_hooks``: the same count by forward hooks on every ``Conv2d`` and ``Linear``
   (k_h·k_w·C_in/g·C_out·H′·W′; in·out per row); equal to ``maccs`` for networks without
   attention matmuls (``attention_maccs`` = ``maccs`` − ``maccs_hooks``), a cross-check.
-* ``--layers``: per Conv2d/Linear module its output shape, params and MACCs.
+* ``--layers``: per Conv2d/Linear module its output shape, params and MACCs
+  (``tests/zoo/data/reference_layers.json`` holds these rows of a full run, identical rows
+  counted together; ``tools/reference_counts.json`` the same run without them).
 
 Output: ``{"environment": {...versions}, "models": {name: {...}}}`` on stdout.
 """
@@ -64,7 +66,8 @@ def _tv(model: str, resolution: int = 224, **kwargs: Any) -> Ref:
     return Ref("torchvision", model, resolution, kwargs)
 
 
-# name in the zoo (a spec variant) → reference network. Names are the reference's own.
+# name in the zoo (a spec variant) → reference network; the timm_efficientnet_b* entries are
+# cross-checks of torchvision's efficientnet_b1…b3 (same counts), not zoo rows.
 REFERENCES: dict[str, Ref] = {
     # zoo entries measured before this script existed, re-measured by it
     "mobilenet_v2": _tv("mobilenet_v2"),
