@@ -90,6 +90,7 @@ TABLE = [
     ("repvgg_a0", 9_108_968, 1_512_581_120, "timm repvgg_a0"),
     ("repvgg_a0_reparam", 8_309_384, 1_361_451_008,
      "timm repvgg_a0 + timm.utils.model.reparameterize_model"),
+    # (the authors' apple/ml-fastvit fastvit_t8 counts the same, train and reparameterized)
     ("fastvit_t8", 4_026_232, 690_149_376, "timm fastvit_t8 at 256"),
     ("fastvit_t8_reparam", 3_996_040, 685_160_448,
      "timm fastvit_t8 at 256 + timm.utils.model.reparameterize_model"),
