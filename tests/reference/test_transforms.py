@@ -101,6 +101,27 @@ def test_repvgg_block_becomes_one_conv(c_in, c_out, stride, kernel):
     assert kh * kw * c_in * c_out + c_out == after.total.params  # one k×k conv with bias
 
 
+def test_repmixer_becomes_one_depthwise_conv():
+    # FastViT's RepMixer (Vasu et al. 2023, eq. 2): x + γ·(BN(dwconv(x)) − BN(x)) is one
+    # depthwise 3×3 conv with bias: W = I + γ·(W_dw·s₁ − I·s₂), 9C + C params
+    c = 5
+    layers = [
+        {"name": "mixer", "op": "conv_bn_act", "kernel": 3, "depthwise": True, "act": "none",
+         "inputs": "input"},
+        {"name": "norm", "op": "batchnorm", "inputs": "input"},
+        {"name": "diff", "op": "sub", "inputs": ["mixer", "norm"]},
+        {"name": "scale", "op": "layer_scale"},
+        {"name": "out", "op": "add", "inputs": ["scale", "input"]},
+        {"name": "relu", "op": "relu"},
+    ]
+    before = build(parse_spec({"model": "repmixer", "input": [c, 8, 6], "batch": 2,
+                               "layers": layers}))
+    assert prove(before, ["reparameterize"]).relative < 1e-5
+    after = transform(before, ["reparameterize"]).after
+    assert ["conv2d", "relu"] == [n.op for n in after.nodes.values() if n.op != "input"]
+    assert (after.total.params, after.total.maccs) == (9 * c + c, 9 * c * 8 * 6 * 2)
+
+
 def test_fused_shuffle_costs_one_copy():
     before = network("shufflenet_v2")
     after = transform(before, ["fuse-shuffle"]).after
