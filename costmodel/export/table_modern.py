@@ -142,6 +142,18 @@ def _matmul(ctx: LayerContext) -> None:
     ctx.node("Mul", [product, ctx.const("scale", float(ctx.layer.scale), np.float32)])
 
 
+@register_exporter("position_embedding")
+def _position_embedding(ctx: LayerContext) -> None:
+    ctx.node("Add", [ctx.inputs[0], ctx.const("table", ctx.weights["table"][None])])
+
+
+@register_exporter("class_token")
+def _class_token(ctx: LayerContext) -> None:
+    # the tokens expanded over the batch, as torch's cls_token.expand(N, -1, -1) folds
+    tokens = np.broadcast_to(ctx.weights["tokens"], (ctx.shapes[0][0], *ctx.weights["tokens"].shape))
+    ctx.node("Concat", [ctx.const("tokens", np.ascontiguousarray(tokens)), ctx.inputs[0]], axis=1)
+
+
 @register_exporter("attention_bias")
 def _attention_bias(ctx: LayerContext) -> None:
     # the table gathered per query–key pair once, as a constant (what inference caches)

@@ -433,6 +433,13 @@ def _binary(st: State, node: Any, a: dict[str, Any]) -> None:
         return
     if node.op_type == "Add" and _attention_bias(st, node, act, const):
         return
+    if node.op_type == "Add" and const.param and act not in st.nhwc and len(shape) >= 2 \
+            and tuple(const.shape[-(len(shape) - 1):]) == tuple(shape[1:]) \
+            and int(np.prod(const.shape)) == int(np.prod(shape[1:])):
+        table = node.input[1] if act == node.input[0] else node.input[0]
+        st.add(node, "position_embedding", [act], list(node.output),
+               weights={"table": (table, lambda v: v.reshape(shape[1:]))})
+        return
     raise st.error(node, f"{node.op_type} of a tensor and a constant of shape {list(const.shape)} "
                          "has no mapping")
 
@@ -515,10 +522,35 @@ def _pad(st: State, node: Any, a: dict[str, Any]) -> None:
 # -- layout -----------------------------------------------------------------------------------
 
 def _concat(st: State, node: Any, a: dict[str, Any]) -> None:
+    if any(t not in st.refs and st.const(t) is not None for t in node.input):
+        _class_token(st, node, a)
+        return
     rank = len(st.shape(node, node.input[0]))
     if a.get("axis", 1) % rank != _channel_axis(rank):
         raise st.error(node, "only a concat of the channels is supported")
     st.add(node, "concat", list(node.input), list(node.output))
+
+
+def _class_token(st: State, node: Any, a: dict[str, Any]) -> None:
+    """Concat(learned tokens expanded over the batch…, x) along the tokens of N×L×C: ViT's
+    class token (DeiT's class and distillation tokens)."""
+    tokens, rest = [], list(node.input)
+    while rest and rest[0] not in st.refs and st.const(rest[0]) is not None:
+        tokens.append(rest.pop(0))
+    if len(rest) != 1 or rest[0] not in st.refs:
+        raise st.error(node, "a Concat of constants has no mapping (only learned tokens "
+                             "before one N×L×C tensor: a class token)")
+    x = rest[0]
+    shape = st.shape(node, x)
+    consts = [st.consts[t] for t in tokens]
+    if len(shape) != 3 or x in st.nhwc or a.get("axis", 1) % 3 != 1 or not all(
+            c.param and len(c.shape) == 3 and c.shape[0] in (1, shape[0]) and c.shape[2] == shape[2]
+            for c in consts):
+        raise st.error(node, "a Concat of a constant has no mapping (only learned N×k×C tokens "
+                             "before N×L×C tokens: a class token)")
+    count = sum(c.shape[1] for c in consts)
+    st.add(node, "class_token", [x], list(node.output), tokens=count,
+           weights={"tokens": (tokens[0], lambda v: v[0]) if len(tokens) == 1 else ""})
 
 
 def _axis_view(st: State, node: Any, x: str, axis: int, parts: list[tuple[int, int]],

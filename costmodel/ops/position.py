@@ -1,10 +1,14 @@
-"""Learned attention bias by relative position (LeViT, Graham et al. 2021 §4.2;
+"""Learned position-dependent tensors. Attention bias by relative position (LeViT, Graham et al. 2021 §4.2;
 EfficientFormer, Li et al. 2022 — timm ``efficientformer.Attention.attention_biases``).
 
 Queries and keys are the positions of one ``resolution`` grid R_h×R_w (L = R_h·R_w
 tokens). Head h adds to its score of query i and key j the learned value
 B[h, |r_i − r_j|·R_w + |c_i − c_j|]: one value per head and per distinct offset
 (|Δr|, |Δc|), R_h·R_w offsets in all.
+
+ViT (Dosovitskiy et al. 2021, eq. 1): z₀ = [x_class; x_p¹E; …; x_pᴺE] + E_pos — a learned
+class token prepended to the patch tokens (``class_token``) and a learned position
+embedding of the tokens' shape added (``position_embedding``).
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from costmodel.assumptions import require
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import OpResult, Shape, numel, pair, register_op, require_int
-from costmodel.spec.layers import AttentionBias
+from costmodel.spec.layers import AttentionBias, ClassToken, PositionEmbedding
 
-__all__ = ["attention_bias"]
+__all__ = ["attention_bias", "class_token", "position_embedding"]
 
 
 @register_op(AttentionBias, categories=("elementwise",))
@@ -35,3 +39,26 @@ def attention_bias(layer: AttentionBias, x: Shape) -> OpResult:
     gathered = heads * queries * keys
     return OpResult([x], Cost(params=heads * positions, mem_access=2 * size + gathered,
                               elementwise=size, fragments=1))
+
+
+@register_op(PositionEmbedding, categories=("elementwise",))
+def position_embedding(layer: PositionEmbedding, x: Shape) -> OpResult:
+    """params = |x|/N (one learned value per position and channel); elementwise = |x|;
+    mem_access = 2·|x| + params."""
+    if len(x) < 2:
+        raise SpecError(f"position_embedding needs a batched input, got a {len(x)}-D one")
+    size = numel(x)
+    table = numel(x[1:])
+    return OpResult([x], Cost(params=table, mem_access=2 * size + table, elementwise=size, fragments=1))
+
+
+@register_op(ClassToken, categories=("copy",))
+def class_token(layer: ClassToken, x: Shape) -> OpResult:
+    """N×L×C → N×(L + k)×C; params = k·C; mem_access = 2·|y| (a concat of the tokens
+    expanded over the batch: N·k·C and |x| read, |y| written)."""
+    if len(x) != 3:
+        raise SpecError(f"class_token needs tokens N×L×C, got a {len(x)}-D input")
+    n, length, channels = x
+    k = require_int(layer.tokens, "tokens")
+    out = (n, length + k, channels)
+    return OpResult([out], Cost(params=k * channels, mem_access=2 * numel(out), fragments=1))

@@ -36,6 +36,7 @@ if typing.TYPE_CHECKING:  # types only: at run time the reference imports no cos
         Add,
         AttentionBias,
         BatchNorm,
+        ClassToken,
         Concat,
         ConcatShuffleSplit,
         Conv2d,
@@ -55,6 +56,7 @@ if typing.TYPE_CHECKING:  # types only: at run time the reference imports no cos
         Pad,
         Permute,
         Pool2d,
+        PositionEmbedding,
         Reshape,
         Resize,
         Scale,
@@ -524,6 +526,21 @@ def _matmul(meter: Meter, layer: MatMul, inputs: list[np.ndarray], params: _Para
     a, b = inputs
     scale = None if layer.scale is None else float(layer.scale)
     return [M.matmul(meter, a, b, layer.transpose_b, scale)]
+
+
+@register_runner("position_embedding")
+def _position_embedding(meter: Meter, layer: PositionEmbedding, inputs: list[np.ndarray], params: _Params,
+                        ) -> list[np.ndarray]:
+    x = _one(inputs)
+    table = params.learned("table", x.shape[1:], fan_in=25)
+    return [K.add(meter, x, table[None].astype(x.dtype))]
+
+
+@register_runner("class_token")
+def _class_token(meter: Meter, layer: ClassToken, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    x = _one(inputs)
+    tokens = params.learned("tokens", (int(layer.tokens), x.shape[2]), fan_in=25).astype(x.dtype)
+    return [K.concat(meter, [np.broadcast_to(tokens, (x.shape[0], *tokens.shape)), x])]
 
 
 @register_runner("attention_bias")

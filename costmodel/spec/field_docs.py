@@ -14,6 +14,9 @@ from pydantic import BaseModel
 __all__ = ["FIELD_DOCS", "describe"]
 
 FIELD_DOCS: dict[str, dict[str, str]] = {
+    'ClassToken': {
+        'tokens': 'learned tokens k prepended (1: the class token; 2: DeiT class + distillation)',
+    },
     'AttentionBias': {
         'resolution': "the token grid's side(s) R_h×R_w the learned bias table is indexed by (relative offsets)",
     },

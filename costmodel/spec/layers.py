@@ -32,7 +32,7 @@ from costmodel.spec.base import (
 )
 from costmodel.spec.field_docs import describe
 
-__all__ = ["ActivationName", "ACTIVATIONS", "ActivationOrNone", "BlockSpec", "parts_or_sections", "Conv2d", "BatchNorm", "Activation", "LayerScale", "Scale", "Add", "Sub", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout", "ConcatShuffleSplit", "Pad", "Slice", "Reshape", "Permute", "Tokens", "Image", "UnfoldPatches", "FoldPatches", "SplitHeads", "MergeHeads", "Linear", "MatMul", "LayerNorm", "GroupNorm", "Softmax", "Pool2d", "GlobalAvgPool", "AttentionBias", "Resize", "AdaptiveAvgPool", "ConvTranspose2d", "Attention", "ConvBnAct", "Fire", "SqueezeExcitation", "GhostModule", "GhostBottleneck", "InvertedResidual", "MBConv", "MixedConv", "MobileOneBlock", "MobileOneStage", "MultiQueryAttention", "BasicBlock", "Bottleneck", "Sandglass", "ShuffleV1Unit", "ShuffleV2Unit", "TransformerBlock", "UniversalInvertedBottleneck", "BlockCall", "BuiltinLayer", "Layer", "LAYER_CLASSES"]
+__all__ = ["ActivationName", "ACTIVATIONS", "ActivationOrNone", "BlockSpec", "parts_or_sections", "Conv2d", "BatchNorm", "Activation", "LayerScale", "Scale", "Add", "Sub", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout", "ConcatShuffleSplit", "Pad", "Slice", "Reshape", "Permute", "Tokens", "Image", "UnfoldPatches", "FoldPatches", "SplitHeads", "MergeHeads", "Linear", "MatMul", "LayerNorm", "GroupNorm", "Softmax", "Pool2d", "GlobalAvgPool", "AttentionBias", "PositionEmbedding", "ClassToken", "Resize", "AdaptiveAvgPool", "ConvTranspose2d", "Attention", "ConvBnAct", "Fire", "SqueezeExcitation", "GhostModule", "GhostBottleneck", "InvertedResidual", "MBConv", "MixedConv", "MobileOneBlock", "MobileOneStage", "MultiQueryAttention", "BasicBlock", "Bottleneck", "Sandglass", "ShuffleV1Unit", "ShuffleV2Unit", "TransformerBlock", "UniversalInvertedBottleneck", "BlockCall", "BuiltinLayer", "Layer", "LAYER_CLASSES"]
 
 
 class BlockSpec(LayerSpec):
@@ -348,6 +348,22 @@ class AttentionBias(LayerSpec):
 
     op: Literal["attention_bias"]
     resolution: ExprPair
+
+
+class PositionEmbedding(LayerSpec):
+    """Add a learned tensor of the input's per-sample shape: ViT's and DeiT's position
+    embedding (1×L×C on N×L×C tokens; torchvision ``Encoder.pos_embedding``, timm
+    ``pos_embed``)."""
+
+    op: Literal["position_embedding"]
+
+
+class ClassToken(LayerSpec):
+    """Prepend ``tokens`` learned tokens to N×L×C tokens, N×(L + k)×C: ViT's class token
+    (k = 1), DeiT's class and distillation tokens (k = 2)."""
+
+    op: Literal["class_token"]
+    tokens: Count = 1
 
 
 # Ops: formulas in costmodel.ops.resample
@@ -743,6 +759,8 @@ BuiltinLayer = (
     | Pool2d
     | GlobalAvgPool
     | AttentionBias
+    | PositionEmbedding
+    | ClassToken
     | Resize
     | AdaptiveAvgPool
     | ConvTranspose2d
