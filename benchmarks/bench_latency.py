@@ -4,7 +4,8 @@ every zoo spec and variant, for optimizations on (``all``) and off (``none``).
 Prints per model predicted and measured ms and the error, then Spearman ρ, the median
 absolute percentage error and the share within ±10 % per level. Measurements come from
 benchmarks/bench_runtime.py's procedure (1 thread, CPU clock, interleaved rounds) —
-re-run here with ``--measure``, else read from its CSV (benchmarks/runtime_zoo.csv).
+re-run here with ``--measure`` (one pass), else read from its CSV (benchmarks/runtime_zoo.csv:
+the lowest of its passes' medians).
 
     python benchmarks/bench_latency.py [--all PROFILE] [--none PROFILE] [--measure --rounds 9]
 """
@@ -36,8 +37,8 @@ def spearman(a: list[float], b: list[float]) -> float:
 def measured_csv(path: Path) -> dict[str, dict[str, float]]:
     with open(path, encoding="utf-8") as stream:
         rows = csv.DictReader(line for line in stream if not line.startswith("#"))
-        return {row["variant"]: {level: float(row[f"{level}_median_us"]) for level in LEVELS}
-                for row in rows}
+        return {row["variant"]: {level: float(row.get(f"{level}_best_us") or row[f"{level}_median_us"])
+                                 for level in LEVELS} for row in rows}
 
 
 def main() -> None:
@@ -61,8 +62,8 @@ def main() -> None:
         if args.only not in entry.name:
             continue
         if args.measure:
-            stats = time_model(entry.analysis, args.rounds, 2)
-            measured = {level: stats[level].median for level in LEVELS}
+            times = time_model(entry.analysis, args.rounds, 2)
+            measured = {level: statistics.median(times[level]) for level in LEVELS}
         elif entry.name in known:
             measured = known[entry.name]
         else:

@@ -24,7 +24,7 @@ from costmodel.latency.kernels import kernels
 from costmodel.latency.model import DeviceProfile, Roofline, fit_roofline
 from costmodel.runtime.base import RunTimes
 
-__all__ = ["GRIDS", "Point", "calibrate", "cpu_model", "grid"]
+__all__ = ["GRIDS", "Point", "best", "calibrate", "cpu_model", "grid", "nchwc_block"]
 
 Spec = dict[str, Any]
 
@@ -152,6 +152,16 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def nchwc_block() -> int:
+    """MLAS's NCHWc block size on this CPU: 16 channels with AVX-512F, else 8 (AVX2; x86)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as stream:
+            flags = next((line.split() for line in stream if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    return 16 if "avx512f" in flags else 8
+
+
 def _session_baselines() -> list[tuple[str, Spec]]:
     """Chains of 1 and 8 one-element ReLUs: their CPU time less their kernels' time gives the
     session's fixed cost per run and the executor's cost per node."""
@@ -160,19 +170,25 @@ def _session_baselines() -> list[tuple[str, Spec]]:
             for n in (1, 8)]
 
 
-def _node_us(times: RunTimes, node: str) -> float:
-    """A node's time: the lower quartile of its profiled (wall) kernel times over the runs.
-    On a loaded machine the thread is often descheduled inside a long kernel, which wall time
-    counts; the lower quartile keeps the runs that were not (and few ran faster)."""
-    return float(np.quantile([run[node] for run in times.node_us], 0.25))
+def best(values: list[float], runs: int) -> float:
+    """The lowest of the rounds' medians (``runs`` values per round, in order): the least
+    disturbed estimate on a shared machine, where a burst of load lasts seconds and slows
+    even the CPU clock (shared caches and memory bandwidth); benchmarks/bench_runtime.py
+    measures whole networks the same way."""
+    return min(statistics.median(values[start:start + runs]) for start in range(0, len(values), runs))
 
 
-def _kernel_us(times: RunTimes, fixed_us: float, kernel: Callable[[str], bool]) -> float:
-    """The time of the nodes ``kernel`` accepts: the run's median CPU time less the session's
-    and executor's fixed costs and the other nodes' profiled times (the CPU clock leaves out
+def _node_us(times: RunTimes, node: str, runs: int) -> float:
+    """A node's profiled (wall) kernel time, the lowest of the rounds' medians."""
+    return best([run[node] for run in times.node_us], runs)
+
+
+def _kernel_us(times: RunTimes, fixed_us: float, kernel: Callable[[str], bool], runs: int) -> float:
+    """The time of the nodes ``kernel`` accepts: the run's CPU time less the session's and
+    executor's fixed costs and the other nodes' profiled times (the CPU clock leaves out
     time descheduled, which the profiler's wall times of a long kernel do not)."""
-    others = sum(_node_us(times, node) for node, op in times.op_types.items() if not kernel(op))
-    return statistics.median(times.cpu_us) - fixed_us - others
+    others = sum(_node_us(times, node, runs) for node, op in times.op_types.items() if not kernel(op))
+    return best(times.cpu_us, runs) - fixed_us - others
 
 
 def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name: str = "onnxruntime",
@@ -195,10 +211,11 @@ def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name:
 
     runtime = load_runtime(runtime_name)
     options = RunOptions(1, optimize)  # type: ignore[arg-type]
+    block = nchwc_block()
     jobs = []
     for kind, spec in _session_baselines() + grid(points_per_kind, optimize, seed):
         network = build(parse_spec(spec), f"<{spec['model']}>", {})
-        found = kernels(network, optimize)
+        found = [k for k in kernels(network, optimize, block) if k.kind != "reorder"]  # timed apart
         if not kind.startswith("session") and {k.kind for k in found} != {kind}:
             raise AssertionError(f"{spec['model']}: not {kind} kernels: {found}")
         exported = export_network(network, seed=seed)
@@ -214,27 +231,28 @@ def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name:
             if progress is not None:
                 progress(f"round {round_ + 1}/{rounds}")
         results = [timed.finish() for timed in profiled]
-    (cpu1, kern1), (cpu8, kern8) = [(statistics.median(r.cpu_us),
-                                     sum(_node_us(r, node) for node in r.op_types))
+    (cpu1, kern1), (cpu8, kern8) = [(best(r.cpu_us, runs),
+                                     sum(_node_us(r, node, runs) for node in r.op_types))
                                     for r in results[:2]]
     node_us = max(((cpu8 - kern8) - (cpu1 - kern1)) / 7, 0.0)
     session = max(cpu1 - kern1 - node_us, 0.0)
     points = []
     for (kind, found, _, _, inputs, outputs), times in zip(jobs[2:], results[2:]):
         fixed = session + node_us * len(times.op_types)
-        kernel_us = _kernel_us(times, fixed, lambda op: op not in REORDERS) / len(found)
+        kernel_us = _kernel_us(times, fixed, lambda op: op not in REORDERS, runs) / len(found)
         points.append(Point(kind, found[0].maccs, found[0].bytes, max(kernel_us, 0.01)))
         for node, op in times.op_types.items():
             if op in REORDERS:
                 elements = inputs if op == "ReorderInput" else outputs
-                points.append(Point("reorder", 0, 2 * elements * 4, max(_node_us(times, node), 0.01)))
+                points.append(Point("reorder", 0, 2 * elements * 4, max(_node_us(times, node, runs), 0.01)))
     kinds = {}
     for kind in {p.kind for p in points}:
         kinds[kind] = _fit([p for p in points if p.kind == kind])
     kinds["other"] = _fit([p for p in points if not p.kind.startswith("conv")
                            and p.kind not in ("fully_connected", "reorder")])
     profile = DeviceProfile(runtime.name, runtime.version, cpu_model(), 1, optimize, session,
-                            dict(sorted(kinds.items())), len(points), node_us=node_us)
+                            dict(sorted(kinds.items())), len(points), node_us=node_us,
+                            nchwc_block=block)
     return profile, points
 
 

@@ -8,9 +8,10 @@ onnxruntime with optimizations on (``all``), as its per-node profiles of the zoo
   conv's ``Sum`` input: the other input is read once more), and so is a following
   activation onnxruntime implements in the conv's epilogue (category ``conv_epilogue``);
 - views (identity, dropout, flatten/reshape as aliases) run nothing;
-- convs (but not grouped ones), pooling and global pooling run in the blocked NCHWc layout,
-  and so do activations, batchnorms, sums and concats (of whole channel blocks) of blocked
-  tensors; a tensor crossing between a blocked kernel and any other is reordered
+- convs whose channels suit the CPU's block size (8 with AVX2, 16 with AVX-512) run in the
+  blocked NCHWc layout, and so do pooling, activations, batchnorms, sums and concats (of
+  whole channel blocks) of blocked tensors; a tensor crossing between a blocked kernel and
+  any other (or the network's input or output) is reordered
   (``ReorderInput``/``ReorderOutput``, one per tensor): a ``reorder`` kernel reading and
   writing the tensor once.
 
@@ -49,12 +50,11 @@ def passes(node: Node, optimize: str) -> int:
     return 5
 
 
-NCHWC = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "pool", "global_pool"})
-"""Kinds onnxruntime runs in the blocked NCHWc layout (nchwc_transformer.cc)."""
+CONVS = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped"})
 
 NCHWC_BLOCK = 16
-"""Channels per NCHWc block: MLAS's block size with AVX-512 (8 with AVX2), the CPU the
-shipped profiles describe."""
+"""Channels per NCHWc block with AVX-512 (MLAS's MlasNchwcGetBlockSize; 8 with AVX2): a
+profile records its CPU's (DeviceProfile.nchwc_block)."""
 
 DTYPE_BYTES = 4
 
@@ -97,8 +97,9 @@ def kernel_kind(node: Node, c_in: int) -> str:
     return "other"
 
 
-def kernels(network: Network, optimize: str = "all") -> list[Kernel]:
-    """The kernels executing ``network`` under onnxruntime's ``optimize`` level, in order."""
+def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -> list[Kernel]:
+    """The kernels executing ``network`` under onnxruntime's ``optimize`` level, in order;
+    ``block``: the CPU's NCHWc block size (channels)."""
     readers = network.readers
     absorbed: set[str] = set()
     result = []
@@ -117,7 +118,7 @@ def kernels(network: Network, optimize: str = "all") -> list[Kernel]:
         result += [kernel] * passes(node, optimize)
         head_of.update((layer, kernel) for layer in layers)
     if optimize == "all":
-        result += _reorders(network, result, head_of)
+        result += _reorders(network, result, head_of, block)
     return result
 
 
@@ -148,36 +149,69 @@ def _only_reader(network: Network, node: Node, readers: dict[str, list[str]]) ->
     return network.nodes[names[0]]
 
 
+def _c_in(network: Network, node: Node) -> int:
+    source, port = node.inputs[0]
+    return network.nodes[source].outputs[port][1]
+
+
+def _nchwc_conv(network: Network, kernel: Kernel, block: int) -> bool:
+    """Whether a conv kernel runs blocked, by onnxruntime 1.32's rules as its optimized graphs
+    show (nchwc_transformer.cc; block 8): one group reading fewer than ``block`` channels (read
+    plain) or a multiple of 4 (padded to whole blocks); depthwise of a multiple of 4
+    channels; grouped when each group's input and output channels are whole blocks."""
+    head = network.nodes[kernel.layers[0]]
+    c_in, c_out = _c_in(network, head), head.outputs[0][1]
+    if kernel.kind == "conv_grouped":
+        groups = head.geometry.groups if head.geometry is not None else 1
+        return (c_in // groups) % block == 0 and (c_out // groups) % block == 0
+    if kernel.kind == "conv_depthwise":
+        return c_in % 4 == 0
+    return c_in < block or c_in % 4 == 0
+
+
+def _reads_plain(network: Network, kernel: Kernel, block: int) -> bool:
+    """A blocked conv reading fewer than ``block`` channels reads its input unreordered."""
+    return kernel.kind in ("conv_dense", "conv_pointwise") and \
+        _c_in(network, network.nodes[kernel.layers[0]]) < block
+
+
 def _blocked(network: Network, kernel: Kernel, head_of: dict[str, Kernel],
-             known: dict[Kernel, bool]) -> bool:
-    """Whether ``kernel`` runs in the NCHWc layout: its kind is blocked, or it is
-    layout-transparent (an activation, a batchnorm, a sum, a concat of whole blocks) and
-    every tensor it reads is."""
-    if kernel.kind in NCHWC:
-        return True
+             known: dict[Kernel, bool], block: int) -> bool:
+    """Whether ``kernel`` runs in the NCHWc layout: a conv by :func:`_nchwc_conv`; pooling of
+    whole blocks, an activation, a batchnorm, a sum or a concat of whole blocks when every
+    tensor it reads is blocked."""
+    if kernel.kind in CONVS:
+        return _nchwc_conv(network, kernel, block)
     head = network.nodes[kernel.layers[0]]
     sources = [(source, port) for layer in kernel.layers
                for source, port in network.nodes[layer].inputs if source not in kernel.layers]
-    if head.has("copy") and len(head.inputs) > 1:  # a concat: its inputs' channel blocks must line up
-        if any(network.nodes[source].outputs[port][1] % NCHWC_BLOCK for source, port in sources):
-            return False
+    if kernel.kind in ("pool", "global_pool") or (head.has("copy") and len(head.inputs) > 1):
+        if any(network.nodes[source].outputs[port][1] % block for source, port in sources):
+            return False  # pooling and concats of whole channel blocks only
     elif kernel.kind not in ("activation", "norm") and not head.has("sum"):
         return False
     return all(source in head_of and known.get(head_of[source], False) for source, _ in sources)
 
 
-def _reorders(network: Network, order: list[Kernel], head_of: dict[str, Kernel]) -> list[Kernel]:
+def _reorders(network: Network, order: list[Kernel], head_of: dict[str, Kernel],
+              block: int) -> list[Kernel]:
     """One ``reorder`` kernel per tensor crossing between NCHWc and plain kernels (a view
-    reader is plain): it reads and writes the tensor once."""
+    reader is plain; so are the network's input and output): it reads and writes the tensor
+    once."""
     known: dict[Kernel, bool] = {}
     for kernel in dict.fromkeys(order):
-        known[kernel] = _blocked(network, kernel, head_of, known)
+        known[kernel] = _blocked(network, kernel, head_of, known, block)
+
+    def reads_blocked(reader: str) -> bool:
+        kernel = head_of.get(reader)
+        return kernel is not None and known[kernel] and not _reads_plain(network, kernel, block)
+
     found = []
-    for kernel in known:
-        name = kernel.layers[-1]  # the kernel's output
-        readers = [r for r in network.readers.get(name, []) if r not in kernel.layers]
-        if any(known.get(head_of[r], False) != known[kernel] if r in head_of else known[kernel]
-               for r in readers):
+    tensors = [(name, False) for name, node in network.nodes.items() if not node.inputs]
+    tensors += [(kernel.layers[-1], blocked) for kernel, blocked in known.items()]
+    for name, blocked in tensors:  # a kernel's output is its last layer's
+        readers = [r for r in network.readers.get(name, []) if head_of.get(r) is not head_of.get(name)]
+        if any(reads_blocked(r) != blocked for r in readers) or (blocked and name == network.output[0]):
             elements = math.prod(network.nodes[name].outputs[0])
             found.append(Kernel((name,), "reorder", 0, 2 * elements * DTYPE_BYTES))
     return found

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from costmodel.latency.kernels import Kernel, kernels
+from costmodel.latency.kernels import NCHWC_BLOCK, Kernel, kernels
 from costmodel.spec.located_yaml import read_text
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_PROFILE", "DeviceProfile", "KernelTime", "Roofline", "fit_roofline", "predict"]
 
 DEFAULT_PROFILE = Path(__file__).resolve().parent.parent / "profiles" / \
-    "xeon-2core-onnxruntime-1t.json"
+    "epyc-2core-onnxruntime-1t.json"
 """The profile shipped for the machine costmodel is developed on (see docs/latency.md)."""
 
 
@@ -58,6 +58,8 @@ class DeviceProfile:
     notes: list[str] = field(default_factory=list)
     node_us: float = 0.0
     """The executor's cost per kernel beyond the kernel's own time."""
+    nchwc_block: int = NCHWC_BLOCK
+    """The CPU's NCHWc block size in channels (16 with AVX-512, 8 with AVX2)."""
 
     def roofline(self, kind: str) -> Roofline:
         """The kind's roofline, or ``other``'s for a kind the calibration did not cover."""
@@ -89,7 +91,7 @@ class KernelTime:
 def predict(network: Network, profile: DeviceProfile) -> tuple[list[KernelTime], float]:
     """Each kernel's predicted time and the total (session cost + kernels), in µs."""
     times = [KernelTime(k, profile.node_us + profile.roofline(k.kind).time_us(k.maccs, k.bytes))
-             for k in kernels(network, profile.optimize)]
+             for k in kernels(network, profile.optimize, profile.nchwc_block)]
     return times, profile.session_us + sum(t.time_us for t in times)
 
 
