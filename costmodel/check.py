@@ -109,11 +109,11 @@ def check_network(network: Network, seed: int = 0, dtype: Any = np.float32,
         raise SpecError(f"check would need about {human_bytes(needed)}{exact}, "
                         f"above its limit of {human_bytes(MAX_CHECK_BYTES)}; "
                         "lower the resolution, e.g. --set resolution=64", path=network.path)
-    shape = _shape(network.nodes["input"].outputs[0])
+    shape = _shape(network.input_shape)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # caught per node
         run = forward(network, random_input(shape, seed, dtype), seed=seed, weights=weights,
                       visit=_counted(_unit_scale(network, seed),
-                                    sum(node.op != "input" for node in network.nodes.values()), progress))
+                                    len(network.ops), progress))
     disagreements = []
     for name, node in network.nodes.items():
         analytic = {**node.cost.as_dict(), "shapes": tuple(_shape(s) for s in node.outputs)}

@@ -32,10 +32,14 @@ from costmodel.spec.schema import ModelSpec, UserBlock, resolve_bindings
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Node", "BlockInstance", "Network", "build", "override", "resolve_bindings", "unread_message",
+__all__ = ["Node", "BlockInstance", "Network", "INPUT", "build", "override", "resolve_bindings", "unread_message",
            "MAX_BLOCK_DEPTH", "MAX_NETWORK_NODES"]
 
 MAX_BLOCK_DEPTH = 16
+
+INPUT = "input"
+"""The name of the network's input: the source node every build starts from, and how a
+layer refers to it (``inputs: [input]``)."""
 
 Ref = tuple[str, int]
 """An output of a node: (node name, output index)."""
@@ -86,6 +90,22 @@ class Network:
     assumptions: tuple[Assumption, ...] = ()
     """Decisions a symbolic build could not settle (:mod:`costmodel.assumptions`): the
     totals hold where each holds. Empty for a numeric build."""
+
+    @property
+    def input(self) -> Node:
+        """The network's input tensor: the source node (op ``input``, no cost), first in
+        :attr:`nodes`."""
+        return self.nodes[INPUT]
+
+    @property
+    def input_shape(self) -> Shape:
+        """The input tensor's shape N×C×H×W."""
+        return self.input.outputs[0]
+
+    @cached_property
+    def ops(self) -> list[Node]:
+        """Every primitive op in execution order: the nodes but the input."""
+        return [node for node in self.nodes.values() if node.name != INPUT]
 
     @cached_property
     def graph(self) -> nx.DiGraph:
@@ -162,9 +182,9 @@ class _Builder:
         for layers in (self.spec.layers, *(block.layers for block in self.spec.blocks.values())):
             _check_cycles(layers)
         self.budget.reserve(0, self.budget.layers(self.spec.layers), "the layers")
-        self.nodes["input"] = Node("input", "input", LayerSpec(op="input"), [],
-                                   [(batch, channels, height, width)], Cost(), (), 0)
-        output = self._expand_list(self.spec.layers, self.scope, "", (), [("input", 0)], 0)
+        self.nodes[INPUT] = Node(INPUT, INPUT, LayerSpec(op=INPUT), [],
+                                 [(batch, channels, height, width)], Cost(), (), 0)
+        output = self._expand_list(self.spec.layers, self.scope, "", (), [(INPUT, 0)], 0)
         network = Network(self.spec, self.path, self.scope, self.nodes, self.blocks, output)
         for node in network.unread():
             warnings.warn(SpecWarning(unread_message(network, node)), stacklevel=4)
@@ -228,7 +248,7 @@ class _Builder:
             if not port_text.isdigit():
                 raise SpecError(f"bad input reference '{text}' (use 'name' or 'name:k')")
             port = int(port_text)
-        if name == "input":
+        if name == INPUT:
             if port >= len(inputs):
                 raise SpecError(f"'{text}': the block has only {len(inputs)} input(s)")
             return inputs[port]

@@ -104,6 +104,6 @@ def _kernel_sources(network: Network, costs: Mapping[str, Cost], name: str,
         seen.add(source)
         if source in depth:
             found.append(source)
-        elif not costs[source].fragments and source != "input":
+        elif not costs[source].fragments:
             stack.extend(s for s, _ in network.nodes[source].inputs)
     return found

@@ -166,10 +166,10 @@ class _Namer:
             result = OPS[node.op].formula(layer.model_copy(update=update), *shapes)
         return result.outputs, result.cost
 
+    def input(self, node: Node) -> None:
+        self.named_outputs[node.name] = [tuple(self.replace(d) for d in s) for s in node.outputs]
+
     def node(self, node: Node) -> Cost:
-        if node.op == "input":
-            self.named_outputs[node.name] = [tuple(self.replace(d) for d in s) for s in node.outputs]
-            return node.cost
         outputs, cost = self.evaluate(node)
         local: dict[Any, Any] = {}
         named_shapes = []
@@ -221,16 +221,15 @@ def named_costs(network: Network, names: tuple[str, ...]) -> NamedCosts:
     from costmodel.symbols import parameter_symbol
 
     namer = _Namer(network, {parameter_symbol(n) for n in names})
-    costs = {node.name: namer.node(node) for node in network.nodes.values()}
+    namer.input(network.input)
+    costs = {node.name: namer.node(node) for node in network.ops}
     total = Cost()
-    for name, cost in costs.items():
-        if network.nodes[name].op != "input":
-            total = total + cost
+    for cost in costs.values():
+        total = total + cost
     total = expanded(total)
     quantities = [_shortened(q, namer) for q in namer.quantities]
     blocks = {name: node.block for name, node in network.nodes.items()}
-    return NamedCosts(quantities, {n: c for n, c in costs.items() if network.nodes[n].op != "input"},
-                      total, blocks, namer.of_raw)
+    return NamedCosts(quantities, costs, total, blocks, namer.of_raw)
 
 
 def expanded(cost: Cost) -> Cost:

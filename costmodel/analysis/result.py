@@ -94,8 +94,7 @@ class Analysis:
     @cached_property
     def layers(self) -> list[LayerCost]:
         """Every primitive op in execution order (the input placeholder excluded)."""
-        return [_row(node, self.view.costs[node.name]) for node in self.network.nodes.values()
-                if node.op != "input"]
+        return [_row(node, self.view.costs[node.name]) for node in self.network.ops]
 
     @cached_property
     def totals(self) -> Cost:

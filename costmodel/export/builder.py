@@ -134,20 +134,19 @@ def export_network(network: Network, *, seed: int = 0) -> Exported:
     if symbolic:
         raise SpecError(f"export needs a number for every parameter (symbolic: {', '.join(symbolic)})",
                         path=network.path)
-    for name, node in network.nodes.items():
-        if node.op != "input" and node.op not in EXPORTERS:
+    for node in network.ops:
+        if node.op not in EXPORTERS:
             raise SpecError(f"op '{node.op}' has no ONNX mapping; it cannot be exported",
-                            path=network.path, line=node.line or None, layer=name, op=node.op)
-    x = random_input(tuple(int(size) for size in network.nodes["input"].outputs[0]), seed)
+                            path=network.path, line=node.line or None, layer=node.name, op=node.op)
+    x = random_input(tuple(int(size) for size in network.input_shape), seed)
     run = forward(network, x, seed=seed)
     model = helper.make_model(helper.make_graph([], network.spec.model, [], []),
                               opset_imports=[helper.make_opsetid("", OPSET)],
                               ir_version=IR_VERSION, producer_name="costmodel",
                               producer_version=__version__)
     graph = model.graph
-    for name, node in network.nodes.items():
-        if node.op == "input":
-            continue
+    for node in network.ops:
+        name = node.name
         ports = len(run.nodes[name].shapes)
         context = LayerContext(
             name, node.layer,

@@ -75,9 +75,9 @@ class LintContext:
         return self.thresholds[code][name]
 
     def nodes(self, category: Category | None = None) -> Iterator[Node]:
-        """Nodes (input excluded) in execution order, only of ops of ``category`` when given."""
-        for node in self.network.nodes.values():
-            if node.op != "input" and (category is None or node.has(category)):
+        """Ops (the input excluded) in execution order, only of ``category`` when given."""
+        for node in self.network.ops:
+            if category is None or node.has(category):
                 yield node
 
     def input_shape(self, node: Node, index: int = 0) -> tuple:

@@ -187,28 +187,27 @@ def forward(network: Network, x: np.ndarray, *, seed: int = 0, weights: Weights 
     used: Weights = {}
     meter = Meter()
     output_ref: Ref = (network.output[0], network.output[1])
-    for name, node in network.nodes.items():
-        if node.op == "input":
-            outs = [x]
-            runs[name] = NodeRun(Counts(), 0, 0, (x.shape,))
-        else:
-            runner = RUNNERS.get(node.op)
-            if runner is None:
-                raise ValueError(f"{name}: no reference runner for op '{node.op}'")
-            inputs = [values[ref] for ref in node.inputs]
-            params = _Params(name, None if weights is None else weights.get(name, {}), rng, x.dtype)
-            with meter.measure() as measured:
-                outs = runner(meter, node.layer, inputs, params)
-            if params.arrays:
-                used[name] = params.arrays
-            runs[name] = NodeRun(measured.counts, params.learned_size, params.buffer_size,
-                                 tuple(out.shape for out in outs))
-            if visit is not None:
-                outs = visit(name, outs)
-            for ref in node.inputs:
-                consumers[ref] -= 1
-                if consumers[ref] == 0 and ref != output_ref:
-                    del values[ref]
+    runs[network.input.name] = NodeRun(Counts(), 0, 0, (x.shape,))
+    values[(network.input.name, 0)] = x
+    for node in network.ops:
+        name = node.name
+        runner = RUNNERS.get(node.op)
+        if runner is None:
+            raise ValueError(f"{name}: no reference runner for op '{node.op}'")
+        inputs = [values[ref] for ref in node.inputs]
+        params = _Params(name, None if weights is None else weights.get(name, {}), rng, x.dtype)
+        with meter.measure() as measured:
+            outs = runner(meter, node.layer, inputs, params)
+        if params.arrays:
+            used[name] = params.arrays
+        runs[name] = NodeRun(measured.counts, params.learned_size, params.buffer_size,
+                             tuple(out.shape for out in outs))
+        if visit is not None:
+            outs = visit(name, outs)
+        for ref in node.inputs:
+            consumers[ref] -= 1
+            if consumers[ref] == 0 and ref != output_ref:
+                del values[ref]
         for port, out in enumerate(outs):
             if consumers.get((name, port)) or (name, port) == output_ref:
                 values[(name, port)] = out

@@ -72,7 +72,7 @@ def prove(network: Network, names: Iterable[str], seed: int = 0) -> Equivalence:
     """Run ``network`` with seeded weights (float64), map the weights through the
     transforms, run the transformed network on the same input, compare the outputs."""
     names = list(names)
-    x = random_input(tuple(int(s) for s in network.nodes["input"].outputs[0]), seed, np.float64)
+    x = random_input(tuple(int(s) for s in network.input_shape), seed, np.float64)
     original = forward(network, x, seed=seed)
     net, weights = _rewrite(network, names, original.weights)
     after = _build_transformed(to_spec_data(net))

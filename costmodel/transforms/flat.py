@@ -13,7 +13,7 @@ from typing import Any
 
 from costmodel.arith import as_int
 from costmodel.errors import SpecError
-from costmodel.graph import Network
+from costmodel.graph import INPUT, Network
 from costmodel.ops import Shape
 from costmodel.ops.base import Geometry
 from costmodel.spec.base import LayerSpec
@@ -56,7 +56,7 @@ class FlatNet:
 
     def shape(self, ref: Ref) -> Shape:
         """The shape of an output (``("input", 0)``: the network input)."""
-        if ref == ("input", 0):
+        if ref == (INPUT, 0):
             return self.input
         return self.by_name()[ref[0]].outputs[ref[1]]
 
@@ -81,7 +81,7 @@ class FlatNet:
 
 def flatten_network(network: Network) -> FlatNet:
     """The network's primitive nodes (built with numeric bindings) as a :class:`FlatNet`."""
-    nodes = [node for node in network.nodes.values() if node.op != "input"]
+    nodes = network.ops
     if not nodes or (nodes[-1].name, 0) != tuple(network.output):
         raise SpecError("transform needs the network's output to be its last layer",
                         path=network.path)
@@ -91,13 +91,13 @@ def flatten_network(network: Network) -> FlatNet:
                    for node in nodes)
     where = ", ".join(f"{name}={value}" for name, value in network.bindings.items())
     description = f"{network.spec.model} ({where}), primitive ops"
-    shape = tuple(as_int(s) for s in network.nodes["input"].outputs[0])
+    shape = tuple(as_int(s) for s in network.input_shape)
     return FlatNet(network.spec.model, description, shape, layers)
 
 
 def to_spec_data(net: FlatNet) -> dict[str, Any]:
     """Plain data of a valid spec (``model``, ``description``, ``input``, ``batch``, ``layers``)."""
-    layers, previous = [], ("input", 0)
+    layers, previous = [], (INPUT, 0)
     for layer in net.layers:
         data: dict[str, Any] = {"name": layer.name, "op": layer.op}
         if list(layer.inputs) != [previous]:
