@@ -41,34 +41,33 @@ class ModelStructure:
 
 
 def _depths(network: Network, costs: Mapping[str, Cost],
-            group: Callable[[Node], str | None]) -> tuple[dict[str, int], dict[str, str]]:
-    """Depth and group of every kernel whose ``group`` is not None, in execution order.
+            group: Callable[[Node], str | None]) -> dict[str, int]:
+    """Depth of every kernel whose ``group`` is not None: its topological generation (1 for
+    the first) in the graph of kernels linked to the nearest kernels they read through
+    views, within one group (networkx; one pass for all groups)."""
+    import networkx as nx  # lint and statistics only: a report never loads networkx
 
-    A kernel's depth counts only the kernels of its own group (one pass for all groups).
-    """
-    depth: dict[str, int] = {}
-    groups: dict[str, str] = {}
-    for node in network.nodes.values():
-        key = group(node)
-        if key is None or not costs[node.name].fragments:
-            continue
-        sources = _kernel_sources(network, costs, node.name, depth)
-        depth[node.name] = 1 + max((depth[source] for source in sources if groups[source] == key),
-                                   default=0)
-        groups[node.name] = key
-    return depth, groups
+    groups = {node.name: key for node in network.ops
+              if costs[node.name].fragments and (key := group(node)) is not None}
+    kernels = nx.DiGraph()
+    kernels.add_nodes_from(groups)
+    for name, key in groups.items():
+        kernels.add_edges_from((source, name) for source in _kernel_sources(network, costs, name, groups)
+                               if groups[source] == key)
+    return {name: level for level, names in enumerate(nx.topological_generations(kernels), 1)
+            for name in names}
 
 
 def top_block_fragmentation(network: Network,
                             costs: Mapping[str, Cost] | None = None) -> dict[str, Fragmentation]:
     """Fragmentation of every top-level block instance, in spec order (views such as
     flatten are not kernels); linear in the nodes."""
-    depth, groups = _depths(network, costs or _own_costs(network),
-                            lambda node: node.block[0] if node.block else None)
+    depth = _depths(network, costs or _own_costs(network),
+                    lambda node: node.block[0] if node.block else None)
     members: dict[str, list[int]] = {name: [] for name, block in network.blocks.items()
                                      if not block.parents}
-    for name, key in groups.items():
-        members[key].append(depth[name])
+    for name, level in depth.items():
+        members[network.nodes[name].block[0]].append(level)
     return {block: _shape(depths) for block, depths in members.items()}
 
 
@@ -81,7 +80,7 @@ def _shape(depths: list[int]) -> Fragmentation:
 def model_structure(network: Network, costs: Mapping[str, Cost] | None = None) -> ModelStructure:
     """Kernel count, MACCs per kernel and the widest level of the whole network."""
     costs = costs or _own_costs(network)
-    depth, _ = _depths(network, costs, lambda node: "")
+    depth = _depths(network, costs, lambda node: "")
     maccs = sum(costs[name].maccs for name in depth)
     widest = max(Counter(depth.values()).values(), default=0)
     return ModelStructure(len(depth), Fraction(maccs, len(depth)) if depth else Fraction(0), widest)
@@ -92,8 +91,9 @@ def _own_costs(network: Network) -> dict[str, Cost]:
 
 
 def _kernel_sources(network: Network, costs: Mapping[str, Cost], name: str,
-                    depth: dict[str, int]) -> list[str]:
-    """Nearest kernel ancestors of ``name`` already given a depth (looking through views)."""
+                    kernels: Mapping[str, str]) -> list[str]:
+    """Nearest ancestors of ``name`` among ``kernels`` (looking through views; a kernel
+    outside ``kernels`` is a wall)."""
     found: list[str] = []
     stack = [source for source, _ in network.nodes[name].inputs]
     seen: set[str] = set()
@@ -102,7 +102,7 @@ def _kernel_sources(network: Network, costs: Mapping[str, Cost], name: str,
         if source in seen:
             continue
         seen.add(source)
-        if source in depth:
+        if source in kernels:
             found.append(source)
         elif not costs[source].fragments:
             stack.extend(s for s, _ in network.nodes[source].inputs)
