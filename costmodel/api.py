@@ -10,6 +10,7 @@ give it) or as a validated :class:`ModelSpec`::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,15 @@ __all__ = ["load", "analyze", "reference_build", "holds_at"]
 
 
 def load(spec: str | Path | Mapping[str, Any] | ModelSpec) -> tuple[ModelSpec, str]:
-    """The validated spec and the name errors will give it: a path, YAML text (any string
-    with a line break, or starting ``model:``), a mapping, or a :class:`ModelSpec`.
+    """The validated spec and the name errors will give it: a path, YAML text (a string that
+    names no file and has a line break or starts ``model:``), a mapping, or a :class:`ModelSpec`.
     Raises :class:`costmodel.errors.SpecError`."""
     if isinstance(spec, ModelSpec):
         return spec, "<spec>"
     if isinstance(spec, Mapping):
         return parse_spec(dict(spec), "<dict>"), "<dict>"
-    if isinstance(spec, str) and ("\n" in spec or spec.lstrip().startswith(("model:", "{"))):
+    if isinstance(spec, str) and not os.path.lexists(spec) and (
+            "\n" in spec or spec.lstrip().startswith(("model:", "{"))):  # an existing file is a path
         return parse_spec(load_yaml("<string>", spec), "<string>"), "<string>"
     return load_spec(spec), str(spec)
 

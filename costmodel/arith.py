@@ -24,6 +24,7 @@ __all__ = [
     "is_lanes",
     "is_whole",
     "MAX_DIGITS",
+    "MAX_SEED",
     "bounded",
     "decimal_parts",
     "parse_decimal",
@@ -60,6 +61,10 @@ def is_whole(value: Value) -> bool:
     """True for an int, or lanes whole at every point."""
     return isinstance(value, int) or (is_lanes(value) and value.whole())
 
+
+MAX_SEED = 2**64 - 1
+"""Seeds are whole numbers 0 … 2⁶⁴ − 1 (numpy's SeedSequence takes no negative entropy); every
+``--seed`` option and :func:`costmodel.check.validate_seed` use this range."""
 
 MAX_DIGITS = 100
 """Most decimal digits of any exact number (an integer, or a fraction's numerator and

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from costmodel.arith import as_int, is_symbolic
+from costmodel.arith import MAX_SEED, as_int, is_symbolic
 from costmodel.errors import SpecError
 from costmodel.graph import Network
 from costmodel.reference.forward import Forward, NodeRun, Visit, Weights, forward, random_input
@@ -33,9 +33,6 @@ __all__ = ["CHECKED", "MAX_CHECK_BYTES", "MAX_SEED", "Disagreement", "CheckResul
 
 MAX_CHECK_BYTES = 2**30
 """``check`` refuses a network whose estimated working memory exceeds 1 GiB (docs/check.md)."""
-
-MAX_SEED = 2**64 - 1
-"""Seeds are whole numbers 0 … 2⁶⁴ − 1 (numpy's SeedSequence takes no negative entropy)."""
 
 WORKING_COPIES = 3
 """Peak live activations are multiplied by this to cover a node's working copies (padded

@@ -9,11 +9,12 @@ The contract, for every command that writes one:
   the target only once it is complete (``os.replace``) — an error, a full disk or an
   interrupt leaves the old file byte for byte as it was, never an empty or partial one.
   A symlinked target keeps its link: the file it points to is replaced;
-* a character device (``/dev/null``, ``/dev/stdout``) is written directly; any other
-  non-regular target (directory, FIFO, socket) is refused, since writing it would block
-  or fail halfway;
-* every failure (missing directory, permission, ``/dev/full``) is a :class:`SpecError`
-  naming the path: one line, exit 2.
+* a regular file or nothing: any other target (``/dev/null``, ``/dev/full``, a terminal, a
+  directory, a FIFO, a socket) is refused before the work, since writing it would discard
+  the result, block or fail halfway (standard output is each command's default instead);
+* never an empty result over a non-empty file;
+* every failure (missing directory, permission, an empty name) is a :class:`SpecError`
+  naming the path (an empty name: no path, so the command names its spec): one line, exit 2.
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ PathLike = str | os.PathLike[str]
 
 def check_output(path: PathLike, *, inputs: Iterable[PathLike] = (), overwrite: bool = True) -> None:
     """Refuse ``path`` before any work is done: an input, an existing file when
-    ``overwrite`` is false, a non-regular file other than a character device, or a
-    directory that does not exist. Raises :class:`SpecError` naming ``path``."""
+    ``overwrite`` is false, a non-regular file, or a directory that does not exist.
+    Raises :class:`SpecError` naming ``path``."""
     shown = os.fspath(path)
     if not shown:
-        raise SpecError("cannot write: the output file name is empty", path="''")
+        raise SpecError("cannot write: the output file name is empty")
     target = os.path.realpath(path)
     for source in inputs:
         if _same_file(target, source):
@@ -56,11 +57,10 @@ def check_output(path: PathLike, *, inputs: Iterable[PathLike] = (), overwrite: 
                             "does not exist", path=shown)
     elif stat.S_ISDIR(mode):
         raise SpecError("cannot write: is a directory", path=shown)
-    elif stat.S_ISREG(mode):
-        if not overwrite:
-            raise SpecError("exists; pass --force to overwrite it", path=shown)
-    elif not stat.S_ISCHR(mode):
+    elif not stat.S_ISREG(mode):
         raise SpecError("cannot write: not a regular file", path=shown)
+    elif not overwrite:
+        raise SpecError("exists; pass --force to overwrite it", path=shown)
 
 
 def write_output(path: PathLike, content: str | bytes | Callable[[str], None], *,
@@ -76,11 +76,10 @@ def write_output(path: PathLike, content: str | bytes | Callable[[str], None], *
     check_output(path, inputs=inputs, overwrite=overwrite)
     shown = os.fspath(path)
     target = os.path.realpath(path)
+    if not callable(content) and not content and os.path.exists(target) and os.path.getsize(target):
+        raise SpecError("refusing to write an empty result over a non-empty file", path=shown)
     try:
-        if os.path.exists(target) and stat.S_ISCHR(os.stat(target).st_mode):
-            _write_device(target, content)
-        else:
-            _write_atomic(target, content)
+        _write_atomic(target, content)
     except OSError as error:
         raise SpecError(f"cannot write: {error.strerror or error}", path=shown) from None
 
@@ -104,15 +103,6 @@ def _same_file(target: str, source: PathLike) -> bool:
         return os.path.samefile(target, source)
     except OSError:
         return False
-
-
-def _write_device(target: str, content: str | bytes | Callable[[str], None]) -> None:
-    if callable(content):
-        content(target)
-        return
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    with open(target, "wb") as stream:
-        stream.write(data)
 
 
 def _write_atomic(target: str, content: str | bytes | Callable[[str], None]) -> None:

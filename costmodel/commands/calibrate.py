@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from costmodel.commands.common import seed_option, spec_errors
 from costmodel.commands.optional import require
 from costmodel.commands.progress import progress_bar
+from costmodel.errors import printable
 
 __all__ = ["calibrate"]
 
@@ -27,11 +29,12 @@ def _round(text: str) -> tuple[int, int]:
               help="Grid points (single-kernel models) per kernel kind.")
 @click.option("--rounds", default=5, show_default=True, type=click.IntRange(1),
               help="Interleaved timing rounds over the whole grid.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the grid, weights and inputs.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the device profile (JSON).")
-def calibrate(runtime_name: str, threads: int, optimize: str, points: int, rounds: int,
-              seed: int, output: str) -> None:
+@seed_option("Seed of the grid, weights and inputs.")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="Where to write the device profile (JSON); an existing FILE is replaced whole.")
+@click.pass_context
+def calibrate(ctx: click.Context, runtime_name: str, threads: int, optimize: str, points: int,
+              rounds: int, seed: int, output: str) -> None:
     """Fit a latency profile of this device from micro-benchmarks of single kernels.
 
     Times one-kernel models (convs dense/pointwise/depthwise/grouped with their fused BN
@@ -42,11 +45,13 @@ def calibrate(runtime_name: str, threads: int, optimize: str, points: int, round
     """
     require(runtime_name, "calibrate")
     from costmodel.latency.calibrate import calibrate as run
+    from costmodel.outputs import check_output, write_output
 
-    with progress_bar("benchmark rounds", delay=0) as progress:
-        profile, found = run(points, optimize=optimize, runtime_name=runtime_name, rounds=rounds,
-                             seed=seed, progress=lambda text: progress(*_round(text)))
-    with open(output, "w", encoding="utf-8") as stream:
-        stream.write(profile.to_json())
-    click.echo(f"{output}: {len(found)} kernels on {profile.cpu}, {profile.runtime} "
+    with spec_errors(ctx.obj["debug"]):
+        check_output(output)  # refuse before the minutes of benchmarking
+        with progress_bar("benchmark rounds", delay=0) as progress:
+            profile, found = run(points, optimize=optimize, runtime_name=runtime_name, rounds=rounds,
+                                 seed=seed, progress=lambda text: progress(*_round(text)))
+        write_output(output, profile.to_json())
+    click.echo(f"{printable(output)}: {len(found)} kernels on {profile.cpu}, {profile.runtime} "
                f"{profile.version}, optimize={optimize}")

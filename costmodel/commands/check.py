@@ -8,8 +8,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from costmodel.commands.common import input_shape_option, parse_bindings, set_option, spec_errors
+from costmodel.commands.common import (
+    input_shape_option,
+    parse_bindings,
+    seed_option,
+    set_option,
+    spec_errors,
+)
 from costmodel.commands.progress import progress_bar
+from costmodel.errors import printable
 
 if TYPE_CHECKING:
     from costmodel.graph import Network
@@ -35,8 +42,7 @@ def _one_blas_thread() -> None:
 @click.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
 @set_option
-@click.option("--seed", default=0, show_default=True,
-              help="Seed of the random weights and input (0 … 2^64 − 1).")
+@seed_option("Seed of the random weights and input (0 … 2^64 − 1).")
 @input_shape_option
 @click.pass_context
 def check(ctx: click.Context, spec: str, assignments: tuple[str, ...], seed: int,
@@ -82,12 +88,12 @@ def check(ctx: click.Context, spec: str, assignments: tuple[str, ...], seed: int
         sys.exit(EXIT_DISAGREE)
     if result.ok:
         total = network.total
-        click.echo(f"{spec} ({where}): all {nodes} nodes agree — params {total.params}, "
+        click.echo(f"{printable(spec)} ({where}): all {nodes} nodes agree — params {total.params}, "
                    f"maccs {total.maccs}, mem_access {total.mem_access}, "
                    f"elementwise {total.elementwise}")
         return
     failing = result.failing_nodes
-    click.echo(f"{spec} ({where}): {len(failing)} of {nodes} nodes disagree")
+    click.echo(f"{printable(spec)} ({where}): {len(failing)} of {nodes} nodes disagree")
     for disagreement in result.disagreements:
         click.echo(f"  {disagreement}")
     sys.exit(EXIT_DISAGREE)

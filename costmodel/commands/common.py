@@ -10,14 +10,13 @@ from typing import Any
 
 import click
 
-from costmodel.commands.safety import EXIT_BAD_INPUT
+from costmodel.arith import MAX_SEED
+from costmodel.commands.safety import EXIT_BAD_INPUT, subject
 from costmodel.errors import SpecError, SpecWarning, printable
 from costmodel.spec.schema import LINT_CHECKS
 
-__all__ = ["parse_bindings", "set_option", "spec_errors", "check_lint_section", "load_model",
-           "input_shape_option", "EXIT_BAD_INPUT"]
-
-
+__all__ = ["parse_bindings", "set_option", "seed_option", "spec_errors", "check_lint_section",
+           "load_model", "input_shape_option", "EXIT_BAD_INPUT"]
 
 def parse_bindings(values: tuple[str, ...]) -> dict[str, str]:
     """``("alpha=0.75", "resolution=160")`` → ``{"alpha": "0.75", "resolution": "160"}``."""
@@ -37,9 +36,20 @@ set_option = click.option(
 )
 
 
+def seed_option(help: str, default: int | None = 0) -> Any:
+    """Every command's ``--seed``: a whole number 0 … 2⁶⁴ − 1 (:data:`~costmodel.arith.MAX_SEED`);
+    anything else (``-1``, ``1.5``, ``2**64``) is a usage error naming the spec, exit 2."""
+    return click.option("--seed", type=click.IntRange(0, MAX_SEED), default=default,
+                        show_default=default is not None, help=help)
+
+
 @contextmanager
 def spec_errors(debug: bool) -> Iterator[None]:
     """Print a SpecError as its one line and exit 2 (with ``--debug``, re-raise).
+
+    An error that names no file is located at the running command's subject (its spec,
+    model or folder, else the command: see :func:`~costmodel.commands.safety.subject`), so
+    every line names what it is about — never ``<spec>``.
 
     A :class:`SpecWarning` raised inside (e.g. by every network build) is printed once as a
     ``warning:`` line when the block succeeds; on an error only the error line is printed.
@@ -51,6 +61,9 @@ def spec_errors(debug: bool) -> Iterator[None]:
         except SpecError as error:
             if debug:
                 raise
+            context = click.get_current_context(silent=True)
+            if context is not None and not error.path:
+                error.located(path=subject(context))
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_BAD_INPUT)
     for message in dict.fromkeys(str(w.message) for w in caught if w.category is SpecWarning):

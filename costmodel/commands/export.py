@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.commands.common import parse_bindings, seed_option, set_option, spec_errors
 from costmodel.commands.optional import require
+from costmodel.errors import printable
 
 __all__ = ["export"]
 
@@ -16,8 +17,7 @@ __all__ = ["export"]
 @click.option("-o", "--output", required=True, metavar="FILE",
               help="The ONNX file to write. Never the input; an existing FILE only with --force.")
 @click.option("--force", is_flag=True, help="Let -o replace an existing file (never the input).")
-@click.option("--seed", default=0, show_default=True,
-              help="Seed of the weights (the same as `costmodel check --seed`).")
+@seed_option("Seed of the weights (the same as `costmodel check --seed`).")
 @click.pass_context
 def export(ctx: click.Context, spec: str, assignments: tuple[str, ...], output: str, force: bool,
            seed: int) -> None:
@@ -43,6 +43,6 @@ def export(ctx: click.Context, spec: str, assignments: tuple[str, ...], output: 
         onnx.checker.check_model(model, full_check=True)
         write_output(output, model.SerializeToString(), inputs=[spec], overwrite=force)
     total = network.total
-    click.echo(f"wrote {output}: {len(model.graph.node)} ONNX nodes for {len(network.nodes) - 1} "
+    click.echo(f"wrote {printable(output)}: {len(model.graph.node)} ONNX nodes for {len(network.nodes) - 1} "
                f"layers, {total.params:,} params + {total.buffers:,} buffers, opset "
                f"{model.opset_import[0].version}; ONNX checker passed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from costmodel.commands.common import spec_errors
+from costmodel.errors import printable
 
 __all__ = ["import_"]
 
@@ -33,4 +34,4 @@ def import_(ctx: click.Context, model: str, output: str, force: bool, input_shap
         spec = import_onnx(model, None if input_shape is None else parse_input_shape(input_shape))
         parse_spec(spec, model)  # what is written must load
         write_output(output, spec_yaml(spec, model), inputs=[model], overwrite=force)
-    click.echo(f"wrote {output}: {len(spec['layers'])} layers from {model}")
+    click.echo(printable(f"wrote {output}: {len(spec['layers'])} layers from {model}"))

@@ -98,9 +98,11 @@ def lint(ctx: click.Context, specs: tuple[str, ...], assignments: tuple[str, ...
             from costmodel.latency.command import load_profile
 
             profile = load_profile(latency)
-        options = LintOptions(select=split_codes(select) or None, ignore=split_codes(ignore),
+        options = LintOptions(select=split_codes(select, "--select") or None,
+                              ignore=split_codes(ignore, "--ignore"),
                               fuse=fuse, dtype_bytes=DTYPE_BYTES[dtype], overrides=overrides,
-                              extend_select=split_codes(extend_select), profile=profile,
+                              extend_select=split_codes(extend_select, "--extend-select"),
+                              profile=profile,
                               per_layer=per_layer)
         for option, codes in (("--select", options.select or ()),
                               ("--extend-select", options.extend_select),

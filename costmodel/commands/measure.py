@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from typing import Any
 
 import click
 
-from costmodel.commands.common import EXIT_BAD_INPUT, parse_bindings, set_option, spec_errors
+from costmodel.commands.common import (
+    parse_bindings,
+    seed_option,
+    set_option,
+    spec_errors,
+)
 from costmodel.commands.optional import require
 from costmodel.cost import Cost
+from costmodel.errors import SpecError
 
 __all__ = ["measure"]
 
@@ -34,7 +39,7 @@ __all__ = ["measure"]
                    "only); wall: elapsed time.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
-@click.option("--seed", default=0, show_default=True, help="Seed of the weights and the input.")
+@seed_option("Seed of the weights and the input.")
 @click.pass_context
 def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtime_name: str,
             threads: int, optimize: str, runs: int, warmup: int, clock: str, fmt: str,
@@ -62,6 +67,9 @@ def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtim
     network: Network | None = None
     costs: dict[str, Cost] | None = None
     with spec_errors(ctx.obj["debug"]):
+        if clock == "cpu" and threads > 1:  # refused before the export and the runs
+            raise SpecError(f"--clock cpu measures the calling thread: use --threads 1 or "
+                            f"--clock wall (got --threads {threads})")
         if model.endswith(".onnx"):
             proto = _load_onnx(onnx, model)
             network = _recorded_network(proto)
@@ -75,21 +83,18 @@ def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtim
             network = build(load_spec(model), model, parse_bindings(assignments))
             exported = export_network(network, seed=seed)
             proto, x = exported.model, exported.input
-    if network is not None:
-        costs = {name: node.cost for name, node in network.nodes.items()}
-    try:
-        result = run_measure(proto, x, load_runtime(runtime_name),
-                             RunOptions(threads, optimize),  # type: ignore[arg-type]
-                             runs=runs, warmup=warmup, clock=clock, costs=costs)  # type: ignore[arg-type]
-    except ValueError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        if network is not None:
+            costs = {name: node.cost for name, node in network.nodes.items()}
+        try:
+            result = run_measure(proto, x, load_runtime(runtime_name),
+                                 RunOptions(threads, optimize),  # type: ignore[arg-type]
+                                 runs=runs, warmup=warmup, clock=clock, costs=costs)  # type: ignore[arg-type]
+        except ValueError as error:  # options the runtime refuses
+            raise SpecError(str(error)) from None
     click.echo(render_measurement(result, fmt), nl=False)
 
 
 def _load_onnx(onnx: Any, path: str) -> Any:
-    from costmodel.errors import SpecError
-
     try:
         return onnx.load(path)
     except (OSError, Exception) as error:  # a missing file or bytes that are not a model

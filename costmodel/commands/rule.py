@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import click
 
-from costmodel.commands.common import EXIT_BAD_INPUT
+from costmodel.commands.common import spec_errors
+from costmodel.errors import SpecError
 
 __all__ = ["rule"]
 
 
 @click.command()
 @click.argument("code", required=False)
-def rule(code: str | None) -> None:
+@click.pass_context
+def rule(ctx: click.Context, code: str | None) -> None:
     """Print the documentation of rule CODE (e.g. G1), or list every rule.
 
     Exit status 2 for an unknown code.
@@ -26,7 +28,7 @@ def rule(code: str | None) -> None:
             click.echo(f"{known.code:4} {known.name:32} {known.summary}")
         return
     found = RULES.get(code.upper())
-    if found is None:
-        click.echo(f"error: unknown rule '{code}' (rules: {', '.join(RULES)})", err=True)
-        raise SystemExit(EXIT_BAD_INPUT)
+    with spec_errors(ctx.obj["debug"]):
+        if found is None:
+            raise SpecError(f"unknown rule (rules: {', '.join(RULES)})")
     click.echo(rule_text(found), nl=False)

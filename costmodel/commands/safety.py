@@ -10,12 +10,26 @@ import click
 
 from costmodel.errors import printable
 
-__all__ = ["SafeGroup", "EXIT_BAD_INPUT"]
+__all__ = ["SafeGroup", "EXIT_BAD_INPUT", "subject"]
 
 EXIT_BAD_INPUT = 2
 
 _CLICK_EXITS = (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort)
-_SUBJECTS = ("spec", "specs_dir", "path", "code")
+_SUBJECTS = ("spec", "spec_a", "specs", "model", "specs_dir", "path", "code")
+"""Parameters naming what a command works on, in the order an error line prefers them."""
+
+
+def subject(ctx: click.Context) -> str:
+    """What the command of ``ctx`` was given (its spec, model or folder; the first of
+    several), else the command itself (``costmodel calibrate``): the name every error line
+    of that command starts with when nothing more precise is known."""
+    for key in _SUBJECTS:
+        value = ctx.params.get(key)
+        if isinstance(value, tuple | list):
+            value = value[0] if value else None
+        if value:
+            return str(value)
+    return ctx.command_path
 
 
 class SafeGroup(click.Group):
@@ -68,6 +82,6 @@ class SafeGroup(click.Group):
             name, command, rest = self.resolve_command(ctx, list(args))
             assert command is not None and name is not None
             with command.make_context(name, rest, parent=ctx, resilient_parsing=True) as sub:
-                return next(str(sub.params[key]) for key in _SUBJECTS if sub.params.get(key))
+                return subject(sub)
         except Exception:  # no better subject than the program
             return "costmodel"

@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from costmodel.errors import printable
+
 __all__ = ["schema", "spec_schema"]
 
 
@@ -58,4 +60,4 @@ def schema(ctx: click.Context, output: str | None, force: bool) -> None:
 
     with spec_errors(ctx.obj["debug"]):
         write_output(output, text, overwrite=force)
-    click.echo(f"wrote {output}", err=True)
+    click.echo(printable(f"wrote {output}"), err=True)

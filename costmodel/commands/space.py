@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from costmodel.commands.budgets import COUNT, parse_amount
-from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.commands.common import parse_bindings, seed_option, set_option, spec_errors
 from costmodel.errors import SpecError
 from costmodel.outputs import output_directory, write_output
 
@@ -46,7 +46,7 @@ def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
               help="Pareto front of two metrics (smaller is better), each point with its subnet.")
 @click.option("--sample", "samples", type=click.IntRange(0), default=0,
               help="Draw N subnets uniformly at random (within --budget).")
-@click.option("--seed", type=int, default=None, help="Random seed for --sample.")
+@seed_option("Random seed for --sample (default: a fresh one).", default=None)
 @click.option("--as", "sample_as", type=click.Choice(("bindings", "spec")), default="bindings",
               show_default=True, help="Write samples as bindings (one YAML list) or plain specs.")
 @click.option("--out", type=click.Path(), default=None,

@@ -8,7 +8,7 @@ import click
 
 from costmodel.commands.common import parse_bindings, set_option, spec_errors
 from costmodel.commands.progress import progress_bar
-from costmodel.errors import SpecError
+from costmodel.errors import SpecError, printable
 from costmodel.report.sweep_formats import SWEEP_RENDERERS
 from costmodel.units import DTYPE_BYTES
 
@@ -112,5 +112,5 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
             from costmodel.report.plot import plot_sweep
 
             plot_sweep(result, plot_path, inputs=[spec])
-            click.echo(f"plot written to {plot_path}", err=True)
+            click.echo(printable(f"plot written to {plot_path}"), err=True)
 

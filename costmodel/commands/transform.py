@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.commands.common import parse_bindings, seed_option, set_option, spec_errors
 from costmodel.transforms import TRANSFORMS
 
 __all__ = ["transform"]
@@ -37,7 +37,7 @@ def _flag(name: str) -> str:
 @click.option("--force", is_flag=True, help="Let -o replace an existing file (never the input).")
 @click.option("--verify", is_flag=True,
               help="Prove the rewrite: run both networks in numpy on mapped weights, compare outputs.")
-@click.option("--seed", default=0, show_default=True, help="Seed of --verify's weights and input.")
+@seed_option("Seed of --verify's weights and input.")
 @click.pass_context
 def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], output: str | None,
               force: bool, verify: bool, seed: int, **flags: bool) -> None:
@@ -50,7 +50,6 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
     """
     import yaml
 
-    from costmodel.check import validate_seed
     from costmodel.graph import build
     from costmodel.outputs import check_output, write_output
     from costmodel.spec.load import load_spec
@@ -64,8 +63,6 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
     with spec_errors(ctx.obj["debug"]):
         if output is not None:  # refuse before the work, not after it
             check_output(output, inputs=[spec], overwrite=force)
-        if verify:
-            validate_seed(seed, spec)
         network = build(load_spec(spec), spec, parse_bindings(assignments))
         result = apply_transforms(network, names)
     text = yaml.safe_dump(result.spec, sort_keys=False, allow_unicode=True, width=100,

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from costmodel.commands.common import spec_errors
+from costmodel.errors import SpecError, printable
 
 __all__ = ["zoo"]
 
@@ -22,7 +23,8 @@ __all__ = ["zoo"]
               help="Where the markdown goes ('-' for stdout); written whole or not at all, "
                    "never over a spec or a note.")
 @click.option("--notes", "notes_dir", metavar="DIR", default="docs/zoo_notes",
-              show_default=True, help="Hand-written notes appended to the markdown.")
+              show_default=True, help="Hand-written notes appended to the markdown (a folder "
+              "given must exist; the default may be absent: no notes).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if --output is stale.")
 @click.pass_context
 def zoo(ctx: click.Context, specs_dir: str, fmt: str, output: str, notes_dir: str,
@@ -42,6 +44,10 @@ def zoo(ctx: click.Context, specs_dir: str, fmt: str, output: str, notes_dir: st
     from costmodel.zoo import collect, spec_paths
 
     with spec_errors(ctx.obj["debug"]):
+        given = ctx.get_parameter_source("notes_dir") is not click.core.ParameterSource.DEFAULT
+        if (given or Path(notes_dir).exists()) and not Path(notes_dir).is_dir():
+            raise SpecError("--notes: not a directory" if Path(notes_dir).exists()
+                            else "--notes: no such directory", path=notes_dir)
         inputs = [*spec_paths(specs_dir), *note_paths(notes_dir)]
         if fmt == "markdown" and output != "-" and not check:  # refuse before the work
             check_output(output, inputs=inputs)
@@ -53,14 +59,14 @@ def zoo(ctx: click.Context, specs_dir: str, fmt: str, output: str, notes_dir: st
         text = render_zoo_markdown(entries, notes_dir)
         if check:
             if not _matches(output, text):
-                click.echo(f"{output} is stale: run `costmodel zoo`", err=True)
+                click.echo(printable(f"{output} is stale: run `costmodel zoo`"), err=True)
                 sys.exit(1)
             return
         if output == "-":
             click.echo(text, nl=False)
             return
         write_output(output, text, inputs=inputs)
-    click.echo(f"wrote {output} ({len(entries)} rows)")
+    click.echo(printable(f"wrote {output} ({len(entries)} rows)"))
 
 
 def _matches(path: str, text: str) -> bool:

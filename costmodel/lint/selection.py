@@ -27,12 +27,16 @@ def is_selected(code: str, select: Iterable[str] = ALL, ignore: Iterable[str] = 
     return chosen >= 0 and chosen > _longest(code, ignore)
 
 
-def split_codes(text: str | None) -> tuple[str, ...]:
-    """'G1, G2,N' → ('G1', 'G2', 'N'); 'ALL' selects everything."""
-    if not text:
+def split_codes(text: str | None, option: str = "codes") -> tuple[str, ...]:
+    """'G1, G2,N' → ('G1', 'G2', 'N'); 'ALL' selects everything; None (option not given)
+    → (). Raises :class:`SpecError` for a given list without a code (``''``, ``','``,
+    ``'G1,,G2'``): an empty selection must not pass as "All checks passed."."""
+    if text is None:
         return ()
-    codes = tuple(part.strip().upper() for part in text.split(",") if part.strip())
-    return tuple("" if code == "ALL" else code for code in codes)
+    parts = [part.strip().upper() for part in text.split(",")]
+    if not all(parts):
+        raise SpecError(f"{option}: empty rule code in '{text}'; give codes such as G1,N or ALL")
+    return tuple("" if code == "ALL" else code for code in parts)
 
 
 def check_codes(prefixes: Iterable[str], codes: Iterable[str], where: str,

@@ -39,12 +39,27 @@ def tiny(tmp_path: Path) -> Path:
     return tmp_path / "s.yaml"
 
 
-@pytest.mark.parametrize("seed", ["-1", "-9223372036854775808", str(2**64), str(10**30)])
-@pytest.mark.parametrize("command", [["check"], ["transform", "--fold-bn", "--verify"]])
-def test_bad_seed(tiny: Path, command: list[str], seed: str) -> None:
+SEED_COMMANDS = {
+    "check": ["check", "s.yaml"],
+    "transform": ["transform", "s.yaml", "--fold-bn", "--verify"],
+    "export": ["export", "s.yaml", "-o", "m.onnx"],
+    "measure": ["measure", "s.yaml"],
+    "space": ["space", "s.yaml", "--sample", "2"],
+    "calibrate": ["calibrate", "-o", "p.json"],
+}
+"""Every command with a --seed (one shared option: costmodel.commands.common.seed_option)."""
+
+
+@pytest.mark.parametrize("seed", ["-1", "-9223372036854775808", str(2**64), str(10**30), "1.5", "x", ""])
+@pytest.mark.parametrize("command", sorted(SEED_COMMANDS))
+def test_bad_seed(tiny: Path, monkeypatch: pytest.MonkeyPatch, command: str, seed: str) -> None:
+    """A seed outside 0 … 2⁶⁴ − 1 is one line naming the spec (calibrate has none: the
+    command) and --seed, before any work; no file is written."""
+    monkeypatch.chdir(tiny.parent)
     before = snapshot(tiny.parent)
-    result = CliRunner().invoke(main, [command[0], str(tiny), *command[1:], "--seed", seed])
-    assert_one_line_error(result, f"s.yaml: --seed must be a whole number from 0 to 2^64 − 1, got {seed}")
+    result = CliRunner().invoke(main, [*SEED_COMMANDS[command], "--seed", seed])
+    line = assert_one_line_error(result, "calibrate" if command == "calibrate" else "s.yaml")
+    assert "Invalid value for '--seed': " + (f"'{seed}'" if seed in ("1.5", "x", "") else seed) in line, line
     assert snapshot(tiny.parent) == before
 
 

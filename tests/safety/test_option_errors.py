@@ -1,0 +1,97 @@
+"""Every command's option errors: one line naming the command's spec (or folder; the command
+when it has none), exit 2, before any work and with no file changed — through the shared
+mechanisms (``spec_errors`` locates an error without a file at the command's subject;
+``outputs`` refuses any non-regular target; one ``--seed`` option), not per option."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from costmodel.cli import main
+from costmodel.errors import SpecError
+from costmodel.outputs import write_output
+from tests.safety.files import assert_one_line_error, snapshot
+
+SPEC = ("model: tiny\ninput: [3, 8, 8]\nlayers:\n"
+        "  - {name: c, op: conv2d, out: 4, kernel: 3, padding: 1}\n"
+        "  - {name: bn, op: batchnorm}\n  - {name: act, op: relu}\n")
+SPACE = ("model: space\ninput: [3, 8, 8]\nlayers:\n"
+         "  - {name: c, op: conv2d, out: 4, kernel: 3, choices: {kernel: [1, 3]}}\n")
+
+# case → (arguments, what the one line must contain)
+CASES = {
+    # an error about an option used to print `<spec>:` instead of the file
+    "space unknown metric": (["space", "sp.yaml", "--metric", "zz"], "sp.yaml: unknown metric 'zz'"),
+    "space unknown pareto metric": (["space", "sp.yaml", "--pareto", "maccs,zz"], "sp.yaml: unknown metric 'zz'"),
+    "space unknown budget metric": (["space", "sp.yaml", "--budget", "zz=1"], "sp.yaml: budget 'zz=1'"),
+    "space budget not a number": (["space", "sp.yaml", "--budget", "maccs=lots"], "sp.yaml: budget"),
+    "space two additive budgets": (["space", "sp.yaml", "--budget", "maccs=1,params=1"], "sp.yaml: --budget"),
+    "space --as spec without --out": (["space", "sp.yaml", "--sample", "1", "--as", "spec"], "sp.yaml: --as spec"),
+    # measure refuses --clock cpu with threads before exporting and running
+    "measure cpu clock with 2 threads": (["measure", "s.yaml", "--threads", "2", "--clock", "cpu"],
+                                         "s.yaml: --clock cpu"),
+    # an empty output name names the spec (calibrate: the command)
+    "transform -o ''": (["transform", "s.yaml", "--fold-bn", "-o", ""], "s.yaml: cannot write: the output file name is empty"),
+    "export -o ''": (["export", "s.yaml", "-o", ""], "s.yaml: cannot write: the output file name is empty"),
+    "import -o ''": (["import", "s.yaml", "-o", ""], "s.yaml: cannot write: the output file name is empty"),
+    "calibrate -o ''": (["calibrate", "--points", "2", "--rounds", "1", "-o", ""],
+                        "calibrate: cannot write: the output file name is empty"),
+    "space --out ''": (["space", "sp.yaml", "--sample", "1", "--out", ""], "sp.yaml: cannot write"),
+    # special files are never an output: the result would be lost (/dev/null) or fail halfway
+    "transform -o /dev/null": (["transform", "s.yaml", "--fold-bn", "-o", "/dev/null"], "/dev/null: cannot write: not a regular file"),
+    "export -o /dev/null": (["export", "s.yaml", "-o", "/dev/null"], "/dev/null: cannot write: not a regular file"),
+    "export -o /dev/full": (["export", "s.yaml", "-o", "/dev/full", "--force"], "/dev/full: cannot write: not a regular file"),
+    "calibrate -o /dev/full": (["calibrate", "--points", "2", "--rounds", "1", "-o", "/dev/full"],
+                               "/dev/full: cannot write: not a regular file"),
+    "calibrate -o a folder": (["calibrate", "--points", "2", "--rounds", "1", "-o", "sub"], "sub: cannot write: is a directory"),
+    "calibrate -o in a missing folder": (["calibrate", "--points", "2", "--rounds", "1", "-o", "no/p.json"],
+                                         "no/p.json: cannot write: directory no does not exist"),
+    "schema -o /dev/null": (["schema", "-o", "/dev/null"], "/dev/null: cannot write"),
+    "zoo --output /dev/null": (["zoo", "--specs", "sub", "--output", "/dev/null"], "/dev/null: cannot write"),
+    # an empty code list is not "every rule" nor "the default set"
+    "lint --select ''": (["lint", "s.yaml", "--select", ""], "s.yaml: --select: empty rule code"),
+    "lint --select ','": (["lint", "s.yaml", "--select", ","], "s.yaml: --select: empty rule code"),
+    "lint --ignore 'G1,,G2'": (["lint", "s.yaml", "--ignore", "G1,,G2"], "s.yaml: --ignore: empty rule code"),
+    "lint --extend-select ''": (["lint", "s.yaml", "--extend-select", ""], "s.yaml: --extend-select: empty rule code"),
+    # a notes folder given must exist (the default may be absent)
+    "zoo --notes missing": (["zoo", "--specs", "sub", "--notes", "missing", "--output", "-"],
+                            "missing: --notes: no such directory"),
+    "zoo --notes a file": (["zoo", "--specs", "sub", "--notes", "s.yaml", "--output", "-"],
+                           "s.yaml: --notes: not a directory"),
+    # control characters in an echoed argument are escaped (the line stays one line)
+    "rule ANSI code": (["rule", "\x1b[31mG1"], "\\x1b[31mG1: unknown rule"),
+    "rule newline code": (["rule", "G1\nerror: forged"], "G1\\x0aerror: forged: unknown rule"),
+    "lint ANSI select": (["lint", "s.yaml", "--select", "\x1b[2J"], "'\\x1b[2J'"),
+}
+
+
+@pytest.fixture()
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "s.yaml").write_text(SPEC)
+    (tmp_path / "sp.yaml").write_text(SPACE)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub/a.yaml").write_text(SPEC)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_one_line_naming_the_subject(folder: Path, case: str) -> None:
+    arguments, words = CASES[case]
+    before = snapshot(folder)
+    result = CliRunner().invoke(main, arguments)
+    assert_one_line_error(result, words)
+    assert snapshot(folder) == before
+
+
+def test_never_an_empty_result_over_a_full_file(tmp_path: Path) -> None:
+    target = tmp_path / "zoo.md"
+    target.write_text("# the full table\n")
+    with pytest.raises(SpecError, match="refusing to write an empty result over a non-empty file"):
+        write_output(target, "")
+    assert target.read_text() == "# the full table\n"
+    write_output(tmp_path / "new.md", "")  # an empty result as a new file is fine
+    assert (tmp_path / "new.md").read_text() == ""
