@@ -79,6 +79,14 @@ def _gather_nd(data: np.ndarray, index: np.ndarray, batch_dims: int) -> np.ndarr
     return data[tuple(np.moveaxis(index, -1, 0))]
 
 
+def _cumsum(x: np.ndarray, axis: int, exclusive: int, reverse: int) -> np.ndarray:
+    y = np.flip(x, axis) if reverse else x
+    out = np.cumsum(y, axis=axis, dtype=x.dtype)
+    if exclusive:
+        out = out - y
+    return np.flip(out, axis) if reverse else out
+
+
 def _divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if np.issubdtype(np.result_type(a, b), np.integer):
         return np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))  # ONNX: truncation
@@ -118,6 +126,9 @@ FOLDABLE: dict[str, Evaluator] = {
     "Add": _one(np.add), "Sub": _one(np.subtract), "Mul": _one(np.multiply), "Div": _one(_divide),
     "Pow": _one(np.power), "Sqrt": _one(np.sqrt), "Neg": _one(np.negative), "Abs": _one(np.abs),
     "Floor": _one(np.floor), "Ceil": _one(np.ceil), "Reciprocal": _one(np.reciprocal),
+    "Sin": _one(np.sin), "Cos": _one(np.cos), "Exp": _one(np.exp), "Log": _one(np.log),
+    "Tanh": _one(np.tanh), "Round": _one(np.round),
+    "Mod": lambda a, xs: [(np.fmod if a.get("fmod", 0) else np.mod)(xs[0], xs[1])],
     "Min": _one(lambda *xs: np.minimum.reduce(np.broadcast_arrays(*xs))),
     "Max": _one(lambda *xs: np.maximum.reduce(np.broadcast_arrays(*xs))),
     "GatherND": lambda a, xs: [_gather_nd(np.asarray(xs[0]), np.asarray(xs[1]).astype(np.int64),
@@ -126,6 +137,8 @@ FOLDABLE: dict[str, Evaluator] = {
     "Clip": _one(lambda x, low=None, high=None: np.clip(x, low, high)),
     "Relu": _one(lambda x: np.maximum(x, 0)),
     "Tile": _one(lambda x, reps: np.tile(x, [int(r) for r in reps])),
+    "CumSum": lambda a, xs: [_cumsum(np.asarray(xs[0]), int(np.asarray(xs[1]).reshape(())),
+                                     a.get("exclusive", 0), a.get("reverse", 0))],
     "ReduceProd": lambda a, xs: [np.prod(xs[0], axis=tuple(_axes(a, xs, 1) or range(np.ndim(xs[0]))),
                                          keepdims=bool(a.get("keepdims", 1)))],
     "Split": lambda a, xs: np.split(xs[0], np.cumsum(np.asarray(xs[1]))[:-1] if len(xs) > 1 else
