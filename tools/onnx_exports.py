@@ -15,6 +15,11 @@ the same input resolution) and exported twice:
 * ``<name>.dynamo.onnx``: the dynamo-based exporter (``dynamo=True``), its default opset
   (20), with ``optimize=False``.
 
+``--defaults`` exports with the exporters' own settings instead (BN and constants folded,
+the dynamo optimizer on): their MACCs are the reference's, their params those of the
+biased convs the file then holds. A name may also be ``torchvision:MODEL[@RES]`` or
+``timm:MODEL[@RES]`` (any model of those libraries, at resolution RES, default 224).
+
 Both exporters fold BatchNormalization into the preceding convolution by default (an
 eval-mode export); these settings keep it, so the import reports the reference's
 parameters (BN's γ, β) — a folded BN would import as a biased conv, as it then is.
@@ -39,7 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reference_counts import REFERENCES, build
+from reference_counts import REFERENCES, Ref, build
 
 MAX_KEPT = 16
 """Largest floating-point tensor (elements) whose data is kept."""
@@ -79,26 +84,42 @@ def strip(model: Any) -> Any:
     return model
 
 
-def export(name: str, out: Path, ts_opset: int) -> list[Path]:
-    """Both exports of zoo ``name``, stripped, written to ``out``."""
+def reference(name: str) -> tuple[str, Ref]:
+    """A zoo name of tools/reference_counts.py, or ``library:model[@resolution]`` for any
+    torchvision/timm model (``torchvision:googlenet``, ``timm:deit_tiny_patch16_224``)."""
+    if name in REFERENCES:
+        return name, REFERENCES[name]
+    library, _, rest = name.partition(":")
+    model, _, resolution = rest.partition("@")
+    if library not in ("torchvision", "timm") or not model:
+        raise SystemExit(f"{name}: neither a zoo name nor torchvision:/timm:MODEL[@RES]")
+    return model, Ref(library, model, int(resolution or 224))
+
+
+def export(name: str, out: Path, ts_opset: int, defaults: bool = False) -> list[Path]:
+    """Both exports of ``name`` (see :func:`reference`), stripped, written to ``out``;
+    with ``defaults`` the exporters' own settings instead (BN folded, constants folded,
+    the dynamo exporter's optimizer on): ``<name>.ts<opset>-default``, ``<name>.dynamo-default``."""
     import onnx
     import torch
 
-    ref = REFERENCES[name]
+    stem, ref = reference(name)
     model = build(ref)
     x = torch.randn(1, 3, ref.resolution, ref.resolution)
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         raw_ts = Path(tmp) / "ts.onnx"
+        keep: dict[str, Any] = {} if defaults else {
+            "training": torch.onnx.TrainingMode.PRESERVE, "do_constant_folding": False}
         torch.onnx.export(model, (x,), str(raw_ts), dynamo=False, opset_version=ts_opset,
-                          training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False,
-                          input_names=["image"], output_names=["logits"])
+                          input_names=["image"], output_names=["logits"], **keep)
         raw_dynamo = Path(tmp) / "dynamo.onnx"
-        torch.onnx.export(model, (x,), str(raw_dynamo), dynamo=True, optimize=False,
+        torch.onnx.export(model, (x,), str(raw_dynamo), dynamo=True, optimize=defaults,
                           external_data=True)
-        for kind, raw in (("ts", raw_ts), ("dynamo", raw_dynamo)):
+        kinds = (f"ts{ts_opset}-default", "dynamo-default") if defaults else ("ts", "dynamo")
+        for kind, raw in zip(kinds, (raw_ts, raw_dynamo), strict=True):
             stripped = strip(onnx.load(str(raw)))  # kept tensors need their data inline
-            target = out / f"{name}.{kind}.onnx"
+            target = out / f"{stem}.{kind}.onnx"
             target.write_bytes(stripped.SerializeToString())
             written.append(target)
     return written
@@ -106,7 +127,10 @@ def export(name: str, out: Path, ts_opset: int) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="+", help="zoo names of tools/reference_counts.py")
+    parser.add_argument("names", nargs="+", help="zoo names of tools/reference_counts.py, or "
+                                                 "torchvision:MODEL[@RES] / timm:MODEL[@RES]")
+    parser.add_argument("--defaults", action="store_true",
+                        help="the exporters' default settings (BN folded): MACCs comparable, params not")
     parser.add_argument("-o", "--out", type=Path, required=True)
     parser.add_argument("--ts-opset", type=int, default=13)
     parser.add_argument("--restrip", action="store_true", help="strip existing files NAMES again")
@@ -119,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.names:
         try:
-            for path in export(name, args.out, args.ts_opset):
+            for path in export(name, args.out, args.ts_opset, args.defaults):
                 print(f"{path}: {path.stat().st_size} bytes", flush=True)
         except Exception as error:  # one model failing must not stop the others
             print(f"{name}: FAILED {type(error).__name__}: {str(error).splitlines()[0][:200]}", flush=True)

@@ -124,8 +124,7 @@ class State:
 
     def shape(self, node: Any, tensor: str) -> tuple[int, ...]:
         if tensor not in self.shapes:
-            raise self.error(node, f"input '{tensor}' is not produced by an earlier node "
-                                   "(graph not topologically sorted, or a cycle)")
+            self._missing(node, tensor)
         return self.shapes[tensor]
 
     def only_reader(self, tensor: str, op_type: str | None = None) -> Any | None:
@@ -201,5 +200,8 @@ class State:
         return const.value if transform is None else transform(const.value)
 
     def _missing(self, node: Any, tensor: str) -> str:
+        if tensor in self.consts:
+            raise self.error(node, f"input '{tensor}' is a constant: a layer computed on constants "
+                                   "only (a learned position encoding?) has no mapping")
         raise self.error(node, f"input '{tensor}' is not produced by an earlier node "
                                "(graph not topologically sorted, or a cycle)")
