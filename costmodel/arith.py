@@ -13,13 +13,15 @@ import re
 import sys
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard, Union
 
 from costmodel.errors import SpecError
 
 __all__ = [
     "Number",
     "Value",
+    "number",
+    "integer",
     "is_symbolic",
     "is_lanes",
     "is_whole",
@@ -42,7 +44,14 @@ __all__ = [
 ]
 
 Number = int | Fraction
-Value = Any  # Number or sympy.Expr
+if TYPE_CHECKING:
+    import sympy
+
+    from costmodel.lanes import Lanes
+
+Value = Union[int, Fraction, "sympy.Expr", "Lanes"]
+"""What a formula computes with: an exact number, a sympy expression (``--symbolic``), or a
+sweep's values at every grid point (:class:`costmodel.lanes.Lanes`)."""
 
 
 def is_symbolic(value: Value) -> bool:
@@ -50,7 +59,7 @@ def is_symbolic(value: Value) -> bool:
     return bool(getattr(value, "free_symbols", None))
 
 
-def is_lanes(value: Value) -> bool:
+def is_lanes(value: object) -> TypeGuard[Lanes]:
     """True for a :class:`costmodel.lanes.Lanes` (a sweep's values at every grid point);
     none exists unless that module was imported."""
     lanes = sys.modules.get("costmodel.lanes")
@@ -162,11 +171,12 @@ def decimal_text(value: Value) -> str:
 
 def _sympy_to_number(value: Value) -> Value:
     """A sympy number becomes int/Fraction; anything else is returned unchanged."""
-    if hasattr(value, "free_symbols") and not value.free_symbols:
-        if value.is_Integer:
-            return int(value)
-        if value.is_Rational:
-            return Fraction(int(value.p), int(value.q))
+    sym: Any = value  # sympy has no type hints
+    if hasattr(sym, "free_symbols") and not sym.free_symbols:
+        if sym.is_Integer:
+            return int(sym)
+        if sym.is_Rational:
+            return Fraction(int(sym.p), int(sym.q))
     return value
 
 
@@ -179,6 +189,24 @@ def as_int(value: Value) -> Value:
         single = value.uniform()
         return value if single is None else single
     return value
+
+
+def number(value: Value) -> Number:
+    """``value`` as the exact number it is (a sympy number converted), for code that runs
+    on numeric builds only; a symbolic value or lanes raise TypeError."""
+    value = as_int(value)
+    if isinstance(value, (int, Fraction)):
+        return value
+    raise TypeError(f"expected a number, got {value!r}")
+
+
+def integer(value: Value) -> int:
+    """``value`` as the int it is, for sizes and counts of numeric builds; anything else
+    raises TypeError."""
+    whole = number(value)
+    if isinstance(whole, int):
+        return whole
+    raise TypeError(f"expected a whole number, got {whole}")
 
 
 def floor(x: Value) -> Value:

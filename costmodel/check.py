@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from costmodel.arith import MAX_SEED, as_int, is_symbolic
+from costmodel.arith import MAX_SEED, integer, is_symbolic
 from costmodel.errors import SpecError
 from costmodel.graph import Network
 from costmodel.reference.forward import Forward, NodeRun, Visit, Weights, forward, random_input
@@ -135,7 +135,7 @@ def estimate_bytes(network: Network, dtype_bytes: int) -> int:
 
     total = network.total
     elements = WORKING_COPIES * peak_memory(network).elements + total.params + total.buffers
-    return as_int(elements) * dtype_bytes
+    return integer(elements) * dtype_bytes
 
 
 def _unit_scale(network: Network, seed: int) -> Visit:
@@ -175,7 +175,7 @@ def _counted(visit: Visit, total: int, progress: Callable[[int, int], None] | No
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
-    return tuple(as_int(size) for size in shape)
+    return tuple(integer(size) for size in shape)
 
 
 def _show(value: Any) -> str:

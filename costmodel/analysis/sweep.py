@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from costmodel.analysis.closed_form import ClosedForm, closed_forms
-from costmodel.arith import Number, as_int, is_lanes
+from costmodel.arith import Number, as_int, is_lanes, number
 from costmodel.cost import METRICS, Cost
 from costmodel.errors import SpecError
 from costmodel.graph import Network, build, resolve_bindings
@@ -191,8 +191,8 @@ def _published(spec: ModelSpec, result: SweepResult) -> list[Published]:
             continue
         if not all(values[name] in result.axes[name] for name in result.names):
             continue
-        index = tuple(result.axes[name].index(values[name]) for name in result.names)
-        points.append((index, {k: evaluate(v, {}) for k, v in variant.published.items()}))
+        index = tuple(result.axes[name].index(number(values[name])) for name in result.names)
+        points.append((index, {k: number(evaluate(v, {})) for k, v in variant.published.items()}))
     return points
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from costmodel.assumptions import holds
 from costmodel.blocks.base import child_name, register_block
-from costmodel.ops.base import Shape, require_int
+from costmodel.ops.base import Shape, require_count
 from costmodel.spec.base import LayerSpec
 from costmodel.spec.layers import (
     Activation,
@@ -39,7 +39,7 @@ def mobileone_block(layer: MobileOneBlock, inputs: list[Shape]) -> list[LayerSpe
         children: list[LayerSpec] = [ConvBnAct(**conv, name="reparam_conv", bias=True, bn=False)]
     else:
         children = [ConvBnAct(**conv, name=f"conv.{i}")
-                    for i in range(require_int(layer.branches, "branches"))]
+                    for i in range(require_count(layer.branches, "branches"))]
         if holds(layer.kernel, ">", 1, "scale branch when kernel > 1"):
             children.append(ConvBnAct(**{**conv, "kernel": 1}, name="scale"))
         if holds(layer.stride, "==", 1, "skip BN when stride = 1") and holds(
@@ -56,7 +56,7 @@ def mobileone_block(layer: MobileOneBlock, inputs: list[Shape]) -> list[LayerSpe
 
 @register_block(MobileOneStage)
 def mobileone_stage(layer: MobileOneStage, inputs: list[Shape]) -> list[LayerSpec]:
-    count = require_int(layer.blocks, "blocks")
+    count = require_count(layer.blocks, "blocks")
     children: list[LayerSpec] = []
     for i in range(count):
         common = dict(op="mobileone_block", branches=layer.branches, reparam=layer.reparam,

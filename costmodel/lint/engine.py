@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from costmodel.analysis.fusion import execution_view
-from costmodel.arith import is_symbolic
+from costmodel.arith import is_symbolic, number
 from costmodel.errors import SpecError
 from costmodel.graph import Network, build
 from costmodel.lint import rules  # noqa: F401  (registration)
@@ -77,10 +77,10 @@ def _thresholds(settings: LintSettings | None, options: LintOptions, path: str) 
                     raise SpecError(f"{layer}: rule {code} has no threshold '{name}' "
                                     f"(thresholds: {known})", path=path,
                                     line=settings.line if settings else None)
-                number = evaluate(value, {})
-                if is_symbolic(number):
+                threshold = evaluate(value, {})
+                if is_symbolic(threshold):
                     raise SpecError(f"{layer}: {code}.{name} must be a number", path=path)
-                values[code][name] = number
+                values[code][name] = number(threshold)
     return values
 
 

@@ -27,7 +27,7 @@ from costmodel.spec.base import LayerSpec, op_names
 __all__ = [
     "Shape", "OpResult", "OpDef", "OPS", "register_op", "numel", "pair", "Category",
     "CATEGORIES", "Geometry", "Traffic", "has", "label",
-    "require_int", "require_4d", "require_shapes_equal", "channel_axis",
+    "require_int", "require_count", "require_4d", "require_shapes_equal", "channel_axis",
 ]
 
 Shape = tuple[Any, ...]
@@ -184,6 +184,16 @@ def require_int(value: Value, what: str, *, minimum: int = 1) -> Value:
     if value < minimum:
         raise SpecError(f"{what} is {value}; it must be at least {minimum}")
     return value
+
+
+def require_count(value: Value, what: str) -> int:
+    """A whole number ≥ 1 the layers' structure depends on (how many parts, branches or
+    copies): a symbolic one is refused; lanes that differ raise ``Diverged``, so a sweep
+    splits its grid there."""
+    value = require_int(value, what)
+    if is_symbolic(value):
+        raise SpecError(f"{what} is {value}; it must be a number (it sets how many layers there are)")
+    return int(value)
 
 
 def require_4d(shape: Shape, op: str) -> Shape:

@@ -26,7 +26,7 @@ def conv_output_size(size: Value, kernel: Value, stride: Value, padding: Value |
     """H′ = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1; with ``same`` padding H′ = ⌈H/s⌉."""
     if padding == "same":
         return -(-size // stride)
-    if padding == "valid":
+    if isinstance(padding, str):  # valid: none
         padding = 0
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 

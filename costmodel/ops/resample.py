@@ -66,7 +66,7 @@ def adaptive_avg_pool(layer: AdaptiveAvgPool, x: Shape) -> OpResult:
             raise SpecError(f"adaptive_avg_pool output {axis} {k} exceeds the input's {size}")
     out = (n, c, kh, kw)
     cost = Cost(mem_access=numel(x) + numel(out),
-                elementwise=n * c * _window_sum(h, kh) * _window_sum(w, kw), fragments=1)
+                elementwise=n * c * _window_sum(h, int(kh)) * _window_sum(w, int(kw)), fragments=1)
     return OpResult([out], cost)
 
 

@@ -13,6 +13,7 @@ from costmodel.ops.base import (
     Shape,
     numel,
     register_op,
+    require_count,
     require_int,
     require_shapes_equal,
 )
@@ -98,7 +99,7 @@ def split(layer: Split, x: Shape) -> OpResult:
         if not require(total, "==", channels, "split sections add up to the channels"):
             raise SpecError(f"split sections add up to {total}, but the input has {channels} channels")
     elif layer.parts is not None:
-        parts = require_int(layer.parts, "parts")
+        parts = require_count(layer.parts, "parts")
         if not require(channels % parts, "==", 0, "channels divisible into the parts"):
             raise SpecError(f"{channels} channels cannot be split into {parts} equal parts")
         sections = [channels // parts] * parts

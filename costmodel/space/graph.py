@@ -25,7 +25,7 @@ from typing import Any
 
 from costmodel.analysis.peak_memory import peak_memory
 from costmodel.analysis.result import Analysis
-from costmodel.arith import as_int
+from costmodel.arith import as_int, integer
 from costmodel.cost import METRICS
 from costmodel.errors import SpecError
 from costmodel.graph import build, override, resolve_bindings
@@ -283,7 +283,7 @@ def cost_layers(space: Space, bindings: Mapping[str, Any], layers: tuple[LayerSp
                                         "choices": {}, "variants": []})
     network = build(sub, space.path, bindings)
     analysis = Analysis(network)
-    values = {name: as_int(ADDITIVE_METRICS[name](analysis)) for name in space.metrics}
+    values = {name: integer(ADDITIVE_METRICS[name](analysis)) for name in space.metrics}
     node, port = network.output
     return values, peak_memory(network).elements, network.nodes[node].outputs[port]
 

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from costmodel.arith import integer
 from costmodel.ops.base import Geometry
 from costmodel.spec.layers import Conv2d
 from costmodel.transforms.affine import fold_bn_into, identity_kernel, pad_kernel
@@ -124,11 +125,11 @@ def _geometry(conv: FlatLayer) -> _Geometry | None:
     geometry = conv.geometry
     if geometry is None:
         return None
-    kernel, padding = geometry.kernel, geometry.padding
-    if (any(isinstance(p, str) for p in padding) or geometry.dilation != (1, 1)
-            or any(k % 2 == 0 for k in kernel)):
+    kernel = geometry.kernel
+    padding = [p for p in geometry.padding if not isinstance(p, str)]  # same/valid: no merge
+    if len(padding) != 2 or geometry.dilation != (1, 1) or any(k % 2 == 0 for k in kernel):
         return None
-    offsets = tuple(p - (k - 1) // 2 for p, k in zip(padding, kernel))
+    offsets = tuple(integer(p) - (integer(k) - 1) // 2 for p, k in zip(padding, kernel))
     return _Geometry(geometry.stride, geometry.groups, conv.outputs[0][1], offsets, kernel)
 
 

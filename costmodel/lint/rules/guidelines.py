@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from costmodel.analysis.fragments import top_block_fragmentation
 from costmodel.analysis.shares import elementwise_mem_access, elementwise_share
+from costmodel.arith import integer
 from costmodel.graph import Node
 from costmodel.lint.context import LintContext
 from costmodel.lint.registry import Finding, Threshold, register_rule
@@ -64,7 +65,7 @@ def unbalanced_pointwise_channels(ctx: LintContext) -> Iterator[Finding]:
             continue
         x, weights = n * h * w, traffic.weights
         mac = traffic.reads + traffic.writes + weights  # the paper's MAC has no bias term
-        if _exceeds(mac, weights, c1 * c2, 2 * x, ratio):
+        if _exceeds(integer(mac), integer(weights), c1 * c2, 2 * x, ratio):
             value = mac / (2 * x * math.sqrt(c1 * c2) + weights)
             yield ctx.finding("G1", node, f"1×1 conv {c1}→{c2} channels: "
                               f"mem_access {value:.3f}× the bound at equal maccs", value, ratio)
@@ -108,7 +109,7 @@ def excessive_group_convolution(ctx: LintContext) -> Iterator[Finding]:
         # the dense conv of equal maccs reads the same input and weights, writes c2/g channels
         grouped = traffic.reads + traffic.writes + traffic.weights
         dense = traffic.reads + traffic.writes // groups + traffic.weights
-        value = Fraction(grouped, dense)
+        value = Fraction(integer(grouped), integer(dense))
         if value > ratio:
             yield ctx.finding("G2", node, f"{groups}-group conv {c1}→{c2} channels: mem_access "
                               f"{float(value):.3f}× a dense conv of equal maccs", value, ratio)
