@@ -19,6 +19,11 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # package or module → prefixes of costmodel modules it must not import
     **{name: ("analysis", "lint", "report", "commands", "cli", "zoo", "check", "transforms",
               "export", "space", "reference", "api") for name in CORE},
+    # formulas sit below expansions, both below the build
+    "ops": ("blocks", "graph", "analysis", "lint", "report", "commands", "cli", "zoo", "check",
+            "transforms", "export", "space", "reference", "api"),
+    "blocks": ("graph", "analysis", "lint", "report", "commands", "cli", "zoo", "check",
+               "transforms", "export", "space", "reference", "api"),
     # the layer vocabulary (spec/) sits below the formulas and expansions that read it
     "spec": ("ops", "blocks", "graph", "analysis", "lint", "report", "commands", "cli", "zoo", "check",
              "transforms", "export", "space", "reference", "api"),
