@@ -20,7 +20,7 @@ part again — one build per structure met, each exact.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -136,6 +136,15 @@ def _term_product(a: Term, b: Term) -> Term:
             factor = _product(factors.pop(overlap), factor)
         factors.append(factor)
     return tuple(factors)
+
+
+def _comparison(op: Any) -> Callable[[Lanes, Any], Any]:
+    """A comparison operator of :class:`Lanes`: 0/1 lanes of ``op`` (a numpy ufunc)."""
+
+    def compare(self: Lanes, other: Any) -> Any:
+        return self._compare(other, op)
+
+    return compare
 
 
 class Lanes:
@@ -330,23 +339,12 @@ class Lanes:
         left, right = _cross(self.dense(), value.dense())
         return _lanes(op(left, right), 1, self.ndim)
 
-    def __lt__(self, other: Any) -> Lanes:
-        return self._compare(other, np.less)
-
-    def __le__(self, other: Any) -> Lanes:
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other: Any) -> Lanes:
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other: Any) -> Lanes:
-        return self._compare(other, np.greater_equal)
-
-    def __eq__(self, other: object) -> Any:
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other: object) -> Any:
-        return self._compare(other, np.not_equal)
+    __lt__ = _comparison(np.less)
+    __le__ = _comparison(np.less_equal)
+    __gt__ = _comparison(np.greater)
+    __ge__ = _comparison(np.greater_equal)
+    __eq__ = _comparison(np.equal)
+    __ne__ = _comparison(np.not_equal)
 
     # -- decisions: one answer, or Diverged --------------------------------------------
     def __bool__(self) -> bool:

@@ -23,12 +23,7 @@ from costmodel.blocks.base import register_block
 from costmodel.blocks.squeeze_excitation import squeeze_channels
 from costmodel.ops.base import Shape
 from costmodel.spec.base import LayerSpec
-from costmodel.spec.layers import (
-    Add,
-    ConvBnAct,
-    MBConv,
-    SqueezeExcitation,
-)
+from costmodel.spec.layers import Add, ConvBnAct, MBConv, SqueezeExcitation
 
 __all__ = ["mbconv"]
 

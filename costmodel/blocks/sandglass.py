@@ -37,14 +37,7 @@ from costmodel.blocks.squeeze_excitation import squeeze_channels
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
 from costmodel.spec.base import LayerSpec
-from costmodel.spec.layers import (
-    Add,
-    Concat,
-    ConvBnAct,
-    Sandglass,
-    Slice,
-    SqueezeExcitation,
-)
+from costmodel.spec.layers import Add, Concat, ConvBnAct, Sandglass, Slice, SqueezeExcitation
 
 __all__ = ["sandglass"]
 

@@ -12,13 +12,7 @@ from costmodel.arith import Value, floor, make_divisible, maximum
 from costmodel.blocks.base import register_block
 from costmodel.ops.base import Shape
 from costmodel.spec.base import LayerSpec
-from costmodel.spec.layers import (
-    Activation,
-    Conv2d,
-    GlobalAvgPool,
-    Mul,
-    SqueezeExcitation,
-)
+from costmodel.spec.layers import Activation, Conv2d, GlobalAvgPool, Mul, SqueezeExcitation
 
 __all__ = ["squeeze_excitation", "squeeze_channels"]
 

@@ -18,12 +18,7 @@ from costmodel.blocks.base import child_name, register_block
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
 from costmodel.spec.base import LayerSpec
-from costmodel.spec.layers import (
-    Add,
-    ConvBnAct,
-    LayerScale,
-    UniversalInvertedBottleneck,
-)
+from costmodel.spec.layers import Add, ConvBnAct, LayerScale, UniversalInvertedBottleneck
 
 __all__ = ["uib"]
 

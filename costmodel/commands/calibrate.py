@@ -7,6 +7,7 @@ import click
 from costmodel.commands.common import seed_option, spec_errors
 from costmodel.commands.optional import require
 from costmodel.commands.progress import progress_bar
+from costmodel.commands.runtime_options import optimize_option, runtime_option
 from costmodel.errors import printable
 
 __all__ = ["calibrate"]
@@ -19,12 +20,10 @@ def _round(text: str) -> tuple[int, int]:
 
 
 @click.command()
-@click.option("--runtime", "runtime_name", type=click.Choice(["onnxruntime"]), default="onnxruntime",
-              show_default=True, help="The inference engine.")
+@runtime_option
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 1),
               help="Intra-op threads (1: timed by the calling thread's CPU clock).")
-@click.option("--optimize", type=click.Choice(["all", "none"]), default="all", show_default=True,
-              help="Runtime graph optimizations (fused kernels) on or off.")
+@optimize_option("Runtime graph optimizations (fused kernels) on or off.")
 @click.option("--points", default=24, show_default=True, type=click.IntRange(2),
               help="Grid points (single-kernel models) per kernel kind.")
 @click.option("--rounds", default=5, show_default=True, type=click.IntRange(1),

@@ -15,6 +15,7 @@ from costmodel.commands.common import (
     spec_errors,
 )
 from costmodel.commands.optional import require
+from costmodel.commands.runtime_options import optimize_option, runtime_option
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 
@@ -24,12 +25,10 @@ __all__ = ["measure"]
 @click.command()
 @click.argument("model", type=click.Path(dir_okay=False))
 @set_option
-@click.option("--runtime", "runtime_name", type=click.Choice(["onnxruntime"]), default="onnxruntime",
-              show_default=True, help="The inference engine.")
+@runtime_option
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1),
               help="Intra-op threads.")
-@click.option("--optimize", type=click.Choice(["all", "none"]), default="all", show_default=True,
-              help="Let the runtime rewrite the graph (fusions, layouts), or run it as exported.")
+@optimize_option("Let the runtime rewrite the graph (fusions, layouts), or run it as exported.")
 @click.option("--runs", default=30, show_default=True, type=click.IntRange(1),
               help="Timed runs (and as many profiled runs).")
 @click.option("--warmup", default=5, show_default=True, type=click.IntRange(0),

@@ -5,12 +5,7 @@ from __future__ import annotations
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
 from costmodel.ops.base import Category, OpResult, Shape, channel_axis, numel, register_op
-from costmodel.spec.layers import (
-    Activation,
-    BatchNorm,
-    LayerScale,
-    Scale,
-)
+from costmodel.spec.layers import Activation, BatchNorm, LayerScale, Scale
 
 __all__ = ["batchnorm", "layer_scale", "scale", "activation"]
 

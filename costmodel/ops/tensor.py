@@ -17,16 +17,7 @@ from costmodel.ops.base import (
     require_int,
     require_shapes_equal,
 )
-from costmodel.spec.layers import (
-    Add,
-    Concat,
-    Dropout,
-    Flatten,
-    Mul,
-    Shuffle,
-    Split,
-    Sub,
-)
+from costmodel.spec.layers import Add, Concat, Dropout, Flatten, Mul, Shuffle, Split, Sub
 
 __all__ = []
 

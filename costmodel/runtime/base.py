@@ -20,6 +20,9 @@ __all__ = ["Optimize", "Profile", "ProfiledRuns", "RunOptions", "RunTimes", "Run
 
 Optimize = Literal["all", "none"]
 
+RUNTIMES = {"onnxruntime": ("costmodel.runtime.onnxruntime_backend", "OnnxRuntime", "onnxruntime")}
+"""Runtime name → (module, class, the package it needs), loaded on use."""
+
 
 @dataclass(frozen=True)
 class RunOptions:

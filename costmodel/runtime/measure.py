@@ -17,13 +17,12 @@ import numpy as np
 import onnx
 
 from costmodel.cost import Cost
-from costmodel.runtime.base import RunOptions, Runtime
+from costmodel.runtime.base import RUNTIMES, RunOptions, Runtime
 from costmodel.runtime.join import join
 from costmodel.runtime.timing import Clock, Stats
 
-__all__ = ["RUNTIMES", "LayerTime", "Measurement", "load_runtime", "measure"]
+__all__ = ["LayerTime", "Measurement", "load_runtime", "measure"]
 
-RUNTIMES = {"onnxruntime": ("costmodel.runtime.onnxruntime_backend", "OnnxRuntime", "onnxruntime")}
 """Runtime name → (module, class, the package it needs)."""
 
 
