@@ -188,12 +188,10 @@ def require_int(value: Value, what: str, *, minimum: int = 1) -> Value:
 
 def require_count(value: Value, what: str) -> int:
     """A whole number ≥ 1 the layers' structure depends on (how many parts, branches or
-    copies): a symbolic one is refused; lanes that differ raise ``Diverged``, so a sweep
-    splits its grid there."""
-    value = require_int(value, what)
-    if is_symbolic(value):
-        raise SpecError(f"{what} is {value}; it must be a number (it sets how many layers there are)")
-    return int(value)
+    copies), as ``int``: lanes that differ raise ``Diverged`` (a sweep splits its grid
+    there) and a symbolic count raises TypeError, which the build reports as a structure
+    it cannot decide."""
+    return int(require_int(value, what))
 
 
 def require_4d(shape: Shape, op: str) -> Shape:
