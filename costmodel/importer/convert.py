@@ -433,9 +433,8 @@ def _binary(st: State, node: Any, a: dict[str, Any]) -> None:
         return
     if node.op_type == "Add" and _attention_bias(st, node, act, const):
         return
-    if node.op_type == "Add" and const.param and act not in st.nhwc and len(shape) >= 2 \
-            and tuple(const.shape[-(len(shape) - 1):]) == tuple(shape[1:]) \
-            and int(np.prod(const.shape)) == int(np.prod(shape[1:])):
+    if node.op_type == "Add" and const.param and act not in st.nhwc and len(shape) == 3 \
+            and tuple(const.shape) in ((1, *shape[1:]), tuple(shape[1:])):  # 1×L×C on tokens
         table = node.input[1] if act == node.input[0] else node.input[0]
         st.add(node, "position_embedding", [act], list(node.output),
                weights={"table": (table, lambda v: v.reshape(shape[1:]))})
@@ -676,6 +675,58 @@ def _resolved(shape: tuple[int, ...], target: list[int], allowzero: int) -> list
     return target
 
 
+def _known_shape(st: State, node: Any, tensor: str) -> list[int]:
+    """A reshape target: a constant, or the Shape of an activation not folded yet (it may
+    come later in the graph than the node reading it through a pattern)."""
+    producer = st.producers.get(tensor)
+    if st.const(tensor) is None and producer is not None and producer.op_type == "Shape" \
+            and producer.input[0] in st.shapes:
+        a = attrs(producer)
+        return list(st.nhwc_shapes.get(producer.input[0], st.shapes[producer.input[0]]))[a.get("start", 0):a.get("end")]
+    return [int(v) for v in st.value(node, tensor)]
+
+
+def _instance_norm(st: State, node: Any, a: dict[str, Any]) -> None:
+    """Reshape N×C×H×W to [N, G, ·] → InstanceNormalization (scale 1, bias 0) → Reshape
+    back → Mul γ → Add β: GroupNorm(G, C), as the exporters write it before opset 18 (the
+    grouping reshape, a view already emitted, is taken back)."""
+    grouping = st.producers.get(node.input[0])
+    x = grouping.input[0] if grouping is not None and grouping.op_type == "Reshape" else ""
+    shape = st.shapes.get(x, ())
+    literals = [st.const(t) for t in node.input[1:3]]
+    back = st.only_reader(node.output[0], "Reshape")
+    scale = back and st.only_reader(back.output[0], "Mul")
+    shift = scale and st.only_reader(scale.output[0], "Add")
+    grouped = st.shapes.get(node.input[0], ())
+    if len(shape) != 4 or x in st.nhwc or len(grouped) != 3 or shape[1] % grouped[1] \
+            or any(c is None or c.value is None for c in literals) \
+            or not (np.all(literals[0].value == 1) and np.all(literals[1].value == 0)) \
+            or back is None or scale is None or shift is None \
+            or st.layers[-1]["name"] != st.refs.get(node.input[0]):
+        raise st.error(node, "only InstanceNormalization as GroupNorm writes it (Reshape to N×G×·, "
+                             "scale 1, bias 0, Reshape back, Mul γ, Add β) is supported")
+    gamma = next((t for t in scale.input if t != back.output[0]), "")
+    beta = next((t for t in shift.input if t != scale.output[0]), "")
+    affine = [st.const(gamma), st.const(beta)]
+    if _resolved(shape, _known_shape(st, back, back.input[1]), 0) != list(shape) or any(
+            c is None or not c.param or int(np.prod(c.shape)) != shape[1] for c in affine):
+        raise st.error(node, "only InstanceNormalization as GroupNorm writes it (Reshape back to "
+                             "N×C×H×W, then a γ and β per channel) is supported")
+    st.names.discard(st.layers.pop()["name"])  # the grouping reshape: part of the norm
+    st.done.update(id(n) for n in (back, scale, shift))
+    st.add(shift, "groupnorm", [x], list(shift.output), groups=int(grouped[1]),
+           weights=_affine([gamma, beta]))
+
+
+def _group_normalization(st: State, node: Any, a: dict[str, Any]) -> None:
+    shape = st.shape(node, node.input[0])
+    scale = st.const(node.input[1])
+    if len(shape) != 4 or scale is None or int(np.prod(scale.shape)) != shape[1]:
+        raise st.error(node, "only GroupNormalization of N×C×H×W with a γ per channel (opset 21) is supported")
+    st.add(node, "groupnorm", [node.input[0]], list(node.output), groups=int(a["num_groups"]),
+           weights=_affine(node.input[1:3]))
+
+
 def _reshape(st: State, node: Any, a: dict[str, Any]) -> None:
     x = node.input[0]
     shape = st.shape(node, x)
@@ -755,7 +806,8 @@ def _dropout(st: State, node: Any, a: dict[str, Any]) -> None:
 
 CONVERTERS: dict[str, Converter] = {
     "Conv": _conv, "Gemm": _gemm, "MatMul": _matmul, "BatchNormalization": _batchnorm,
-    "LayerNormalization": _layernorm, "Relu": _activation("relu"), "Sigmoid": _sigmoid,
+    "LayerNormalization": _layernorm, "GroupNormalization": _group_normalization,
+    "InstanceNormalization": _instance_norm, "Relu": _activation("relu"), "Sigmoid": _sigmoid,
     "HardSwish": _activation("hardswish"), "HardSigmoid": _hardsigmoid, "Clip": _clip,
     "Gelu": _activation("gelu"), "LeakyRelu": _leaky_relu, "Softmax": _softmax,
     "Identity": _identity, "Cast": _identity, "Dropout": _dropout,
@@ -837,10 +889,10 @@ def _fold(st: State, node: Any) -> bool:
             continue
         if tensor in st.consts:
             known.append(st.consts[tensor])
-        elif tensor in st.shapes and (node.op_type in ("Shape", "Size") or
-                                      (node.op_type == "CastLike" and position == 1)):
-            shape = st.nhwc_shapes.get(tensor, st.shapes[tensor])
-            known.append(Const(shape))
+        elif tensor in st.shapes and node.op_type in ("Shape", "Size"):
+            known.append(Const(st.nhwc_shapes.get(tensor, st.shapes[tensor])))
+        elif node.op_type == "CastLike" and position == 1:
+            known.append(Const(()))  # only its type is read: an activation, float32
         else:
             return False
     if not known:
@@ -903,7 +955,8 @@ def import_model(path: str, input_shape: tuple[int, ...] | None = None) -> Impor
     st.refs[name], st.shapes[name] = "input", shape
     for node in g.node:  # constants first: patterns look ahead at literals defined later
         if node.domain in ("", "ai.onnx") and (node.op_type == "Constant" or
-                                               all(not t or t in consts for t in node.input)):
+                                               all(not t or t in consts for t in node.input) or
+                                               (node.op_type == "CastLike" and node.input[0] in consts)):
             if _fold(st, node):
                 st.done.add(id(node))
     for node in g.node:

@@ -128,8 +128,10 @@ class State:
         return self.shapes[tensor]
 
     def only_reader(self, tensor: str, op_type: str | None = None) -> Any | None:
-        """The single node reading ``tensor`` (of ``op_type`` if given), else None."""
-        readers = self.readers.get(tensor, [])
+        """The single node reading ``tensor``'s data (of ``op_type`` if given), else None;
+        nodes reading only its shape or type (Shape, Size, CastLike's second input) aside."""
+        readers = [r for r in self.readers.get(tensor, []) if r.op_type not in ("Shape", "Size")
+                   and not (r.op_type == "CastLike" and list(r.input[:1]) != [tensor])]
         if len(readers) != 1 or (op_type is not None and readers[0].op_type != op_type):
             return None
         return readers[0]
