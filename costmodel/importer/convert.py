@@ -693,16 +693,16 @@ def _instance_norm(st: State, node: Any, a: dict[str, Any]) -> None:
     grouping = st.producers.get(node.input[0])
     x = grouping.input[0] if grouping is not None and grouping.op_type == "Reshape" else ""
     shape = st.shapes.get(x, ())
-    literals = [st.const(t) for t in node.input[1:3]]
+    literals = [c.value if c is not None else None for c in (st.const(t) for t in node.input[1:3])]
     back = st.only_reader(node.output[0], "Reshape")
     scale = back and st.only_reader(back.output[0], "Mul")
     shift = scale and st.only_reader(scale.output[0], "Add")
     grouped = st.shapes.get(node.input[0], ())
     if len(shape) != 4 or x in st.nhwc or len(grouped) != 3 or shape[1] % grouped[1] \
-            or any(c is None or c.value is None for c in literals) \
-            or not (np.all(literals[0].value == 1) and np.all(literals[1].value == 0)) \
+            or len(literals) != 2 or literals[0] is None or literals[1] is None \
+            or not (np.all(literals[0] == 1) and np.all(literals[1] == 0)) \
             or back is None or scale is None or shift is None \
-            or st.layers[-1]["name"] != st.refs.get(node.input[0]):
+            or not st.layers or st.layers[-1]["name"] != st.refs.get(node.input[0]):
         raise st.error(node, "only InstanceNormalization as GroupNorm writes it (Reshape to N×G×·, "
                              "scale 1, bias 0, Reshape back, Mul γ, Add β) is supported")
     gamma = next((t for t in scale.input if t != back.output[0]), "")
