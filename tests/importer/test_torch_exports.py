@@ -41,6 +41,8 @@ REFERENCE = {  # name: (params, maccs) from tools/reference_counts.json
     "regnet_y_400mf": (4_344_144, 401_842_848),        # torchvision.models.regnet_y_400mf
     "resnext50_32x4d": (25_028_904, 4_230_479_872),    # torchvision.models.resnext50_32x4d
     "mobilenet_v3_small": (2_542_856, 56_510_400),     # torchvision.models.mobilenet_v3_small
+    "efficientnet_v2_s": (21_458_488, 8_365_617_152),  # torchvision.models.efficientnet_v2_s at 384²
+    "vgg11": (132_863_336, 7_609_090_048),             # torchvision.models.vgg11
     # torchvision.models.googlenet(aux_logits=False): the auxiliary classifiers (6,379,984
     # params) run only in training, so an eval-mode export has none of them
     "googlenet": (6_624_904, 1_498_376_192),
