@@ -216,6 +216,8 @@ def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name:
     for kind, spec in _session_baselines() + grid(points_per_kind, optimize, seed):
         network = build(parse_spec(spec), f"<{spec['model']}>", {})
         found = [k for k in kernels(network, optimize, block) if k.kind != "reorder"]  # timed apart
+        if kind == "conv_grouped" and found[0].kind == "conv_grouped_nchwc":
+            kind = found[0].kind  # whole-block groups: the blocked kind
         if not kind.startswith("session") and {k.kind for k in found} != {kind}:
             raise AssertionError(f"{spec['model']}: not {kind} kernels: {found}")
         exported = export_network(network, seed=seed)
@@ -257,9 +259,28 @@ def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name:
 
 
 def _fit(points: list[Point]) -> Roofline:
-    return fit_roofline(np.array([p.maccs for p in points], dtype=float),
-                        np.array([p.bytes for p in points], dtype=float),
-                        np.array([p.time_us for p in points]))
+    """The kind's roofline, fitted on the points of at least ``MIN_US`` twice: on all of them,
+    then without the points it misses by more than ``OUTLIER``× either way. A lone kernel's time is a difference (CPU time less
+    the fixed costs and the profiled reorders) and, for a small kernel on a loaded machine,
+    can come out near zero or several times too long; in relative error such a point
+    outweighs dozens of sound ones."""
+    points = [p for p in points if p.time_us >= MIN_US] or points
+    maccs = np.array([p.maccs for p in points], dtype=float)
+    nbytes = np.array([p.bytes for p in points], dtype=float)
+    times = np.array([p.time_us for p in points])
+    roofline = fit_roofline(maccs, nbytes, times)
+    predicted = np.array([roofline.time_us(int(m), int(b)) for m, b in zip(maccs, nbytes)])
+    sound = np.abs(np.log(np.maximum(predicted, 1e-3) / times)) <= np.log(OUTLIER)
+    if sound.sum() >= 3 and not sound.all():
+        roofline = fit_roofline(maccs[sound], nbytes[sound], times[sound])
+    return roofline
+
+
+OUTLIER = 3.0
+"""A calibration point off its kind's first fit by more than this factor is left out."""
+
+MIN_US = 1.0
+"""A kernel time below this (µs) is a failed difference, not a kernel: left out of the fit."""
 
 
 REORDERS = frozenset({"ReorderInput", "ReorderOutput"})
