@@ -26,13 +26,14 @@ counts per buffer, not sets of executed nodes).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from costmodel.arith import as_int, is_symbolic
 from costmodel.errors import SpecError
 from costmodel.graph import Network
-from costmodel.ops.base import numel
+from costmodel.ops.base import Category, has, numel
 
 __all__ = ["Peak", "PeakMemory", "peak_memory", "best_peak_memory",
            "analyze_peak_memory"]
@@ -78,24 +79,30 @@ class _Schedule:
     """The network reduced to kernels and buffers (integer ids); linear bookkeeping."""
 
     def __init__(self, network: Network) -> None:
-        names = [name for name, node in network.nodes.items() if not node.has("view")]
-        self.names = names
-        self.index = {name: i for i, name in enumerate(names)}
+        names: list[str] = []
         alias: dict[tuple[str, int], tuple[str, int]] = {}
-        for name, node in network.nodes.items():
-            if node.has("view"):
-                alias[(name, 0)] = alias.get(node.inputs[0], node.inputs[0])
         buffer: dict[tuple[str, int], int] = {}
         self.size: list[int] = []
         self.producer: list[int] = []
         self.outputs: list[list[int]] = []
         self.reads: list[list[int]] = []
         self.preds: list[list[int]] = []
-        for i, name in enumerate(names):
-            node = network.nodes[name]
-            reads = list(dict.fromkeys(buffer[alias.get(ref, ref)] for ref in node.inputs))
+        self.in_place: list[bool] = []
+        views = _ops_of(network, "view")
+        in_place = _ops_of(network, "in_place")
+        for name, node in network.nodes.items():
+            if node.op in views:
+                alias[(name, 0)] = alias.get(node.inputs[0], node.inputs[0])
+                continue
+            i = len(names)
+            names.append(name)
+            self.in_place.append(node.op in in_place)
+            reads = [buffer[alias.get(ref, ref)] for ref in node.inputs]
+            if len(reads) > 1:
+                reads = list(dict.fromkeys(reads))
             self.reads.append(reads)
-            self.preds.append(list(dict.fromkeys(self.producer[b] for b in reads)))
+            preds = [self.producer[b] for b in reads]
+            self.preds.append(list(dict.fromkeys(preds)) if len(preds) > 1 else preds)
             outputs = []
             for port, shape in enumerate(node.outputs):
                 buffer[(name, port)] = len(self.size)
@@ -103,12 +110,13 @@ class _Schedule:
                 self.size.append(_elements(shape, network.path, name))
                 self.producer.append(i)
             self.outputs.append(outputs)
+        self.names = names
+        self.index = {name: i for i, name in enumerate(names)}
         self.consumers: list[list[int]] = [[] for _ in self.size]
         for i, reads in enumerate(self.reads):
             for b in reads:
                 self.consumers[b].append(i)
         self.pinned = buffer[alias.get(network.output, network.output)]
-        self.in_place = [network.nodes[name].has("in_place") for name in names]
         self.new = [sum(self.size[b] for b in outputs) for outputs in self.outputs]
         self.unread = [sum(self.size[b] for b in outputs if b != self.pinned and not self.consumers[b])
                        for outputs in self.outputs]
@@ -148,7 +156,14 @@ class _Schedule:
         return Peak(peak, self.names[where], tuple(self.names[i] for i in order))
 
 
+def _ops_of(network: Network, category: Category) -> set[str]:
+    """The ops of ``network`` that declared ``category`` (asked once per op, not per node)."""
+    return {op for op in {node.op for node in network.nodes.values()} if has(op, category)}
+
+
 def _elements(shape: tuple, path: str, name: str) -> int:
+    if all(type(size) is int for size in shape):  # the common case, without the generic path
+        return math.prod(shape)
     size = as_int(numel(shape))
     if is_symbolic(size) or not isinstance(size, int):
         raise SpecError("peak memory needs numeric sizes (bind every parameter)", path=path,
@@ -332,7 +347,10 @@ def best_peak_memory(network: Network, max_states: int = DEFAULT_MAX_STATES,
     greedily; once ``budget`` step evaluations are spent, the remaining segments keep the
     spec's order.
     """
-    schedule = _Schedule(network)
+    return _best(_Schedule(network), max_states, budget)
+
+
+def _best(schedule: _Schedule, max_states: int, budget: int) -> tuple[Peak, str]:
     left = _Budget(budget)
     remaining = schedule.remaining()
     order: list[int] = []
@@ -349,6 +367,7 @@ def best_peak_memory(network: Network, max_states: int = DEFAULT_MAX_STATES,
 
 def analyze_peak_memory(network: Network, max_states: int = DEFAULT_MAX_STATES,
                         budget: int = DEFAULT_BUDGET) -> PeakMemory:
-    """Peak of the spec's order and of the best order found."""
-    best, search = best_peak_memory(network, max_states, budget)
-    return PeakMemory(peak_memory(network), best, search)
+    """Peak of the spec's order and of the best order found (one schedule for both)."""
+    schedule = _Schedule(network)
+    best, search = _best(schedule, max_states, budget)
+    return PeakMemory(schedule.peak(list(range(len(schedule.names)))), best, search)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from costmodel.commands.common import (
+    check_input_shape,
     input_shape_option,
     parse_bindings,
     seed_option,
@@ -68,6 +69,7 @@ def check(ctx: click.Context, spec: str, assignments: tuple[str, ...], seed: int
 
     weights = None
     with spec_errors(ctx.obj["debug"]):
+        check_input_shape(spec, input_shape)
         if spec.endswith(".onnx"):
             from costmodel.importer import import_model, parse_input_shape
             from costmodel.spec.load import parse_spec

@@ -15,8 +15,8 @@ from costmodel.commands.safety import EXIT_BAD_INPUT, subject
 from costmodel.errors import SpecError, SpecWarning, printable
 from costmodel.spec.schema import LINT_CHECKS
 
-__all__ = ["parse_bindings", "set_option", "seed_option", "spec_errors", "check_lint_section",
-           "load_model", "input_shape_option", "EXIT_BAD_INPUT"]
+__all__ = ["parse_bindings", "split_list", "set_option", "seed_option", "spec_errors", "check_lint_section",
+           "load_model", "check_input_shape", "input_shape_option", "EXIT_BAD_INPUT"]
 
 def parse_bindings(values: tuple[str, ...]) -> dict[str, str]:
     """``("alpha=0.75", "resolution=160")`` → ``{"alpha": "0.75", "resolution": "160"}``."""
@@ -27,6 +27,15 @@ def parse_bindings(values: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--set")
         bindings[name.strip()] = value.strip()
     return bindings
+
+
+def split_list(text: str, what: str) -> list[str]:
+    """``"a, b,c"`` → ``["a", "b", "c"]``. Raises :class:`SpecError` for an empty item
+    (``''``, ``'a,,b'``, ``','``): an empty list must not silently mean the default."""
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise SpecError(f"{what}: empty item in '{text}'; give a comma-separated list")
+    return items
 
 
 set_option = click.option(
@@ -111,10 +120,19 @@ input_shape_option = click.option(
     help="For an ONNX model (*.onnx): bind its input's dynamic dimensions.")
 
 
+def check_input_shape(path: str, input_shape: str | None) -> None:
+    """``--input-shape`` only with an ONNX model: a spec's input is its ``input:``, and an
+    option silently ignored would look applied. Raises :class:`SpecError`."""
+    if input_shape is not None and not path.endswith(".onnx"):
+        raise SpecError("--input-shape binds an ONNX model's input; a spec's input is its "
+                        "`input:`", path=path)
+
+
 def load_model(path: str, input_shape: str | None = None) -> Any:
     """The :class:`~costmodel.spec.schema.ModelSpec` of a spec file, or of an ONNX model
     (``*.onnx``) imported onto costmodel's layers (``input_shape`` binds its dynamic
     dimensions)."""
+    check_input_shape(path, input_shape)
     if path.endswith(".onnx"):
         from costmodel.importer import load_onnx
 

@@ -9,7 +9,13 @@ import click
 
 from costmodel.analysis.fusion import FUSIONS
 from costmodel.commands.budgets import Limit, exceeded, parse_limits
-from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.commands.common import (
+    check_input_shape,
+    parse_bindings,
+    set_option,
+    spec_errors,
+    split_list,
+)
 from costmodel.errors import SpecError
 from costmodel.report.formats import FORMATS
 from costmodel.units import DTYPE_BYTES
@@ -84,8 +90,8 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
         names: tuple[str, ...] = ()
         if symbolic is not None:
             model = load_spec(spec)
-            names = tuple(model.params) if symbolic == "*" else tuple(
-                name.strip() for name in symbolic.split(",") if name.strip())
+            names = tuple(model.params) if symbolic == "*" else tuple(split_list(symbolic, "--symbolic"))
+        check_input_shape(spec, input_shape)
         if spec.endswith(".onnx"):
             from costmodel.importer import load_onnx
 

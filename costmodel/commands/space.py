@@ -15,6 +15,11 @@ from costmodel.outputs import output_directory, write_output
 
 __all__ = ["space", "parse_budget"]
 
+MAX_SAMPLES = 100_000
+"""Most subnets ``--sample`` draws in one run (each is a line or a file): a larger N is a
+usage error, not hours of drawing."""
+
+
 def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
     """``"maccs=300M,peak_memory=65536"`` → ``{"maccs": 300000000, "peak_memory": 65536}``
     (suffixes K, M, G, T are powers of 1000; values must be whole)."""
@@ -44,8 +49,8 @@ def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
                    "elements).")
 @click.option("--pareto", default=None, metavar="A,B",
               help="Pareto front of two metrics (smaller is better), each point with its subnet.")
-@click.option("--sample", "samples", type=click.IntRange(0), default=0,
-              help="Draw N subnets uniformly at random (within --budget).")
+@click.option("--sample", "samples", type=click.IntRange(0, MAX_SAMPLES), default=0,
+              help=f"Draw N subnets uniformly at random (within --budget); at most {MAX_SAMPLES:,}.")
 @seed_option("Random seed for --sample (default: a fresh one).", default=None)
 @click.option("--as", "sample_as", type=click.Choice(("bindings", "spec")), default="bindings",
               show_default=True, help="Write samples as bindings (one YAML list) or plain specs.")

@@ -6,7 +6,7 @@ import math
 
 import click
 
-from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.commands.common import parse_bindings, set_option, spec_errors, split_list
 from costmodel.commands.progress import progress_bar
 from costmodel.errors import SpecError, printable
 from costmodel.report.sweep_formats import SWEEP_RENDERERS
@@ -24,7 +24,7 @@ def parse_values(text: str, name: str, limit: int | None = None) -> list[str]:
 
     limit = MAX_POINTS if limit is None else limit
     if ":" not in text:
-        values = [item.strip() for item in text.split(",") if item.strip()]
+        values = split_list(text, name)
         count = len(values)
     else:
         parts = text.split(":")

@@ -8,6 +8,7 @@ Each task ships one plain subnet spec (data, not a file) and the question to
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -35,8 +36,10 @@ def map_subnets(space: Space, subnets: Iterable[Subnet],
     if address is not None:
         with Client(address) as client:
             return _run(client, specs, question)
+    # silence_logs: a failing question is one error line (raised by gather), not the
+    # workers' multi-line logs on stderr
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
         return _run(client, specs, question)
 
 

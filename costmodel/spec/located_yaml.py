@@ -39,6 +39,10 @@ _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
+_YAML11_BOOLS = frozenset(word for base in ("yes", "no", "on", "off")
+                           for word in (base, base.capitalize(), base.upper()))
+"""Plain words YAML 1.1 reads as booleans (``bias: yes``) and YAML 1.2 as text, which a
+boolean field would then coerce: refused, as 010 and 1:3 are (``y``/``n`` stay names)."""
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
@@ -124,6 +128,9 @@ class _Converter:
     def _scalar(node: yaml.ScalarNode) -> Any:
         text = node.value
         if node.tag == _STR:
+            if not node.style and text in _YAML11_BOOLS:  # plain, i.e. unquoted
+                raise SpecError(f"'{text}' is a boolean in YAML 1.1 and text in YAML 1.2: write "
+                                "true or false, or quote it for text", line=_line(node))
             return text
         if node.tag == _NULL:
             return None

@@ -56,6 +56,18 @@ CASES = {
     "lint --select ','": (["lint", "s.yaml", "--select", ","], "s.yaml: --select: empty rule code"),
     "lint --ignore 'G1,,G2'": (["lint", "s.yaml", "--ignore", "G1,,G2"], "s.yaml: --ignore: empty rule code"),
     "lint --extend-select ''": (["lint", "s.yaml", "--extend-select", ""], "s.yaml: --extend-select: empty rule code"),
+    # an empty item in any list option is refused, not dropped (shared split_list)
+    "sweep --width '0.5,,1'": (["sweep", "s.yaml", "--width", "0.5,,1"], "s.yaml: alpha: empty item in '0.5,,1'"),
+    "sweep --width ','": (["sweep", "s.yaml", "--width", ","], "s.yaml: alpha: empty item"),
+    "report --symbolic ''": (["report", "s.yaml", "--symbolic", ""], "s.yaml: --symbolic: empty item"),
+    # an option for another kind of input is refused, not silently ignored
+    "report --input-shape on a spec": (["report", "s.yaml", "--input-shape", "1,3,8,8"], "s.yaml: --input-shape"),
+    "lint --input-shape on a spec": (["lint", "s.yaml", "--input-shape", "1,3,8,8"], "s.yaml: --input-shape"),
+    "check --input-shape on a spec": (["check", "s.yaml", "--input-shape", "1,3,8,8"], "s.yaml: --input-shape"),
+    # caps before the work
+    "space --sample 10^12": (["space", "sp.yaml", "--sample", "1000000000000"], "sp.yaml: "),
+    "zoo --check of a missing table": (["zoo", "--specs", "sub", "--check", "--output", "missing.md"],
+                                       "missing.md: --check: no such file"),
     # a notes folder given must exist (the default may be absent)
     "zoo --notes missing": (["zoo", "--specs", "sub", "--notes", "missing", "--output", "-"],
                             "missing: --notes: no such directory"),
@@ -95,3 +107,22 @@ def test_never_an_empty_result_over_a_full_file(tmp_path: Path) -> None:
     assert target.read_text() == "# the full table\n"
     write_output(tmp_path / "new.md", "")  # an empty result as a new file is fine
     assert (tmp_path / "new.md").read_text() == ""
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "Yes", "OFF"])
+def test_yaml_11_booleans_are_refused(folder: Path, word: str) -> None:
+    """``bias: yes`` is true in YAML 1.1 and the text 'yes' in YAML 1.2, which pydantic would
+    coerce to True: refused at its line, like 010 and 1:3."""
+    (folder / "b.yaml").write_text(f"model: t\ninput: [3, 8, 8]\nlayers:\n"
+                                   f"  - {{op: conv2d, out: 4, kernel: 1, bias: {word}}}\n")
+    result = CliRunner().invoke(main, ["report", "b.yaml"])
+    assert_one_line_error(result, f"b.yaml:4: '{word}' is a boolean in YAML 1.1")
+
+
+def test_a_quoted_yaml_11_word_is_text(folder: Path) -> None:
+    # conv 3→4, 1×1, bias: 12 + 4 = 16 params; the layer is named 'no'
+    (folder / "b.yaml").write_text("model: t\ninput: [3, 8, 8]\nlayers:\n"
+                                   "  - {name: 'no', op: conv2d, out: 4, kernel: 1, bias: true}\n")
+    result = CliRunner().invoke(main, ["report", "b.yaml", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"params": 16' in result.output and '"no"' in result.output
