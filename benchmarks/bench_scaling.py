@@ -60,6 +60,10 @@ def branchy(layers: int) -> str:
 
 SHAPES = {"written": written, "chain": chain, "branchy": branchy}
 
+REFUSALS: list[str] = []
+"""Runs that did not exit 0 or 1, with their last stderr line (printed after the table: a
+refusal such as the 4 MiB file limit is a result, not a crash)."""
+
 
 def timed(command: list[str], timeout: float) -> str | float:
     """CPU seconds of one fresh process; a word when it timed out or refused the spec."""
@@ -70,6 +74,8 @@ def timed(command: list[str], timeout: float) -> str | float:
     except subprocess.TimeoutExpired:
         return "timeout"
     if done.returncode not in (0, 1):
+        REFUSALS.append(f"{' '.join(command[1:])}: exit {done.returncode}: "
+                        f"{(done.stderr.strip().splitlines() or [''])[-1][:200]}")
         return f"exit {done.returncode}"
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -102,6 +108,8 @@ def main() -> None:
                           if isinstance(ta, float) and isinstance(tb, float) else "—"
                           for a, ta, b, tb in zip(sizes, times, sizes[1:], times[1:])]
                 print(f"{shape:<8} {command:<7} {cells}  {' '.join(growth)}", flush=True)
+    for refusal in REFUSALS:
+        print(f"refused: {refusal}")
 
 
 if __name__ == "__main__":
