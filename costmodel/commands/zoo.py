@@ -51,8 +51,9 @@ def zoo(ctx: click.Context, specs_dir: str, fmt: str, output: str, notes_dir: st
         inputs = [*spec_paths(specs_dir), *note_paths(notes_dir)]
         if fmt == "markdown" and output != "-" and not check:  # refuse before the work
             check_output(output, inputs=inputs)
-        if check and not Path(output).is_file():  # nothing to compare: not "stale" but absent
-            raise SpecError("--check: no such file to compare; run `costmodel zoo` to write it",
+        if check and not Path(output).is_file():  # nothing to compare: bad input, not "stale"
+            raise SpecError("--check: not a regular file" if Path(output).exists() else
+                            "--check: no such file to compare; run `costmodel zoo` to write it",
                             path=output)
         with progress_bar("zoo specs") as progress:
             entries = collect(specs_dir, progress)
