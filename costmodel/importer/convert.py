@@ -780,7 +780,9 @@ def _transpose(st: State, node: Any, a: dict[str, Any]) -> None:
         n, h, w, _ = st.nhwc_shapes[x]
         st.add(node, "image", [x], list(node.output), height=h, width=w)
         return
-    if rank == 4 and perm == [0, 2, 3, 1]:
+    product = st.only_reader(node.output[0], "MatMul")
+    if rank == 4 and perm == [0, 2, 3, 1] and (product is None or st.const(product.input[1]) is not None):
+        # (an attention operand permuted straight into a product of tensors is no image)
         norm = st.only_reader(node.output[0], "LayerNormalization")
         back = norm and st.only_reader(norm.output[0], "Transpose")
         if norm is not None and back is not None and list(attrs(back).get("perm", [])) == [0, 3, 1, 2] \
