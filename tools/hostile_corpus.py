@@ -629,10 +629,13 @@ def _edges() -> Iterator[Case]:
     for command, argv in OUTPUT_ARGV.items():
         for target in ("/dev/null", "/dev/full", "/dev/zero", "/dev/stdout", "f", "d", ""):
             force = ["--force"] if command in ("transform", "export", "import", "schema") else []
-            names = target or ("calibrate" if command in ("calibrate", "schema") else
+            names = target or (command if command in ("calibrate", "schema") else
                                SPACE if command == "space_out" else "zs" if command == "zoo" else "s.yaml")
+            # /dev/stdout is the corpus's stdout file here: a regular file, which may be written
             yield Case(f"edges/output/{command}/{target or 'empty'}", [*argv, target, *force],
-                       {"s.yaml": BASE, "zs/a.yaml": BASE, "f": FIFO, "d": FOLDER}, names=names)
+                       {"s.yaml": BASE, "zs/a.yaml": BASE, "f": FIFO, "d": FOLDER},
+                       names=f"{names}|s.yaml" if command == "import" else names,
+                       expect="any" if target == "/dev/stdout" else "error")
     for option, value in (("--select", ","), ("--select", "G1,,G2"), ("--ignore", ""),
                           ("--extend-select", ","), ("--select", "\x1b[31m")):
         yield Case(f"edges/list/lint {option} {value!r}", ["lint", "s.yaml", option, value], {"s.yaml": BASE},

@@ -91,7 +91,7 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
                 axes[name] = parse_values(text, name, MAX_POINTS // math.prod(map(len, axes.values())))
         except SpecError as error:
             raise error.located(path=spec) from None
-        if plot_path:
+        if plot_path is not None:
             from costmodel.outputs import check_output
             from costmodel.report.plot import check_plot_path
 
@@ -108,7 +108,7 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
             click.echo(chunk, nl=False)
         if closed_form:
             click.echo(render_closed_forms(result), nl=False)
-        if plot_path:
+        if plot_path is not None:
             from costmodel.report.plot import plot_sweep
 
             plot_sweep(result, plot_path, inputs=[spec])

@@ -51,6 +51,7 @@ CASES = {
                                          "no/p.json: cannot write: directory no does not exist"),
     "schema -o /dev/null": (["schema", "-o", "/dev/null"], "/dev/null: cannot write"),
     "zoo --output /dev/null": (["zoo", "--specs", "sub", "--output", "/dev/null"], "/dev/null: cannot write"),
+    "sweep --plot ''": (["sweep", "s.yaml", "--width", "1", "--plot", ""], "s.yaml: cannot write: the output file name is empty"),
     # an empty code list is not "every rule" nor "the default set"
     "lint --select ''": (["lint", "s.yaml", "--select", ""], "s.yaml: --select: empty rule code"),
     "lint --select ','": (["lint", "s.yaml", "--select", ","], "s.yaml: --select: empty rule code"),
