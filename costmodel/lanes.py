@@ -424,8 +424,8 @@ def _divide(a: _Factor, b: _Factor, ndim: int) -> Lanes:
 
 def axis(values: Sequence[Number], position: int, ndim: int) -> Lanes:
     """The lanes of one swept parameter: ``values`` along axis ``position`` of ``ndim``."""
-    den = math.lcm(*(Fraction(v).denominator for v in values))
-    nums = [int(Fraction(v) * den) for v in values]
+    den = math.lcm(1, *{v.denominator for v in values if not isinstance(v, int)})
+    nums = [v * den if isinstance(v, int) else v.numerator * (den // v.denominator) for v in values]
     big = any(abs(n) >= _SAFE for n in nums)
     num = np.array(nums, dtype=object if big else np.int64)
     shape = [1] * ndim

@@ -98,8 +98,11 @@ class SweepResult:
 def grid_values(values: Sequence[Any]) -> list[Number]:
     """Exact grid values: numbers, expression text, or floats read by their shortest
     decimal form (0.75 → 3/4)."""
-    result = []
+    result: list[Number] = []
     for value in values:
+        if type(value) is int or (type(value) is Fraction and value.denominator != 1):
+            result.append(value)  # already exact and normal: a 10⁶-value range stays fast
+            continue
         if isinstance(value, float):
             value = Fraction(repr(value))
         exact = as_int(evaluate(value, {}))
@@ -184,14 +187,17 @@ def _published(spec: ModelSpec, result: SweepResult) -> list[Published]:
     full = tuple(np.arange(len(values)) for values in result.axes.values())
     scope = resolve_bindings(spec, {**result.fixed, **_lanes(result.names, result.axes, full)})
     points = []
+    positions: dict[str, dict[Number, int]] = {}  # each axis value's first index, when needed
     for variant in spec.variants:
         values = resolve_bindings(spec, {**result.fixed, **variant.bindings})
         if any(is_lanes(scope[name]) or values[name] != scope[name]
                for name in scope if name not in result.names):
             continue
-        if not all(values[name] in result.axes[name] for name in result.names):
+        positions = positions or {name: {v: i for i, v in reversed(list(enumerate(result.axes[name])))}
+                                  for name in result.names}
+        if not all(number(values[name]) in positions[name] for name in result.names):
             continue
-        index = tuple(result.axes[name].index(number(values[name])) for name in result.names)
+        index = tuple(positions[name][number(values[name])] for name in result.names)
         points.append((index, {k: number(evaluate(v, {})) for k, v in variant.published.items()}))
     return points
 
@@ -216,8 +222,14 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[st
     pending: list[Region] = [tuple(np.arange(n) for n in shape)]
     invalid: list[Region] = []
     timings = {"build": 0.0, "evaluate": 0.0}
+    structures: set[tuple[str, ...]] = set()
     while pending:
         region = pending.pop()
+        longest = max(range(len(region)), key=lambda position: len(region[position]))
+        if len(region[longest]) > AXIS_CHUNK:  # bounded memory: lanes are as long as an axis
+            pieces = np.array_split(region[longest], -(-len(region[longest]) // AXIS_CHUNK))
+            pending.extend(region[:longest] + (piece,) + region[longest + 1:] for piece in reversed(pieces))
+            continue
         started = time.perf_counter()
         try:
             network = build(model, path, {**result.fixed, **_lanes(names, axes, region)})
@@ -238,7 +250,7 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[st
         except ValueError:  # a total not whole somewhere: as report has it, point by point
             exact[np.ix_(*region)] = True
         else:
-            result.variants += 1
+            structures.add(tuple(network.nodes))
         timings["evaluate"] += time.perf_counter() - started
     if invalid:  # the earliest invalid point in grid order, as a point-by-point sweep meets it
         first = min(invalid, key=lambda region: tuple(int(index[0]) for index in region))
@@ -247,8 +259,13 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[st
         for region in invalid:
             exact[np.ix_(*region)] = True
     result.timings.update(timings)
+    result.variants = len(structures)
     return totals, exact
 
+
+AXIS_CHUNK = 1 << 15
+"""Most values of one axis built at once: every node's lanes are as long as the region's
+longest axis, so a 10⁶-value axis is built in pieces (a 1000 × 1000 grid in one)."""
 
 Region = tuple[np.ndarray, ...]
 """Indices into each axis: the grid points ``np.ix_(*region)``."""
@@ -267,13 +284,25 @@ def _split(region: Region, key: np.ndarray) -> list[Region]:
     for position in range(key.ndim):
         if key.shape[position] == 1:
             continue
-        groups: dict[bytes, list[int]] = {}
-        for i in range(key.shape[position]):
-            groups.setdefault(np.take(key, i, axis=position).tobytes(), []).append(i)
+        groups = _groups(np.moveaxis(key, position, 0).reshape(key.shape[position], -1))
         if len(groups) > 1:
             return [region[:position] + (region[position][members],) + region[position + 1:]
-                    for members in groups.values()]
+                    for members in groups]
     raise AssertionError("a diverged decision has one outcome")
+
+
+def _groups(rows: np.ndarray) -> list[np.ndarray]:
+    """The indices of equal rows, each group ascending, groups in order of first appearance
+    (vectorized: a million-value axis is one sort, not a million slices)."""
+    if rows.dtype == object:
+        found: dict[tuple[Any, ...], list[int]] = {}
+        for i, row in enumerate(rows):
+            found.setdefault(tuple(row), []).append(i)
+        return [np.array(members) for members in found.values()]
+    _, inverse = np.unique(rows, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    members = [np.flatnonzero(inverse == group) for group in range(int(inverse.max()) + 1)]
+    return sorted(members, key=lambda group: int(group[0]))
 
 
 def _store(totals: dict[str, np.ndarray], network: Network, region: Region, dtype: str) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import click
 
+from costmodel.arith import Number
 from costmodel.commands.common import parse_bindings, set_option, spec_errors, split_list
 from costmodel.commands.progress import progress_bar
 from costmodel.errors import SpecError, printable
@@ -16,10 +18,10 @@ __all__ = ["sweep", "parse_values"]
 
 
 
-def parse_values(text: str, name: str, limit: int | None = None) -> list[str]:
-    """``0.25,0.5,1`` → a list; ``2:6:1`` → 2, 3, 4, 5, 6 (inclusive, exact steps).
-    More than ``limit`` values (default: the grid limit) is an error, found before any
-    value is made."""
+def parse_values(text: str, name: str, limit: int | None = None) -> list[str] | list[Number]:
+    """``0.25,0.5,1`` → the list's texts; ``2:6:1`` → the exact numbers 2, 3, 4, 5, 6
+    (inclusive, exact steps: integers where whole, else fractions). More than ``limit``
+    values (default: the grid limit) is an error, found before any value is made."""
     from costmodel.analysis.sweep import MAX_POINTS, grid_values
 
     limit = MAX_POINTS if limit is None else limit
@@ -39,7 +41,18 @@ def parse_values(text: str, name: str, limit: int | None = None) -> list[str]:
                         f"{MAX_POINTS:,} points; sweep fewer values")
     if ":" not in text:
         return values
-    return [str(start + i * step) for i in range(count)]
+    return exact_range(start, step, count)
+
+
+def exact_range(start: Number, step: Number, count: int) -> list[Number]:
+    """start, start + step, … (``count`` values) exactly, in integer arithmetic over the
+    common denominator D: value i is (a + i·b)/D with a = start·D, b = step·D."""
+    common = math.lcm(Fraction(start).denominator, Fraction(step).denominator)
+    first, stride = int(start * common), int(step * common)
+    if common == 1:
+        return list(range(first, first + count * stride, stride))[:count]
+    return [top // common if top % common == 0 else Fraction(top, common)
+            for top in range(first, first + count * stride, stride)][:count]
 
 
 @click.command()

@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
+from fractions import Fraction
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from costmodel.analysis.sweep import TOTAL_KEYS
 from costmodel.cli import main
-from costmodel.commands.sweep import parse_values
+from costmodel.commands.sweep import exact_range, parse_values
 
 V1 = str(Path(__file__).resolve().parents[2] / "specs" / "mobilenet_v1.yaml")
 
@@ -53,8 +55,20 @@ def test_unknown_parameter_exits_2():
 
 
 def test_parse_values():
-    assert parse_values("2:6:1", "t") == ["2", "3", "4", "5", "6"]
-    assert parse_values("0.25:1:0.25", "a") == ["1/4", "1/2", "3/4", "1"]
+    assert parse_values("2:6:1", "t") == [2, 3, 4, 5, 6]
+    assert parse_values("0.25:1:0.25", "a") == [Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), 1]
+    assert parse_values("0.5,1", "a") == ["0.5", "1"]
+
+
+def test_exact_range_is_start_plus_i_steps():
+    rng = random.Random(7)
+    for _ in range(300):
+        start = Fraction(rng.randint(-50, 50), rng.randint(1, 12))
+        step = Fraction(rng.randint(1, 40), rng.randint(1, 12))
+        count = rng.randint(1, 30)
+        values = exact_range(start, step, count)
+        assert values == [start + i * step for i in range(count)]
+        assert all(type(v) is int or v.denominator != 1 for v in values)  # whole values are ints
 
 
 def test_plot(tmp_path):
