@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 
 import click
@@ -18,7 +19,7 @@ __all__ = ["sweep", "parse_values"]
 
 
 
-def parse_values(text: str, name: str, limit: int | None = None) -> list[str] | list[Number]:
+def parse_values(text: str, name: str, limit: int | None = None) -> Sequence[str | Number]:
     """``0.25,0.5,1`` → the list's texts; ``2:6:1`` → the exact numbers 2, 3, 4, 5, 6
     (inclusive, exact steps: integers where whole, else fractions). More than ``limit``
     values (default: the grid limit) is an error, found before any value is made."""
@@ -44,7 +45,7 @@ def parse_values(text: str, name: str, limit: int | None = None) -> list[str] | 
     return exact_range(start, step, count)
 
 
-def exact_range(start: Number, step: Number, count: int) -> list[Number]:
+def exact_range(start: Number, step: Number, count: int) -> Sequence[Number]:
     """start, start + step, … (``count`` values) exactly, in integer arithmetic over the
     common denominator D: value i is (a + i·b)/D with a = start·D, b = step·D."""
     common = math.lcm(Fraction(start).denominator, Fraction(step).denominator)
@@ -97,7 +98,7 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
     from costmodel.spec.load import load_spec
 
     with spec_errors(ctx.obj["debug"]):
-        axes: dict[str, list[str]] = {}
+        axes: dict[str, Sequence[str | Number]] = {}
         try:
             swept = [(n, t) for n, t in (("alpha", width), ("resolution", resolution)) if t is not None]
             for name, text in swept + list(parse_bindings(ranges).items()):
