@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Lanes", "Diverged", "Gathered", "axis", "minimum", "maximum", "gather"]
+__all__ = ["Lanes", "Diverged", "Gathered", "axis", "axis_over", "numerators", "minimum", "maximum", "gather"]
 
 _SAFE = 2**62
 """int64 results stay below this (a sum of two such values still fits)."""
@@ -422,14 +422,24 @@ def _divide(a: _Factor, b: _Factor, ndim: int) -> Lanes:
     return _lanes(np.frompyfunc(lambda v: v.numerator * (den // v.denominator), 1, 1)(pairs), den, ndim)
 
 
-def axis(values: Sequence[Number], position: int, ndim: int) -> Lanes:
-    """The lanes of one swept parameter: ``values`` along axis ``position`` of ``ndim``."""
+def numerators(values: Sequence[Number]) -> tuple[np.ndarray, int]:
+    """``values`` over their least common denominator D: (the numerators, D), int64 where
+    every numerator fits, else Python ints."""
     den = math.lcm(1, *{v.denominator for v in values if not isinstance(v, int)})
     nums = [v * den if isinstance(v, int) else v.numerator * (den // v.denominator) for v in values]
     big = any(abs(n) >= _SAFE for n in nums)
-    num = np.array(nums, dtype=object if big else np.int64)
+    return np.array(nums, dtype=object if big else np.int64), den
+
+
+def axis(values: Sequence[Number], position: int, ndim: int) -> Lanes:
+    """The lanes of one swept parameter: ``values`` along axis ``position`` of ``ndim``."""
+    return axis_over(*numerators(values), position, ndim)
+
+
+def axis_over(num: np.ndarray, den: int, position: int, ndim: int) -> Lanes:
+    """:func:`axis` of the values ``num``/``den`` (as :func:`numerators` gives them)."""
     shape = [1] * ndim
-    shape[position] = len(values)
+    shape[position] = len(num)
     return _lanes(num.reshape(shape), den, ndim)
 
 

@@ -47,8 +47,10 @@ TOTAL_KEYS = (*METRICS, "buffers", "mem_access_bytes")
 EXACT_LIMIT = 64
 """Grids up to this many points are evaluated point by point with ``method="auto"``."""
 
-MAX_POINTS = 10_000_000
-"""Largest grid (7 totals × 8 bytes × 10⁷ ≈ 0.6 GB); larger ones are refused before any work."""
+MAX_POINTS = 1_000_000
+"""Largest grid; larger ones are refused before any work. 10⁶ points take 0.2–0.5 s to
+evaluate, but their values, their lanes and their output grow with the grid: a 10⁶-row csv
+takes 5–13 s and 0.2–0.6 GB (benchmarks/bench_sweep.py), 10⁷ would not stay within 10 s."""
 
 Progress = Callable[[int, int], None]
 
@@ -185,21 +187,46 @@ def _published(spec: ModelSpec, result: SweepResult) -> list[Published]:
     """The spec's variants whose bindings lie on the grid (other parameters as swept: a
     parameter derived from a swept one never matches, as it differs across the grid)."""
     full = tuple(np.arange(len(values)) for values in result.axes.values())
-    scope = resolve_bindings(spec, {**result.fixed, **_lanes(result.names, result.axes, full)})
+    exact = _Numerators(result.axes)
+    scope = resolve_bindings(spec, {**result.fixed, **_lanes(result.names, exact, full)})
     points = []
-    positions: dict[str, dict[Number, int]] = {}  # each axis value's first index, when needed
     for variant in spec.variants:
         values = resolve_bindings(spec, {**result.fixed, **variant.bindings})
         if any(is_lanes(scope[name]) or values[name] != scope[name]
                for name in scope if name not in result.names):
             continue
-        positions = positions or {name: {v: i for i, v in reversed(list(enumerate(result.axes[name])))}
-                                  for name in result.names}
-        if not all(number(values[name]) in positions[name] for name in result.names):
+        found = [_position(exact, name, number(values[name])) for name in result.names]
+        if None in found:
             continue
-        index = tuple(positions[name][number(values[name])] for name in result.names)
+        index = tuple(i for i in found if i is not None)
         points.append((index, {k: number(evaluate(v, {})) for k, v in variant.published.items()}))
     return points
+
+
+class _Numerators(dict[str, tuple[np.ndarray, int]]):
+    """Each axis over its common denominator (:func:`costmodel.lanes.numerators`), made
+    when first asked for."""
+
+    def __init__(self, axes: Mapping[str, Sequence[Number]]) -> None:
+        super().__init__()
+        self.axes = axes
+
+    def __missing__(self, name: str) -> tuple[np.ndarray, int]:
+        from costmodel.lanes import numerators
+
+        self[name] = numerators(self.axes[name])
+        return self[name]
+
+
+def _position(exact: _Numerators, name: str, value: Number) -> int | None:
+    """The first index of ``value`` on axis ``name`` (None: not on it), by one exact
+    vectorized comparison of numerators over the axis's common denominator."""
+    tops, den = exact[name]
+    scaled = Fraction(value) * den
+    if scaled.denominator != 1:
+        return None
+    hits = np.flatnonzero(tops == scaled.numerator)
+    return int(hits[0]) if hits.size else None
 
 
 def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -223,6 +250,7 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[st
     invalid: list[Region] = []
     timings = {"build": 0.0, "evaluate": 0.0}
     structures: set[tuple[str, ...]] = set()
+    swept = _Numerators(axes)
     while pending:
         region = pending.pop()
         longest = max(range(len(region)), key=lambda position: len(region[position]))
@@ -232,7 +260,7 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[st
             continue
         started = time.perf_counter()
         try:
-            network = build(model, path, {**result.fixed, **_lanes(names, axes, region)})
+            network = build(model, path, {**result.fixed, **_lanes(names, swept, region)})
         except Diverged as split:
             pending.extend(reversed(_split(region, split.key)))
             continue
@@ -271,10 +299,11 @@ Region = tuple[np.ndarray, ...]
 """Indices into each axis: the grid points ``np.ix_(*region)``."""
 
 
-def _lanes(names: Sequence[str], axes: Mapping[str, Sequence[Number]], region: Region) -> dict[str, Any]:
-    from costmodel.lanes import axis
+def _lanes(names: Sequence[str], exact: _Numerators, region: Region) -> dict[str, Any]:
+    """Each swept parameter's lanes over ``region`` (numerators taken, not recomputed)."""
+    from costmodel.lanes import axis_over
 
-    return {name: axis([axes[name][int(i)] for i in index], position, len(names))
+    return {name: axis_over(exact[name][0][index], exact[name][1], position, len(names))
             for position, (name, index) in enumerate(zip(names, region))}
 
 

@@ -12,7 +12,7 @@ from costmodel.arith import Number
 from costmodel.commands.common import parse_bindings, set_option, spec_errors, split_list
 from costmodel.commands.progress import progress_bar
 from costmodel.errors import SpecError, printable
-from costmodel.report.sweep_formats import SWEEP_RENDERERS
+from costmodel.report.sweep_formats import ROW_LIMITS, SWEEP_RENDERERS
 from costmodel.units import DTYPE_BYTES
 
 __all__ = ["sweep", "parse_values"]
@@ -103,6 +103,10 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
             swept = [(n, t) for n, t in (("alpha", width), ("resolution", resolution)) if t is not None]
             for name, text in swept + list(parse_bindings(ranges).items()):
                 axes[name] = parse_values(text, name, MAX_POINTS // math.prod(map(len, axes.values())))
+            points, limit = math.prod(map(len, axes.values())), ROW_LIMITS.get(fmt, MAX_POINTS)
+            if points > limit:
+                raise SpecError(f"--format {fmt} prints at most {limit:,} points and this grid has "
+                                f"{points:,}: use --format csv (streams up to {MAX_POINTS:,})")
         except SpecError as error:
             raise error.located(path=spec) from None
         if plot_path is not None:

@@ -54,7 +54,7 @@ def test_bad_sweep_range_names_the_spec() -> None:
 
 def test_rule_unknown_code() -> None:
     result = CliRunner().invoke(main, ["rule", "Z9"])
-    _one_line_error(result, "unknown rule 'Z9'")
+    _one_line_error(result, "Z9: unknown rule (rules: G1, G2, G3, G4")  # names the known codes
 
 
 def test_ops_takes_no_spec(tmp_path: Path) -> None:

@@ -166,3 +166,11 @@ def test_symbolic_report_states_its_assumptions():
     result = run("report", V2, "--symbolic", "alpha")
     assert result.exit_code == 0, result.output
     assert "features.1: residual when C_in = out: assumes" in result.output
+
+
+@pytest.mark.parametrize(("fmt", "limit"), [("table", 2_000), ("json", 100_000)])
+def test_a_format_refuses_more_rows_than_it_can_print(fmt: str, limit: int) -> None:
+    # one point over the format's limit: refused in one line naming the spec, before any work
+    values = ",".join(str(96 + i) for i in range(limit + 1))
+    result = CliRunner().invoke(main, ["sweep", str(V2), "--resolution", values, "--format", fmt])
+    _one_line_exit_2(result, "mobilenet_v2.yaml", f"at most {limit:,} points", "--format csv")
