@@ -57,7 +57,9 @@ def test_an_exported_onnx_is_measured_with_the_costs_of_its_spec(tmp_path):
 def test_cpu_clock_needs_one_thread():
     result = run("measure", SPEC["mobilenet_v2"], *FAST, "--threads", "2")
     assert 2 == result.exit_code
-    assert "use 1 thread or the wall clock" in result.output
+    # refused before the export and the runs, naming the spec and the two ways out
+    assert "use --threads 1 or --clock wall (got --threads 2)" in result.output
+    assert "mobilenet_v2.yaml" in result.output
 
 
 def test_measure_without_the_runtime_says_what_to_install(monkeypatch):
