@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 __all__ = ["METRICS", "Cost"]
@@ -30,8 +32,19 @@ class Cost:
     fragments: int = 0
 
     def __add__(self, other: Cost) -> Cost:
-        return Cost(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Cost)))
+        return Cost(*(getattr(self, name) + getattr(other, name) for name in _FIELDS))
+
+    @classmethod
+    def sum(cls, costs: Iterable[Cost]) -> Cost:
+        """The sum of ``costs`` (``Cost()`` when there are none), added field by field: the
+        same values as ``c₁ + c₂ + …``, without a Cost per partial sum."""
+        costs = list(costs)
+        return cls(*(sum(map(attrgetter(name), costs)) for name in _FIELDS))
 
     def as_dict(self) -> dict[str, Any]:
         """Metric name → value, ``buffers`` last."""
         return {name: getattr(self, name) for name in (*METRICS, "buffers")}
+
+
+_FIELDS = ("params", "buffers", "maccs", "mem_access", "elementwise", "fragments")
+"""Cost's fields in declaration order (what ``Cost(*values)`` takes)."""

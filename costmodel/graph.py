@@ -10,11 +10,12 @@ The result is a :class:`Network`: its nodes in execution order plus a networkx D
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from costmodel.arith import Value, as_int, is_symbolic, is_whole
 from costmodel.assumptions import Assumption, Recorder, at_layer, recording
@@ -23,7 +24,7 @@ from costmodel.budget import OpBudget
 from costmodel.cost import Cost
 from costmodel.errors import SpecError, SpecWarning
 from costmodel.ops import OPS, Shape
-from costmodel.ops.base import Category, Geometry, Traffic, has
+from costmodel.ops.base import Category, Geometry, OpDef, OpResult, Traffic, has
 from costmodel.spec.base import MAX_NETWORK_NODES, LayerSpec, evaluated, first_copy, override
 from costmodel.spec.expr import evaluate, truth
 from costmodel.spec.layers import BlockCall
@@ -43,6 +44,8 @@ layer refers to it (``inputs: [input]``)."""
 
 Ref = tuple[str, int]
 """An output of a node: (node name, output index)."""
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -138,10 +141,7 @@ class Network:
     @property
     def total(self) -> Cost:
         """The sum of every node's cost."""
-        total = Cost()
-        for node in self.nodes.values():
-            total = total + node.cost
-        return total
+        return Cost.sum(node.cost for node in self.nodes.values())
 
 
 def build(spec: ModelSpec, path: str = "<spec>", bindings: Mapping[str, Any] | None = None,
@@ -172,6 +172,7 @@ class _Builder:
         self.nodes: dict[str, Node] = {}
         self.blocks: dict[str, BlockInstance] = {}
         self.budget = OpBudget(spec.blocks)
+        self.memo: dict[tuple[Any, ...], tuple[LayerSpec, Any]] = {}
 
     def run(self) -> Network:
         channels, height, width = (evaluate(v, self.scope) for v in self.spec.input)
@@ -184,14 +185,14 @@ class _Builder:
         self.budget.reserve(0, self.budget.layers(self.spec.layers), "the layers")
         self.nodes[INPUT] = Node(INPUT, INPUT, LayerSpec(op=INPUT), [],
                                  [(batch, channels, height, width)], Cost(), (), 0)
-        output = self._expand_list(self.spec.layers, self.scope, "", (), [(INPUT, 0)], 0)
+        output = self._expand_list(self.spec.layers, _Scope.of(self.scope), "", (), [(INPUT, 0)], 0)
         network = Network(self.spec, self.path, self.scope, self.nodes, self.blocks, output)
         for node in network.unread():
             warnings.warn(SpecWarning(unread_message(network, node)), stacklevel=4)
         return network
 
     # -- layer lists ---------------------------------------------------------------------
-    def _expand_list(self, layers: list[Any], scope: Mapping[str, Value], prefix: str,
+    def _expand_list(self, layers: list[Any], scope: _Scope, prefix: str,
                      block: tuple[str, ...], inputs: list[Ref], depth: int,
                      output: str | None = None) -> Ref:
         """Expand ``layers`` in order; returns the output of the last (or ``output``)."""
@@ -211,7 +212,7 @@ class _Builder:
                 copy, name = layer, base
                 if layer.repeat is not None:
                     name = f"{base}.{index}"
-                    copy = first_copy(layer) if index == 0 and layer.first else layer
+                    copy = self._first_copy(layer) if index == 0 and layer.first else layer
                 full = prefix + name
                 try:
                     if index == 1:  # the first copy's exact size times the remaining copies
@@ -222,7 +223,7 @@ class _Builder:
                     refs = ([self._lookup(text, local, inputs, layers) for text in _as_list(copy.inputs)]
                             if copy.inputs is not None else [previous])
                     # left out as if not written: its name refers to the layer before it
-                    if copy.when is None or truth(evaluate(copy.when, scope), str(copy.when)):
+                    if copy.when is None or truth(evaluate(copy.when, scope.values), str(copy.when)):
                         previous = self._expand_layer(copy, full, scope, block, refs, depth)
                 except SpecError as error:
                     raise error.located(line=copy.line or None, layer=full, op=copy.op) from None
@@ -232,10 +233,10 @@ class _Builder:
             return self._lookup(output, local, inputs, layers)
         return previous
 
-    def _repeat_count(self, layer: LayerSpec, scope: Mapping[str, Value]) -> int:
+    def _repeat_count(self, layer: LayerSpec, scope: _Scope) -> int:
         if layer.repeat is None:
             return 1
-        count = as_int(evaluate(layer.repeat, scope))
+        count = as_int(evaluate(layer.repeat, scope.values))
         if is_symbolic(count) or not is_whole(count) or count < 1:
             raise SpecError(f"repeat must be a whole number ≥ 1, got {count}")
         return int(count)  # lanes with several counts: the sweep splits them
@@ -269,44 +270,96 @@ class _Builder:
         return node, base_port + port
 
     # -- one layer ----------------------------------------------------------------------
-    def _expand_layer(self, layer: LayerSpec, name: str, scope: Mapping[str, Value],
+    def _expand_layer(self, layer: LayerSpec, name: str, scope: _Scope,
                       block: tuple[str, ...], refs: list[Ref], depth: int) -> Ref:
         if depth > MAX_BLOCK_DEPTH:
             raise SpecError(f"blocks nested more than {MAX_BLOCK_DEPTH} deep (does a block call itself?)")
         with at_layer(name):
             return self._expand_at(layer, name, scope, block, refs, depth)
 
-    def _expand_at(self, layer: LayerSpec, name: str, scope: Mapping[str, Value],
+    def _expand_at(self, layer: LayerSpec, name: str, scope: _Scope,
                    block: tuple[str, ...], refs: list[Ref], depth: int) -> Ref:
         shapes = [self.nodes[node].outputs[port] for node, port in refs]
         if isinstance(layer, BlockCall):
             definition = self.spec.blocks[layer.op]
-            inner = _block_scope(definition, layer, {**scope, **_shape_names(shapes[0])})
+            inner = self._remembered("scope", layer, scope, shapes, lambda: _Scope.of(
+                _block_scope(definition, layer, {**scope.values, **_shape_names(shapes[0])})))
             return self._enter_block(layer, name, block, refs, definition.layers, inner, depth,
                                      definition.output)
         if layer.op in BLOCKS:
-            value = evaluated(layer, scope)
-            self.budget.reserve(len(self.nodes), self.budget.layer(value), f"block {layer.op}")
-            with _structure_decided(value, shapes):
-                children = BLOCKS[layer.op].expand(value, shapes)
+            children = self._remembered("block", layer, scope, shapes,
+                                        lambda: self._block_children(layer, scope, shapes))
             return self._enter_block(layer, name, block, refs, children, scope, depth)
         op = OPS[layer.op]
         if op.arity is not None and len(refs) != op.arity:
             raise SpecError(f"{layer.op} takes {op.arity} input(s), got {len(refs)}")
-        value = evaluated(layer, scope)
+        value, result = self._remembered("op", layer, scope, shapes,
+                                         lambda: _costed(op, layer, scope, shapes))
         self.budget.reserve(len(self.nodes), 1, "this op")
-        with _structure_decided(value, shapes):
-            result = op.formula(value, *shapes)
         self.nodes[name] = Node(name, layer.op, value, refs, result.outputs, result.cost, block,
                                 layer.line, result.geometry, result.traffic)
         return name, 0
 
+    def _remembered(self, kind: str, layer: LayerSpec, scope: _Scope, shapes: list[Shape],
+                    compute: Callable[[], T]) -> T:
+        """``compute()``, or what it returned when ``layer`` was met before in an equal
+        exact scope with equal input shapes (see :class:`_Scope`); a failure is not kept."""
+        if scope.key is None:
+            return compute()
+        key = (kind, id(layer), scope.key, tuple(shapes))
+        found = self.memo.get(key)
+        if found is None:  # the layer is kept with its result, so its id is not reused
+            found = self.memo[key] = (layer, compute())
+        result: T = found[1]
+        return result
+
+    def _block_children(self, layer: LayerSpec, scope: _Scope, shapes: list[Shape]) -> list[Any]:
+        """A built-in block's layers, refused before expanding when over the op budget."""
+        value = evaluated(layer, scope.values)
+        self.budget.reserve(len(self.nodes), self.budget.layer(value), f"block {layer.op}")
+        with _structure_decided(value, shapes):
+            children: list[Any] = BLOCKS[layer.op].expand(value, shapes)
+        return children
+
+    def _first_copy(self, layer: LayerSpec) -> LayerSpec:
+        """:func:`first_copy`, made once per layer (so every expansion of the list that
+        holds it meets the same copy, which :meth:`_remembered` then recognises)."""
+        found = self.memo.get(("first", id(layer)))
+        if found is None:
+            found = self.memo["first", id(layer)] = (layer, first_copy(layer))
+        copy: LayerSpec = found[1]
+        return copy
+
     def _enter_block(self, layer: LayerSpec, name: str, block: tuple[str, ...], refs: list[Ref],
-                     children: list[Any], scope: Mapping[str, Value], depth: int,
+                     children: list[Any], scope: _Scope, depth: int,
                      output: str | None = None) -> Ref:
         self.blocks[name] = BlockInstance(name, layer.op, layer.line, block)
         return self._expand_list(children, scope, name + ".", block + (name,), refs, depth + 1,
                                  output)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The names a layer list sees → their values, and ``key``: the same pairs as a
+    hashable tuple when every value is an exact number (None when one is a symbol, lanes of
+    a sweep or a flag). A layer's evaluated fields, cost and expansion depend only on the
+    layer, these values and its input shapes: a layer met again under an equal key with
+    equal shapes (every copy of a repeated block after the first) reuses them."""
+
+    values: Mapping[str, Value]
+    key: tuple[tuple[str, Value], ...] | None
+
+    @classmethod
+    def of(cls, values: Mapping[str, Value]) -> _Scope:
+        exact = all(type(value) in (int, Fraction) for value in values.values())
+        return cls(values, tuple(values.items()) if exact else None)
+
+
+def _costed(op: OpDef, layer: LayerSpec, scope: _Scope, shapes: list[Shape]) -> tuple[LayerSpec, OpResult]:
+    """The layer with its fields evaluated, and its op's formula applied to ``shapes``."""
+    value = evaluated(layer, scope.values)
+    with _structure_decided(value, shapes):
+        return value, op.formula(value, *shapes)
 
 
 def _shape_names(shape: Shape) -> dict[str, Value]:

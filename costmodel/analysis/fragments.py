@@ -42,20 +42,28 @@ class ModelStructure:
 
 def _depths(network: Network, costs: Mapping[str, Cost],
             group: Callable[[Node], str | None]) -> dict[str, int]:
-    """Depth of every kernel whose ``group`` is not None: its topological generation (1 for
-    the first) in the graph of kernels linked to the nearest kernels they read through
-    views, within one group (networkx; one pass for all groups)."""
-    import networkx as nx  # lint and statistics only: a report never loads networkx
-
+    """Depth of every kernel whose ``group`` is not None: 1 + the largest depth among the
+    nearest kernels of its group it reads through views (its topological generation, 1 for
+    the first, in the graph of kernels). One pass in execution order, which is topological;
+    linear in nodes and edges where views do not fan in."""
     groups = {node.name: key for node in network.ops
               if costs[node.name].fragments and (key := group(node)) is not None}
-    kernels = nx.DiGraph()
-    kernels.add_nodes_from(groups)
-    for name, key in groups.items():
-        kernels.add_edges_from((source, name) for source in _kernel_sources(network, costs, name, groups)
-                               if groups[source] == key)
-    return {name: level for level, names in enumerate(nx.topological_generations(kernels), 1)
-            for name in names}
+    # node → the kernels of ``groups`` a reader of it reaches: itself if one of them, none
+    # if a kernel outside them (a wall), else (a view) what its inputs reach
+    nearest: dict[str, tuple[str, ...]] = {}
+    depth: dict[str, int] = {}
+    for node in network.nodes.values():
+        name = node.name
+        sources = [kernel for source, _ in node.inputs for kernel in nearest[source]]
+        if name in groups:
+            key = groups[name]
+            depth[name] = 1 + max((depth[s] for s in sources if groups[s] == key), default=0)
+            nearest[name] = (name,)
+        elif costs[name].fragments:
+            nearest[name] = ()
+        else:
+            nearest[name] = tuple(dict.fromkeys(sources)) if len(sources) > 1 else tuple(sources)
+    return depth
 
 
 def top_block_fragmentation(network: Network,
@@ -88,22 +96,3 @@ def model_structure(network: Network, costs: Mapping[str, Cost] | None = None) -
 
 def _own_costs(network: Network) -> dict[str, Cost]:
     return {name: node.cost for name, node in network.nodes.items()}
-
-
-def _kernel_sources(network: Network, costs: Mapping[str, Cost], name: str,
-                    kernels: Mapping[str, str]) -> list[str]:
-    """Nearest ancestors of ``name`` among ``kernels`` (looking through views; a kernel
-    outside ``kernels`` is a wall)."""
-    found: list[str] = []
-    stack = [source for source, _ in network.nodes[name].inputs]
-    seen: set[str] = set()
-    while stack:
-        source = stack.pop()
-        if source in seen:
-            continue
-        seen.add(source)
-        if source in kernels:
-            found.append(source)
-        elif not costs[source].fragments:
-            stack.extend(s for s, _ in network.nodes[source].inputs)
-    return found

@@ -42,10 +42,7 @@ class ExecutionView:
 
     @property
     def total(self) -> Cost:
-        total = Cost()
-        for cost in self.costs.values():
-            total = total + cost
-        return total
+        return Cost.sum(self.costs.values())
 
 
 def _no_fusion(network: Network) -> ExecutionView:

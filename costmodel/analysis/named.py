@@ -223,10 +223,7 @@ def named_costs(network: Network, names: tuple[str, ...]) -> NamedCosts:
     namer = _Namer(network, {parameter_symbol(n) for n in names})
     namer.input(network.input)
     costs = {node.name: namer.node(node) for node in network.ops}
-    total = Cost()
-    for cost in costs.values():
-        total = total + cost
-    total = expanded(total)
+    total = expanded(Cost.sum(costs.values()))
     quantities = [_shortened(q, namer) for q in namer.quantities]
     blocks = {name: node.block for name, node in network.nodes.items()}
     return NamedCosts(quantities, costs, total, blocks, namer.of_raw)

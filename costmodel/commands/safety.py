@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Any
@@ -10,9 +11,15 @@ import click
 
 from costmodel.errors import printable
 
-__all__ = ["SafeGroup", "EXIT_BAD_INPUT", "subject"]
+__all__ = ["SafeGroup", "EXIT_BAD_INPUT", "GC_THRESHOLDS", "subject"]
 
 EXIT_BAD_INPUT = 2
+
+GC_THRESHOLDS = (100_000, 50, 1000)
+"""The collector's thresholds for a CLI run (Python's are 700, 10, 10). A 100,000-op
+network holds millions of objects, none of them garbage, and full collections kept
+re-scanning them: 45 % of `report`'s time at 100,000 layers. Young collections every
+100,000 allocations still reclaim short-lived cycles, so memory stays bounded."""
 
 _CLICK_EXITS = (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort)
 _SUBJECTS = ("spec", "spec_a", "specs", "model", "specs_dir", "path", "code")
@@ -43,6 +50,7 @@ class SafeGroup(click.Group):
         if not kwargs.get("standalone_mode", True):
             return super().main(args, *rest, **kwargs)
         words = list(sys.argv[1:] if args is None else args)
+        gc.set_threshold(*GC_THRESHOLDS)
         try:
             result = super().main(words, *rest, **{**kwargs, "standalone_mode": False})
         except click.exceptions.ClickException as error:

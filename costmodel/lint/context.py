@@ -117,6 +117,8 @@ class LintContext:
         for node in self.nodes():
             for source, port in node.inputs:
                 outer = self.network.nodes[source]
+                if outer.block == node.block:  # the common case: no block boundary crossed
+                    continue
                 size = outer.outputs[port][1]
                 for block in set(node.block) - set(outer.block):
                     entering[block] = max(entering.get(block, size), size)

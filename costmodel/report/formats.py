@@ -16,7 +16,7 @@ from typing import Any
 
 from costmodel.analysis.peak_memory import PeakMemory
 from costmodel.analysis.result import Analysis, LayerCost
-from costmodel.cost import METRICS
+from costmodel.cost import METRICS, Cost
 from costmodel.units import DTYPE_BYTES, human, human_bytes, to_bytes
 
 __all__ = ["ReportOptions", "FORMATS", "render", "to_json_data", "exact", "as_number", "exact_texts",
@@ -205,8 +205,15 @@ def render_table(analysis: Analysis, options: ReportOptions) -> str:
     many columns (:func:`_fit`).
     """
     header: tuple[str, ...] = ("name", "op", "output", *LAYER_METRICS)
-    rows = [(name, op, _shape_text(shape), *(human(getattr(cost, m)) for m in LAYER_METRICS))
-            for name, op, shape, cost in _rows(analysis, options)]
+    cells: dict[tuple[Any, Cost], tuple[str, ...]] = {}  # the copies of a repeated block share theirs
+
+    def row(name: str, op: str, shape: Any, cost: Cost) -> tuple[str, ...]:
+        key = (shape, cost)
+        if key not in cells:
+            cells[key] = (_shape_text(shape), *(human(getattr(cost, m)) for m in LAYER_METRICS))
+        return (name, op, *cells[key])
+
+    rows = [row(*layer) for layer in _rows(analysis, options)]
     totals = analysis.totals
     total_row = ("total", "", "", *(human(getattr(totals, m)) for m in LAYER_METRICS))
     table = [header, *rows, total_row]

@@ -173,7 +173,10 @@ class SpecModel(BaseModel):
     @property
     def line(self) -> int:
         """1-based line of the YAML mapping, 0 when built in Python."""
-        return self._line
+        # read from pydantic's private store directly: ``self._line`` goes through
+        # BaseModel.__getattr__, ~10× slower, and the builder asks once per node
+        line: int = self.__pydantic_private__["_line"]  # type: ignore[index]
+        return line
 
 
 Count = expr_in(Domain(1, MAX_NETWORK_NODES, whole=True))
