@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Lanes", "Diverged", "Gathered", "axis", "axis_over", "numerators", "minimum", "maximum", "gather"]
+__all__ = ["Lanes", "Diverged", "Gathered", "axis_over", "minimum", "maximum", "gather"]
 
 _SAFE = 2**62
 """int64 results stay below this (a sum of two such values still fits)."""
@@ -422,22 +422,10 @@ def _divide(a: _Factor, b: _Factor, ndim: int) -> Lanes:
     return _lanes(np.frompyfunc(lambda v: v.numerator * (den // v.denominator), 1, 1)(pairs), den, ndim)
 
 
-def numerators(values: Sequence[Number]) -> tuple[np.ndarray, int]:
-    """``values`` over their least common denominator D: (the numerators, D), int64 where
-    every numerator fits, else Python ints."""
-    den = math.lcm(1, *{v.denominator for v in values if not isinstance(v, int)})
-    nums = [v * den if isinstance(v, int) else v.numerator * (den // v.denominator) for v in values]
-    big = any(abs(n) >= _SAFE for n in nums)
-    return np.array(nums, dtype=object if big else np.int64), den
-
-
-def axis(values: Sequence[Number], position: int, ndim: int) -> Lanes:
-    """The lanes of one swept parameter: ``values`` along axis ``position`` of ``ndim``."""
-    return axis_over(*numerators(values), position, ndim)
-
-
 def axis_over(num: np.ndarray, den: int, position: int, ndim: int) -> Lanes:
-    """:func:`axis` of the values ``num``/``den`` (as :func:`numerators` gives them)."""
+    """The lanes of one swept parameter: the values ``num``/``den`` (integer numerators over
+    a positive denominator, as :class:`costmodel.analysis.grid_axis.Axis` holds them) along
+    axis ``position`` of ``ndim``."""
     shape = [1] * ndim
     shape[position] = len(num)
     return _lanes(num.reshape(shape), den, ndim)
@@ -523,22 +511,37 @@ def gather(values: Sequence[Sequence[Any]], shape: Sequence[int]) -> list[Gather
     column_list: list[_Factor] = []
     results = []
     for summands in values:
-        by_column: dict[int, _Factor] = {}
-        coupled: _Factor | None = None
+        by_column: dict[int, list[_Factor]] = {}
+        coupled: list[_Factor] = []
         for value in summands:
             terms = value.terms if isinstance(value, Lanes) else Lanes._constant(value, ndim).terms
             for term in terms:
                 row, column = _split(term, ndim)
                 if column is None:
-                    coupled = row if coupled is None else _sum(coupled, row)
+                    coupled.append(row)
                     continue
                 key = (column.num.tobytes(), str(column.num.dtype), column.shape, column.den)
                 index = columns_of.setdefault(key, len(column_list))
                 if index == len(column_list):
                     column_list.append(column)
-                by_column[index] = _sum(by_column[index], row) if index in by_column else row
-        results.append(_gathered(by_column, column_list, coupled, grid))
+                by_column.setdefault(index, []).append(row)
+        rows = {index: _total(factors) for index, factors in by_column.items()}
+        results.append(_gathered(rows, column_list, _total(coupled) if coupled else None, grid))
     return results
+
+
+def _total(factors: Sequence[_Factor]) -> _Factor:
+    """The exact sum of ``factors`` (broadcast together), added in place into one array:
+    int64 when the sum of their bounds over the common denominator fits, else Python ints."""
+    if len(factors) == 1:
+        return factors[0]
+    den = math.lcm(*(f.den for f in factors))
+    bound = sum(f.bound * (den // f.den) for f in factors)
+    shape = np.broadcast_shapes(*(f.shape for f in factors))
+    total = np.zeros(shape, dtype=object if bound >= _SAFE else np.int64)
+    for factor in factors:
+        total += factor.scaled(den // factor.den)
+    return _Factor(total, den, bound).reduced()
 
 
 def _gathered(by_column: dict[int, _Factor], columns: list[_Factor], coupled: _Factor | None,
@@ -566,7 +569,8 @@ def _gathered(by_column: dict[int, _Factor], columns: list[_Factor], coupled: _F
 def _split(term: Term, ndim: int) -> tuple[_Factor, _Factor | None]:
     """(factor on the first axis, factor on the other axes) of one term; (the whole term
     multiplied out, None) when a factor couples the first axis with another."""
-    row = column = _Factor(np.ones((1,) * ndim, dtype=np.int64), 1, 1)
+    row: _Factor | None = None
+    column: _Factor | None = None
     for factor in term:
         axes = factor.axes
         if 0 in axes and len(axes) > 1:
@@ -575,7 +579,8 @@ def _split(term: Term, ndim: int) -> tuple[_Factor, _Factor | None]:
                 whole = _product(whole, other)
             return whole, None
         if 0 in axes:
-            row = _product(row, factor)
+            row = factor if row is None else _product(row, factor)
         else:
-            column = _product(column, factor)
-    return row, column
+            column = factor if column is None else _product(column, factor)
+    one = _Factor(np.ones((1,) * ndim, dtype=np.int64), 1, 1)
+    return (one if row is None else row), (one if column is None else column)

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from costmodel.analysis.closed_form import ClosedForm, closed_forms
+from costmodel.analysis.grid_axis import Axis
 from costmodel.arith import Number, as_int, is_lanes, number
 from costmodel.cost import METRICS, Cost
 from costmodel.errors import SpecError
@@ -43,6 +44,9 @@ __all__ = ["TOTAL_KEYS", "EXACT_LIMIT", "MAX_POINTS", "SweepResult", "sweep", "g
 
 TOTAL_KEYS = (*METRICS, "buffers", "mem_access_bytes")
 """The keys of every point's totals (those of ``report --format json``)."""
+
+COUNTS = TOTAL_KEYS[:-1]
+"""The totals a build counts; mem_access_bytes is mem_access × the element size."""
 
 EXACT_LIMIT = 64
 """Grids up to this many points are evaluated point by point with ``method="auto"``."""
@@ -63,7 +67,8 @@ class SweepResult:
     """Totals over a grid: ``totals[key][i, j, …]`` is the value at ``axes`` index (i, j, …)."""
 
     model: str
-    axes: dict[str, list[Number]]
+    axes: dict[str, Axis]
+    """Each swept parameter's exact values (a list of numbers is made an :class:`Axis`)."""
     fixed: dict[str, Any]
     dtype: str
     totals: dict[str, np.ndarray]
@@ -76,6 +81,9 @@ class SweepResult:
     """The spec's variants whose bindings lie on the grid, with their published figures."""
     closed_forms: list[ClosedForm] = field(default_factory=list)
     """Each total as an exact expression and a relaxed polynomial (when asked)."""
+
+    def __post_init__(self) -> None:
+        self.axes = {name: Axis.of(values) for name, values in self.axes.items()}
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -97,9 +105,13 @@ class SweepResult:
         return self.totals[key].astype(float) / self.baseline[key]
 
 
-def grid_values(values: Sequence[Any]) -> list[Number]:
+def grid_values(values: Sequence[Any]) -> Axis:
     """Exact grid values: numbers, expression text, or floats read by their shortest
-    decimal form (0.75 → 3/4)."""
+    decimal form (0.75 → 3/4); an :class:`Axis` is taken as it is."""
+    if isinstance(values, Axis):
+        if not len(values):
+            raise SpecError("a swept parameter needs at least one value")
+        return values
     result: list[Number] = []
     for value in values:
         if type(value) is int or (type(value) is Fraction and value.denominator != 1):
@@ -113,7 +125,7 @@ def grid_values(values: Sequence[Any]) -> list[Number]:
         result.append(exact)
     if not result:
         raise SpecError("a swept parameter needs at least one value")
-    return result
+    return Axis.of(result)
 
 
 def _totals_of(cost: Cost, dtype: str) -> dict[str, int]:
@@ -172,11 +184,12 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
         result.totals, mask = _compiled(model, path, result)
         result.method = "compiled"
     if result.method == "exact":
-        result.totals = {key: np.zeros(shape, dtype=object) for key in TOTAL_KEYS}
+        result.totals = {key: np.zeros(shape, dtype=object) for key in COUNTS}
     started = time.perf_counter()
     result.exact_points = _exact(model, path, result, mask, progress)
     result.timings["exact"] = time.perf_counter() - started
     result.totals = {key: _narrow(values) for key, values in result.totals.items()}
+    result.totals["mem_access_bytes"] = _bytes(result.totals["mem_access"], dtype)
     result.published = _published(model, result)
     if closed_form:
         result.closed_forms = closed_forms(model, path, result)
@@ -187,46 +200,19 @@ def _published(spec: ModelSpec, result: SweepResult) -> list[Published]:
     """The spec's variants whose bindings lie on the grid (other parameters as swept: a
     parameter derived from a swept one never matches, as it differs across the grid)."""
     full = tuple(np.arange(len(values)) for values in result.axes.values())
-    exact = _Numerators(result.axes)
-    scope = resolve_bindings(spec, {**result.fixed, **_lanes(result.names, exact, full)})
+    scope = resolve_bindings(spec, {**result.fixed, **_lanes(result.axes, full)})
     points = []
     for variant in spec.variants:
         values = resolve_bindings(spec, {**result.fixed, **variant.bindings})
         if any(is_lanes(scope[name]) or values[name] != scope[name]
                for name in scope if name not in result.names):
             continue
-        found = [_position(exact, name, number(values[name])) for name in result.names]
+        found = [result.axes[name].position(number(values[name])) for name in result.names]
         if None in found:
             continue
         index = tuple(i for i in found if i is not None)
         points.append((index, {k: number(evaluate(v, {})) for k, v in variant.published.items()}))
     return points
-
-
-class _Numerators(dict[str, tuple[np.ndarray, int]]):
-    """Each axis over its common denominator (:func:`costmodel.lanes.numerators`), made
-    when first asked for."""
-
-    def __init__(self, axes: Mapping[str, Sequence[Number]]) -> None:
-        super().__init__()
-        self.axes = axes
-
-    def __missing__(self, name: str) -> tuple[np.ndarray, int]:
-        from costmodel.lanes import numerators
-
-        self[name] = numerators(self.axes[name])
-        return self[name]
-
-
-def _position(exact: _Numerators, name: str, value: Number) -> int | None:
-    """The first index of ``value`` on axis ``name`` (None: not on it), by one exact
-    vectorized comparison of numerators over the axis's common denominator."""
-    tops, den = exact[name]
-    scaled = Fraction(value) * den
-    if scaled.denominator != 1:
-        return None
-    hits = np.flatnonzero(tops == scaled.numerator)
-    return int(hits[0]) if hits.size else None
 
 
 def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -244,13 +230,12 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[st
 
     names, axes = result.names, result.axes
     shape = tuple(len(axes[name]) for name in names)
-    totals: dict[str, np.ndarray] = {key: np.zeros(shape, dtype=np.int64) for key in TOTAL_KEYS}
+    totals: dict[str, np.ndarray] = {key: np.zeros(shape, dtype=np.int64) for key in COUNTS}
     exact = np.zeros(shape, dtype=bool)
     pending: list[Region] = [tuple(np.arange(n) for n in shape)]
     invalid: list[Region] = []
     timings = {"build": 0.0, "evaluate": 0.0}
     structures: set[tuple[str, ...]] = set()
-    swept = _Numerators(axes)
     while pending:
         region = pending.pop()
         longest = max(range(len(region)), key=lambda position: len(region[position]))
@@ -260,7 +245,7 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[st
             continue
         started = time.perf_counter()
         try:
-            network = build(model, path, {**result.fixed, **_lanes(names, swept, region)})
+            network = build(model, path, {**result.fixed, **_lanes(axes, region)})
         except Diverged as split:
             pending.extend(reversed(_split(region, split.key)))
             continue
@@ -274,7 +259,7 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[st
             timings["build"] += time.perf_counter() - started
         started = time.perf_counter()
         try:
-            _store(totals, network, region, result.dtype)
+            _store(totals, network, region)
         except ValueError:  # a total not whole somewhere: as report has it, point by point
             exact[np.ix_(*region)] = True
         else:
@@ -299,12 +284,12 @@ Region = tuple[np.ndarray, ...]
 """Indices into each axis: the grid points ``np.ix_(*region)``."""
 
 
-def _lanes(names: Sequence[str], exact: _Numerators, region: Region) -> dict[str, Any]:
-    """Each swept parameter's lanes over ``region`` (numerators taken, not recomputed)."""
+def _lanes(axes: Mapping[str, Axis], region: Region) -> dict[str, Any]:
+    """Each swept parameter's lanes over ``region``."""
     from costmodel.lanes import axis_over
 
-    return {name: axis_over(exact[name][0][index], exact[name][1], position, len(names))
-            for position, (name, index) in enumerate(zip(names, region))}
+    return {name: axis_over(values.tops[index], values.den, position, len(axes))
+            for position, ((name, values), index) in enumerate(zip(axes.items(), region))}
 
 
 def _split(region: Region, key: np.ndarray) -> list[Region]:
@@ -334,18 +319,17 @@ def _groups(rows: np.ndarray) -> list[np.ndarray]:
     return sorted(members, key=lambda group: int(group[0]))
 
 
-def _store(totals: dict[str, np.ndarray], network: Network, region: Region, dtype: str) -> None:
-    """Every total of a lanes build at every point of its region, written into the grid
+def _store(totals: dict[str, np.ndarray], network: Network, region: Region) -> None:
+    """Every count of a lanes build at every point of its region, written into the grid
     exactly (Python ints where int64 would not do). With two axes each run of consecutive
     rows is computed in place: a million points need no memory beyond the totals."""
     from costmodel.lanes import gather
 
-    keys = (*METRICS, "buffers")
     shape = tuple(len(index) for index in region)
-    gathered = gather([[getattr(node.cost, key) for node in network.nodes.values()] for key in keys],
+    gathered = gather([[getattr(node.cost, key) for node in network.nodes.values()] for key in COUNTS],
                       shape)
     runs = _runs(region)
-    for key, values in zip(keys, gathered):
+    for key, values in zip(COUNTS, gathered):
         if not values.fits and totals[key].dtype != object:
             totals[key] = totals[key].astype(object)
         target = totals[key]
@@ -354,23 +338,6 @@ def _store(totals: dict[str, np.ndarray], network: Network, region: Region, dtyp
                 values.write(target[rows, columns], local)
         else:
             target[np.ix_(*region)] = values.write()
-    _store_bytes(totals, region, runs, dtype)
-
-
-def _store_bytes(totals: dict[str, np.ndarray], region: Region,
-                 runs: list[tuple[slice, tuple[slice, slice]]], dtype: str) -> None:
-    """mem_access_bytes of a region from its mem_access (in place where int64 holds it)."""
-    elements, target = totals["mem_access"], totals["mem_access_bytes"]
-    views = [elements[where] for _, where in runs]
-    if runs and elements.dtype == target.dtype == np.int64 and all(
-            max(int(view.max()), -int(view.min())) < 2**60 for view in views):
-        for view, (_, where) in zip(views, runs):
-            np.multiply(view, to_bytes(1, dtype), out=target[where])
-        return
-    access = elements[np.ix_(*region)].astype(object)  # ×8 bytes at most: exact
-    if target.dtype != object:
-        totals["mem_access_bytes"] = target = target.astype(object)
-    target[np.ix_(*region)] = to_bytes(access, dtype)
 
 
 def _runs(region: Region) -> list[tuple[slice, tuple[slice, slice]]]:
@@ -407,7 +374,7 @@ def _exact(model: ModelSpec, path: str, result: SweepResult, mask: np.ndarray,
     for done, index in enumerate(indices):
         point = {name: result.axes[name][i] for name, i in zip(result.names, index)}
         totals = _build_point(model, path, result, point)
-        for key in TOTAL_KEYS:
+        for key in COUNTS:
             if result.totals[key].dtype != object:
                 result.totals[key] = result.totals[key].astype(object)
             result.totals[key][index] = totals[key]
@@ -417,8 +384,17 @@ def _exact(model: ModelSpec, path: str, result: SweepResult, mask: np.ndarray,
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
-    """int64 when every value fits, Python ints otherwise."""
-    if values.dtype == object and values.size and all(
-            -(2**63) <= int(v) < 2**63 for v in values.flat):
+    """int64 when every value fits, Python ints otherwise (compared as Python ints: exact)."""
+    if values.dtype == object and values.size and bool(
+            np.all((values >= -(2**63)) & (values < 2**63))):
         return values.astype(np.int64)
     return values
+
+
+def _bytes(elements: np.ndarray, dtype: str) -> np.ndarray:
+    """mem_access_bytes from mem_access: × the element size, in int64 where it fits."""
+    size = to_bytes(1, dtype)
+    if elements.dtype == np.int64 and (not elements.size or max(
+            int(elements.max()), -int(elements.min())) < 2**63 // size):
+        return elements * size
+    return _narrow(elements.astype(object) * size)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from fractions import Fraction
 
 import click
 
@@ -18,11 +17,11 @@ from costmodel.units import DTYPE_BYTES
 __all__ = ["sweep", "parse_values"]
 
 
-
 def parse_values(text: str, name: str, limit: int | None = None) -> Sequence[str | Number]:
     """``0.25,0.5,1`` → the list's texts; ``2:6:1`` → the exact numbers 2, 3, 4, 5, 6
-    (inclusive, exact steps: integers where whole, else fractions). More than ``limit``
+    (inclusive, exact steps: an :class:`~costmodel.analysis.grid_axis.Axis`). More than ``limit``
     values (default: the grid limit) is an error, found before any value is made."""
+    from costmodel.analysis.grid_axis import Axis
     from costmodel.analysis.sweep import MAX_POINTS, grid_values
 
     limit = MAX_POINTS if limit is None else limit
@@ -42,18 +41,7 @@ def parse_values(text: str, name: str, limit: int | None = None) -> Sequence[str
                         f"{MAX_POINTS:,} points; sweep fewer values")
     if ":" not in text:
         return values
-    return exact_range(start, step, count)
-
-
-def exact_range(start: Number, step: Number, count: int) -> Sequence[Number]:
-    """start, start + step, … (``count`` values) exactly, in integer arithmetic over the
-    common denominator D: value i is (a + i·b)/D with a = start·D, b = step·D."""
-    common = math.lcm(Fraction(start).denominator, Fraction(step).denominator)
-    first, stride = int(start * common), int(step * common)
-    if common == 1:
-        return list(range(first, first + count * stride, stride))[:count]
-    return [top // common if top % common == 0 else Fraction(top, common)
-            for top in range(first, first + count * stride, stride)][:count]
+    return Axis.range(start, step, count)
 
 
 @click.command()

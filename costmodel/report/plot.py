@@ -22,6 +22,12 @@ __all__ = ["PLOT_TOTALS", "check_plot_path", "plot_sweep"]
 
 PLOT_TOTALS = ("params", "maccs", "mem_access")
 
+MARKED_POINTS = 200
+"""Lines with more points than this are drawn without a marker per point."""
+
+TICKS = 8
+"""Most labelled ticks on a heatmap axis (every value up to this many)."""
+
 
 def _pyplot() -> Any:
     try:
@@ -71,8 +77,9 @@ def plot_sweep(result: SweepResult, path: str | Path, inputs: Sequence[str | Pat
 
 def _lines(ax: Any, result: SweepResult, key: str, published: Sequence[Published]) -> None:
     (name,) = result.names
-    xs = [float(v) for v in result.axes[name]]
-    ax.plot(xs, result.totals[key].astype(float), marker="o", label="costmodel")
+    xs = result.axes[name].floats()
+    ax.plot(xs, result.totals[key].astype(float), marker="o" if len(xs) <= MARKED_POINTS else None,
+            label="costmodel")
     marks = [(xs[index[0]], float(values[key])) for index, values in published if key in values]
     if marks:
         ax.scatter(*zip(*marks), marker="x", s=80, color="crimson", zorder=3, label="published")
@@ -88,8 +95,9 @@ def _heatmap(figure: Any, ax: Any, result: SweepResult, key: str, published: Seq
     values = result.totals[key].astype(float)
     image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis")
     figure.colorbar(image, ax=ax, shrink=0.85)
-    ax.set_xticks(range(len(result.axes[columns])), [str(v) for v in result.axes[columns]])
-    ax.set_yticks(range(len(result.axes[rows])), [str(v) for v in result.axes[rows]])
+    for ticks, name in ((ax.set_xticks, columns), (ax.set_yticks, rows)):
+        where = _ticks(len(result.axes[name]))
+        ticks(where, result.axes[name].labels(where))
     ax.set_xlabel(columns)
     ax.set_ylabel(rows)
     ax.set_title(key)
@@ -104,3 +112,7 @@ def _heatmap(figure: Any, ax: Any, result: SweepResult, key: str, published: Seq
         ax.text(j, i, text, ha="center", va="center", fontsize=8,
                 color="black" if value > middle else "white")
 
+
+def _ticks(count: int) -> np.ndarray:
+    """Indices of at most :data:`TICKS` evenly spread values of an axis of ``count``."""
+    return np.unique(np.linspace(0, count - 1, min(count, TICKS)).round().astype(int))

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from costmodel.analysis.grid_axis import Axis
 from costmodel.analysis.sweep import TOTAL_KEYS, SweepResult
 from costmodel.units import human
 
@@ -39,18 +40,26 @@ CSV_CHUNK = 1 << 16
 
 def render_csv(result: SweepResult) -> Iterator[str]:
     """One row per point (the last axis varying fastest): the swept values, then every
-    total; yielded in chunks of :data:`CSV_CHUNK` rows."""
+    total; yielded in chunks of :data:`CSV_CHUNK` rows, each formatted by one ``%`` per row
+    (a swept value's text made once per distinct value in the chunk)."""
     yield ",".join([*result.names, *TOTAL_KEYS]) + "\n"
-    shape = tuple(len(values) for values in result.axes.values())
-    labels = [np.array([str(v) for v in values], dtype=object) for values in result.axes.values()]
+    axes = list(result.axes.values())
+    shape = tuple(len(values) for values in axes)
+    row = ",".join(["%s"] * len(axes) + ["%d"] * len(TOTAL_KEYS)) + "\n"
     totals = [result.totals[key].reshape(-1) for key in TOTAL_KEYS]
     size = math.prod(shape)
     for start in range(0, size, CSV_CHUNK):
         index = np.arange(start, min(size, start + CSV_CHUNK))
-        coordinates = np.unravel_index(index, shape)
-        columns = [label[i] for label, i in zip(labels, coordinates)]
-        columns += [values[index].astype(str) for values in totals]
-        yield "\n".join(map(",".join, zip(*columns))) + "\n"
+        columns = [_labels(axis, position) for axis, position in zip(axes, np.unravel_index(index, shape))]
+        columns += [values[index].tolist() for values in totals]
+        yield "".join([row % values for values in zip(*columns)])
+
+
+def _labels(axis: Axis, index: np.ndarray) -> list[str]:
+    """The text of ``axis``'s value at each of ``index``."""
+    distinct, inverse = np.unique(index, return_inverse=True)
+    text = axis.labels(distinct)
+    return [text[i] for i in inverse.tolist()]
 
 
 def _percent(value: int, base: int) -> str:

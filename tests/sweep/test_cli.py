@@ -11,9 +11,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from costmodel.analysis.grid_axis import Axis
 from costmodel.analysis.sweep import TOTAL_KEYS
 from costmodel.cli import main
-from costmodel.commands.sweep import exact_range, parse_values
+from costmodel.commands.sweep import parse_values
 
 V1 = str(Path(__file__).resolve().parents[2] / "specs" / "mobilenet_v1.yaml")
 
@@ -60,13 +61,13 @@ def test_parse_values():
     assert parse_values("0.5,1", "a") == ["0.5", "1"]
 
 
-def test_exact_range_is_start_plus_i_steps():
+def test_a_range_is_start_plus_i_steps():
     rng = random.Random(7)
     for _ in range(300):
         start = Fraction(rng.randint(-50, 50), rng.randint(1, 12))
         step = Fraction(rng.randint(1, 40), rng.randint(1, 12))
         count = rng.randint(1, 30)
-        values = exact_range(start, step, count)
+        values = Axis.range(start, step, count)
         assert values == [start + i * step for i in range(count)]
         assert all(type(v) is int or v.denominator != 1 for v in values)  # whole values are ints
 

@@ -11,9 +11,15 @@ from fractions import Fraction
 import pytest
 
 from costmodel import arith
-from costmodel.lanes import Diverged, Lanes, axis, gather
+from costmodel.analysis.grid_axis import Axis
+from costmodel.lanes import Diverged, Lanes, axis_over, gather
 
 SHAPE = (5, 4)
+
+
+def axis(values: list[Fraction | int], position: int, ndim: int) -> Lanes:
+    grid = Axis.of(values)
+    return axis_over(grid.tops, grid.den, position, ndim)
 
 
 def _values(rng: random.Random, n: int, big: bool = False) -> list[Fraction | int]:
