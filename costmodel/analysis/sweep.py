@@ -31,6 +31,7 @@ import numpy as np
 
 from costmodel.analysis.closed_form import ClosedForm, closed_forms
 from costmodel.analysis.grid_axis import Axis
+from costmodel.analysis.sweep_budget import Budget
 from costmodel.arith import Number, as_int, is_lanes, number
 from costmodel.cost import METRICS, Cost
 from costmodel.errors import SpecError
@@ -175,18 +176,24 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
             raise SpecError(f"parameter '{overlap[0]}' is both swept and fixed")
     except SpecError as error:
         raise error.located(path=path) from None
-    baseline = _totals_of(build(model, path, fixed).total, dtype)
-    result = SweepResult(model.model, grid, fixed, dtype, {}, baseline, method)
+    defaults = build(model, path, fixed)
+    result = SweepResult(model.model, grid, fixed, dtype, {}, _totals_of(defaults.total, dtype), method)
     shape = [len(v) for v in grid.values()]
+    budget = Budget(result.names, shape, len(defaults.nodes))
     mask = np.ones(shape, dtype=bool)
     result.method = "exact"
-    if method == "compiled" or (method == "auto" and int(np.prod(shape)) > EXACT_LIMIT):
-        result.totals, mask = _compiled(model, path, result)
-        result.method = "compiled"
-    if result.method == "exact":
-        result.totals = {key: np.zeros(shape, dtype=object) for key in COUNTS}
-    started = time.perf_counter()
-    result.exact_points = _exact(model, path, result, mask, progress)
+    try:
+        if method == "compiled" or (method == "auto" and points > EXACT_LIMIT):
+            budget.compiled()
+            result.totals, mask = _compiled(model, path, result, budget)
+            result.method = "compiled"
+        else:
+            result.totals = {key: np.zeros(shape, dtype=object) for key in COUNTS}
+        budget.points(int(mask.sum()))
+        started = time.perf_counter()
+        result.exact_points = _exact(model, path, result, mask, progress, budget)
+    except SpecError as error:
+        raise error.located(path=path) from None
     result.timings["exact"] = time.perf_counter() - started
     result.totals = {key: _narrow(values) for key, values in result.totals.items()}
     result.totals["mem_access_bytes"] = _bytes(result.totals["mem_access"], dtype)
@@ -215,16 +222,19 @@ def _published(spec: ModelSpec, result: SweepResult) -> list[Published]:
     return points
 
 
-def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _compiled(model: ModelSpec, path: str, result: SweepResult,
+              budget: Budget) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The totals by the compiled path, and the mask of points left to build one by one.
 
     One numeric build over the whole grid, each swept parameter bound to :class:`Lanes`
-    (its values along its axis); where a decision differs between points
-    (:class:`~costmodel.lanes.Diverged`: a residual add at some widths only), the region
-    is split by the outcome and each part built again — one build per structure met.
-    A region failing as a whole (an invalid point) is reported by a numeric build of its
-    first point, so the message is ``report``'s; one that lanes cannot evaluate is left
-    to point-by-point builds.
+    (its values along its axis), the longest axis in pieces (:meth:`Budget.chunk`); where
+    a decision differs between points (:class:`~costmodel.lanes.Diverged`: a residual add
+    at some widths only), the region is split by the outcome and each part built again —
+    one build per structure met. A region failing as a whole (an invalid point) is halved
+    until the point is alone; its numeric build then reports it as ``report`` does, naming
+    the point (the earliest in grid order: regions after it are skipped). A point or
+    region that lanes cannot evaluate is left to point-by-point builds. Every build is
+    counted against ``budget``.
     """
     from costmodel.lanes import Diverged
 
@@ -232,53 +242,81 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult) -> tuple[dict[st
     shape = tuple(len(axes[name]) for name in names)
     totals: dict[str, np.ndarray] = {key: np.zeros(shape, dtype=np.int64) for key in COUNTS}
     exact = np.zeros(shape, dtype=bool)
-    pending: list[Region] = [tuple(np.arange(n) for n in shape)]
-    invalid: list[Region] = []
+    pending: list[Region] = []
+    invalid: tuple[int, ...] | None = None
+    error: SpecError | None = None
     timings = {"build": 0.0, "evaluate": 0.0}
     structures: set[tuple[str, ...]] = set()
+
+    def wait(regions: list[Region]) -> None:  # to be built in the order given
+        pending.extend(reversed(regions))
+        budget.plan(len(regions), sum(sum(map(len, region)) for region in regions))
+
+    wait([tuple(np.arange(n) for n in shape)])
     while pending:
         region = pending.pop()
+        lanes = sum(map(len, region))
+        budget.plan(-1, -lanes)
+        if invalid is not None and _first(region) > invalid:
+            continue
         longest = max(range(len(region)), key=lambda position: len(region[position]))
-        if len(region[longest]) > AXIS_CHUNK:  # bounded memory: lanes are as long as an axis
-            pieces = np.array_split(region[longest], -(-len(region[longest]) // AXIS_CHUNK))
-            pending.extend(region[:longest] + (piece,) + region[longest + 1:] for piece in reversed(pieces))
+        chunk = budget.chunk(lanes - len(region[longest]))
+        if len(region[longest]) > chunk:  # bounded memory: lanes are as long as an axis
+            wait([region[:longest] + (piece,) + region[longest + 1:]
+                  for piece in np.array_split(region[longest], -(-len(region[longest]) // chunk))])
             continue
         started = time.perf_counter()
+        network = None
         try:
             network = build(model, path, {**result.fixed, **_lanes(axes, region)})
         except Diverged as split:
-            pending.extend(reversed(_split(region, split.key)))
-            continue
+            wait(_split(region, split.key))
         except SpecError:
-            invalid.append(region)
-            continue
+            if math.prod(map(len, region)) > 1:
+                wait(_halves(region, longest))
+            else:  # one point: invalid, or beyond lanes only
+                point = _first(region)
+                try:
+                    _build_point(model, path, result, {n: axes[n][i] for n, i in zip(names, point)})
+                    exact[point] = True
+                except SpecError as found:
+                    if invalid is None or point < invalid:
+                        invalid, error = point, found
         except (ArithmeticError, TypeError, ValueError):  # beyond lanes: point by point
             exact[np.ix_(*region)] = True
-            continue
         finally:
             timings["build"] += time.perf_counter() - started
+        if network is None:
+            budget.spend(None, lanes)
+            continue
+        structure = tuple(network.nodes)
+        budget.spend(len(structure), lanes)
         started = time.perf_counter()
         try:
             _store(totals, network, region)
         except ValueError:  # a total not whole somewhere: as report has it, point by point
             exact[np.ix_(*region)] = True
         else:
-            structures.add(tuple(network.nodes))
+            structures.add(structure)
         timings["evaluate"] += time.perf_counter() - started
-    if invalid:  # the earliest invalid point in grid order, as a point-by-point sweep meets it
-        first = min(invalid, key=lambda region: tuple(int(index[0]) for index in region))
-        _build_point(model, path, result, {name: axes[name][int(index[0])]
-                                           for name, index in zip(names, first)})
-        for region in invalid:
-            exact[np.ix_(*region)] = True
+    if error is not None:
+        raise error
     result.timings.update(timings)
     result.variants = len(structures)
     return totals, exact
 
 
-AXIS_CHUNK = 1 << 15
-"""Most values of one axis built at once: every node's lanes are as long as the region's
-longest axis, so a 10⁶-value axis is built in pieces (a 1000 × 1000 grid in one)."""
+def _first(region: Region) -> tuple[int, ...]:
+    """The region's first point in grid order (its indices are ascending)."""
+    return tuple(int(index[0]) for index in region)
+
+
+def _halves(region: Region, axis: int) -> list[Region]:
+    """``region`` cut in two along ``axis`` (its longest)."""
+    middle = len(region[axis]) // 2
+    return [region[:axis] + (part,) + region[axis + 1:]
+            for part in (region[axis][:middle], region[axis][middle:])]
+
 
 Region = tuple[np.ndarray, ...]
 """Indices into each axis: the grid points ``np.ix_(*region)``."""
@@ -357,10 +395,10 @@ def _consecutive(index: np.ndarray) -> bool:
 
 
 def _build_point(model: ModelSpec, path: str, result: SweepResult,
-                 point: Mapping[str, Any]) -> dict[str, int]:
-    """The totals of one numeric build; an invalid point's error names the point."""
+                 point: Mapping[str, Any]) -> Network:
+    """One numeric build; an invalid point's error names the point."""
     try:
-        return _totals_of(build(model, path, {**result.fixed, **point}).total, result.dtype)
+        return build(model, path, {**result.fixed, **point})
     except SpecError as error:
         at = ", ".join(f"{n}={v}" for n, v in point.items())
         error.message += f" (at {at})"
@@ -368,12 +406,17 @@ def _build_point(model: ModelSpec, path: str, result: SweepResult,
 
 
 def _exact(model: ModelSpec, path: str, result: SweepResult, mask: np.ndarray,
-           progress: Progress | None) -> int:
-    """Numeric builds at the points of ``mask``; returns how many."""
+           progress: Progress | None, budget: Budget) -> int:
+    """Numeric builds at the points of ``mask``, counted against ``budget``; returns how
+    many."""
     indices = list(zip(*np.nonzero(mask)))
+    budget.plan(len(indices), 0)
     for done, index in enumerate(indices):
         point = {name: result.axes[name][i] for name, i in zip(result.names, index)}
-        totals = _build_point(model, path, result, point)
+        network = _build_point(model, path, result, point)
+        budget.plan(-1, 0)
+        budget.spend(len(network.nodes), 0)
+        totals = _totals_of(network.total, result.dtype)
         for key in COUNTS:
             if result.totals[key].dtype != object:
                 result.totals[key] = result.totals[key].astype(object)

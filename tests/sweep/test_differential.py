@@ -105,12 +105,12 @@ def test_a_swept_repeat_count_stays_compiled():
 def test_an_axis_longer_than_a_chunk_is_built_in_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     # 61 α values in pieces of at most 7 (AXIS_CHUNK lowered): the pieces' totals equal the
     # one-piece build and analyze at every point; structures are counted once, not per piece
-    import costmodel.analysis.sweep as sweep_module
+    import costmodel.analysis.sweep_budget as budget_module
 
     spec = SPECS[0].parent / "mobilenet_v2.yaml"
     grid = {"alpha": [Fraction(a, 100) for a in range(10, 71)], "resolution": [96, 161]}
     whole = costmodel.sweep(spec, method="compiled", **grid)
-    monkeypatch.setattr(sweep_module, "AXIS_CHUNK", 7)
+    monkeypatch.setattr(budget_module, "AXIS_CHUNK", 7)
     pieces = costmodel.sweep(spec, method="compiled", **grid)
     assert pieces.exact_points == 0 and pieces.variants == whole.variants >= 2
     for (bindings, totals), (_, expected) in zip(pieces.points(), whole.points()):

@@ -1,0 +1,124 @@
+"""The work a sweep may do: estimated before it starts and again as it goes, so that every
+accepted sweep finishes within seconds and a larger one is refused in one line saying why.
+
+Work is counted in seconds of the reference machine (benchmarks/bench_sweep.py), from
+counts only — never from a clock — so a sweep is refused or accepted alike on a busy and
+on a quiet machine. A build of a network of L layers over a region of the grid whose axes
+hold V values in all (:mod:`costmodel.lanes`: every value of every axis is a lane of every
+layer's vectors) costs L · (:data:`LAYER_SECONDS` + V · :data:`LANE_SECONDS`); a point
+built one by one, L · ``LAYER_SECONDS``.
+
+* Before the work (:meth:`Budget.compiled`, :meth:`Budget.points`): a compiled sweep of
+  one structure (the layers of the spec's defaults, a build per chunk of the longest axis),
+  or the points built one by one, is estimated and refused when the estimate passes
+  :data:`WORK_LIMIT`, with the most values that would pass.
+* As it goes (:meth:`Budget.spend`, :meth:`Budget.plan`): builds multiply when the
+  structure changes across the grid (a swept depth or repeat count: one build per
+  structure, each of its own size), which no estimate sees up front. The work done plus
+  the work planned (the regions waiting, each as large as the largest network met so far)
+  is checked after every build and every split: a sweep meeting 1000 repeat counts is
+  refused as soon as it splits, not after its budget is spent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from costmodel.errors import SpecError
+
+__all__ = ["WORK_LIMIT", "LAYER_SECONDS", "LANE_SECONDS", "AXIS_CHUNK", "Budget"]
+
+WORK_LIMIT = 4.0
+"""Most estimated seconds of builds per sweep; with imports, output and a busy machine a
+sweep stays well within 10 s."""
+
+LAYER_SECONDS = 80e-6
+"""A build's cost per layer, whatever the lanes (numeric builds take 20–60 µs per layer,
+lanes builds more)."""
+
+LANE_SECONDS = 25e-9
+"""The cost of one lane of one layer (its costs and shape over one grid value)."""
+
+AXIS_CHUNK = 1 << 15
+"""Most values of one axis built at once: longer lanes gain no speed."""
+
+LANE_BYTES = 80
+"""Memory one lane of one layer holds until the totals are gathered (its costs and shape)."""
+
+LANE_MEMORY = 400 * 2**20
+"""Memory the lanes of one build may hold (the rest of 2 GiB holds the totals and output)."""
+
+
+class Budget:
+    """The work of one sweep over axes ``names`` of lengths ``shape``, for a network of
+    ``layers`` layers at the spec's defaults."""
+
+    def __init__(self, names: Sequence[str], shape: Sequence[int], layers: int) -> None:
+        self.names, self.shape, self.layers = tuple(names), tuple(shape), max(1, layers)
+        self.largest = self.layers
+        """The most layers a build of this sweep has had."""
+        self.spent = 0.0
+        self.waiting = [0, 0]
+        """Regions planned and not built yet: [how many, their values in all]."""
+        self.builds = 0
+
+    def chunk(self, others: int) -> int:
+        """Most values of a region's longest axis built at once, the other axes holding
+        ``others`` values: :data:`AXIS_CHUNK`, fewer where the lanes of the largest network
+        met would hold more than :data:`LANE_MEMORY`."""
+        return max(1, min(AXIS_CHUNK, LANE_MEMORY // (LANE_BYTES * self.largest) - others))
+
+    def cost(self, layers: int, lanes: int) -> float:
+        """Estimated seconds of one build of ``layers`` layers over ``lanes`` values."""
+        return layers * (LAYER_SECONDS + lanes * LANE_SECONDS)
+
+    def points(self, count: int) -> None:
+        """Refuse, before any work, ``count`` points built one by one past the limit."""
+        if count and count * self.cost(self.layers, 0) > WORK_LIMIT:
+            most = int(WORK_LIMIT / self.cost(self.layers, 0))
+            raise SpecError(f"{count:,} points built one by one ({self.layers:,} layers each) need "
+                            f"about {count * self.cost(self.layers, 0):.0f} s, more than the sweep's "
+                            f"limit of {WORK_LIMIT:.0f} s; sweep at most {most:,} points this way, "
+                            "or use --method compiled")
+
+    def compiled(self) -> None:
+        """Refuse, before any work, a compiled sweep whose estimate for one structure (a
+        build per chunk of the longest axis) passes the limit."""
+        longest = max(range(len(self.shape)), key=lambda axis: self.shape[axis])
+        values, others = self.shape[longest], sum(self.shape) - self.shape[longest]
+        need = self._compiled(values, others)
+        if need > WORK_LIMIT:
+            most = values
+            while most > 1 and self._compiled(most, others) > WORK_LIMIT:
+                most = most * 7 // 8
+            name = self.names[longest]
+            raise SpecError(f"{values:,} values of {name} × {self.layers:,} layers need about "
+                            f"{need:.0f} s of builds, more than the sweep's limit of "
+                            f"{WORK_LIMIT:.0f} s; sweep at most about {most:,} values of {name}")
+
+    def _compiled(self, values: int, others: int) -> float:
+        pieces = -(-values // self.chunk(others))
+        return pieces * self.cost(self.layers, others) + self.layers * values * LANE_SECONDS
+
+    def plan(self, regions: int, lanes: int) -> None:
+        """``regions`` regions of ``lanes`` values in all wait to be built (negative: taken)."""
+        self.waiting[0] += regions
+        self.waiting[1] += lanes
+        self._check()
+
+    def spend(self, layers: int | None, lanes: int) -> None:
+        """Count a build of ``layers`` layers (None: stopped early, counted as the largest
+        met) over ``lanes`` values; refuse once the work done and planned passes the limit."""
+        self.largest = max(self.largest, layers or 0)
+        self.spent += self.cost(self.largest if layers is None else layers, lanes)
+        self.builds += 1
+        self._check()
+
+    def _check(self) -> None:
+        regions, lanes = self.waiting
+        need = self.spent + regions * self.cost(self.largest, 0) + self.largest * lanes * LANE_SECONDS
+        if need > WORK_LIMIT:
+            raise SpecError(f"this sweep's {self.builds:,} build(s) so far (up to {self.largest:,} "
+                            f"layers: the network changes across the grid) and the {regions:,} "
+                            f"left need about {need:.0f} s in all, more than the sweep's limit of "
+                            f"{WORK_LIMIT:.0f} s; sweep fewer values of {', '.join(self.names)}")
