@@ -236,8 +236,9 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult,
     region that lanes cannot evaluate is left to point-by-point builds. Every build is
     counted against ``budget``.
     """
-    from costmodel.lanes import Diverged
+    from costmodel.lanes import Diverged, reuse_memory
 
+    reuse_memory()
     names, axes = result.names, result.axes
     shape = tuple(len(axes[name]) for name in names)
     totals: dict[str, np.ndarray] = {key: np.zeros(shape, dtype=np.int64) for key in COUNTS}

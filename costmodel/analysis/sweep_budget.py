@@ -28,24 +28,26 @@ from costmodel.errors import SpecError
 
 __all__ = ["WORK_LIMIT", "LAYER_SECONDS", "LANE_SECONDS", "AXIS_CHUNK", "Budget"]
 
-WORK_LIMIT = 4.0
+WORK_LIMIT = 3.5
 """Most estimated seconds of builds per sweep; with imports, output and a busy machine a
 sweep stays well within 10 s."""
 
-LAYER_SECONDS = 80e-6
+LAYER_SECONDS = 60e-6
 """A build's cost per layer, whatever the lanes (numeric builds take 20–60 µs per layer,
 lanes builds more)."""
 
-LANE_SECONDS = 25e-9
-"""The cost of one lane of one layer (its costs and shape over one grid value)."""
+LANE_SECONDS = 15e-9
+"""The cost of one lane of one layer: its costs and shape over one grid value, then their
+sum into the totals (measured 10–12 ns and 3–4 ns)."""
 
 AXIS_CHUNK = 1 << 15
 """Most values of one axis built at once: longer lanes gain no speed."""
 
-LANE_BYTES = 80
-"""Memory one lane of one layer holds until the totals are gathered (its costs and shape)."""
+LANE_BYTES = 48
+"""Memory one lane of one layer holds until the totals are gathered (its costs and shape;
+measured 31–42 bytes)."""
 
-LANE_MEMORY = 400 * 2**20
+LANE_MEMORY = 600 * 2**20
 """Memory the lanes of one build may hold (the rest of 2 GiB holds the totals and output)."""
 
 
@@ -77,8 +79,8 @@ class Budget:
         if count and count * self.cost(self.layers, 0) > WORK_LIMIT:
             most = int(WORK_LIMIT / self.cost(self.layers, 0))
             raise SpecError(f"{count:,} points built one by one ({self.layers:,} layers each) need "
-                            f"about {count * self.cost(self.layers, 0):.0f} s, more than the sweep's "
-                            f"limit of {WORK_LIMIT:.0f} s; sweep at most {most:,} points this way, "
+                            f"about {count * self.cost(self.layers, 0):.1f} s, more than the sweep's "
+                            f"limit of {WORK_LIMIT:.1f} s; sweep at most {most:,} points this way, "
                             "or use --method compiled")
 
     def compiled(self) -> None:
@@ -93,8 +95,8 @@ class Budget:
                 most = most * 7 // 8
             name = self.names[longest]
             raise SpecError(f"{values:,} values of {name} × {self.layers:,} layers need about "
-                            f"{need:.0f} s of builds, more than the sweep's limit of "
-                            f"{WORK_LIMIT:.0f} s; sweep at most about {most:,} values of {name}")
+                            f"{need:.1f} s of builds, more than the sweep's limit of "
+                            f"{WORK_LIMIT:.1f} s; sweep at most about {most:,} values of {name}")
 
     def _compiled(self, values: int, others: int) -> float:
         pieces = -(-values // self.chunk(others))
@@ -120,5 +122,5 @@ class Budget:
         if need > WORK_LIMIT:
             raise SpecError(f"this sweep's {self.builds:,} build(s) so far (up to {self.largest:,} "
                             f"layers: the network changes across the grid) and the {regions:,} "
-                            f"left need about {need:.0f} s in all, more than the sweep's limit of "
-                            f"{WORK_LIMIT:.0f} s; sweep fewer values of {', '.join(self.names)}")
+                            f"left need about {need:.1f} s in all, more than the sweep's limit of "
+                            f"{WORK_LIMIT:.1f} s; sweep fewer values of {', '.join(self.names)}")
