@@ -108,7 +108,7 @@ def _relaxed(analysis: Analysis, spec: Any, path: str, names: Sequence[str],
     forms = [closed_form(key, totals[key], result.names, result.axes, result.totals[key])
              for key in CLOSED_FORM_TOTALS]
     return [Relaxed(f.total, f.relaxed, f.terms or _terms_of(f.relaxed), f.max_relative_error,
-                    dict(result.axes)) for f in forms]
+                    {name: list(values) for name, values in result.axes.items()}) for f in forms]
 
 
 def _terms_of(expr: Any) -> list[tuple[Any, Any]]:
