@@ -22,6 +22,7 @@ built one by one, L · ``LAYER_SECONDS``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from costmodel.errors import SpecError
@@ -79,7 +80,7 @@ class Budget:
         if count and count * self.cost(self.layers, 0) > WORK_LIMIT:
             most = int(WORK_LIMIT / self.cost(self.layers, 0))
             raise SpecError(f"{count:,} points built one by one ({self.layers:,} layers each) need "
-                            f"about {count * self.cost(self.layers, 0):.1f} s, more than the sweep's "
+                            f"about {_up(count * self.cost(self.layers, 0))} s, more than the sweep's "
                             f"limit of {WORK_LIMIT:.1f} s; sweep at most {most:,} points this way, "
                             "or use --method compiled")
 
@@ -95,7 +96,7 @@ class Budget:
                 most = most * 7 // 8
             name = self.names[longest]
             raise SpecError(f"{values:,} values of {name} × {self.layers:,} layers need about "
-                            f"{need:.1f} s of builds, more than the sweep's limit of "
+                            f"{_up(need)} s of builds, more than the sweep's limit of "
                             f"{WORK_LIMIT:.1f} s; sweep at most about {most:,} values of {name}")
 
     def _compiled(self, values: int, others: int) -> float:
@@ -122,5 +123,10 @@ class Budget:
         if need > WORK_LIMIT:
             raise SpecError(f"this sweep's {self.builds:,} build(s) so far (up to {self.largest:,} "
                             f"layers: the network changes across the grid) and the {regions:,} "
-                            f"left need about {need:.1f} s in all, more than the sweep's limit of "
+                            f"left need about {_up(need)} s in all, more than the sweep's limit of "
                             f"{WORK_LIMIT:.1f} s; sweep fewer values of {', '.join(self.names)}")
+
+
+def _up(seconds: float) -> float:
+    """Seconds rounded up to a tenth: an estimate shown beside the limit never equals it."""
+    return math.ceil(seconds * 10) / 10
