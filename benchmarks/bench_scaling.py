@@ -1,36 +1,45 @@
-"""Time `report`, `lint` and `check` on generated 1k/10k/100k-layer specs; print the growth.
+"""Time `report`, `lint` and `check` on generated 1k/10k/100k/200k-layer specs; print the
+growth and each run's peak memory.
 
-Three shapes of network, all at 8 channels and 8×8 resolution so the time is the tool's,
-not the arithmetic's: conv 3×3, BN, ReLU written layer by layer (``written``; 100,000
-such lines exceed the 4 MiB file limit), the same as a repeated user block (``chain``),
-and a repeated residual block whose layers name their ``inputs`` (``branchy``: a 3×3 conv
-and ReLU beside a 1×1 conv, then an add). Each run is a fresh ``costmodel`` process;
-its CPU time (user + system, from the kernel's accounting of the child) is printed, as
-wall time on a shared machine measures the neighbours.
+Three shapes of network, all at 8 channels (the parameter ``width``, so ``sweep`` has an
+axis) and 8×8 resolution so the time is the tool's, not the arithmetic's: conv 3×3, BN,
+ReLU written layer by layer (``written``; from ~22,000 layers such a file has more YAML
+values than a spec may), the same as a repeated user block (``chain``), and a repeated
+residual block whose layers name their ``inputs`` (``branchy``: a 3×3 conv and ReLU beside
+a 1×1 conv, then an add). Each run is a fresh ``costmodel`` process; its CPU time (user +
+system) and peak resident memory come from the kernel's accounting of that child
+(``wait4``), as wall time on a shared machine measures the neighbours. ``export`` and
+``sweep`` (two points of ``width``) can be timed too (``--commands``).
 
-Targets (issue 9): 10,000 layers ≤ 2 s, 100,000 layers ≤ 20 s for each command. The growth
-exponent between sizes a and b is log(t_b / t_a) / log(b / a): 1 is linear.
+Targets (issue 9): 10,000 layers ≤ 1 s and 100,000 layers ≤ 10 s for each command, within
+2 GiB; a network at the node limit (200,000 ops, MAX_NETWORK_NODES) is within 10 s for
+every command or refused. The growth exponent between sizes a and b is
+log(t_b / t_a) / log(b / a): 1 is linear.
 
-    python benchmarks/bench_scaling.py [--sizes 1000,10000,100000] [--timeout 120]
+    python benchmarks/bench_scaling.py [--sizes 1000,10000,100000,200000] [--timeout 120]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import resource
+import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
-HEADER = "model: {name}\ninput: [8, 8, 8]\n"
-COMMANDS = {"report": ["report"], "lint": ["lint"], "check": ["check"]}
+HEADER = "model: {name}\nparams:\n  width: {{default: 8, min: 1}}\ninput: [8, 8, 8]\n"
+COMMANDS = {"report": ["report"], "lint": ["lint"], "check": ["check"],
+            "export": ["export", "--force", "-o", "{folder}/out.onnx"],
+            "sweep": ["sweep", "--set-range", "width=8,16"]}
+DEFAULT_COMMANDS = "report,lint,check"
 
 
 def written(layers: int) -> str:
     """conv, batchnorm, relu, … written out layer by layer in one list."""
-    pattern = ("  - {op: conv2d, out: 8, kernel: 3, padding: 1}\n",
+    pattern = ("  - {op: conv2d, out: width, kernel: 3, padding: 1}\n",
                "  - {op: batchnorm}\n",
                "  - {op: relu}\n")
     return HEADER.format(name="written") + "layers:\n" + "".join(
@@ -41,7 +50,7 @@ def chain(layers: int) -> str:
     """A user block (conv, batchnorm, relu) repeated: ``layers`` / 3 top-level blocks."""
     return HEADER.format(name="chain") + (
         "blocks:\n  unit:\n    layers:\n"
-        "      - {op: conv2d, out: 8, kernel: 3, padding: 1}\n"
+        "      - {op: conv2d, out: width, kernel: 3, padding: 1}\n"
         "      - {op: batchnorm}\n      - {op: relu}\n"
         f"layers:\n  - {{name: body, op: unit, repeat: {max(1, layers // 3)}}}\n")
 
@@ -51,9 +60,9 @@ def branchy(layers: int) -> str:
     1×1 conv, then an add), repeated: ``layers`` / 4 top-level blocks."""
     return HEADER.format(name="branchy") + (
         "blocks:\n  unit:\n    layers:\n"
-        "      - {name: a, op: conv2d, out: 8, kernel: 3, padding: 1, inputs: input}\n"
+        "      - {name: a, op: conv2d, out: width, kernel: 3, padding: 1, inputs: input}\n"
         "      - {name: b, op: relu, inputs: a}\n"
-        "      - {name: c, op: conv2d, out: 8, kernel: 1, inputs: input}\n"
+        "      - {name: c, op: conv2d, out: width, kernel: 1, inputs: input}\n"
         "      - {name: u, op: add, inputs: [b, c]}\n"
         f"layers:\n  - {{name: body, op: unit, repeat: {max(1, layers // 4)}}}\n")
 
@@ -65,33 +74,46 @@ REFUSALS: list[str] = []
 refusal such as the 4 MiB file limit is a result, not a crash)."""
 
 
-def timed(command: list[str], timeout: float) -> str | float:
-    """CPU seconds of one fresh process; a word when it timed out or refused the spec."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    try:
-        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              timeout=timeout, check=False, text=True)
-    except subprocess.TimeoutExpired:
-        return "timeout"
-    if done.returncode not in (0, 1):
-        REFUSALS.append(f"{' '.join(command[1:])}: exit {done.returncode}: "
-                        f"{(done.stderr.strip().splitlines() or [''])[-1][:200]}")
-        return f"exit {done.returncode}"
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+def timed(command: list[str], timeout: float) -> str | tuple[float, int]:
+    """(CPU seconds, peak resident bytes) of one fresh process; a word when it timed out
+    or refused the spec."""
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        fired = threading.Event()
+        timer = threading.Timer(timeout, lambda: (fired.set(), process.kill()))
+        timer.start()
+        _, status, usage = os.wait4(process.pid, 0)  # the child's own rusage, max RSS included
+        timer.cancel()
+        process.returncode = code = os.waitstatus_to_exitcode(status)
+        if fired.is_set():
+            return "timeout"
+        if code not in (0, 1):
+            stderr.seek(0)
+            last = (stderr.read().decode(errors="replace").strip().splitlines() or [""])[-1]
+            REFUSALS.append(f"{' '.join(command[1:])}: exit {code}: {last[:200]}")
+            return f"exit {code}"
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+
+
+def _cell(result: str | tuple[float, int]) -> str:
+    if isinstance(result, str):
+        return f"{result:>16}"
+    seconds, memory = result
+    return f"{seconds:>7.2f}s {memory / 2**20:>6.0f}M"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--sizes", default="1000,10000,100000,200000")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--shapes", default=",".join(SHAPES))
-    parser.add_argument("--commands", default=",".join(COMMANDS))
+    parser.add_argument("--commands", default=DEFAULT_COMMANDS,
+                        help=f"any of {','.join(COMMANDS)} (default: %(default)s)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     executable = shutil.which("costmodel") or "costmodel"
-    print(f"{'spec':<8} {'command':<7} " + " ".join(f"{size:>9,}" for size in sizes)
-          + "  growth exponents (CPU seconds)")
+    print(f"{'spec':<8} {'command':<7} " + " ".join(f"{size:>16,}" for size in sizes)
+          + "  growth exponents (CPU seconds, peak RSS)")
     with tempfile.TemporaryDirectory() as folder:
         for shape in args.shapes.split(","):
             paths = []
@@ -100,14 +122,13 @@ def main() -> None:
                 path.write_text(SHAPES[shape](size))
                 paths.append(path)
             for command in args.commands.split(","):
-                times = [timed([executable, *COMMANDS[command], str(path)], args.timeout)
-                         for path in paths]
-                cells = " ".join(f"{t:>8.2f}s" if isinstance(t, float) else f"{t:>9}"
-                                 for t in times)
-                growth = [f"{math.log(tb / ta) / math.log(b / a):.2f}"
-                          if isinstance(ta, float) and isinstance(tb, float) else "—"
-                          for a, ta, b, tb in zip(sizes, times, sizes[1:], times[1:])]
-                print(f"{shape:<8} {command:<7} {cells}  {' '.join(growth)}", flush=True)
+                words = [word.format(folder=folder) for word in COMMANDS[command]]
+                results = [timed([executable, *words, str(path)], args.timeout) for path in paths]
+                growth = [f"{math.log(tb[0] / ta[0]) / math.log(b / a):.2f}"
+                          if isinstance(ta, tuple) and isinstance(tb, tuple) else "—"
+                          for a, ta, b, tb in zip(sizes, results, sizes[1:], results[1:])]
+                print(f"{shape:<8} {command:<7} {' '.join(map(_cell, results))}  {' '.join(growth)}",
+                      flush=True)
     for refusal in REFUSALS:
         print(f"refused: {refusal}")
 

@@ -85,12 +85,13 @@ class _Converter:
     def __init__(self) -> None:
         self.nodes = 0
         self.open: set[int] = set()  # ids of the collections being converted (the current path)
+        self.seen: set[int] = set()  # ids of the nodes converted: one met again is an alias
 
     def convert(self, node: yaml.Node) -> Any:
         self.nodes += 1
+        self.seen.add(id(node))
         if self.nodes > MAX_NODES:
-            raise SpecError(f"document expands to more than {MAX_NODES} nodes (alias bomb?)",
-                            line=_line(node))
+            raise SpecError(self._too_many(), line=_line(node))
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if id(node) in self.open:
@@ -106,6 +107,14 @@ class _Converter:
             return [self.convert(item) for item in node.value]
         finally:
             self.open.discard(id(node))
+
+    def _too_many(self) -> str:
+        """Which limit was hit, and what to write instead."""
+        aliased = len(self.seen) < self.nodes
+        what = (f"expands to more than {MAX_NODES:,} YAML values once its aliases are expanded "
+                "(an alias bomb?)" if aliased else f"has more than {MAX_NODES:,} YAML values")
+        return (f"the document {what}, the most a spec may have (MAX_NODES, to bound time and "
+                "memory): write a repeated layer or block once, with 'repeat: n'")
 
     def _mapping(self, node: yaml.MappingNode) -> Located:
         result = Located()

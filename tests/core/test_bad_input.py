@@ -47,7 +47,12 @@ CASES = {
     "alias_bomb": ("a: &a [x, x, x, x, x, x, x, x, x, x]\n"
                    + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n"
                              for p, n in zip("abcdef", "bcdefg")),
-                   r"bad\.yaml:\d+: document expands to more than \d+ nodes \(alias bomb\?\)"),
+                   r"bad\.yaml:\d+: the document expands to more than 200,000 YAML values once its aliases "
+                   r"are expanded \(an alias bomb\?\), the most a spec may have \(MAX_NODES.*'repeat: n'"),
+    "written_out": (HEAD + "  - {op: relu}\n" * 100_000,
+                    r"bad\.yaml:\d+: the document has more than 200,000 YAML values, the most a spec may "
+                    r"have \(MAX_NODES, to bound time and memory\): write a repeated layer or block once, "
+                    r"with 'repeat: n'$"),
     "python_tag": ("model: !!python/object/apply:os.system ['x']\n", r"bad\.yaml:1: unsupported YAML: .*python/object"),
     "not_a_mapping": ("- 1\n- 2\n", r"bad\.yaml:1: a spec is a mapping"),
     "duplicate_key": (HEAD + "  - {name: c, op: conv2d, out: 4, out: 5}\n", r"bad\.yaml:5: duplicate key 'out'"),
