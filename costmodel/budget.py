@@ -64,4 +64,5 @@ class OpBudget:
         """Refuse an expansion of ``more`` ops on top of ``existing`` beyond the limit."""
         if existing + more > MAX_NETWORK_NODES:
             raise SpecError(f"{what} would expand the network beyond {MAX_NETWORK_NODES:,} ops "
-                            f"(at least {existing + more:,}); the limit keeps time and memory bounded")
+                            f"(at least {existing + more:,}), the most a network may have "
+                            "(MAX_NETWORK_NODES, so that every command finishes within seconds)")

@@ -175,6 +175,8 @@ def _counted(visit: Visit, total: int, progress: Callable[[int, int], None] | No
 
 
 def _shape(shape: Any) -> tuple[int, ...]:
+    if all(type(size) is int for size in shape):  # the common case, without the generic path
+        return tuple(shape)
     return tuple(integer(size) for size in shape)
 
 

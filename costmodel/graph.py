@@ -182,7 +182,7 @@ class _Builder:
             _require_size(value, what)
         for layers in (self.spec.layers, *(block.layers for block in self.spec.blocks.values())):
             _check_cycles(layers)
-        self.budget.reserve(0, self.budget.layers(self.spec.layers), "the layers")
+        self._reserve_layers()
         self.nodes[INPUT] = Node(INPUT, INPUT, LayerSpec(op=INPUT), [],
                                  [(batch, channels, height, width)], Cost(), (), 0)
         output = self._expand_list(self.spec.layers, _Scope.of(self.scope), "", (), [(INPUT, 0)], 0)
@@ -190,6 +190,22 @@ class _Builder:
         for node in network.unread():
             warnings.warn(SpecWarning(unread_message(network, node)), stacklevel=4)
         return network
+
+    def _ops(self) -> int:
+        """Ops expanded so far (the input is a node, not an op)."""
+        return len(self.nodes) - 1
+
+    def _reserve_layers(self) -> None:
+        """Refuse, before expanding anything, at the top-level layer whose lower bound takes
+        the running total past the limit."""
+        total = 0
+        for position, layer in enumerate(self.spec.layers):
+            total += self.budget.layer(layer)
+            try:
+                self.budget.reserve(0, total, "the layers up to this one" if position else "this layer")
+            except SpecError as error:
+                raise error.located(line=layer.line or None, layer=layer.name or str(position),
+                                    op=layer.op) from None
 
     # -- layer lists ---------------------------------------------------------------------
     def _expand_list(self, layers: list[Any], scope: _Scope, prefix: str,
@@ -200,14 +216,14 @@ class _Builder:
         previous = inputs[0]
         for position, layer in enumerate(layers):
             base = layer.name or str(position)
+            before = self._ops()
             try:
                 count = self._repeat_count(layer, scope)
+                if count > 1 or layer.op in self.spec.blocks:
+                    what = f"repeat: {count}" if count > 1 else f"block '{layer.op}'"
+                    self.budget.reserve(before, self.budget.layer(layer, copies=count), what)
             except SpecError as error:
                 raise error.located(line=layer.line or None, layer=prefix + base, op=layer.op) from None
-            before = len(self.nodes)
-            if count > 1 or layer.op in self.spec.blocks:
-                what = f"repeat: {count}" if count > 1 else f"block '{layer.op}'"
-                self.budget.reserve(before, self.budget.layer(layer, copies=count), what)
             for index in range(count):
                 copy, name = layer, base
                 if layer.repeat is not None:
@@ -216,7 +232,7 @@ class _Builder:
                 full = prefix + name
                 try:
                     if index == 1:  # the first copy's exact size times the remaining copies
-                        self.budget.reserve(len(self.nodes), (len(self.nodes) - before) * (count - 1),
+                        self.budget.reserve(self._ops(), (self._ops() - before) * (count - 1),
                                             f"repeat: {count}")
                     if full in self.nodes or full in self.blocks:
                         raise SpecError(f"name '{full}' is used twice")
@@ -295,7 +311,7 @@ class _Builder:
             raise SpecError(f"{layer.op} takes {op.arity} input(s), got {len(refs)}")
         value, result = self._remembered("op", layer, scope, shapes,
                                          lambda: _costed(op, layer, scope, shapes))
-        self.budget.reserve(len(self.nodes), 1, "this op")
+        self.budget.reserve(self._ops(), 1, "this op")
         self.nodes[name] = Node(name, layer.op, value, refs, result.outputs, result.cost, block,
                                 layer.line, result.geometry, result.traffic)
         return name, 0
@@ -316,7 +332,7 @@ class _Builder:
     def _block_children(self, layer: LayerSpec, scope: _Scope, shapes: list[Shape]) -> list[Any]:
         """A built-in block's layers, refused before expanding when over the op budget."""
         value = evaluated(layer, scope.values)
-        self.budget.reserve(len(self.nodes), self.budget.layer(value), f"block {layer.op}")
+        self.budget.reserve(self._ops(), self.budget.layer(value), f"block {layer.op}")
         with _structure_decided(value, shapes):
             children: list[Any] = BLOCKS[layer.op].expand(value, shapes)
         return children

@@ -31,7 +31,7 @@ from costmodel.errors import SpecError
 from costmodel.graph import Network
 from costmodel.reference.forward import forward, random_input
 
-__all__ = ["EXPORTERS", "IR_VERSION", "OPSET", "Exported", "LayerContext", "export_network",
+__all__ = ["EXPORTERS", "IR_VERSION", "MAX_EXPORT_OPS", "OPSET", "Exported", "LayerContext", "export_network",
            "register_exporter", "tensor_name"]
 
 OPSET = 17
@@ -39,6 +39,13 @@ IR_VERSION = 10
 """Node ``metadata_props`` (the layer and block of each node) exist from IR version 10 on."""
 
 ROLE_KEY = "costmodel.layer"
+
+MAX_EXPORT_OPS = 50_000
+"""Most ops ``export`` writes (half of MAX_NETWORK_NODES): at 100,000 ops the export took
+10 s of CPU and 1.3 GiB on the benchmarks' machine — the reference forward drawing the
+weights ~2.7 s, the ONNX graph ~2.8 s, ONNX's full checker ~2.9 s and 0.7 GiB of its own
+(benchmarks/bench_scaling.py --commands export) — over the 10 s every input must be
+answered in (issue 9)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,11 @@ def export_network(network: Network, *, seed: int = 0) -> Exported:
     if symbolic:
         raise SpecError(f"export needs a number for every parameter (symbolic: {', '.join(symbolic)})",
                         path=network.path)
+    if len(network.ops) > MAX_EXPORT_OPS:
+        first = network.ops[MAX_EXPORT_OPS]
+        raise SpecError(f"export writes at most {MAX_EXPORT_OPS:,} ops (MAX_EXPORT_OPS) and this "
+                        f"network has {len(network.ops):,}; this op is the first beyond", path=network.path,
+                        line=first.line or None, layer=first.name, op=first.op)
     for node in network.ops:
         if node.op not in EXPORTERS:
             raise SpecError(f"op '{node.op}' has no ONNX mapping; it cannot be exported",

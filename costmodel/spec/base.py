@@ -42,10 +42,13 @@ __all__ = ["SpecModel", "LayerSpec", "Expr", "ExprPair", "Padding", "Domain", "e
 
 PADDING_KEYWORDS = ("same", "valid")
 
-MAX_NETWORK_NODES = 200_000
+MAX_NETWORK_NODES = 100_000
 """Most primitive ops one network may expand to (repeats, blocks and block parameters such as
-``branches`` or ``parts`` included); refused before the expansion allocates them. Twice the
-largest network the benchmarks time (100,000 layers)."""
+``branches`` or ``parts`` included; the input is not an op); refused before the expansion
+allocates them. At this size ``report``, ``lint``, ``check`` and a two-point ``sweep`` take
+at most ~5 s of CPU and 0.3 GiB on the 2-core machine of the benchmarks
+(benchmarks/bench_scaling.py); at 200,000 ops ``check`` took 11 s, over the 10 s every
+input must be answered in (issue 9). ``export`` has a lower limit of its own."""
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,20 @@ def test_export_refuses_an_existing_file_without_force(tmp_path):
     assert "exists; pass --force" in result.output
     assert 0 == run("export", SHUFFLENET, "--set", "resolution=32", "-o", str(out), "--force").exit_code
     onnx.checker.check_model(onnx.load(out), full_check=True)
+
+
+def test_export_beyond_its_op_limit_is_refused_at_the_first_op_beyond(monkeypatch, tmp_path):
+    import costmodel.export.builder as builder
+
+    monkeypatch.setattr(builder, "MAX_EXPORT_OPS", 3)
+    spec = tmp_path / "long.yaml"
+    spec.write_text("model: long\ninput: [3, 8, 8]\nlayers:\n  - {op: relu}\n  - {op: relu}\n"
+                    "  - {op: relu}\n  - {name: fourth, op: relu6}\n")
+    out = tmp_path / "long.onnx"
+    result = run("export", str(spec), "-o", str(out))
+    assert 2 == result.exit_code and not out.exists()
+    assert result.output == (f"error: {spec}:7: layer 'fourth' (relu6): export writes at most 3 ops "
+                             "(MAX_EXPORT_OPS) and this network has 4; this op is the first beyond\n")
+    monkeypatch.setattr(builder, "MAX_EXPORT_OPS", 4)
+    assert 0 == run("export", str(spec), "-o", str(out)).exit_code
+

@@ -48,13 +48,36 @@ def test_expansion_beyond_the_limit_is_refused(tmp_path: Path, case: str, comman
 
 
 def test_at_the_limit_is_built(tmp_path: Path) -> None:
-    # the input node + 1 conv + (limit − 2) relus: exactly MAX_NETWORK_NODES nodes, accepted
+    # 1 conv + (limit − 1) relus: exactly MAX_NETWORK_NODES ops (the input is not an op), accepted
     spec = tmp_path / "s.yaml"
     spec.write_text("model: t\ninput: [3, 1, 1]\nlayers:\n  - {op: conv2d, out: 2, kernel: 1}\n"
-                    f"  - {{op: relu, repeat: {MAX_NETWORK_NODES - 2}}}\n")
+                    f"  - {{op: relu, repeat: {MAX_NETWORK_NODES - 1}}}\n")
     result = CliRunner().invoke(main, ["report", str(spec), "--totals-only"])
     assert result.exit_code == 0, result.output
     assert "params       6" in result.output       # 3·2 weights, no bias
+    assert f"fragments    {MAX_NETWORK_NODES:,}" in result.output  # one kernel per op
+
+
+@pytest.mark.parametrize(("layers", "line", "layer"), [
+    # one op past the limit, found by the lower bound before expanding, at the layer crossing it
+    (f"  - {{op: conv2d, out: 2, kernel: 1}}\n  - {{name: r, op: relu, repeat: {MAX_NETWORK_NODES}}}\n",
+     5, "'r' (relu)"),
+    # two calls of a block, each under the limit: refused at the call crossing it
+    (f"blocks:\n  b:\n    layers:\n      - {{name: r, op: relu, repeat: {MAX_NETWORK_NODES // 2 + 1}}}\n"
+     "layers:\n  - {name: x, op: b}\n  - {name: y, op: b}\n", 9, "'y' (b)"),
+    # a count the lower bound cannot see (an expression): refused as the block expands, at the
+    # block's layer, named by its instance
+    (f"blocks:\n  b:\n    layers:\n      - {{name: r, op: relu, repeat: 'in_channels * {MAX_NETWORK_NODES // 3 + 1}'}}\n"
+     "layers:\n  - {name: x, op: b}\n", 6, "'x.r' (relu)"),
+])
+def test_just_beyond_the_limit_is_refused_at_its_line(tmp_path: Path, layers: str, line: int,
+                                                      layer: str) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text("model: t\ninput: [3, 1, 1]\n" + ("" if layers.startswith("blocks") else "layers:\n")
+                    + layers)
+    result = CliRunner().invoke(main, ["report", str(spec)])
+    message = assert_one_line_error(result, f"{spec}:{line}: layer {layer}: ")
+    assert f"beyond {MAX_NETWORK_NODES:,} ops" in message and "MAX_NETWORK_NODES" in message
 
 
 @pytest.mark.parametrize(("layers", "bound"), [
