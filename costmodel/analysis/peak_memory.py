@@ -325,8 +325,6 @@ def _greedy(schedule: _Schedule, segment: _Segment, live: int, budget: _Budget) 
 def _order_segment(schedule: _Schedule, segment: list[int], remaining: list[int], live: int,
                    max_states: int, budget: _Budget) -> tuple[list[int], str]:
     """The order chosen for one segment and how it was found (:data:`SEARCHES`)."""
-    if len(segment) == 1:
-        return segment, "exact"
     if not budget.spend(len(segment)):  # setting up the search is itself linear
         return segment, "spec order"
     local = _Segment(schedule, segment, remaining)
@@ -356,12 +354,15 @@ def _best(schedule: _Schedule, max_states: int, budget: int) -> tuple[Peak, str]
     order: list[int] = []
     live = 0
     search = "exact"
+    simulated = 0  # order[:simulated] has been run: a segment's search needs the state before it
     for segment in _segments(schedule):
-        chosen, how = _order_segment(schedule, segment, remaining, live, max_states, left)
-        if SEARCHES.index(how) > SEARCHES.index(search):
-            search = how
-        order += chosen
-        _, _, live = schedule.run(chosen, remaining, live)
+        if len(segment) > 1:  # a lone node has one order: nothing to search, run it later
+            _, _, live = schedule.run(order[simulated:], remaining, live)
+            simulated = len(order)
+            segment, how = _order_segment(schedule, segment, remaining, live, max_states, left)
+            if SEARCHES.index(how) > SEARCHES.index(search):
+                search = how
+        order += segment
     return schedule.peak(order), search
 
 

@@ -67,7 +67,7 @@ class Analysis:
     @cached_property
     def peak_memory(self) -> PeakMemory | None:
         """Peak activation memory (spec order and best order found); None when symbolic."""
-        if any(is_symbolic(size) for node in self.network.nodes.values()
+        if any(type(size) is not int and is_symbolic(size) for node in self.network.nodes.values()
                for shape in node.outputs for size in shape):
             return None
         return analyze_peak_memory(self.network)

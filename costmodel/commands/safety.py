@@ -16,7 +16,7 @@ __all__ = ["SafeGroup", "EXIT_BAD_INPUT", "GC_THRESHOLDS", "subject"]
 EXIT_BAD_INPUT = 2
 
 GC_THRESHOLDS = (100_000, 50, 1000)
-"""The collector's thresholds for a CLI run (Python's are 700, 10, 10). A 100,000-op
+"""The collector's thresholds while a command runs (Python's are 700, 10, 10). A 100,000-op
 network holds millions of objects, none of them garbage, and full collections kept
 re-scanning them: 45 % of `report`'s time at 100,000 layers. Young collections every
 100,000 allocations still reclaim short-lived cycles, so memory stays bounded."""
@@ -50,7 +50,14 @@ class SafeGroup(click.Group):
         if not kwargs.get("standalone_mode", True):
             return super().main(args, *rest, **kwargs)
         words = list(sys.argv[1:] if args is None else args)
+        thresholds = gc.get_threshold()
         gc.set_threshold(*GC_THRESHOLDS)
+        try:
+            self._run(words, *rest, **kwargs)
+        finally:  # for this command only (costmodel used in-process keeps its own)
+            gc.set_threshold(*thresholds)
+
+    def _run(self, words: list[str], *rest: Any, **kwargs: Any) -> None:
         try:
             result = super().main(words, *rest, **{**kwargs, "standalone_mode": False})
         except click.exceptions.ClickException as error:
