@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from costmodel.latency.model import DEFAULT_PROFILE, DeviceProfile, predict
+from costmodel.latency.device import shipped_profile
+from costmodel.latency.model import DeviceProfile, predict
 from costmodel.zoo import collect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,9 +44,8 @@ def measured_csv(path: Path) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--all", type=Path, default=DEFAULT_PROFILE)
-    parser.add_argument("--none", type=Path, default=DEFAULT_PROFILE.with_name(
-        DEFAULT_PROFILE.stem + "-noopt.json"))
+    parser.add_argument("--all", type=Path, default=shipped_profile("all")[0])
+    parser.add_argument("--none", type=Path, default=shipped_profile("none")[0])
     parser.add_argument("--measured", type=Path, default=ROOT / "benchmarks" / "runtime_zoo.csv")
     parser.add_argument("--measure", action="store_true", help="Measure now instead of the CSV.")
     parser.add_argument("--rounds", type=int, default=9)

@@ -10,7 +10,6 @@ kernel's alone (see :func:`calibrate`).
 from __future__ import annotations
 
 import math
-import platform
 import random
 import statistics
 import tempfile
@@ -20,25 +19,30 @@ from typing import Any
 
 import numpy as np
 
-from costmodel.latency.kernels import kernels
+from costmodel.latency.device import cpu_model, nchwc_block
+from costmodel.latency.kernels import Kernel, kernels
 from costmodel.latency.model import DeviceProfile, Roofline, fit_roofline
 from costmodel.runtime.base import RunTimes
 
-__all__ = ["GRIDS", "Point", "best", "calibrate", "cpu_model", "grid", "nchwc_block"]
+__all__ = ["GRIDS", "Baseline", "Point", "Sample", "baseline", "best", "calibrate", "estimate",
+           "fit_profile", "grid", "measure"]
 
 Spec = dict[str, Any]
 
 
 def _conv(rng: random.Random, *, kernel: int, depthwise: bool = False, groups: int = 1,
           fused: bool) -> Spec:
-    c_in = rng.choice([8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512])
-    c_in = max(c_in - c_in % groups, groups * 4) if groups > 1 else c_in
-    c_out = c_in if depthwise else rng.choice([8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 512])
-    if groups > 1:
-        c_out = max(c_out - c_out % groups, groups * 4)
+    if groups > 1:  # RegNet/ResNeXt-like: many groups of a few channels, or a few wide ones
+        c_in = groups * rng.choice([4, 8, 12, 16, 24, 32, 48, 64])
+        while c_in > 1024:
+            c_in //= 2
+        c_out = c_in
+    else:
+        c_in = rng.choice([8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 960])
+        c_out = c_in if depthwise else rng.choice([8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 512, 1024])
     size = rng.choice([1, 7, 14, 28, 56, 112] if kernel == 1 else [7, 14, 28, 56, 112])
-    while c_in * c_out * size * size * kernel * kernel // max(groups, 1) > 120_000_000 or \
-            c_in * size * size > 1_600_000:
+    per_output = c_in * kernel * kernel // (c_in if depthwise else groups)
+    while c_out * size * size * per_output > 120_000_000 or c_in * size * size > 1_600_000:
         size = max(1, size // 2)
     if kernel > 1 and not depthwise and groups == 1 and rng.random() < 0.2:
         c_in = 3  # a stem conv
@@ -79,8 +83,47 @@ def _linear(rng: random.Random, fused: bool) -> Spec:
 
 
 def _activation(rng: random.Random, fused: bool) -> Spec:
-    op = rng.choice(["relu", "hardswish", "sigmoid", "hardsigmoid", "swish", "relu6"])
+    # hard-swish is HardSigmoid and Mul op by op (its ONNX function inlined)
+    op = rng.choice(["relu", "hardsigmoid", "relu6", "leaky_relu"] + (["hardswish"] if fused else []))
     return {"input": _feature_map(rng), "layers": [{"name": "k", "op": op}]}
+
+
+def _activation_exp(rng: random.Random, fused: bool) -> Spec:
+    # swish is one QuickGelu kernel with optimizations on, Sigmoid and Mul op by op
+    op = rng.choice(["sigmoid", "swish"] if fused else ["sigmoid"])
+    return {"input": _feature_map(rng), "layers": [{"name": "k", "op": op}]}
+
+
+def _tokens(rng: random.Random) -> list[int]:
+    """A token tensor 1×L×C (as N×1×L×C; a reshape makes it 3-D)."""
+    return [1, rng.choice([16, 49, 64, 196, 256, 1024]), rng.choice([32, 64, 96, 128, 192, 256, 384, 512])]
+
+
+def _on_tokens(rng: random.Random, layer: Spec) -> Spec:
+    shape = _tokens(rng)
+    return {"input": shape, "layers": [{"name": "t", "op": "reshape", "shape": shape},
+                                       {"name": "k", **layer}]}
+
+
+def _gemm(rng: random.Random, fused: bool) -> Spec:
+    # no bias: op by op the bias is an Add of its own (a binary kernel)
+    return _on_tokens(rng, {"op": "linear", "out": rng.choice([32, 64, 128, 192, 256, 384, 512, 1024]),
+                            "bias": False})
+
+
+def _matmul(rng: random.Random, fused: bool) -> Spec:
+    heads, length = rng.choice([1, 2, 4, 8]), rng.choice([16, 49, 64, 196, 256])
+    if rng.random() < 0.5:  # Q·Kᵀ: heads × L × d by heads × L × d
+        return {"input": [heads, length, rng.choice([16, 32, 64])],
+                "layers": [{"name": "k", "op": "matmul", "inputs": ["input", "input"], "transpose_b": True}]}
+    return {"input": [heads, length, length],  # A·A: heads × L × L by heads × L × L
+            "layers": [{"name": "k", "op": "matmul", "inputs": ["input", "input"]}]}
+
+
+def _softmax(rng: random.Random, fused: bool) -> Spec:
+    length = rng.choice([16, 49, 64, 196, 256, 1024])
+    return {"input": [rng.choice([1, 2, 4, 8]), min(length, 256), length],
+            "layers": [{"name": "k", "op": "softmax"}]}
 
 
 def _binary(rng: random.Random, fused: bool) -> Spec:
@@ -103,13 +146,18 @@ GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "conv_pointwise": lambda rng, fused: _conv(rng, kernel=1, fused=fused),
     "conv_depthwise": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 5]), depthwise=True,
                                                fused=fused),
-    "conv_grouped": lambda rng, fused: _conv(rng, kernel=rng.choice([1, 3]),
-                                             groups=rng.choice([2, 3, 4, 8]), fused=fused),
+    "conv_grouped": lambda rng, fused: _conv(rng, kernel=rng.choice([1, 3, 3]),
+                                             groups=rng.choice([2, 3, 4, 8, 16, 32, 64]), fused=fused),
     "fully_connected": _linear,
     "pool": _pool,
     "global_pool": _single("global_avg_pool"),
+    "gemm": _gemm,
+    "matmul": _matmul,
     "norm": _single("batchnorm"),
+    "layernorm": lambda rng, fused: _on_tokens(rng, {"op": "layernorm"}),
+    "softmax": _softmax,
     "activation": _activation,
+    "activation_exp": _activation_exp,
     "binary": _binary,
     "copy": _copy,
 }
@@ -124,6 +172,7 @@ class Point:
     maccs: int
     bytes: int
     time_us: float
+    calls: int = 1
 
 
 def grid(points_per_kind: int, optimize: str, seed: int = 0) -> list[tuple[str, Spec]]:
@@ -140,31 +189,9 @@ def grid(points_per_kind: int, optimize: str, seed: int = 0) -> list[tuple[str, 
     return specs
 
 
-def cpu_model() -> str:
-    """The CPU's model name (/proc/cpuinfo), else the platform's processor string."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as stream:
-            for line in stream:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def nchwc_block() -> int:
-    """MLAS's NCHWc block size on this CPU: 16 channels with AVX-512F, else 8 (AVX2; x86)."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as stream:
-            flags = next((line.split() for line in stream if line.startswith("flags")), [])
-    except OSError:
-        flags = []
-    return 16 if "avx512f" in flags else 8
-
-
 def _session_baselines() -> list[tuple[str, Spec]]:
-    """Chains of 1 and 8 one-element ReLUs: their CPU time less their kernels' time gives the
-    session's fixed cost per run and the executor's cost per node."""
+    """Chains of 1 and 8 one-element ReLUs: their CPU time less their kernels' profiled time
+    gives the session's fixed cost per run and the executor's cost per node."""
     return [(f"session{n}", {"model": f"session{n}", "input": [1, 1, 1],
                              "layers": [{"name": f"k{i}", "op": "relu"} for i in range(n)]})
             for n in (1, 8)]
@@ -183,26 +210,22 @@ def _node_us(times: RunTimes, node: str, runs: int) -> float:
     return best([run[node] for run in times.node_us], runs)
 
 
-def _kernel_us(times: RunTimes, fixed_us: float, kernel: Callable[[str], bool], runs: int) -> float:
-    """The time of the nodes ``kernel`` accepts: the run's CPU time less the session's and
-    executor's fixed costs and the other nodes' profiled times (the CPU clock leaves out
-    time descheduled, which the profiler's wall times of a long kernel do not)."""
-    others = sum(_node_us(times, node, runs) for node, op in times.op_types.items() if not kernel(op))
-    return best(times.cpu_us, runs) - fixed_us - others
+@dataclass(frozen=True)
+class Sample:
+    """One timed grid point: its kind, the kernels costmodel predicts for it, its profiled
+    runs, and its input and output element counts (a lone conv's reorders read them)."""
+
+    kind: str
+    kernels: list[Kernel]
+    times: RunTimes
+    inputs: int
+    outputs: int
 
 
-def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name: str = "onnxruntime",
-              rounds: int = 3, runs: int = 7, seed: int = 0,
-              progress: Callable[[str], None] | None = None) -> tuple[DeviceProfile, list[Point]]:
-    """Benchmark the grid (interleaved ``rounds`` of ``runs`` runs each) and fit a profile.
-
-    A point's time is its kernel's alone: the run's CPU time less the session's and the
-    executor's fixed costs and less the layout reorders around a lone conv, which the
-    runtime's profiler times (:func:`_kernel_us`); the reorders are points of their own
-    (``reorder``: the tensor's bytes read and written). Two chains of one-element ReLUs give
-    the session's fixed cost and the executor's cost per kernel (CPU time of the run less
-    its kernels' profiled time).
-    """
+def measure(points_per_kind: int, *, optimize: str, runtime_name: str, rounds: int, runs: int,
+            seed: int, progress: Callable[[str], None] | None = None) -> list[Sample]:
+    """Time the session baselines and the grid with the runtime's per-node profiler on, in
+    ``rounds`` interleaved rounds of ``runs`` runs (a burst of load hits every point alike)."""
     from costmodel.export import export_network
     from costmodel.graph import build
     from costmodel.runtime.base import RunOptions
@@ -215,10 +238,10 @@ def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name:
     jobs = []
     for kind, spec in _session_baselines() + grid(points_per_kind, optimize, seed):
         network = build(parse_spec(spec), f"<{spec['model']}>", {})
-        found = [k for k in kernels(network, optimize, block) if k.kind != "reorder"]  # timed apart
+        found = kernels(network, optimize, block)
         if kind == "conv_grouped" and found[0].kind == "conv_grouped_nchwc":
             kind = found[0].kind  # whole-block groups: the blocked kind
-        if not kind.startswith("session") and {k.kind for k in found} != {kind}:
+        if not kind.startswith("session") and not {k.kind for k in found} <= {kind} | HELPER_KINDS:
             raise AssertionError(f"{spec['model']}: not {kind} kernels: {found}")
         exported = export_network(network, seed=seed)
         feeds = {exported.model.graph.input[0].name: exported.input}
@@ -227,34 +250,77 @@ def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name:
                      math.prod(exported.input.shape), math.prod(network.nodes[source].outputs[port])))
     with tempfile.TemporaryDirectory() as folder:
         profiled = [runtime.profiled(data, feeds, options, folder) for _, _, data, feeds, _, _ in jobs]
-        for round_ in range(rounds):  # interleaved: a burst of load hits every point alike
+        for round_ in range(rounds):
             for timed in profiled:
                 timed.run(runs)
             if progress is not None:
                 progress(f"round {round_ + 1}/{rounds}")
-        results = [timed.finish() for timed in profiled]
-    (cpu1, kern1), (cpu8, kern8) = [(best(r.cpu_us, runs),
-                                     sum(_node_us(r, node, runs) for node in r.op_types))
-                                    for r in results[:2]]
-    node_us = max(((cpu8 - kern8) - (cpu1 - kern1)) / 7, 0.0)
-    session = max(cpu1 - kern1 - node_us, 0.0)
-    points = []
-    for (kind, found, _, _, inputs, outputs), times in zip(jobs[2:], results[2:]):
-        fixed = session + node_us * len(times.op_types)
-        kernel_us = _kernel_us(times, fixed, lambda op: op not in REORDERS, runs) / len(found)
-        points.append(Point(kind, found[0].maccs, found[0].bytes, max(kernel_us, 0.01)))
-        for node, op in times.op_types.items():
-            if op in REORDERS:
-                elements = inputs if op == "ReorderInput" else outputs
-                points.append(Point("reorder", 0, 2 * elements * 4, max(_node_us(times, node, runs), 0.01)))
-    kinds = {}
-    for kind in {p.kind for p in points}:
-        kinds[kind] = _fit([p for p in points if p.kind == kind])
-    kinds["other"] = _fit([p for p in points if not p.kind.startswith("conv")
-                           and p.kind not in ("fully_connected", "reorder")])
-    profile = DeviceProfile(runtime.name, runtime.version, cpu_model(), 1, optimize, session,
-                            dict(sorted(kinds.items())), len(points), node_us=node_us,
-                            nchwc_block=block)
+        return [Sample(kind, found, timed.finish(), inputs, outputs)
+                for (kind, found, _, _, inputs, outputs), timed in zip(jobs, profiled)]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Fixed costs of a profiled run (µs): the session's per run, the executor's per node."""
+
+    session_us: float
+    node_us: float
+
+
+def baseline(chain1: Sample, chain8: Sample, runs: int) -> Baseline:
+    """From the chains of 1 and 8 one-element ReLUs: CPU time less the kernels' profiled
+    time, its slope per node and its intercept."""
+    def overhead(sample: Sample) -> float:
+        times = sample.times
+        return best(times.cpu_us, runs) - sum(_node_us(times, node, runs) for node in times.op_types)
+
+    node = max((overhead(chain8) - overhead(chain1)) / 7, 0.0)
+    return Baseline(max(overhead(chain1) - node, 0.0), node)
+
+
+def estimate(sample: Sample, fixed: Baseline, runs: int) -> list[Point]:
+    """A grid point's kernel time: its run's CPU time less the session's and the executor's
+    fixed costs and less the helper nodes' profiled times (layout reorders, reshapes, the
+    transpose of a product's operand); the reorders are ``reorder`` points of their own (the
+    tensor's bytes read and written)."""
+    helpers = HELPERS | ({"Transpose"} if sample.kind in ("matmul", "gemm") else set())
+    times = sample.times
+    own = [k for k in sample.kernels if k.kind == sample.kind]
+    other_us = {node: _node_us(times, node, runs) for node, op in times.op_types.items() if op in helpers}
+    kernel_us = (best(times.cpu_us, runs) - fixed.session_us - fixed.node_us * len(times.op_types)
+                 - sum(other_us.values())) / len(own)
+    points = [Point(sample.kind, own[0].maccs, own[0].bytes, max(kernel_us, 0.01), own[0].calls)]
+    for node, op in times.op_types.items():
+        if op in REORDERS:
+            elements = sample.inputs if op == "ReorderInput" else sample.outputs
+            points.append(Point("reorder", 0, 2 * elements * 4, max(other_us[node], 0.01)))
+    return points
+
+
+def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name: str = "onnxruntime",
+              rounds: int = 3, runs: int = 7, seed: int = 0,
+              progress: Callable[[str], None] | None = None) -> tuple[DeviceProfile, list[Point]]:
+    """Benchmark the grid (:func:`measure`) and fit a profile: per kind a roofline on the
+    points' kernel times (:func:`estimate`), the session's and executor's costs per run and
+    per kernel (:func:`baseline`)."""
+    samples = measure(points_per_kind, optimize=optimize, runtime_name=runtime_name, rounds=rounds,
+                      runs=runs, seed=seed, progress=progress)
+    return fit_profile(samples, optimize=optimize, runtime_name=runtime_name, runs=runs)
+
+
+def fit_profile(samples: list[Sample], *, optimize: str, runtime_name: str,
+                runs: int) -> tuple[DeviceProfile, list[Point]]:
+    """The profile of :func:`measure`'s samples (the session baselines first)."""
+    fixed = baseline(samples[0], samples[1], runs)
+    points = [point for sample in samples[2:] for point in estimate(sample, fixed, runs)]
+    kinds = {kind: _fit([p for p in points if p.kind == kind]) for kind in {p.kind for p in points}}
+    kinds["other"] = _fit([p for p in points if p.kind in OTHER_KINDS])
+    from costmodel.runtime.measure import load_runtime
+
+    runtime = load_runtime(runtime_name)
+    profile = DeviceProfile(runtime.name, runtime.version, cpu_model(), 1, optimize, fixed.session_us,
+                            dict(sorted(kinds.items())), len(points), node_us=fixed.node_us,
+                            nchwc_block=nchwc_block())
     return profile, points
 
 
@@ -268,11 +334,12 @@ def _fit(points: list[Point]) -> Roofline:
     maccs = np.array([p.maccs for p in points], dtype=float)
     nbytes = np.array([p.bytes for p in points], dtype=float)
     times = np.array([p.time_us for p in points])
-    roofline = fit_roofline(maccs, nbytes, times)
-    predicted = np.array([roofline.time_us(int(m), int(b)) for m, b in zip(maccs, nbytes)])
+    calls = np.array([p.calls for p in points], dtype=float)
+    roofline = fit_roofline(maccs, nbytes, times, calls)
+    predicted = np.array([roofline.time_us(int(m), int(b), int(c)) for m, b, c in zip(maccs, nbytes, calls)])
     sound = np.abs(np.log(np.maximum(predicted, 1e-3) / times)) <= np.log(OUTLIER)
     if sound.sum() >= 3 and not sound.all():
-        roofline = fit_roofline(maccs[sound], nbytes[sound], times[sound])
+        roofline = fit_roofline(maccs[sound], nbytes[sound], times[sound], calls[sound])
     return roofline
 
 
@@ -285,3 +352,13 @@ MIN_US = 1.0
 
 REORDERS = frozenset({"ReorderInput", "ReorderOutput"})
 """onnxruntime's NCHWc layout reorders (timed as ``reorder`` points, not as the kernel)."""
+
+HELPERS = REORDERS | {"Reshape"}
+"""Nodes of a grid point that are not its kernel: timed by the profiler and subtracted."""
+
+HELPER_KINDS = frozenset({"reorder", "copy"})
+"""Kernels a grid point may run besides its own kind's (reorders; Q·Kᵀ's transpose op by op)."""
+
+OTHER_KINDS = frozenset({"pool", "global_pool", "norm", "layernorm", "softmax", "activation",
+                         "activation_exp", "binary", "copy"})
+"""The kinds ``other`` (an op without a kind of its own) is fitted on: no contractions."""

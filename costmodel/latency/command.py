@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from costmodel.errors import SpecError
-from costmodel.latency.model import DEFAULT_PROFILE, DeviceProfile, predict
+from costmodel.latency import device
+from costmodel.latency.model import DeviceProfile, predict
 from costmodel.latency.render import render_latency
 
 if TYPE_CHECKING:
@@ -17,8 +19,16 @@ __all__ = ["load_profile", "print_latency"]
 
 
 def load_profile(path: str) -> DeviceProfile:
-    """The profile at ``path`` (``default``: the shipped one); SpecError if unreadable."""
-    source = DEFAULT_PROFILE if path == "default" else path
+    """The profile at ``path``; ``default``: the shipped profile of this CPU (model and NCHWc
+    block size) with optimizations on, named on stderr, with a warning when none matches.
+    SpecError if unreadable."""
+    source: str | Path = path
+    if path == "default":
+        source, matched = device.shipped_profile("all")
+        click.echo(f"latency: shipped profile {source.name}" +
+                   (" (this CPU)" if matched else
+                    f" — WARNING: no shipped profile is for this CPU ({device.cpu_model()}, NCHWc block "
+                    f"{device.nchwc_block()}); run `costmodel calibrate`"), err=True)
     try:
         return DeviceProfile.load(source)
     except (OSError, ValueError, KeyError, TypeError) as error:

@@ -32,24 +32,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from costmodel.graph import Network, Node
 
-__all__ = ["KINDS", "Kernel", "kernel_kind", "kernels", "passes"]
+__all__ = ["KINDS", "Kernel", "kernel_kind", "kernels"]
 
 KINDS = ("conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "conv_grouped_nchwc",
-         "fully_connected", "pool", "global_pool", "norm", "activation", "binary", "copy", "reorder",
-         "other")
-"""Kernel kinds, each with its own fitted roofline."""
+         "fully_connected", "gemm", "matmul", "pool", "global_pool", "norm", "layernorm", "softmax",
+         "activation", "activation_exp", "binary", "copy", "reorder", "other")
+"""Kernel kinds, each with its own fitted roofline: ``fully_connected`` is a linear of one
+vector (GEMV: weight-bound), ``gemm`` one of tokens, ``matmul`` a product of two tensors
+(attention); ``activation`` a clamp-like function (ReLU, ReLU6, hard-swish, …),
+``activation_exp`` one through an exponential (sigmoid, swish, GELU's erf)."""
 
-def passes(node: Node, optimize: str) -> int:
-    """How many kernels an element-wise op runs as: the exporter writes swish as
-    Mul(x, Sigmoid(x)) (one QuickGelu kernel with optimizations on) and gelu as five nodes
-    (Mul, Erf, Add, Mul, Mul; costmodel/export/table.py) — the only nonlinearities without
-    a conv epilogue, told apart by their sigmoid."""
-    if not node.has("nonlinearity") or node.has("conv_epilogue"):
-        return 1
-    if node.has("sigmoid_based"):
-        return 2 if optimize == "none" else 1
-    return 5
-
+EXP_ACTIVATIONS = frozenset({"sigmoid", "swish", "silu", "gelu"})
+"""Activations computed through an exponential (erf for GELU)."""
 
 CONVS = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped"})
 
@@ -68,6 +62,9 @@ class Kernel:
     kind: str
     maccs: int
     bytes: int
+    calls: int = 1
+    """Times the kernel's fixed cost is paid: a grouped conv run as im2col and a GEMM per
+    group (not in the NCHWc layout) pays it per group."""
 
 
 def kernel_kind(node: Node, c_in: int) -> str:
@@ -81,21 +78,60 @@ def kernel_kind(node: Node, c_in: int) -> str:
         if geometry.groups == c_out or geometry.groups == c_in:
             return "conv_depthwise"
         return "conv_grouped"
+    if node.op == "matmul":
+        return "matmul"
     if node.has("contraction"):
-        return "fully_connected"
+        return "gemm" if math.prod(node.outputs[0][:-1]) > 1 else "fully_connected"
     if node.has("global_pooling"):
         return "global_pool"
     if node.has("pooling"):
         return "pool"
+    if node.op == "softmax":
+        return "softmax"
     if node.has("normalization"):
-        return "norm"
+        return "layernorm" if node.op in ("layernorm", "groupnorm") else "norm"
     if node.has("sum") or node.has("product"):
         return "binary"
     if node.has("copy"):
         return "copy"
     if node.has("nonlinearity"):
-        return "activation"
+        return "activation_exp" if node.op in EXP_ACTIVATIONS else "activation"
     return "other"
+
+
+def _passes(network: Network, node: Node, kernel: Kernel, optimize: str) -> list[Kernel]:
+    """The kernels of an op the exporter writes as several ONNX nodes
+    (costmodel/export/table.py), as onnxruntime 1.32 runs them (its optimized graphs):
+    GELU = Mul(Mul(x, ½), Add(Erf(Mul(x, 1/√2)), 1)), five kernels at either level (the
+    pattern is not fused); a layernorm of N×C×H×W = Transpose, LayerNormalization, Transpose
+    back; op by op only (fused with optimizations on): swish = Mul(x, Sigmoid(x)) (one
+    QuickGelu), hard-swish = Mul(x, HardSigmoid(x)) (one HardSwish), a linear of tokens with
+    a bias = Add(MatMul(x, Wᵀ), b) (one Gemm), Q·Kᵀ = MatMul(Q, Transpose(K)) and a
+    product's scale a Mul (one FusedMatMul). Each pass reads and writes its tensor once (a
+    product of two tensors reads one more)."""
+    size = math.prod(node.outputs[0]) * DTYPE_BYTES
+    layers = kernel.layers
+    if node.op == "gelu":
+        return [Kernel(layers, kind, 0, nbytes) for kind, nbytes in (
+            ("binary", 2 * size), ("activation_exp", 2 * size), ("binary", 2 * size),
+            ("binary", 2 * size), ("binary", 3 * size))]
+    if node.op == "layernorm" and len(node.outputs[0]) == 4:
+        return [Kernel(layers, "copy", 0, 2 * size), kernel, Kernel(layers, "copy", 0, 2 * size)]
+    if optimize == "all":
+        return [kernel]
+    if node.op in ("swish", "silu", "hardswish"):  # x·σ(x), x·hard-σ(x)
+        kind = "activation" if node.op == "hardswish" else "activation_exp"
+        return [Kernel(layers, kind, 0, 2 * size), Kernel(layers, "binary", 0, 3 * size)]
+    if kernel.kind == "gemm" and getattr(node.layer, "bias", False):
+        bias = node.outputs[0][-1] * DTYPE_BYTES
+        return [replace(kernel, bytes=kernel.bytes - bias), Kernel(layers, "binary", 0, 2 * size + bias)]
+    if node.op == "matmul":
+        source, port = node.inputs[1]
+        operand = math.prod(network.nodes[source].outputs[port]) * DTYPE_BYTES
+        transpose = [Kernel(layers, "copy", 0, 2 * operand)] if getattr(node.layer, "transpose_b", False) else []
+        scale = [Kernel(layers, "binary", 0, 2 * size)] if getattr(node.layer, "scale", None) is not None else []
+        return [*transpose, kernel, *scale]
+    return [kernel]
 
 
 def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -> list[Kernel]:
@@ -103,9 +139,19 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
     ``block``: the CPU's NCHWc block size (channels)."""
     readers = network.readers
     absorbed: set[str] = set()
-    result = []
+    result: list[Kernel] = []
     head_of: dict[str, Kernel] = {}  # layer → the kernel producing its output
+    sliced: dict[tuple[str, int], Kernel] = {}  # tensor → the kernel slicing it
     for node in network.nodes.values():
+        if node.op == "slice" and node.inputs:
+            kernel = _slice(node, sliced.get(node.inputs[0]) if optimize == "all" else None)
+            if len(kernel.layers) > 1:  # one Split with the earlier slices of the tensor
+                result[result.index(sliced[node.inputs[0]])] = kernel
+            else:
+                result.append(kernel)
+            sliced[node.inputs[0]] = kernel
+            head_of.update((layer, kernel) for layer in kernel.layers)
+            continue
         if node.name in absorbed or not node.inputs or node.has("view"):  # input, aliases
             continue
         layers, bytes_ = [node.name], node.cost.mem_access
@@ -116,15 +162,31 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
         c_in = network.nodes[source].outputs[index][1]
         kernel = Kernel(tuple(layers), kernel_kind(node, c_in), int(node.cost.maccs),
                         int(bytes_) * DTYPE_BYTES)
-        result += [kernel] * passes(node, optimize)
-        head_of.update((layer, kernel) for layer in layers)
+        found = _passes(network, node, kernel, optimize)
+        result += found
+        head_of.update((layer, found[-1]) for layer in layers)  # the pass writing the output
     if optimize == "all":
         reorders, blocked = _reorders(network, result, head_of, block)
         # a grouped conv of whole-block groups runs MLAS's NCHWc conv, not im2col and a GEMM
         # per group: a kind of its own (calibrated apart; 3–10× faster on the same maccs)
         result = [replace(k, kind="conv_grouped_nchwc") if k.kind == "conv_grouped" and blocked[k] else k
                   for k in result] + reorders
-    return result
+    return [replace(k, calls=_groups(network, k)) if k.kind == "conv_grouped" else k for k in result]
+
+
+def _groups(network: Network, kernel: Kernel) -> int:
+    """The groups of a grouped conv kernel."""
+    geometry = network.nodes[kernel.layers[0]].geometry
+    return int(geometry.groups) if geometry is not None else 1
+
+
+def _slice(node: Node, split: Kernel | None) -> Kernel:
+    """A slice copies its channels (onnxruntime's Slice: read and written once); with
+    optimizations on, slices of one tensor are one Split kernel (``split``: the earlier ones)."""
+    nbytes = 2 * math.prod(node.outputs[0]) * DTYPE_BYTES
+    if split is None:
+        return Kernel((node.name,), "copy", 0, nbytes)
+    return replace(split, layers=(*split.layers, node.name), bytes=split.bytes + nbytes)
 
 
 def _fuse(network: Network, conv: Node, readers: dict[str, list[str]]) -> tuple[list[str], int]:
@@ -188,14 +250,34 @@ def _blocked(network: Network, kernel: Kernel, head_of: dict[str, Kernel],
     if kernel.kind in CONVS:
         return _nchwc_conv(network, kernel, block)
     head = network.nodes[kernel.layers[0]]
-    sources = [(source, port) for layer in kernel.layers
-               for source, port in network.nodes[layer].inputs if source not in kernel.layers]
+    sources = [_producer(network, ref) for layer in kernel.layers
+               for ref in network.nodes[layer].inputs if ref[0] not in kernel.layers]
     if kernel.kind in ("pool", "global_pool") or (head.has("copy") and len(head.inputs) > 1):
         if any(network.nodes[source].outputs[port][1] % block for source, port in sources):
             return False  # pooling and concats of whole channel blocks only
-    elif kernel.kind not in ("activation", "norm") and not head.has("sum"):
+    elif kernel.kind not in ("activation", "activation_exp", "norm") and not head.has("sum"):
         return False
     return all(source in head_of and known.get(head_of[source], False) for source, _ in sources)
+
+
+REMOVED = frozenset({"dropout", "identity"})
+"""Views onnxruntime's optimizer removes (Dropout at inference, Identity): their readers read
+the tensor they pass on, in its layout; other views (Flatten, Reshape, Slice) read it plain."""
+
+
+def _producer(network: Network, ref: tuple[str, int]) -> tuple[str, int]:
+    """The tensor ``ref`` is, looking through removed views."""
+    while network.nodes[ref[0]].op in REMOVED and network.nodes[ref[0]].inputs:
+        ref = network.nodes[ref[0]].inputs[0]
+    return ref
+
+
+def _readers(network: Network, name: str) -> list[str]:
+    """The nodes reading ``name``'s output, looking through removed views."""
+    found = []
+    for reader in network.readers.get(name, []):
+        found += _readers(network, reader) if network.nodes[reader].op in REMOVED else [reader]
+    return found
 
 
 def _reorders(network: Network, order: list[Kernel], head_of: dict[str, Kernel],
@@ -212,10 +294,10 @@ def _reorders(network: Network, order: list[Kernel], head_of: dict[str, Kernel],
         return kernel is not None and known[kernel] and not _reads_plain(network, kernel, block)
 
     found = []
-    tensors = [(name, False) for name, node in network.nodes.items() if not node.inputs]
-    tensors += [(kernel.layers[-1], blocked) for kernel, blocked in known.items()]
-    for name, blocked in tensors:  # a kernel's output is its last layer's
-        readers = [r for r in network.readers.get(name, []) if head_of.get(r) is not head_of.get(name)]
+    tensors = {name: False for name, node in network.nodes.items() if not node.inputs}
+    tensors |= {kernel.layers[-1]: blocked for kernel, blocked in known.items()}  # an op's last pass
+    for name, blocked in tensors.items():  # a kernel's output is its last layer's
+        readers = [r for r in _readers(network, name) if head_of.get(r) is not head_of.get(name)]
         if any(reads_blocked(r) != blocked for r in readers) or (blocked and name == network.output[0]):
             elements = math.prod(network.nodes[name].outputs[0])
             found.append(Kernel((name,), "reorder", 0, 2 * elements * DTYPE_BYTES))

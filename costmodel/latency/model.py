@@ -21,25 +21,21 @@ from costmodel.spec.located_yaml import read_text
 if TYPE_CHECKING:
     from costmodel.graph import Network
 
-__all__ = ["DEFAULT_PROFILE", "DeviceProfile", "KernelTime", "Roofline", "fit_roofline", "predict"]
-
-DEFAULT_PROFILE = Path(__file__).resolve().parent.parent / "profiles" / \
-    "epyc-2core-onnxruntime-1t.json"
-"""The profile shipped for the machine costmodel is developed on (see docs/latency.md)."""
-
+__all__ = ["DeviceProfile", "KernelTime", "Roofline", "fit_roofline", "predict"]
 
 @dataclass(frozen=True)
 class Roofline:
-    """t = overhead_us + max(maccs / maccs_per_us, bytes / bytes_per_us); 0 rate = unused."""
+    """t = calls · overhead_us + max(maccs / maccs_per_us, bytes / bytes_per_us); 0 rate =
+    unused; ``calls``: times the fixed cost is paid (groups of an im2col grouped conv, else 1)."""
 
     overhead_us: float
     maccs_per_us: float
     bytes_per_us: float
 
-    def time_us(self, maccs: int, nbytes: int) -> float:
+    def time_us(self, maccs: int, nbytes: int, calls: int = 1) -> float:
         compute = maccs / self.maccs_per_us if self.maccs_per_us else 0.0
         memory = nbytes / self.bytes_per_us if self.bytes_per_us else 0.0
-        return self.overhead_us + max(compute, memory)
+        return calls * self.overhead_us + max(compute, memory)
 
 
 @dataclass(frozen=True)
@@ -90,28 +86,29 @@ class KernelTime:
 
 def predict(network: Network, profile: DeviceProfile) -> tuple[list[KernelTime], float]:
     """Each kernel's predicted time and the total (session cost + kernels), in µs."""
-    times = [KernelTime(k, profile.node_us + profile.roofline(k.kind).time_us(k.maccs, k.bytes))
+    times = [KernelTime(k, profile.node_us + profile.roofline(k.kind).time_us(k.maccs, k.bytes, k.calls))
              for k in kernels(network, profile.optimize, profile.nchwc_block)]
     return times, profile.session_us + sum(t.time_us for t in times)
 
 
 def fit_roofline(maccs: np.ndarray, nbytes: np.ndarray, times: np.ndarray,
-                 iterations: int = 30) -> Roofline:
+                 calls: np.ndarray | None = None, iterations: int = 30) -> Roofline:
     """Least-squares roofline in relative error: alternately assign each sample to the
-    compute or the memory regime and solve t ≈ c + a·maccs·[compute] + b·bytes·[memory]
+    compute or the memory regime and solve t ≈ c·calls + a·maccs·[compute] + b·bytes·[memory]
     (non-negative, rows weighted by 1/t), starting from the additive fit; keeps the best
     fit seen."""
+    calls = np.ones_like(times) if calls is None else calls
     weights = 1 / np.maximum(times, 1.0)  # sub-µs kernels: absolute error
-    coef = _nonnegative_lstsq(np.stack([np.ones_like(times), maccs, nbytes], axis=1) * weights[:, None],
+    coef = _nonnegative_lstsq(np.stack([calls, maccs, nbytes], axis=1) * weights[:, None],
                               times * weights)  # both terms everywhere: a starting split
     compute = coef[1] * maccs >= coef[2] * nbytes
     best: tuple[float, Roofline] | None = None
     for _ in range(iterations):
-        design = np.stack([np.ones_like(times), maccs * compute, nbytes * ~compute], axis=1)
+        design = np.stack([calls, maccs * compute, nbytes * ~compute], axis=1)
         coef = _nonnegative_lstsq(design * weights[:, None], times * weights)
         roofline = Roofline(float(coef[0]), 1 / coef[1] if coef[1] > 0 else 0.0,
                             1 / coef[2] if coef[2] > 0 else 0.0)
-        predicted = np.array([roofline.time_us(int(m), int(b)) for m, b in zip(maccs, nbytes)])
+        predicted = np.array([roofline.time_us(int(m), int(b), int(c)) for m, b, c in zip(maccs, nbytes, calls)])
         error = float(np.sum(((predicted - times) * weights) ** 2))
         if best is None or error < best[0] - 1e-12:
             best = (error, roofline)

@@ -10,9 +10,22 @@ from click.testing import CliRunner
 from costmodel.api import analyze
 from costmodel.cli import main
 from costmodel.graph import build
-from costmodel.latency.calibrate import GRIDS, best, calibrate, grid, nchwc_block
-from costmodel.latency.kernels import KINDS, kernels
-from costmodel.latency.model import DEFAULT_PROFILE, DeviceProfile, Roofline, fit_roofline, predict
+from costmodel.latency import device
+from costmodel.latency.calibrate import (
+    GRIDS,
+    HELPER_KINDS,
+    Baseline,
+    Sample,
+    baseline,
+    best,
+    calibrate,
+    estimate,
+    grid,
+)
+from costmodel.latency.device import nchwc_block, shipped_profile
+from costmodel.latency.kernels import KINDS, Kernel, kernels
+from costmodel.latency.model import DeviceProfile, Roofline, fit_roofline, predict
+from costmodel.runtime.base import RunTimes
 from costmodel.spec.load import parse_spec
 
 V1 = "specs/mobilenet_v1.yaml"
@@ -67,34 +80,62 @@ def test_roofline_fit_recovers_known_coefficients():
     assert fitted.bytes_per_us == pytest.approx(500.0, rel=1e-6)
 
 
+def test_roofline_fit_recovers_a_per_call_fixed_cost():
+    rng = np.random.default_rng(1)
+    maccs = rng.integers(10_000, 10_000_000, 40).astype(float)
+    calls = rng.integers(1, 65, 40).astype(float)
+    truth = Roofline(1.5, 800.0, 0.0)
+    times = np.array([truth.time_us(int(m), 0, int(c)) for m, c in zip(maccs, calls)])
+    fitted = fit_roofline(maccs, np.zeros_like(maccs), times, calls)
+    assert (fitted.overhead_us, fitted.maccs_per_us) == (pytest.approx(1.5), pytest.approx(800.0))
+
+
 @pytest.mark.parametrize("optimize", ["all", "none"])
 def test_every_grid_point_is_one_kernel_of_its_kind(optimize):
     points = grid(8, optimize, seed=3)
     assert {kind for kind, _ in points} == set(GRIDS) - ({"norm"} if optimize == "all" else set())
     for kind, spec in points:
-        found = [k for k in kernels(build(parse_spec(spec), "<grid>", {}), optimize) if k.kind != "reorder"]
-        # one kernel, or passes of one (swish op by op: Sigmoid then Mul); a lone NCHWc conv's
-        # input and output reorders are timed as points of their own; a grouped conv of
+        found = [k for k in kernels(build(parse_spec(spec), "<grid>", {}), optimize)
+                 if k.kind not in HELPER_KINDS - {kind}]
+        # one kernel of its kind; a lone NCHWc conv's input and output reorders are timed as
+        # points of their own, Q·Kᵀ's transpose op by op subtracted; a grouped conv of
         # whole-block groups is the blocked grouped kind
         kinds = {kind, "conv_grouped_nchwc"} if kind == "conv_grouped" else {kind}
-        assert {k.kind for k in found} <= kinds and len(set(found)) == 1, spec
+        assert len(found) == 1 and found[0].kind in kinds, spec
 
 
 def test_tiny_calibration_round_trips_as_json():
     profile, points = calibrate(2, rounds=1, runs=1)
     kernel_points = [p for p in points if p.kind != "reorder"]
     assert len(kernel_points) == 2 * (len(GRIDS) - 1) and profile.grid_points == len(points)
-    # a lone NCHWc conv is reordered in and out: those are points of their own kind
-    assert set(profile.kinds) == set(GRIDS) - {"norm"} | {"other", "reorder"}
-    assert profile.node_us >= 0
+    # a lone NCHWc conv is reordered in and out: those are points of their own kind; a
+    # grouped conv may be of whole blocks (the blocked grouped kind)
+    assert set(profile.kinds) - {"conv_grouped", "conv_grouped_nchwc"} == \
+        set(GRIDS) - {"norm", "conv_grouped"} | {"other", "reorder"}
+    assert profile.node_us >= 0 and profile.nchwc_block == nchwc_block()
     assert profile.threads == 1 and profile.optimize == "all" and profile.session_us > 0
     assert DeviceProfile.from_json(profile.to_json()) == profile
 
 
-def test_shipped_profile_loads_for_both_levels():
-    assert DeviceProfile.load(DEFAULT_PROFILE).optimize == "all"
-    noopt = DEFAULT_PROFILE.with_name(DEFAULT_PROFILE.stem + "-noopt.json")
-    assert DeviceProfile.load(noopt).optimize == "none"
+@pytest.mark.parametrize("block, name", [(16, "epyc-avx512-2core-onnxruntime-1t"),
+                                         (8, "epyc-avx2-2core-onnxruntime-1t")])
+def test_shipped_profile_matches_the_cpu_model_and_block(monkeypatch, block, name):
+    # two VMs sold as "AMD EPYC": AVX-512 (block 16) since session 5, AVX2 (block 8) before
+    monkeypatch.setattr(device, "cpu_model", lambda: "AMD EPYC")
+    monkeypatch.setattr(device, "nchwc_block", lambda: block)
+    for optimize, suffix in (("all", ""), ("none", "-noopt")):
+        path, matched = shipped_profile(optimize)
+        assert (path.name, matched) == (f"{name}{suffix}.json", True)
+        profile = DeviceProfile.load(path)
+        assert (profile.optimize, profile.nchwc_block, profile.cpu) == (optimize, block, "AMD EPYC")
+
+
+def test_no_shipped_profile_for_another_cpu_is_a_warning(monkeypatch):
+    monkeypatch.setattr(device, "cpu_model", lambda: "Imaginary CPU 9000")
+    assert shipped_profile("all")[1] is False
+    result = CliRunner().invoke(main, ["report", V1, "--latency"])
+    assert result.exit_code == 0
+    assert "WARNING: no shipped profile is for this CPU (Imaginary CPU 9000" in result.stderr
 
 
 def test_report_latency_cli(tmp_path):
@@ -135,11 +176,14 @@ def test_swish_is_two_kernels_op_by_op_and_one_fused():
     assert len(kernels(network, "none")) == 2 and len(kernels(network, "all")) == 1
 
 
-@pytest.mark.parametrize("spec", ["mobilenet_v2", "resnet50", "efficientnet_b0", "shufflenet_v2",
-                                  "mobilenet_v1"])
-def test_kernels_match_the_graph_onnxruntime_executes(spec, tmp_path):
+@pytest.mark.parametrize("spec, optimize", [
+    *((spec, "all") for spec in ("mobilenet_v2", "resnet50", "efficientnet_b0", "shufflenet_v2",
+                                 "mobilenet_v1", "squeezenet1_0", "lcnet")),
+    *((spec, "none") for spec in ("mobilevit", "efficientformer", "mobilenet_v3_large", "lcnet"))])
+def test_kernels_match_the_graph_onnxruntime_executes(spec, optimize, tmp_path):
     # ground truth: the optimized graph onnxruntime saves; every node but the layout reorders
-    # and the views is one of our kernels (Reshape/Flatten run as aliases)
+    # and the views is one of our kernels (Reshape/Flatten run as aliases, Dropout is removed);
+    # op by op: MobileViT's slices, scales and transposes, hard-swish as HardSigmoid and Mul
     import onnx
 
     from costmodel.export import export_network
@@ -148,11 +192,11 @@ def test_kernels_match_the_graph_onnxruntime_executes(spec, tmp_path):
 
     network = analyze(f"specs/{spec}.yaml").network
     path = str(tmp_path / "optimized.onnx")
-    OnnxRuntime().session(export_network(network).model.SerializeToString(), RunOptions(1, "all"),
+    OnnxRuntime().session(export_network(network).model.SerializeToString(), RunOptions(1, optimize),
                           optimized_path=path)
     ops = [node.op_type for node in onnx.load(path, load_external_data=False).graph.node]
-    executed = [op for op in ops if op not in ("ReorderInput", "ReorderOutput", "Reshape", "Flatten")]
-    found = kernels(network, "all", nchwc_block())  # this CPU's block size (8 with AVX2)
+    executed = [op for op in ops if op not in ("ReorderInput", "ReorderOutput", "Reshape", "Flatten", "Dropout")]
+    found = kernels(network, optimize, nchwc_block())  # this CPU's block size (16 with AVX-512)
     predicted = [k for k in found if k.kind != "reorder"]
     assert len(predicted) == len(executed)
     reorders = sum(op in ("ReorderInput", "ReorderOutput") for op in ops)
@@ -189,3 +233,78 @@ def test_grouped_conv_of_whole_blocks_is_its_own_kind():
         return [k.kind for k in kernels(build(parse_spec(spec), "<g>", {}), optimize, 8) if k.kind != "reorder"]
     assert kind(3) == ["conv_grouped_nchwc"] and kind(4) == ["conv_grouped"]
     assert kind(3, "none") == ["conv_grouped"]  # optimizations off: no NCHWc layout
+
+
+def test_an_im2col_grouped_conv_pays_its_fixed_cost_per_group():
+    # 48 → 48 channels in 4 groups of 12 (not whole 8-channel blocks): im2col and a GEMM per
+    # group, so the roofline's fixed cost is paid 4 times; the blocked kind pays it once
+    def grouped(groups):
+        spec = {"model": "g", "input": [48, 14, 14],
+                "layers": [{"name": "g", "op": "conv2d", "out": 48, "kernel": 1, "groups": groups}]}
+        return next(k for k in kernels(build(parse_spec(spec), "<g>", {}), "all", 8) if k.kind != "reorder")
+    assert (grouped(4).kind, grouped(4).calls) == ("conv_grouped", 4)
+    assert (grouped(3).kind, grouped(3).calls) == ("conv_grouped_nchwc", 1)
+    roofline = Roofline(2.0, 1000.0, 0.0)
+    assert roofline.time_us(48 * 12 * 14 * 14, 0, calls=4) == pytest.approx(4 * 2.0 + 48 * 12 * 14 * 14 / 1000)
+
+
+def _sample(kind, op_types, cpu, profiled, kernels_=()):
+    """A grid point timed in one round of two runs: CPU times and profiled node times."""
+    times = RunTimes(cpu_us=[cpu, cpu], node_us=[dict(profiled)] * 2, op_types=op_types)
+    return Sample(kind, list(kernels_), times, inputs=1000, outputs=500)
+
+
+def test_baseline_and_estimate_remove_the_fixed_costs_and_the_reorders():
+    # a 1-ReLU chain: 20 µs CPU, its kernel 4 µs → 16 µs outside kernels; an 8-ReLU chain:
+    # 62 µs, 8 × 4 µs kernels → 30 µs: 2 µs per extra node, the session 16 − 2 = 14 µs
+    relus = {f"k{i}": "Relu" for i in range(8)}
+    fixed = baseline(_sample("session1", {"k0": "Relu"}, 20.0, {"k0": 4.0}),
+                     _sample("session8", relus, 62.0, dict.fromkeys(relus, 4.0)), runs=2)
+    assert fixed == Baseline(session_us=14.0, node_us=2.0)
+    # a lone NCHWc conv: reorder in (14 µs profiled), conv, reorder out (10 µs), run 150 µs
+    conv = Kernel(("k",), "conv_pointwise", 5000, 6000)
+    sample = _sample("conv_pointwise", {"ri": "ReorderInput", "c": "Conv", "ro": "ReorderOutput"},
+                     150.0, {"ri": 14.0, "c": 80.0, "ro": 10.0}, [conv])
+    points = estimate(sample, fixed, runs=2)
+    # 150 − 14 − 3 nodes × 2 − 14 − 10 = 106 µs; the reorders move 2 × elements × 4 bytes
+    assert [(p.kind, p.maccs, p.bytes, p.time_us) for p in points] == [
+        ("conv_pointwise", 5000, 6000, 106.0), ("reorder", 0, 8000, 14.0), ("reorder", 0, 4000, 10.0)]
+
+
+TOKENS = {"model": "t", "input": [1, 64, 128], "layers": [
+    {"name": "r", "op": "reshape", "shape": [1, 64, 128]},
+    {"name": "fc", "op": "linear", "out": 256},
+    {"name": "act", "op": "gelu"},
+    {"name": "ln", "op": "layernorm"},
+    {"name": "heads", "op": "reshape", "shape": [1, 4, 64, 64]},
+    {"name": "qk", "op": "matmul", "inputs": ["heads", "heads"], "transpose_b": True},
+    {"name": "attn", "op": "softmax"}]}
+
+
+def test_token_ops_are_kinds_of_their_own_as_onnxruntime_runs_them():
+    network = build(parse_spec(TOKENS), "<t>", {})
+    fc = 4 * (64 * 128 + 64 * 256 + 128 * 256 + 256)  # x, y, W, b in fp32
+    y = 4 * 64 * 256
+    gelu = [("binary", 2 * y), ("activation_exp", 2 * y), ("binary", 2 * y), ("binary", 2 * y),
+            ("binary", 3 * y)]  # Mul(x, 1/√2), Erf, Add 1, Mul(x, ½), Mul: not fused at either level
+    rest = [("layernorm", 4 * (2 * 64 * 256 + 2 * 256)),
+            ("matmul", 4 * 3 * 4 * 64 * 64), ("softmax", 4 * 2 * 4 * 64 * 64)]
+    # optimizations on: one Gemm with its bias, one FusedMatMul (onnxruntime's optimized graph)
+    assert [(k.kind, k.bytes) for k in kernels(network, "all")] == [("gemm", fc)] + gelu + rest
+    # op by op: MatMul then Add(bias); Q·Kᵀ is MatMul(Q, Transpose(K)): the transpose copies K
+    assert [(k.kind, k.bytes) for k in kernels(network, "none")] == [
+        ("gemm", fc - 4 * 256), ("binary", 2 * y + 4 * 256)] + gelu + rest[:1] + [
+        ("copy", 2 * 4 * 4 * 64 * 64)] + rest[1:]
+    assert kernels(network, "all")[0].maccs == 64 * 128 * 256
+
+
+def test_dropout_is_removed_and_keeps_the_nchwc_layout():
+    # conv → dropout → conv, 32 channels: onnxruntime removes the Dropout and runs
+    # ReorderInput, Conv, Conv, ReorderOutput (its optimized graph); a Flatten would read plain
+    layers = [{"name": "c1", "op": "conv2d", "out": 32, "kernel": 3, "padding": 1},
+              {"name": "d", "op": "dropout", "p": 0.5},
+              {"name": "c2", "op": "conv2d", "out": 32, "kernel": 3, "padding": 1}]
+    network = build(parse_spec({"model": "d", "input": [32, 8, 8], "layers": layers}), "<d>", {})
+    found = kernels(network, "all", 16)
+    assert [(k.kind, k.layers[0]) for k in found] == [
+        ("conv_dense", "c1"), ("conv_dense", "c2"), ("reorder", "input"), ("reorder", "c2")]
