@@ -65,12 +65,16 @@ def parse_values(text: str, name: str, limit: int | None = None) -> Sequence[str
 @click.option("--method", type=click.Choice(("auto", "exact", "compiled")), default="auto",
               show_default=True, help="exact: one build per point; compiled: one build over the "
                                       "whole grid at once (one per structure met).")
+@click.option("--latency", "latency", default=None, is_flag=False, flag_value="default", metavar="PROFILE",
+              help="Add each point's predicted latency (µs, as `report --latency`) from a device "
+                   "profile (bare --latency: the shipped profile of this CPU; latency is "
+                   "device-specific); each point is built: at most 2,000 points.")
 @click.option("--dtype", type=click.Choice(tuple(DTYPE_BYTES)), default="fp32", show_default=True,
               help="Element size for mem_access_bytes.")
 @click.pass_context
 def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | None,
           ranges: tuple[str, ...], assignments: tuple[str, ...], fmt: str, closed_form: bool,
-          plot_path: str | None, method: str, dtype: str) -> None:
+          plot_path: str | None, method: str, dtype: str, latency: str | None) -> None:
     """Every total of SPEC at every point of a grid of parameter values, exactly.
 
     Totals: params, maccs, mem_access, elementwise, fragments, buffers, mem_access_bytes
@@ -82,6 +86,7 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
     """
     from costmodel.analysis.sweep import MAX_POINTS
     from costmodel.analysis.sweep import sweep as run_sweep
+    from costmodel.latency.sweep import MAX_LATENCY_POINTS
     from costmodel.report.sweep_formats import render_closed_forms
     from costmodel.spec.load import load_spec
 
@@ -95,6 +100,9 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
             if points > limit:
                 raise SpecError(f"--format {fmt} prints at most {limit:,} points and this grid has "
                                 f"{points:,}: use --format csv (streams up to {MAX_POINTS:,})")
+            if latency is not None and points > MAX_LATENCY_POINTS:
+                raise SpecError(f"--latency predicts at most {MAX_LATENCY_POINTS:,} points (each is "
+                                f"built) and this grid has {points:,}")
         except SpecError as error:
             raise error.located(path=spec) from None
         if plot_path is not None:
@@ -110,6 +118,11 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
             result = run_sweep(model, path=spec, method=method, dtype=dtype,
                                fixed=parse_bindings(assignments), progress=progress,
                                closed_form=closed_form, **axes)
+        if latency is not None:
+            from costmodel.latency.command import load_profile
+            from costmodel.latency.sweep import LATENCY_KEY, latency_grid
+
+            result.totals[LATENCY_KEY] = latency_grid(model, spec, result, load_profile(latency))
         for chunk in SWEEP_RENDERERS[fmt](result):
             click.echo(chunk, nl=False)
         if closed_form:

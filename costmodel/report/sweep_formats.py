@@ -16,6 +16,7 @@ import numpy as np
 
 from costmodel.analysis.grid_axis import Axis
 from costmodel.analysis.sweep import TOTAL_KEYS, SweepResult
+from costmodel.latency.sweep import LATENCY_KEY
 from costmodel.units import human
 
 __all__ = ["SWEEP_RENDERERS", "ROW_LIMITS", "render_closed_forms"]
@@ -25,8 +26,18 @@ RELATIVE_TOTALS = ("params", "maccs")
 
 
 def render_json(result: SweepResult) -> Iterator[str]:
-    """``[{"bindings": {...}, "totals": {...}}]`` with the keys of ``report``'s JSON."""
-    yield json.dumps(result.records(), indent=2) + "\n"
+    """``[{"bindings": {...}, "totals": {...}}]`` with the keys of ``report``'s JSON (and
+    ``latency_us`` with ``--latency``)."""
+    records = result.records()
+    for record, latency in zip(records, _latency(result)):
+        record["totals"][LATENCY_KEY] = latency
+    yield json.dumps(records, indent=2) + "\n"
+
+
+def _latency(result: SweepResult) -> list[float]:
+    """Each point's predicted latency (µs) in grid order, or none without ``--latency``."""
+    values = result.totals.get(LATENCY_KEY)
+    return [] if values is None else [float(v) for v in values.reshape(-1)]
 
 
 ROW_LIMITS = {"table": 2_000, "json": 100_000}
@@ -40,13 +51,15 @@ CSV_CHUNK = 1 << 16
 
 def render_csv(result: SweepResult) -> Iterator[str]:
     """One row per point (the last axis varying fastest): the swept values, then every
-    total; yielded in chunks of :data:`CSV_CHUNK` rows, each formatted by one ``%`` per row
-    (a swept value's text made once per distinct value in the chunk)."""
-    yield ",".join([*result.names, *TOTAL_KEYS]) + "\n"
+    total (and ``latency_us`` with ``--latency``); yielded in chunks of :data:`CSV_CHUNK`
+    rows, each formatted by one ``%`` per row (a swept value's text made once per distinct
+    value in the chunk)."""
+    latency = [LATENCY_KEY] if LATENCY_KEY in result.totals else []
+    yield ",".join([*result.names, *TOTAL_KEYS, *latency]) + "\n"
     axes = list(result.axes.values())
     shape = tuple(len(values) for values in axes)
-    row = ",".join(["%s"] * len(axes) + ["%d"] * len(TOTAL_KEYS)) + "\n"
-    totals = [result.totals[key].reshape(-1) for key in TOTAL_KEYS]
+    row = ",".join(["%s"] * len(axes) + ["%d"] * len(TOTAL_KEYS) + ["%s"] * len(latency)) + "\n"
+    totals = [result.totals[key].reshape(-1) for key in [*TOTAL_KEYS, *latency]]
     size = math.prod(shape)
     for start in range(0, size, CSV_CHUNK):
         index = np.arange(start, min(size, start + CSV_CHUNK))
@@ -93,10 +106,14 @@ def render_table(result: SweepResult) -> Iterator[str]:
         table.add_column(key, justify="right")
     for key in RELATIVE_TOTALS:
         table.add_column(f"{key} %", justify="right")
-    for bindings, totals in result.points():
+    latency = _latency(result)
+    if latency:
+        table.add_column("latency ms", justify="right")
+    for index, (bindings, totals) in enumerate(result.points()):
         relative = [_percent(totals[k], result.baseline[k]) for k in RELATIVE_TOTALS]
         table.add_row(*(str(v) for v in bindings.values()),
-                      *(_human(totals[k]) for k in TABLE_TOTALS), *relative)
+                      *(_human(totals[k]) for k in TABLE_TOTALS), *relative,
+                      *([f"{latency[index] / 1000:.3f}"] if latency else []))
     console = Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
     console.print(table)
     defaults = ", ".join(f"{k} {result.baseline[k]}" for k in RELATIVE_TOTALS)
