@@ -113,16 +113,19 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
             check_plot_path(plot_path)
         if not axes:
             raise click.UsageError("nothing to sweep: give --width, --resolution or --set-range")
+        if latency is not None:  # an unreadable profile is refused before the sweep's work
+            from costmodel.latency.command import load_profile
+
+            profile = load_profile(latency)
         model = load_spec(spec)  # once: the sweep computes everything the renderers show
         with progress_bar("exact points") as progress:
             result = run_sweep(model, path=spec, method=method, dtype=dtype,
                                fixed=parse_bindings(assignments), progress=progress,
                                closed_form=closed_form, **axes)
         if latency is not None:
-            from costmodel.latency.command import load_profile
             from costmodel.latency.sweep import LATENCY_KEY, latency_grid
 
-            result.totals[LATENCY_KEY] = latency_grid(model, spec, result, load_profile(latency))
+            result.totals[LATENCY_KEY] = latency_grid(model, spec, result, profile)
         for chunk in SWEEP_RENDERERS[fmt](result):
             click.echo(chunk, nl=False)
         if closed_form:

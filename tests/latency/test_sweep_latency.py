@@ -59,3 +59,9 @@ def test_sweep_latency_refuses_more_than_2000_points(profile):
                                        "--format", "csv"])
     assert result.exit_code == 2
     assert "--latency predicts at most 2,000 points" in result.output
+
+
+def test_sweep_with_an_unreadable_profile_is_one_line(tmp_path):
+    result = CliRunner().invoke(main, ["sweep", V2, "--width", "0.5,1", "--latency", str(tmp_path / "none.json")])
+    assert result.exit_code == 2
+    assert result.output == f"error: {tmp_path / 'none.json'}: cannot read device profile: No such file or directory\n"
