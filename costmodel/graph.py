@@ -318,16 +318,32 @@ class _Builder:
 
     def _remembered(self, kind: str, layer: LayerSpec, scope: _Scope, shapes: list[Shape],
                     compute: Callable[[], T]) -> T:
-        """``compute()``, or what it returned when ``layer`` was met before in an equal
-        exact scope with equal input shapes (see :class:`_Scope`); a failure is not kept."""
+        """``compute()``, or what it returned when ``layer`` (or a layer written alike) was
+        met before in an equal exact scope with equal input shapes (see :class:`_Scope`); a
+        failure is not kept."""
         if scope.key is None:
             return compute()
-        key = (kind, id(layer), scope.key, tuple(shapes))
+        key = (kind, self._content(layer), scope.key, tuple(shapes))
         found = self.memo.get(key)
-        if found is None:  # the layer is kept with its result, so its id is not reused
+        if found is None:
             found = self.memo[key] = (layer, compute())
         result: T = found[1]
         return result
+
+    def _content(self, layer: LayerSpec) -> Any:
+        """What ``layer`` says, hashable: its class and every field (its line aside), so that
+        layers written alike (a layer written out many times) share one costing; the layer
+        itself when a value cannot be hashed. Made once per layer object."""
+        found = self.memo.get(("content", id(layer)))
+        if found is None:  # the layer is kept with its key, so its id is not reused
+            fields = (*layer.__dict__.items(), *(layer.__pydantic_extra__ or {}).items())
+            key: Any = (type(layer), tuple((name, _frozen(value)) for name, value in fields))
+            try:
+                hash(key)
+            except TypeError:
+                key = layer
+            found = self.memo["content", id(layer)] = (layer, key)
+        return found[1]
 
     def _block_children(self, layer: LayerSpec, scope: _Scope, shapes: list[Shape]) -> list[Any]:
         """A built-in block's layers, refused before expanding when over the op budget."""
@@ -369,6 +385,16 @@ class _Scope:
     def of(cls, values: Mapping[str, Value]) -> _Scope:
         exact = all(type(value) in (int, Fraction) for value in values.values())
         return cls(values, tuple(values.items()) if exact else None)
+
+
+def _frozen(value: Any) -> Any:
+    """Lists as tuples and mappings as sorted pairs, recursively, each leaf with its type
+    (``1``, ``True`` and ``Fraction(1)`` are equal in Python, not as written)."""
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    return type(value), value
 
 
 def _costed(op: OpDef, layer: LayerSpec, scope: _Scope, shapes: list[Shape]) -> tuple[LayerSpec, OpResult]:

@@ -4,8 +4,10 @@ that decides their cost are still costed apart."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from costmodel.graph import build
-from costmodel.spec.load import parse_spec
+from costmodel.spec.load import load_spec, parse_spec
 
 
 def _spec(blocks: dict, layers: list, params: dict | None = None, input_: list | None = None) -> dict:
@@ -68,3 +70,15 @@ def test_symbolic_copies_are_costed_each_and_agree() -> None:
     w, = params.free_symbols
     assert params.subs(w, 4) == 4 * 4  # 1·1·C_in·C_out with C_in = C_out = w
     assert network.nodes["body.0.conv"].cost == network.nodes["body.1.conv"].cost
+
+
+def test_layers_written_alike_share_one_costing_and_keep_their_own_lines(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("model: m\ninput: [2, 4, 4]\nlayers:\n"
+            + "  - {op: conv2d, out: 2, kernel: 3, padding: 1}\n" * 3
+            + "  - {op: conv2d, out: 2, kernel: 3, padding: 1, bias: true}\n")
+    network = build(load_spec(path))
+    convs = network.ops
+    assert convs[1].cost is convs[2].cost and [c.line for c in convs] == [4, 5, 6, 7]
+    # k·k·C_in·C_out, and C_out more with a bias
+    assert [c.cost.params for c in convs] == [3 * 3 * 2 * 2] * 3 + [3 * 3 * 2 * 2 + 2]
