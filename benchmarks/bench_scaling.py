@@ -16,7 +16,7 @@ Targets (issue 9): 10,000 layers ≤ 1 s and 100,000 layers ≤ 10 s for each co
 every command or refused. The growth exponent between sizes a and b is
 log(t_b / t_a) / log(b / a): 1 is linear.
 
-    python benchmarks/bench_scaling.py [--sizes 1000,10000,100000,200000] [--timeout 120]
+    python benchmarks/bench_scaling.py [--sizes 1000,10000,100000,200000] [--timeout 120] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -80,7 +80,12 @@ def timed(command: list[str], timeout: float) -> str | tuple[float, int]:
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
         fired = threading.Event()
-        timer = threading.Timer(timeout, lambda: (fired.set(), process.kill()))
+
+        def kill() -> None:
+            fired.set()
+            process.kill()
+
+        timer = threading.Timer(timeout, kill)
         timer.start()
         _, status, usage = os.wait4(process.pid, 0)  # the child's own rusage, max RSS included
         timer.cancel()
@@ -95,6 +100,15 @@ def timed(command: list[str], timeout: float) -> str | tuple[float, int]:
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
+def _median(results: list[str | tuple[float, int]]) -> str | tuple[float, int]:
+    """The run of median CPU time (the first refusal or timeout, if any)."""
+    failed = [result for result in results if isinstance(result, str)]
+    if failed:
+        return failed[0]
+    ordered = sorted(result for result in results if not isinstance(result, str))
+    return ordered[len(ordered) // 2]
+
+
 def _cell(result: str | tuple[float, int]) -> str:
     if isinstance(result, str):
         return f"{result:>16}"
@@ -106,6 +120,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000,200000")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each command, the median shown (a shared machine is noisy)")
     parser.add_argument("--shapes", default=",".join(SHAPES))
     parser.add_argument("--commands", default=DEFAULT_COMMANDS,
                         help=f"any of {','.join(COMMANDS)} (default: %(default)s)")
@@ -123,13 +139,14 @@ def main() -> None:
                 paths.append(path)
             for command in args.commands.split(","):
                 words = [word.format(folder=folder) for word in COMMANDS[command]]
-                results = [timed([executable, *words, str(path)], args.timeout) for path in paths]
+                results = [_median([timed([executable, *words, str(path)], args.timeout)
+                                    for _ in range(args.repeat)]) for path in paths]
                 growth = [f"{math.log(tb[0] / ta[0]) / math.log(b / a):.2f}"
                           if isinstance(ta, tuple) and isinstance(tb, tuple) else "—"
                           for a, ta, b, tb in zip(sizes, results, sizes[1:], results[1:])]
                 print(f"{shape:<8} {command:<7} {' '.join(map(_cell, results))}  {' '.join(growth)}",
                       flush=True)
-    for refusal in REFUSALS:
+    for refusal in dict.fromkeys(REFUSALS):  # once, however many repeats
         print(f"refused: {refusal}")
 
 
