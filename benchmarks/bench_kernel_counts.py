@@ -2,8 +2,8 @@
 
 Per model and optimization level: the kernels :func:`costmodel.latency.kernels.kernels`
 predicts (this CPU's NCHWc block size) against the nodes of the optimized graph onnxruntime
-saves (layout reorders counted apart; Reshape, Flatten, Squeeze, Unsqueeze, Identity and
-Dropout run as aliases or not at all). Prints each model's counts (X: a mismatch) and how
+saves (layout reorders counted apart; Reshape, Flatten, Squeeze and Unsqueeze run as
+aliases). Prints each model's counts (X: a mismatch) and how
 many match.
 
     python benchmarks/bench_kernel_counts.py [--only mobilevit]
@@ -26,7 +26,7 @@ from costmodel.runtime.onnxruntime_backend import OnnxRuntime
 from costmodel.zoo import collect
 
 ROOT = Path(__file__).resolve().parent.parent
-FREE = frozenset({"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout"})
+FREE = frozenset({"Reshape", "Flatten", "Squeeze", "Unsqueeze"})
 REORDERS = frozenset({"ReorderInput", "ReorderOutput"})
 
 

@@ -12,7 +12,9 @@ inference (every emitted layer's output shape comes from its op's formula):
   constant B (and the Add of a constant after it) is a linear layer; a Transpose of the
   last two axes and scalar Mul/Div feeding a MatMul are its ``transpose_b`` and ``scale``;
 * constants (Shape, Gather, Concat of shapes, CastLike of literals, Identity of
-  initializers, …) are folded (costmodel/importer/consts.py), never counted;
+  initializers, …) are folded (costmodel/importer/consts.py), never counted; the spec's
+  ``identity_nodes`` keeps how many ``Identity`` nodes (of constants or activations) lead
+  to each layer, which onnxruntime runs one by one with optimizations off;
 * a convolution's parameters come from initializer *shapes* only, so a model whose weights
   are stripped or external reports the same; a BatchNormalization folded into a conv by
   the exporter is what the ONNX holds: a biased conv;
@@ -26,6 +28,7 @@ Anything else is an error naming the node and its op type, listing what is suppo
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from math import prod
@@ -981,7 +984,12 @@ def import_model(path: str, input_shape: tuple[int, ...] | None = None) -> Impor
                             "layers": layers}
     if output is not None and output != layers[-1]["name"]:
         spec["output"] = output
-    return Imported(spec, st.weights, tuple(node_layers(list(g.node), st.refs, readers, moved)))
+    owners = node_layers(list(g.node), st.refs, readers, moved)
+    identities = Counter(owner for node, owner in zip(g.node, owners, strict=True)
+                         if node.op_type == "Identity" and owner is not None)
+    if identities:
+        spec["identity_nodes"] = dict(identities)
+    return Imported(spec, st.weights, tuple(owners))
 
 
 def _model_name(name: str, path: str) -> str:

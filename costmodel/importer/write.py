@@ -32,8 +32,9 @@ def spec_yaml(spec: dict[str, Any], source: str) -> str:
     lines = [f"# Imported from {source} by `costmodel import`: one layer per ONNX node or",
              "# recognized group of nodes; constants and shape arithmetic folded.",
              yaml.safe_dump(head, default_flow_style=None, sort_keys=False).strip()]
-    if "output" in spec:
-        lines.append(yaml.safe_dump({"output": spec["output"]}).strip())
+    for key in ("output", "identity_nodes"):
+        if key in spec:
+            lines.append(yaml.safe_dump({key: spec[key]}, default_flow_style=None, sort_keys=False).strip())
     lines.append("layers:")
     previous = None
     for layer in spec["layers"]:

@@ -7,7 +7,8 @@ onnxruntime with optimizations on (``all``), as its per-node profiles of the zoo
 - a residual add whose one input is a conv's only use is fused into that conv (the NCHWc
   conv's ``Sum`` input: the other input is read once more), and so is a following
   activation onnxruntime implements in the conv's epilogue (category ``conv_epilogue``);
-- views (identity, dropout, flatten/reshape as aliases) run nothing;
+- views (identity, dropout, flatten/reshape as aliases) run nothing (Identity and Dropout
+  run, moving nothing, with optimizations off);
 - convs whose channels suit the CPU's block size (8 with AVX2, 16 with AVX-512) run in the
   blocked NCHWc layout, and so do pooling, activations, batchnorms, sums and concats (of
   whole channel blocks) of blocked tensors; a tensor crossing between a blocked kernel and
@@ -16,7 +17,11 @@ onnxruntime with optimizations on (``all``), as its per-node profiles of the zoo
   writing the tensor once.
 
 With optimizations off (``none``) every exported ONNX node is its own kernel; an op the
-exporter writes as several nodes (swish = x·σ(x), gelu through erf) is several passes.
+exporter writes as several nodes (swish = x·σ(x), gelu through erf) is several passes, and
+Identity and Dropout layers and an imported model's ``Identity`` nodes
+(ModelSpec.identity_nodes: the import folds or aliases them) are ``copy`` kernels moving
+nothing (onnxruntime aliases their output to their input: the fixed cost only), the
+latter placed before the layer they lead to.
 
 A kernel's features are its maccs and its bytes moved (fp32 ``mem_access`` × 4) under that
 execution model: a folded batchnorm adds its C-element bias read, a fused add its second
@@ -142,7 +147,10 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
     result: list[Kernel] = []
     head_of: dict[str, Kernel] = {}  # layer → the kernel producing its output
     sliced: dict[tuple[str, int], Kernel] = {}  # tensor → the kernel slicing it
+    identities = network.spec.identity_nodes  # an imported model's Identity nodes per layer
     for node in network.nodes.values():
+        if optimize == "none":
+            result += [Kernel((node.name,), "copy", 0, 0)] * identities.get(node.name, 0)
         if node.op == "slice" and node.inputs:
             kernel = _slice(node, sliced.get(node.inputs[0]) if optimize == "all" else None)
             if len(kernel.layers) > 1:  # one Split with the earlier slices of the tensor
@@ -151,6 +159,9 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
                 result.append(kernel)
             sliced[node.inputs[0]] = kernel
             head_of.update((layer, kernel) for layer in kernel.layers)
+            continue
+        if optimize == "none" and node.op in REMOVED and node.inputs:  # run, moving nothing
+            result.append(Kernel((node.name,), "copy", 0, 0))
             continue
         if node.name in absorbed or not node.inputs or node.has("view"):  # input, aliases
             continue

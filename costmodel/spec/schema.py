@@ -212,6 +212,11 @@ class ModelSpec(SpecModel):
     layers: list[Layer] = Field(min_length=1)
     variants: list[Variant] = []
     lint: LintSettings | None = None
+    identity_nodes: dict[str, int] = {}
+    """An imported model's ONNX ``Identity`` nodes, per layer whose work they lead to (set by
+    ``costmodel import``, costmodel.importer.origin): the import folds or aliases them (no
+    cost), but onnxruntime runs each as a node of its own with optimizations off
+    (costmodel.latency.kernels)."""
 
     _names = field_validator("params", mode="before")(lambda cls, v: _check_names(v, "parameter"))
     _block_names = field_validator("blocks", mode="before")(lambda cls, v: _check_names(v, "block"))

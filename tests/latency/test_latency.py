@@ -182,7 +182,8 @@ def test_swish_is_two_kernels_op_by_op_and_one_fused():
     *((spec, "none") for spec in ("mobilevit", "efficientformer", "mobilenet_v3_large", "lcnet"))])
 def test_kernels_match_the_graph_onnxruntime_executes(spec, optimize, tmp_path):
     # ground truth: the optimized graph onnxruntime saves; every node but the layout reorders
-    # and the views is one of our kernels (Reshape/Flatten run as aliases, Dropout is removed);
+    # and the views is one of our kernels (Reshape/Flatten run as aliases; Dropout is removed
+    # with optimizations on, a node moving nothing off);
     # op by op: MobileViT's slices, scales and transposes, hard-swish as HardSigmoid and Mul
     import onnx
 
@@ -195,7 +196,7 @@ def test_kernels_match_the_graph_onnxruntime_executes(spec, optimize, tmp_path):
     OnnxRuntime().session(export_network(network).model.SerializeToString(), RunOptions(1, optimize),
                           optimized_path=path)
     ops = [node.op_type for node in onnx.load(path, load_external_data=False).graph.node]
-    executed = [op for op in ops if op not in ("ReorderInput", "ReorderOutput", "Reshape", "Flatten", "Dropout")]
+    executed = [op for op in ops if op not in ("ReorderInput", "ReorderOutput", "Reshape", "Flatten")]
     found = kernels(network, optimize, nchwc_block())  # this CPU's block size (16 with AVX-512)
     predicted = [k for k in found if k.kind != "reorder"]
     assert len(predicted) == len(executed)
@@ -308,3 +309,42 @@ def test_dropout_is_removed_and_keeps_the_nchwc_layout():
     found = kernels(network, "all", 16)
     assert [(k.kind, k.layers[0]) for k in found] == [
         ("conv_dense", "c1"), ("conv_dense", "c2"), ("reorder", "input"), ("reorder", "c2")]
+
+
+def test_imported_identity_nodes_are_kernels_op_by_op_only(tmp_path):
+    # x → Relu → Identity → Conv(w, Identity(b)) → Identity → y: the Identity of the bias
+    # (torchvision's exports hold one per conv) is folded by the import and the others are
+    # aliases, so no count changes; onnxruntime runs all three with optimizations off
+    # (Relu, 3 Identity, Conv: 5 nodes) and removes them with optimizations on (Relu, Conv;
+    # the 8-channel conv runs NCHWc here, reorders counted apart)
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    from costmodel.importer import load_onnx
+    from costmodel.runtime.base import RunOptions
+    from costmodel.runtime.onnxruntime_backend import OnnxRuntime
+
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+             helper.make_node("Identity", ["r"], ["i"], name="id_act"),
+             helper.make_node("Identity", ["b"], ["b2"], name="id_bias"),
+             helper.make_node("Conv", ["i", "w", "b2"], ["c"], name="conv", kernel_shape=[1, 1]),
+             helper.make_node("Identity", ["c"], ["y"], name="id_out")]
+    weights = [numpy_helper.from_array(np.ones((8, 8, 1, 1), np.float32), "w"),
+               numpy_helper.from_array(np.zeros(8, np.float32), "b")]
+    graph = helper.make_graph(nodes, "ids", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 4, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 4, 4])], weights)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    file = tmp_path / "ids.onnx"
+    file.write_bytes(model.SerializeToString())
+    spec = load_onnx(str(file))
+    assert sum(spec.identity_nodes.values()) == 3
+    plain = dict(spec.model_dump(), identity_nodes={})
+    counts = build(spec, str(file), {}).ops
+    assert [node.cost for node in counts] == [node.cost for node in build(parse_spec(plain), "<p>", {}).ops]
+    network = build(spec, str(file), {})
+    for optimize, expected in (("none", 5), ("all", 2)):
+        saved = str(tmp_path / f"{optimize}.onnx")
+        OnnxRuntime().session(model.SerializeToString(), RunOptions(1, optimize), optimized_path=saved)
+        ops = [node.op_type for node in onnx.load(saved).graph.node if not node.op_type.startswith("Reorder")]
+        found = [k for k in kernels(network, optimize, nchwc_block()) if k.kind != "reorder"]
+        assert len(ops) == expected == len(found)
