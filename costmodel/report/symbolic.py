@@ -20,8 +20,15 @@ from typing import Any
 from costmodel.analysis.named import NamedCosts, named_costs
 from costmodel.analysis.result import Analysis
 from costmodel.cost import METRICS
+from costmodel.errors import SpecError
 
-__all__ = ["SymbolicReport", "Relaxed", "symbolic_report", "SYMBOLIC_FORMATS", "JSON_FORMAT"]
+__all__ = ["SymbolicReport", "Relaxed", "symbolic_report", "SYMBOLIC_FORMATS", "JSON_FORMAT",
+           "MAX_NAMED_OPS"]
+
+MAX_NAMED_OPS = 1_500
+"""Most ops a symbolic report names. Naming takes sympy about 3–5 ms per op (NASNet-A
+mobile, the zoo's largest at 905 ops: 2.4 s; a 1,000-layer conv chain in a symbolic width:
+4.8 s), so the limit keeps a report within the 10 s every input is answered in."""
 
 JSON_FORMAT = "costmodel.symbolic/1"
 TOTALS = (*METRICS, "buffers")
@@ -63,7 +70,13 @@ def symbolic_report(analysis: Analysis, names: Sequence[str], *, depth: int = 0,
                     spec: Any = None, path: str = "<spec>") -> SymbolicReport:
     """The report of a symbolic ``analysis`` in the parameters ``names``; per block
     ``depth`` levels down when ``depth`` > 0; relaxed forms over ``relaxed_grid`` (which
-    needs the ``spec`` to compute exact totals on it)."""
+    needs the ``spec`` to compute exact totals on it). More than :data:`MAX_NAMED_OPS` ops
+    are refused before any naming."""
+    ops = len(analysis.network.ops)
+    if ops > MAX_NAMED_OPS:
+        raise SpecError(f"--symbolic names the costs of at most {MAX_NAMED_OPS:,} ops and this "
+                        f"network has {ops:,}: report it with numbers (--set), or sweep the "
+                        "parameters")
     named = named_costs(analysis.network, tuple(names))
     symbols = {s for q in named.quantities for s in [q.symbol]}
     fixed = {k: v for k, v in analysis.bindings.items() if k not in names}

@@ -20,7 +20,13 @@ from click.testing import CliRunner
 
 from costmodel.api import analyze, holds_at
 from costmodel.cli import main
-from costmodel.report.symbolic import TOTALS, evaluate_json, render_json, symbolic_report
+from costmodel.report.symbolic import (
+    MAX_NAMED_OPS,
+    TOTALS,
+    evaluate_json,
+    render_json,
+    symbolic_report,
+)
 from costmodel.spec.load import load_spec
 from costmodel.symbols import parameter_symbol
 
@@ -126,3 +132,34 @@ def test_per_block_expressions_add_up_to_the_totals() -> None:
     text = CliRunner().invoke(main, ["report", str(SPECS / "mobilenet_v1.yaml"), "--symbolic",
                                      "alpha,resolution", "--depth", "1"]).output
     assert "per block:" in text
+
+
+CHAIN = """model: long
+params:
+  width: {{default: 8, min: 1}}
+input: [8, 8, 8]
+blocks:
+  unit:
+    layers:
+      - {{op: conv2d, out: width, kernel: 3, padding: 1}}
+      - {{op: relu}}
+layers:
+  - {{name: body, op: unit, repeat: {repeat}}}
+"""
+
+
+@pytest.mark.parametrize("repeat, refused", [(3, False), (MAX_NAMED_OPS // 2 + 1, True)])
+def test_symbolic_names_at_most_max_named_ops(tmp_path: Path, repeat: int, refused: bool) -> None:
+    """2 × repeat ops: 6 are named (width = c₁ in every conv); 1,502 are refused in one
+    line naming the file and both counts, before any naming (within a second or two)."""
+    path = tmp_path / "long.yaml"
+    path.write_text(CHAIN.format(repeat=repeat))
+    result = CliRunner().invoke(main, ["report", str(path), "--symbolic", "width"])
+    if not refused:
+        assert result.exit_code == 0, result.output
+        assert "maccs" in result.output
+        return
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: ")
+    assert f"at most {MAX_NAMED_OPS:,} ops" in lines[0] and f"has {2 * repeat:,}" in lines[0]
