@@ -287,7 +287,7 @@ class Lanes:
         if np.any(b.num == 0):
             raise ZeroDivisionError("division by zero")
         left, right = _cross(a, b)
-        return _lanes(left // right, 1, self.ndim)
+        return _lanes(left // right, 1, self.ndim, a.bound * b.den)  # |l // r| ≤ |l|
 
     def __rfloordiv__(self, other: Any) -> Lanes:
         value = self._coerce(other)
@@ -311,15 +311,17 @@ class Lanes:
 
     def __abs__(self) -> Lanes:
         factor = self.dense()
-        return _lanes(np.abs(factor.num), factor.den, self.ndim)
+        return _lanes(np.abs(factor.num), factor.den, self.ndim, factor.bound)
 
     def __floor__(self) -> Lanes:
         factor = self.dense()
-        return self if factor.den == 1 else _lanes(factor.num // factor.den, 1, self.ndim)
+        return self if factor.den == 1 else _lanes(factor.num // factor.den, 1, self.ndim,
+                                                   factor.bound // factor.den + 1)
 
     def __ceil__(self) -> Lanes:
         factor = self.dense()
-        return self if factor.den == 1 else _lanes(-(-factor.num // factor.den), 1, self.ndim)
+        return self if factor.den == 1 else _lanes(-(-factor.num // factor.den), 1, self.ndim,
+                                                   factor.bound // factor.den + 1)
 
     def __round__(self, ndigits: None = None) -> Lanes:
         """Nearest integer, ties to even (Python's ``round``)."""
@@ -329,7 +331,7 @@ class Lanes:
         quotient = factor.num // factor.den
         remainder = factor.num - quotient * factor.den
         up = (2 * remainder > factor.den) | ((2 * remainder == factor.den) & (quotient % 2 == 1))
-        return _lanes(quotient + up, 1, self.ndim)
+        return _lanes(quotient + up, 1, self.ndim, factor.bound // factor.den + 1)
 
     # -- comparisons: 0/1 lanes --------------------------------------------------------
     def _compare(self, other: Any, op: Any) -> Lanes:
@@ -337,7 +339,7 @@ class Lanes:
         if value is None:
             return NotImplemented
         left, right = _cross(self.dense(), value.dense())
-        return _lanes(op(left, right), 1, self.ndim)
+        return _lanes(op(left, right), 1, self.ndim, 1)
 
     __lt__ = _comparison(np.less)
     __le__ = _comparison(np.less_equal)
@@ -348,12 +350,13 @@ class Lanes:
 
     # -- decisions: one answer, or Diverged --------------------------------------------
     def __bool__(self) -> bool:
-        nonzero = self.dense().num != 0
-        if np.all(nonzero):
+        num = self.dense().num
+        count = np.count_nonzero(num)
+        if count == num.size:
             return True
-        if not np.any(nonzero):
+        if not count:
             return False
-        raise Diverged(nonzero)
+        raise Diverged(num != 0)
 
     def _single(self) -> Number:
         value = self.uniform()
@@ -393,8 +396,9 @@ def _show(value: Fraction) -> str:
     return str(value.numerator if value.denominator == 1 else value)
 
 
-def _lanes(num: np.ndarray, den: int, ndim: int) -> Lanes:
-    return Lanes([(_Factor(num, den).reduced(),)], ndim)
+def _lanes(num: np.ndarray, den: int, ndim: int, bound: int | None = None) -> Lanes:
+    """Lanes of one factor ``num / den``; ``bound`` ≥ max |num| when known (else measured)."""
+    return Lanes([(_Factor(num, den, bound).reduced(),)], ndim)
 
 
 def _cross(a: _Factor, b: _Factor) -> tuple[np.ndarray, np.ndarray]:

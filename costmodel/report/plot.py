@@ -25,6 +25,11 @@ PLOT_TOTALS = ("params", "maccs", "mem_access")
 MARKED_POINTS = 200
 """Lines with more points than this are drawn without a marker per point."""
 
+LINE_POINTS = 4096
+"""Lines with more points are drawn as the lowest and highest value of each of this many
+runs of consecutive points: the same picture at any width a figure has, 10⁶ points drawn
+in a fraction of the time."""
+
 TICKS = 8
 """Most labelled ticks on a heatmap axis (every value up to this many)."""
 
@@ -78,8 +83,8 @@ def plot_sweep(result: SweepResult, path: str | Path, inputs: Sequence[str | Pat
 def _lines(ax: Any, result: SweepResult, key: str, published: Sequence[Published]) -> None:
     (name,) = result.names
     xs = result.axes[name].floats()
-    ax.plot(xs, result.totals[key].astype(float), marker="o" if len(xs) <= MARKED_POINTS else None,
-            label="costmodel")
+    ax.plot(*_envelope(xs, result.totals[key].astype(float)),
+            marker="o" if len(xs) <= MARKED_POINTS else None, label="costmodel")
     marks = [(xs[index[0]], float(values[key])) for index, values in published if key in values]
     if marks:
         ax.scatter(*zip(*marks), marker="x", s=80, color="crimson", zorder=3, label="published")
@@ -116,3 +121,13 @@ def _heatmap(figure: Any, ax: Any, result: SweepResult, key: str, published: Seq
 def _ticks(count: int) -> np.ndarray:
     """Indices of at most :data:`TICKS` evenly spread values of an axis of ``count``."""
     return np.unique(np.linspace(0, count - 1, min(count, TICKS)).round().astype(int))
+
+
+def _envelope(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(xs, ys) with at most 2 · :data:`LINE_POINTS` points: each run's first x twice, with
+    the run's lowest and highest y (every point when there are few)."""
+    if len(xs) <= 2 * LINE_POINTS:
+        return xs, ys
+    starts = np.linspace(0, len(xs), LINE_POINTS, endpoint=False).astype(int)
+    low, high = np.minimum.reduceat(ys, starts), np.maximum.reduceat(ys, starts)
+    return np.repeat(xs[starts], 2), np.column_stack([low, high]).reshape(-1)

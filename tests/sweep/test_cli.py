@@ -93,3 +93,23 @@ def test_closed_form_and_plot_load_the_spec_once(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "maccs ≈ 10752·alpha**2" in result.output and out.exists()
     assert reads == [V1]
+
+
+def test_a_long_line_is_drawn_as_its_envelope():
+    # 10 · LINE_POINTS points: runs of 10, each drawn at its first x as its lowest and
+    # highest value, so a one-point spike stays in the picture
+    import numpy as np
+
+    from costmodel.report.plot import LINE_POINTS, _envelope
+
+    xs = np.arange(10 * LINE_POINTS, dtype=float)
+    ys = np.sin(xs / 1000) * 100
+    ys[12_345] = 1e6
+    ex, ey = _envelope(xs, ys)
+    assert len(ex) == len(ey) == 2 * LINE_POINTS
+    assert ey.max() == 1e6 and ey.min() == ys.min()
+    run = 12_345 // 10
+    assert (ex[2 * run], ey[2 * run + 1]) == (run * 10, 1e6)
+    assert (ey[0], ey[1]) == (ys[:10].min(), ys[:10].max())
+    short = np.arange(100.0)
+    assert _envelope(short, short)[0] is short  # few points: all of them
