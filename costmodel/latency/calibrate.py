@@ -152,10 +152,10 @@ GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "pool": _pool,
     "global_pool": _single("global_avg_pool"),
     "gemm": _gemm,
-    "matmul": _matmul,
+    "tensor_matmul": _matmul,
     "norm": _single("batchnorm"),
-    "layernorm": lambda rng, fused: _on_tokens(rng, {"op": "layernorm"}),
-    "softmax": _softmax,
+    "sample_norm": lambda rng, fused: _on_tokens(rng, {"op": "layernorm"}),
+    "axis_softmax": _softmax,
     "activation": _activation,
     "activation_exp": _activation_exp,
     "binary": _binary,
@@ -283,7 +283,7 @@ def estimate(sample: Sample, fixed: Baseline, runs: int) -> list[Point]:
     fixed costs and less the helper nodes' profiled times (layout reorders, reshapes, the
     transpose of a product's operand); the reorders are ``reorder`` points of their own (the
     tensor's bytes read and written)."""
-    helpers = HELPERS | ({"Transpose"} if sample.kind in ("matmul", "gemm") else set())
+    helpers = HELPERS | ({"Transpose"} if sample.kind in ("tensor_matmul", "gemm") else set())
     times = sample.times
     own = [k for k in sample.kernels if k.kind == sample.kind]
     other_us = {node: _node_us(times, node, runs) for node, op in times.op_types.items() if op in helpers}
@@ -359,6 +359,6 @@ HELPERS = REORDERS | {"Reshape"}
 HELPER_KINDS = frozenset({"reorder", "copy"})
 """Kernels a grid point may run besides its own kind's (reorders; Q·Kᵀ's transpose op by op)."""
 
-OTHER_KINDS = frozenset({"pool", "global_pool", "norm", "layernorm", "softmax", "activation",
+OTHER_KINDS = frozenset({"pool", "global_pool", "norm", "sample_norm", "axis_softmax", "activation",
                          "activation_exp", "binary", "copy"})
 """The kinds ``other`` (an op without a kind of its own) is fitted on: no contractions."""

@@ -34,21 +34,22 @@ import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from costmodel.spec.layers import MatMul
+
 if TYPE_CHECKING:
     from costmodel.graph import Network, Node
 
 __all__ = ["KINDS", "Kernel", "kernel_kind", "kernels"]
 
 KINDS = ("conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "conv_grouped_nchwc",
-         "fully_connected", "gemm", "matmul", "pool", "global_pool", "norm", "layernorm", "softmax",
-         "activation", "activation_exp", "binary", "copy", "reorder", "other")
+         "fully_connected", "gemm", "tensor_matmul", "pool", "global_pool", "norm", "sample_norm",
+         "axis_softmax", "activation", "activation_exp", "binary", "copy", "reorder", "other")
 """Kernel kinds, each with its own fitted roofline: ``fully_connected`` is a linear of one
-vector (GEMV: weight-bound), ``gemm`` one of tokens, ``matmul`` a product of two tensors
-(attention); ``activation`` a clamp-like function (ReLU, ReLU6, hard-swish, …),
-``activation_exp`` one through an exponential (sigmoid, swish, GELU's erf)."""
-
-EXP_ACTIVATIONS = frozenset({"sigmoid", "swish", "silu", "gelu"})
-"""Activations computed through an exponential (erf for GELU)."""
+vector (GEMV: weight-bound), ``gemm`` one of tokens, ``tensor_matmul`` a product of two
+tensors (attention); ``norm`` a batchnorm, ``sample_norm`` one with run-time statistics
+(layernorm, groupnorm); ``axis_softmax`` a softmax; ``activation`` a clamp-like function
+(ReLU, ReLU6, hard-swish, …), ``activation_exp`` one through an exponential (sigmoid,
+swish, GELU's erf). Each is read off the op's categories."""
 
 CONVS = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped"})
 
@@ -83,24 +84,24 @@ def kernel_kind(node: Node, c_in: int) -> str:
         if geometry.groups == c_out or geometry.groups == c_in:
             return "conv_depthwise"
         return "conv_grouped"
-    if node.op == "matmul":
-        return "matmul"
+    if node.has("tensor_product"):
+        return "tensor_matmul"
     if node.has("contraction"):
         return "gemm" if math.prod(node.outputs[0][:-1]) > 1 else "fully_connected"
     if node.has("global_pooling"):
         return "global_pool"
     if node.has("pooling"):
         return "pool"
-    if node.op == "softmax":
-        return "softmax"
+    if node.has("axis_softmax"):
+        return "axis_softmax"
     if node.has("normalization"):
-        return "layernorm" if node.op in ("layernorm", "groupnorm") else "norm"
+        return "sample_norm" if node.has("runtime_statistics") else "norm"
     if node.has("sum") or node.has("product"):
         return "binary"
     if node.has("copy"):
         return "copy"
     if node.has("nonlinearity"):
-        return "activation_exp" if node.op in EXP_ACTIVATIONS else "activation"
+        return "activation_exp" if node.has("exponential") else "activation"
     return "other"
 
 
@@ -116,25 +117,25 @@ def _passes(network: Network, node: Node, kernel: Kernel, optimize: str) -> list
     product of two tensors reads one more)."""
     size = math.prod(node.outputs[0]) * DTYPE_BYTES
     layers = kernel.layers
-    if node.op == "gelu":
+    if node.has("erf_gelu"):
         return [Kernel(layers, kind, 0, nbytes) for kind, nbytes in (
             ("binary", 2 * size), ("activation_exp", 2 * size), ("binary", 2 * size),
             ("binary", 2 * size), ("binary", 3 * size))]
-    if node.op == "layernorm" and len(node.outputs[0]) == 4:
+    if node.has("runtime_statistics") and len(node.outputs[0]) == 4:
         return [Kernel(layers, "copy", 0, 2 * size), kernel, Kernel(layers, "copy", 0, 2 * size)]
     if optimize == "all":
         return [kernel]
-    if node.op in ("swish", "silu", "hardswish"):  # x·σ(x), x·hard-σ(x)
-        kind = "activation" if node.op == "hardswish" else "activation_exp"
+    if node.has("self_gated"):  # x·σ(x), x·hard-σ(x)
+        kind = "activation_exp" if node.has("exponential") else "activation"
         return [Kernel(layers, kind, 0, 2 * size), Kernel(layers, "binary", 0, 3 * size)]
     if kernel.kind == "gemm" and getattr(node.layer, "bias", False):
         bias = node.outputs[0][-1] * DTYPE_BYTES
         return [replace(kernel, bytes=kernel.bytes - bias), Kernel(layers, "binary", 0, 2 * size + bias)]
-    if node.op == "matmul":
+    if isinstance(node.layer, MatMul):
         source, port = node.inputs[1]
         operand = math.prod(network.nodes[source].outputs[port]) * DTYPE_BYTES
-        transpose = [Kernel(layers, "copy", 0, 2 * operand)] if getattr(node.layer, "transpose_b", False) else []
-        scale = [Kernel(layers, "binary", 0, 2 * size)] if getattr(node.layer, "scale", None) is not None else []
+        transpose = [Kernel(layers, "copy", 0, 2 * operand)] if node.layer.transpose_b else []
+        scale = [Kernel(layers, "binary", 0, 2 * size)] if node.layer.scale is not None else []
         return [*transpose, kernel, *scale]
     return [kernel]
 
@@ -151,7 +152,7 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
     for node in network.nodes.values():
         if optimize == "none":
             result += [Kernel((node.name,), "copy", 0, 0)] * identities.get(node.name, 0)
-        if node.op == "slice" and node.inputs:
+        if node.has("runtime_copy") and node.inputs:
             kernel = _slice(node, sliced.get(node.inputs[0]) if optimize == "all" else None)
             if len(kernel.layers) > 1:  # one Split with the earlier slices of the tensor
                 result[result.index(sliced[node.inputs[0]])] = kernel
@@ -160,7 +161,7 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
             sliced[node.inputs[0]] = kernel
             head_of.update((layer, kernel) for layer in kernel.layers)
             continue
-        if optimize == "none" and node.op in REMOVED and node.inputs:  # run, moving nothing
+        if optimize == "none" and node.has("inference_noop") and node.inputs:  # run, moving nothing
             result.append(Kernel((node.name,), "copy", 0, 0))
             continue
         if node.name in absorbed or not node.inputs or node.has("view"):  # input, aliases
@@ -271,14 +272,11 @@ def _blocked(network: Network, kernel: Kernel, head_of: dict[str, Kernel],
     return all(source in head_of and known.get(head_of[source], False) for source, _ in sources)
 
 
-REMOVED = frozenset({"dropout", "identity"})
-"""Views onnxruntime's optimizer removes (Dropout at inference, Identity): their readers read
-the tensor they pass on, in its layout; other views (Flatten, Reshape, Slice) read it plain."""
-
-
 def _producer(network: Network, ref: tuple[str, int]) -> tuple[str, int]:
-    """The tensor ``ref`` is, looking through removed views."""
-    while network.nodes[ref[0]].op in REMOVED and network.nodes[ref[0]].inputs:
+    """The tensor ``ref`` is, looking through the views onnxruntime removes (category
+    ``inference_noop``): their readers read the tensor they pass on, in its layout; other
+    views (Flatten, Reshape, Slice) read it plain."""
+    while network.nodes[ref[0]].has("inference_noop") and network.nodes[ref[0]].inputs:
         ref = network.nodes[ref[0]].inputs[0]
     return ref
 
@@ -287,7 +285,7 @@ def _readers(network: Network, name: str) -> list[str]:
     """The nodes reading ``name``'s output, looking through removed views."""
     found = []
     for reader in network.readers.get(name, []):
-        found += _readers(network, reader) if network.nodes[reader].op in REMOVED else [reader]
+        found += _readers(network, reader) if network.nodes[reader].has("inference_noop") else [reader]
     return found
 
 

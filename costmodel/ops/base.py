@@ -34,7 +34,9 @@ Shape = tuple[Any, ...]
 
 Category = Literal["contraction", "convolution", "elementwise", "nonlinearity", "clamp",
                    "sigmoid_based", "conv_epilogue", "normalization", "reparameterizable", "copy", "view", "sum",
-                   "product", "in_place", "pooling", "global_pooling"]
+                   "product", "in_place", "pooling", "global_pooling", "exponential", "self_gated",
+                   "erf_gelu", "axis_softmax", "runtime_statistics", "tensor_product",
+                   "inference_noop", "runtime_copy"]
 
 CATEGORIES: dict[str, str] = {
     "contraction": "multiply-accumulates over a reduction axis (conv, linear): its maccs",
@@ -61,6 +63,21 @@ CATEGORIES: dict[str, str] = {
                 "(PyTorch x += y; peak memory)",
     "pooling": "a windowed reduction (max_pool, avg_pool)",
     "global_pooling": "a reduction over the whole map (lint D3)",
+    "exponential": "computed through an exponential or erf (sigmoid, swish, GELU, softmax): "
+                   "costlier per element than a clamp (costmodel.latency kernel kinds)",
+    "self_gated": "x·f(x) (swish, hard-swish): exported as f and a Mul, one kernel once "
+                  "onnxruntime fuses them (costmodel.latency.kernels)",
+    "erf_gelu": "GELU through erf: exported as five nodes (Mul, Erf, Add, Mul, Mul) that "
+                "onnxruntime 1.32 runs as five kernels at either level (costmodel.latency)",
+    "axis_softmax": "exponentials normalized along an axis (softmax): a latency kind of its own",
+    "runtime_statistics": "normalizes with statistics computed at run time per sample "
+                          "(layernorm, groupnorm): never folded, a latency kind of its own",
+    "tensor_product": "a product of two computed tensors (attention's Q·Kᵀ and scores·V): a "
+                      "GEMM whose operands are both activations (costmodel.latency)",
+    "inference_noop": "does nothing at inference (dropout, identity): onnxruntime's optimizer "
+                      "removes it; run op by op it is a node moving nothing",
+    "runtime_copy": "a view in costmodel's memory model that ONNX runtimes copy (Slice: read "
+                    "and written once; slices of one tensor are one Split when optimized)",
 }
 """Every category an op may declare, and what declaring it means."""
 

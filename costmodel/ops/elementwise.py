@@ -14,11 +14,13 @@ _CLAMP: tuple[Category, ...] = ("elementwise", "nonlinearity", "clamp", "conv_ep
 _SIGMOID: tuple[Category, ...] = ("elementwise", "nonlinearity", "sigmoid_based")
 ACTIVATION_CATEGORIES: dict[str, tuple[Category, ...]] = {
     "relu": _CLAMP, "relu6": _CLAMP,
-    "hardswish": (*_SIGMOID, "conv_epilogue"), "hardsigmoid": (*_SIGMOID, "conv_epilogue"),
-    "sigmoid": (*_SIGMOID, "conv_epilogue"), "swish": _SIGMOID, "silu": _SIGMOID,
-    "gelu": ("elementwise", "nonlinearity"),
+    "hardswish": (*_SIGMOID, "conv_epilogue", "self_gated"),
+    "hardsigmoid": (*_SIGMOID, "conv_epilogue"),
+    "sigmoid": (*_SIGMOID, "conv_epilogue", "exponential"),
+    "swish": (*_SIGMOID, "exponential", "self_gated"), "silu": (*_SIGMOID, "exponential", "self_gated"),
+    "gelu": ("elementwise", "nonlinearity", "exponential", "erf_gelu"),
     "leaky_relu": ("elementwise", "nonlinearity", "conv_epilogue"),
-    "identity": ("view", "reparameterizable"),
+    "identity": ("view", "reparameterizable", "inference_noop"),
 }
 ACTIVATION_LABELS = {"silu": "swish", "hardswish": "hard-swish", "hardsigmoid": "hard-sigmoid"}
 """silu is swish (β = 1); the hard variants are named as in the MobileNetV3 paper."""

@@ -69,7 +69,7 @@ def pad(layer: Pad, x: Shape) -> OpResult:
     return OpResult([out], copy_cost(x, out))
 
 
-@register_op(Slice, categories=("view",))
+@register_op(Slice, categories=("view", "runtime_copy"))
 def channel_slice(layer: Slice, x: Shape) -> OpResult:
     """A view: free. Output channels = stop − start."""
     axis = channel_axis(x)

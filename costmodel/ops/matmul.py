@@ -13,7 +13,7 @@ from costmodel.spec.layers import MatMul
 __all__ = ["matmul"]
 
 
-@register_op(MatMul, arity=2, categories=("contraction",))
+@register_op(MatMul, arity=2, categories=("contraction", "tensor_product"))
 def matmul(layer: MatMul, a: Shape, b: Shape) -> OpResult:
     """maccs = |batch|·M·K·N; mem_access = |a| + |b| + |y|; elementwise = 0."""
     if len(a) < 2 or len(a) != len(b):

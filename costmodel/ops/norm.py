@@ -25,7 +25,7 @@ def _normalization(x: Shape, channels: Value) -> OpResult:
                               fragments=1))
 
 
-@register_op(LayerNorm, categories=("normalization",))
+@register_op(LayerNorm, categories=("normalization", "runtime_statistics"))
 def layernorm(layer: LayerNorm, x: Shape) -> OpResult:
     """params = 2C; mem_access = 2·|x| + 2C; elementwise = 2·|x| (statistics + normalization)."""
     if len(x) < 2:
@@ -33,7 +33,7 @@ def layernorm(layer: LayerNorm, x: Shape) -> OpResult:
     return _normalization(x, x[channel_axis(x)])
 
 
-@register_op(GroupNorm, categories=("normalization",))
+@register_op(GroupNorm, categories=("normalization", "runtime_statistics"))
 def groupnorm(layer: GroupNorm, x: Shape) -> OpResult:
     """params = 2C; mem_access = 2·|x| + 2C; elementwise = 2·|x| (statistics + normalization)."""
     if len(x) != 4:
@@ -45,7 +45,7 @@ def groupnorm(layer: GroupNorm, x: Shape) -> OpResult:
     return _normalization(x, channels)
 
 
-@register_op(Softmax, categories=("nonlinearity",))
+@register_op(Softmax, categories=("nonlinearity", "exponential", "axis_softmax"))
 def softmax(layer: Softmax, x: Shape) -> OpResult:
     """mem_access = 2·|x|; elementwise = 2·|x| (maximum and sum of exponentials + division)."""
     if not -len(x) <= layer.axis < len(x) or layer.axis in (0, -len(x)):

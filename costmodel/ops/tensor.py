@@ -115,7 +115,7 @@ def flatten(layer: Flatten, x: Shape) -> OpResult:
     return OpResult([(x[0], numel(x[1:]))], Cost())
 
 
-@register_op(Dropout, categories=("view",))
+@register_op(Dropout, categories=("view", "inference_noop"))
 def dropout(layer: Dropout, x: Shape) -> OpResult:
     """Identity at inference: free."""
     return OpResult([x], Cost())

@@ -288,8 +288,8 @@ def test_token_ops_are_kinds_of_their_own_as_onnxruntime_runs_them():
     y = 4 * 64 * 256
     gelu = [("binary", 2 * y), ("activation_exp", 2 * y), ("binary", 2 * y), ("binary", 2 * y),
             ("binary", 3 * y)]  # Mul(x, 1/√2), Erf, Add 1, Mul(x, ½), Mul: not fused at either level
-    rest = [("layernorm", 4 * (2 * 64 * 256 + 2 * 256)),
-            ("matmul", 4 * 3 * 4 * 64 * 64), ("softmax", 4 * 2 * 4 * 64 * 64)]
+    rest = [("sample_norm", 4 * (2 * 64 * 256 + 2 * 256)),
+            ("tensor_matmul", 4 * 3 * 4 * 64 * 64), ("axis_softmax", 4 * 2 * 4 * 64 * 64)]
     # optimizations on: one Gemm with its bias, one FusedMatMul (onnxruntime's optimized graph)
     assert [(k.kind, k.bytes) for k in kernels(network, "all")] == [("gemm", fc)] + gelu + rest
     # op by op: MatMul then Add(bias); Q·Kᵀ is MatMul(Q, Transpose(K)): the transpose copies K
