@@ -32,7 +32,7 @@ import numpy as np
 from costmodel.analysis.closed_form import ClosedForm, closed_forms
 from costmodel.analysis.grid_axis import Axis
 from costmodel.analysis.sweep_budget import Budget
-from costmodel.arith import Number, as_int, is_lanes, number
+from costmodel.arith import Number, as_int, decimal_text, is_lanes, number
 from costmodel.cost import METRICS, Cost
 from costmodel.errors import SpecError
 from costmodel.graph import Network, build, resolve_bindings
@@ -168,6 +168,7 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
             raise SpecError(f"the grid has {points:,} points, more than {MAX_POINTS:,}; "
                             "sweep fewer values")
         grid = {name: grid_values(values) for name, values in axes.items()}
+        _check_domains(model, grid)
         # unknown names and invalid fixed values, as report says them (no symbols: no sympy)
         resolve_bindings(model, {**fixed, **{n: model.params[n].default if n in model.params else 0
                                              for n in grid}})
@@ -201,6 +202,22 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
     if closed_form:
         result.closed_forms = closed_forms(model, path, result)
     return result
+
+
+def _check_domains(model: ModelSpec, grid: Mapping[str, Axis]) -> None:
+    """Refuse a grid reaching outside a swept parameter's declared domain (an interval:
+    its least and greatest values decide) before any point is built, so a range such as
+    ``branches=1:70:1`` fails at once rather than after 64 builds."""
+    for name, values in grid.items():
+        if name in model.params and len(values):
+            domain = model.params[name].domain
+            for index in (np.argmin(values.tops), np.argmax(values.tops)):  # den > 0
+                value = values[int(index)]
+                try:
+                    domain.check(value, f"parameter '{name}'")
+                except SpecError as error:
+                    error.message += f" (at {name}={decimal_text(value)})"
+                    raise
 
 
 def _published(spec: ModelSpec, result: SweepResult) -> list[Published]:

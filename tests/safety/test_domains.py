@@ -91,3 +91,18 @@ def test_make_divisible_keeps_torchvision_at_zero() -> None:
     from costmodel.arith import make_divisible
 
     assert make_divisible(0, 8) == 8
+
+
+def test_a_swept_range_outside_the_domain_is_refused_before_any_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sweep mobileone --set-range branches=1:70:1`` built 64 structures (21 s) before
+    meeting 65 > max 64: the grid's least and greatest values are checked first."""
+    import costmodel.analysis.sweep as sweep_module
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("built a network before checking the grid")
+
+    monkeypatch.setattr(sweep_module, "build", no_build)
+    spec = str(ROOT / "specs" / "mobileone.yaml")
+    result = CliRunner().invoke(main, ["sweep", spec, "--set-range", "branches=1:70:1"])
+    line = assert_one_line_error(result, spec)
+    assert "parameter 'branches' is 70; it must be a number ≥ 1 and ≤ 64 (at branches=70)" in line
