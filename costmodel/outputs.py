@@ -13,6 +13,8 @@ The contract, for every command that writes one:
   directory, a FIFO, a socket) is refused before the work, since writing it would discard
   the result, block or fail halfway (standard output is each command's default instead);
 * never an empty result over a non-empty file;
+* ``-`` is no file name: a command that prints its result maps it to standard output
+  before; any other refuses it (never a file named ``-``);
 * every failure (missing directory, permission, an empty name) is a :class:`SpecError`
   naming the path (an empty name: no path, so the command names its spec): one line, exit 2.
 """
@@ -39,6 +41,9 @@ def check_output(path: PathLike, *, inputs: Iterable[PathLike] = (), overwrite: 
     shown = os.fspath(path)
     if not shown:
         raise SpecError("cannot write: the output file name is empty")
+    if shown == "-":  # commands that can print their result map '-' to stdout before
+        raise SpecError("cannot write: '-' would be standard output, which this command does "
+                        "not write its file to; name a file", path=shown)
     target = os.path.realpath(path)
     for source in inputs:
         if _same_file(target, source):

@@ -22,7 +22,7 @@ COUNT = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 BYTES = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
 TIME = {"us": Fraction(1), "µs": Fraction(1), "ms": Fraction(1000), "s": Fraction(10**6)}
 BUDGET_METRICS = ("params", "maccs", "mem_access", "elementwise", "fragments", "peak_memory", "latency")
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*([A-Za-zµ]*)")
+_AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([A-Za-zµ]*)")  # ASCII digits (\d would read ٣ as 3)
 
 
 @dataclass(frozen=True)

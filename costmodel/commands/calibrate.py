@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import click
 
-from costmodel.commands.common import seed_option, spec_errors
+from costmodel.commands.common import WholeNumber, seed_option, spec_errors
 from costmodel.commands.optional import require
 from costmodel.commands.progress import progress_bar
 from costmodel.commands.runtime_options import optimize_option, runtime_option
 from costmodel.errors import printable
 
-__all__ = ["calibrate"]
+__all__ = ["calibrate", "MAX_POINTS", "MAX_ROUNDS"]
+
+MAX_POINTS = 1_000
+"""Most grid points per kernel kind (each is a model built and timed every round)."""
+MAX_ROUNDS = 100
+"""Most timing rounds over the whole grid."""
 
 
 def _round(text: str) -> tuple[int, int]:
@@ -21,13 +26,13 @@ def _round(text: str) -> tuple[int, int]:
 
 @click.command()
 @runtime_option
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 1),
+@click.option("--threads", default=1, show_default=True, type=WholeNumber(1, 1),
               help="Intra-op threads (1: timed by the calling thread's CPU clock).")
 @optimize_option("Runtime graph optimizations (fused kernels) on or off.")
-@click.option("--points", default=24, show_default=True, type=click.IntRange(2),
-              help="Grid points (single-kernel models) per kernel kind.")
-@click.option("--rounds", default=5, show_default=True, type=click.IntRange(1),
-              help="Interleaved timing rounds over the whole grid.")
+@click.option("--points", default=24, show_default=True, type=WholeNumber(2, MAX_POINTS),
+              help=f"Grid points (single-kernel models) per kernel kind; at most {MAX_POINTS:,}.")
+@click.option("--rounds", default=5, show_default=True, type=WholeNumber(1, MAX_ROUNDS),
+              help=f"Interleaved timing rounds over the whole grid; at most {MAX_ROUNDS}.")
 @seed_option("Seed of the grid, weights and inputs.")
 @click.option("-o", "--output", required=True, metavar="FILE",
               help="Where to write the device profile (JSON); an existing FILE is replaced whole.")

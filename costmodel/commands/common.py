@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from collections.abc import Iterator, Mapping
@@ -15,18 +16,35 @@ from costmodel.commands.safety import EXIT_BAD_INPUT, subject
 from costmodel.errors import SpecError, SpecWarning, printable
 from costmodel.spec.schema import LINT_CHECKS
 
-__all__ = ["parse_bindings", "split_list", "set_option", "seed_option", "spec_errors", "check_lint_section",
+__all__ = ["parse_bindings", "split_list", "set_option", "seed_option", "WholeNumber", "spec_errors", "check_lint_section",
            "load_model", "check_input_shape", "input_shape_option", "EXIT_BAD_INPUT"]
 
-def parse_bindings(values: tuple[str, ...]) -> dict[str, str]:
-    """``("alpha=0.75", "resolution=160")`` → ``{"alpha": "0.75", "resolution": "160"}``."""
+def parse_bindings(values: tuple[str, ...], option: str = "--set") -> dict[str, str]:
+    """``("alpha=0.75", "resolution=160")`` → ``{"alpha": "0.75", "resolution": "160"}``
+    (given to ``option``). A name bound twice is an error: which value was meant is unknown."""
     bindings: dict[str, str] = {}
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--set")
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint=option)
+        if name.strip() in bindings:
+            raise click.BadParameter(f"'{name.strip()}' is given twice ('{bindings[name.strip()]}' "
+                                     f"and '{value.strip()}'); give it once", param_hint=option)
         bindings[name.strip()] = value.strip()
     return bindings
+
+
+_ASCII_INTEGER = re.compile(r"[-+]?[0-9]+")
+
+
+class WholeNumber(click.IntRange):
+    """click's ``IntRange`` for ASCII decimal digits only: ``int()`` would also read ``٣``
+    (Arabic-Indic), ``３`` (fullwidth), `` 3`` and ``1_0``, which a spec refuses too."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not _ASCII_INTEGER.fullmatch(value):
+            self.fail(f"'{value}' is not a whole number (ASCII digits 0-9)", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def split_list(text: str, what: str) -> list[str]:
@@ -48,7 +66,7 @@ set_option = click.option(
 def seed_option(help: str, default: int | None = 0) -> Any:
     """Every command's ``--seed``: a whole number 0 … 2⁶⁴ − 1 (:data:`~costmodel.arith.MAX_SEED`);
     anything else (``-1``, ``1.5``, ``2**64``) is a usage error naming the spec, exit 2."""
-    return click.option("--seed", type=click.IntRange(0, MAX_SEED), default=default,
+    return click.option("--seed", type=WholeNumber(0, MAX_SEED), default=default,
                         show_default=default is not None, help=help)
 
 

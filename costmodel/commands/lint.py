@@ -32,7 +32,7 @@ _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "M
 
 def parse_size(text: str) -> int:
     """'256KiB' → 262144, '1MB' → 1000000, '4096' → 4096 (whole bytes only)."""
-    match = re.fullmatch(r"\s*(\d+)\s*([A-Za-z]*)\s*", text)
+    match = re.fullmatch(r"\s*([0-9]+)\s*([A-Za-z]*)\s*", text)  # ASCII digits (\d would read ٣ as 3)
     if not match or match.group(2).upper() not in _UNITS:
         raise click.BadParameter(f"'{text}' is not a size such as 256KiB, 1MB or 4096",
                                  param_hint="--memory-budget")

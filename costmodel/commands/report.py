@@ -10,6 +10,7 @@ import click
 from costmodel.analysis.fusion import FUSIONS
 from costmodel.commands.budgets import Limit, exceeded, parse_limits
 from costmodel.commands.common import (
+    WholeNumber,
     check_input_shape,
     parse_bindings,
     set_option,
@@ -31,7 +32,7 @@ __all__ = ["report"]
               help="table: human units (3.50 M); json/csv/markdown/latex: exact integers (latex "
                    "with --symbolic: the definitions and totals as an aligned block).")
 @click.option("--totals-only", is_flag=True, help="Print the totals without the per-layer rows.")
-@click.option("--depth", type=click.IntRange(min=1), default=None, metavar="N",
+@click.option("--depth", type=WholeNumber(min=1), default=None, metavar="N",
               help="Roll layers up into blocks N levels deep, as torchinfo does (table and "
                    "markdown; with --symbolic, each block's costs in the named quantities).")
 @click.option("--symbolic", default=None, is_flag=False, flag_value="*", metavar="[NAMES]",

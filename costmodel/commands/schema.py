@@ -40,7 +40,8 @@ def spec_schema() -> dict[str, Any]:
 
 @click.command()
 @click.option("-o", "--output", default=None, metavar="FILE",
-              help="Write to FILE (never over an existing file without --force) instead of stdout.")
+              help="Write to FILE (never over an existing file without --force) instead of stdout "
+                   "(or '-').")
 @click.option("--force", is_flag=True, help="Replace an existing FILE.")
 @click.pass_context
 def schema(ctx: click.Context, output: str | None, force: bool) -> None:
@@ -52,7 +53,7 @@ def schema(ctx: click.Context, output: str | None, force: bool) -> None:
     Example: costmodel schema -o costmodel-spec.schema.json
     """
     text = json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
-    if output is None:
+    if output in (None, "-"):
         click.echo(text, nl=False)
         return
     from costmodel.commands.common import spec_errors

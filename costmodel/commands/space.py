@@ -9,7 +9,13 @@ from typing import Any
 import click
 
 from costmodel.commands.budgets import COUNT, parse_amount
-from costmodel.commands.common import parse_bindings, seed_option, set_option, spec_errors
+from costmodel.commands.common import (
+    WholeNumber,
+    parse_bindings,
+    seed_option,
+    set_option,
+    spec_errors,
+)
 from costmodel.errors import SpecError
 from costmodel.outputs import output_directory, write_output
 
@@ -18,6 +24,9 @@ __all__ = ["space", "parse_budget"]
 MAX_SAMPLES = 100_000
 """Most subnets ``--sample`` draws in one run (each is a line or a file): a larger N is a
 usage error, not hours of drawing."""
+MAX_BINS = 1 << 20
+"""Largest ``--max-bins``: the distribution arrays grow with it (2²² bins: 11 s and 1.4 GB on
+OFA-MobileNetV3's MACCs)."""
 
 
 def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
@@ -41,7 +50,7 @@ def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
 @set_option
 @click.option("--metric", default="maccs", show_default=True,
               help="Metric whose distribution (histogram and CDF) is shown.")
-@click.option("--bins", type=click.IntRange(1, 1000), default=10, show_default=True,
+@click.option("--bins", type=WholeNumber(1, 1000), default=10, show_default=True,
               help="Histogram bins between the least and the greatest value.")
 @click.option("--budget", default=None, metavar="METRIC=N,…",
               help="Count (and sample) the subnets within budget, e.g. maccs=300M or "
@@ -49,7 +58,7 @@ def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
                    "elements).")
 @click.option("--pareto", default=None, metavar="A,B",
               help="Pareto front of two metrics (smaller is better), each point with its subnet.")
-@click.option("--sample", "samples", type=click.IntRange(0, MAX_SAMPLES), default=0,
+@click.option("--sample", "samples", type=WholeNumber(0, MAX_SAMPLES), default=0,
               help=f"Draw N subnets uniformly at random (within --budget); at most {MAX_SAMPLES:,}.")
 @seed_option("Random seed for --sample (default: a fresh one).", default=None)
 @click.option("--as", "sample_as", type=click.Choice(("bindings", "spec")), default="bindings",
@@ -66,9 +75,10 @@ def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
 @click.option("--settings", is_flag=True,
               help="Count sampler settings instead of subnets: every copy draws its choices even "
                    "when the depth leaves it out (Once-for-All's per-stage-uniform sampler).")
-@click.option("--max-bins", type=click.IntRange(16), default=1 << 17, show_default=True,
+@click.option("--max-bins", type=WholeNumber(16, MAX_BINS), default=1 << 17, show_default=True,
               help="Largest grid for a distribution: exact when the values' gcd fits, else "
-                   "exact bounds that a larger grid tightens.")
+                   f"exact bounds that a larger grid tightens; at most {MAX_BINS:,} (time and "
+                   "memory grow with it: 2²⁰ bins take seconds and 400 MB on OFA-MBv3).")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
 @click.pass_context
 def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: str, bins: int,

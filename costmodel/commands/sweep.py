@@ -94,7 +94,10 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
         axes: dict[str, Sequence[str | Number]] = {}
         try:
             swept = [(n, t) for n, t in (("alpha", width), ("resolution", resolution)) if t is not None]
-            for name, text in swept + list(parse_bindings(ranges).items()):
+            for name, text in swept + list(parse_bindings(ranges, "--set-range").items()):
+                if name in axes:
+                    raise SpecError(f"'{name}' is swept twice (--width is alpha, --resolution is "
+                                    "resolution); give its values once")
                 axes[name] = parse_values(text, name, MAX_POINTS // math.prod(map(len, axes.values())))
             points, limit = math.prod(map(len, axes.values())), ROW_LIMITS.get(fmt, MAX_POINTS)
             if points > limit:

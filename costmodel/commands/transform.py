@@ -32,7 +32,7 @@ def _flag(name: str) -> str:
 @set_option
 @_transform_flags
 @click.option("-o", "--output", default=None, metavar="FILE",
-              help="Write the transformed spec here (default: standard output, report to stderr). "
+              help="Write the transformed spec here (default or '-': standard output, report to stderr). "
                    "Never the input; an existing FILE only with --force.")
 @click.option("--force", is_flag=True, help="Let -o replace an existing file (never the input).")
 @click.option("--verify", is_flag=True,
@@ -57,6 +57,7 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
     from costmodel.transforms import transform as apply_transforms
     from costmodel.units import human
 
+    output = None if output == "-" else output
     names = [name for name in TRANSFORMS if flags[_flag(name)]]
     if not names:
         raise click.UsageError("choose at least one of " + ", ".join(f"--{name}" for name in TRANSFORMS))

@@ -78,6 +78,40 @@ CASES = {
     "rule ANSI code": (["rule", "\x1b[31mG1"], "\\x1b[31mG1: unknown rule"),
     "rule newline code": (["rule", "G1\nerror: forged"], "G1\\x0aerror: forged: unknown rule"),
     "lint ANSI select": (["lint", "s.yaml", "--select", "\x1b[2J"], "'\\x1b[2J'"),
+    # whole numbers are ASCII digits (int() reads ٣ and ３ as 3), one shared option type
+    "measure --runs Arabic-Indic": (["measure", "s.yaml", "--runs", "٣"], "s.yaml: main measure: "
+                                    "Invalid value for '--runs': '٣' is not a whole number (ASCII digits 0-9)"),
+    "report --depth fullwidth": (["report", "s.yaml", "--depth", "３"], "s.yaml: main report: "
+                                 "Invalid value for '--depth': '３' is not a whole number"),
+    "check --seed with a space": (["check", "s.yaml", "--seed", " 3"], "'--seed': ' 3' is not a whole number"),
+    "diff --depth 1_0": (["diff", "s.yaml", "--depth", "1_0"], "'--depth': '1_0' is not a whole number"),
+    # work a user would wait days for is capped, before it starts
+    "measure --runs 10^9": (["measure", "s.yaml", "--runs", "1000000000"], "s.yaml: main measure: "
+                            "Invalid value for '--runs': 1000000000 is not in the range 1<=x<=10000"),
+    "measure --warmup 10^9": (["measure", "s.yaml", "--warmup", "1000000000"], "'--warmup': 1000000000 is not"),
+    "measure --threads 10^6": (["measure", "s.yaml", "--threads", "1000000", "--clock", "wall"],
+                               "'--threads': 1000000 is not in the range 1<=x<=256"),
+    "calibrate --points 10^6": (["calibrate", "--points", "1000000", "-o", "p.json"],
+                                "'--points': 1000000 is not in the range 2<=x<=1000"),
+    "calibrate --rounds 10^6": (["calibrate", "--rounds", "1000000", "-o", "p.json"],
+                                "'--rounds': 1000000 is not in the range 1<=x<=100"),
+    "space --max-bins 2^30": (["space", "sp.yaml", "--max-bins", str(2**30)], "sp.yaml: main space: "
+                              "Invalid value for '--max-bins': 1073741824 is not in the range 16<=x<=1048576"),
+    # a value given twice: which one was meant cannot be known
+    "report --set twice": (["report", "s.yaml", "--set", "a=1", "--set", "a=2"],
+                           "s.yaml: main report: Invalid value for --set: 'a' is given twice ('1' and '2')"),
+    "sweep --set-range twice": (["sweep", "s.yaml", "--set-range", "a=1", "--set-range", "a=2"],
+                                "Invalid value for --set-range: 'a' is given twice"),
+    "sweep --width and --set-range alpha": (["sweep", "s.yaml", "--width", "1", "--set-range", "alpha=1,2"],
+                                            "s.yaml: 'alpha' is swept twice"),
+    # amounts are ASCII digits too
+    "report --budget Arabic-Indic": (["report", "s.yaml", "--budget", "maccs=٣M"], "budget 'maccs=٣M': expected maccs=NUMBER"),
+    "space --budget fullwidth": (["space", "sp.yaml", "--budget", "maccs=３"], "sp.yaml: budget 'maccs=３'"),
+    "lint --memory-budget Arabic-Indic": (["lint", "s.yaml", "--memory-budget", "٣KiB"], "'٣KiB' is not a size"),
+    # '-' is standard output where a command prints its result, and no file name elsewhere
+    "export -o -": (["export", "s.yaml", "-o", "-"], "-: cannot write: '-' would be standard output"),
+    "sweep --plot -": (["sweep", "s.yaml", "--width", "1", "--plot", "-"], "-: cannot write: '-' would be"),
+    "calibrate -o -": (["calibrate", "--points", "2", "-o", "-"], "-: cannot write: '-' would be"),
 }
 
 
@@ -127,3 +161,12 @@ def test_a_quoted_yaml_11_word_is_text(folder: Path) -> None:
     result = CliRunner().invoke(main, ["report", "b.yaml", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert '"params": 16' in result.output and '"no"' in result.output
+
+
+@pytest.mark.parametrize("arguments", [["transform", "s.yaml", "--fold-bn", "-o", "-"], ["schema", "-o", "-"]])
+def test_dash_is_standard_output_where_the_result_is_printed(folder: Path, arguments: list[str]) -> None:
+    before = snapshot(folder)
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(("model: tiny", "{"))
+    assert snapshot(folder) == before  # no file named '-'
