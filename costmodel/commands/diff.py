@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from costmodel.commands.common import parse_bindings, set_option, spec_errors
+from costmodel.commands.common import (
+    WholeNumber,
+    load_model,
+    parse_bindings,
+    set_option,
+    spec_errors,
+)
 
 __all__ = ["diff"]
 
@@ -22,7 +28,7 @@ METRICS = ("params", "maccs", "mem_access", "elementwise")
               help="Bind a parameter of A only (repeatable).")
 @click.option("--set-b", "assign_b", multiple=True, metavar="NAME=VALUE",
               help="Bind a parameter of B only (repeatable).")
-@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--depth", type=WholeNumber(min=1), default=1, show_default=True,
               help="Compare blocks this many levels down.")
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table",
               show_default=True, help="table: changed blocks and totals; json: exact numbers.")
@@ -30,6 +36,7 @@ METRICS = ("params", "maccs", "mem_access", "elementwise")
 def diff(ctx: click.Context, spec_a: str, spec_b: str | None, assignments: tuple[str, ...],
          assign_a: tuple[str, ...], assign_b: tuple[str, ...], depth: int, fmt: str) -> None:
     """Compare two specs (or SPEC_A at two bindings): each block's and each total's change.
+    A spec may be an ONNX model (*.onnx), read as `costmodel report` reads it.
 
     Blocks are matched by name; a block only one side has is listed as added or removed.
     Deltas are B − A, exact.
@@ -37,12 +44,15 @@ def diff(ctx: click.Context, spec_a: str, spec_b: str | None, assignments: tuple
     Example: costmodel diff specs/mobilenet_v2.yaml --set-b alpha=0.75
     """
     from costmodel.analysis.diff import diff as compare
-    from costmodel.api import analyze
+    from costmodel.analysis.result import Analysis
+    from costmodel.graph import build
 
     with spec_errors(ctx.obj["debug"]):
         common = parse_bindings(assignments)
-        a = analyze(spec_a, **{**common, **parse_bindings(assign_a)})
-        b = analyze(spec_b or spec_a, **{**common, **parse_bindings(assign_b)})
+        a_model = load_model(spec_a)
+        b_model = a_model if spec_b is None else load_model(spec_b)
+        a = Analysis(build(a_model, spec_a, {**common, **parse_bindings(assign_a, "--set-a")}))
+        b = Analysis(build(b_model, spec_b or spec_a, {**common, **parse_bindings(assign_b, "--set-b")}))
         result = compare(a, b, depth)
     click.echo(_json(result) if fmt == "json" else _table(result), nl=False)
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from typing import Any
 
 import click
 
 from costmodel.commands.common import (
+    WholeNumber,
+    check_input_shape,
+    input_shape_option,
     parse_bindings,
     seed_option,
     set_option,
@@ -17,32 +21,39 @@ from costmodel.commands.common import (
 from costmodel.commands.optional import require
 from costmodel.commands.runtime_options import optimize_option, runtime_option
 from costmodel.cost import Cost
-from costmodel.errors import SpecError
+from costmodel.errors import SpecError, printable
 
-__all__ = ["measure"]
+__all__ = ["measure", "MAX_RUNS", "MAX_THREADS"]
+
+MAX_RUNS = 10_000
+"""Most timed (or warm-up) runs: refused above, since a run count is work a user waits for
+(10⁹ runs would be days; 10⁴ of a mobile network are minutes)."""
+MAX_THREADS = 256
+"""Most intra-op threads (each is an OS thread the runtime creates)."""
 
 
 @click.command()
 @click.argument("model", type=click.Path(dir_okay=False))
 @set_option
 @runtime_option
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1),
-              help="Intra-op threads.")
+@click.option("--threads", default=1, show_default=True, type=WholeNumber(1, MAX_THREADS),
+              help=f"Intra-op threads (at most {MAX_THREADS}).")
 @optimize_option("Let the runtime rewrite the graph (fusions, layouts), or run it as exported.")
-@click.option("--runs", default=30, show_default=True, type=click.IntRange(1),
-              help="Timed runs (and as many profiled runs).")
-@click.option("--warmup", default=5, show_default=True, type=click.IntRange(0),
-              help="Untimed runs before timing.")
+@click.option("--runs", default=30, show_default=True, type=WholeNumber(1, MAX_RUNS),
+              help=f"Timed runs (and as many profiled runs); at most {MAX_RUNS:,}.")
+@click.option("--warmup", default=5, show_default=True, type=WholeNumber(0, MAX_RUNS),
+              help=f"Untimed runs before timing; at most {MAX_RUNS:,}.")
 @click.option("--clock", type=click.Choice(["cpu", "wall"]), default="cpu", show_default=True,
               help="cpu: the calling thread's CPU time (repeatable on a shared machine; one thread "
                    "only); wall: elapsed time.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
 @seed_option("Seed of the weights and the input.")
+@input_shape_option
 @click.pass_context
 def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtime_name: str,
             threads: int, optimize: str, runs: int, warmup: int, clock: str, fmt: str,
-            seed: int) -> None:
+            seed: int, input_shape: str | None) -> None:
     """Measure MODEL (a spec, exported first, or an .onnx file) on a runtime.
 
     Prints whole-model latency (median, interquartile range, runs) and a table of layers
@@ -54,7 +65,7 @@ def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtim
 
     Example: costmodel measure specs/shufflenet_v2.yaml --optimize none --runs 50
     """
-    onnx = require("onnx", "measure")
+    require("onnx", "measure")
     require(runtime_name, "measure")
     from costmodel.graph import Network, build
     from costmodel.report.measure_formats import render_measurement
@@ -69,13 +80,18 @@ def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtim
         if clock == "cpu" and threads > 1:  # refused before the export and the runs
             raise SpecError(f"--clock cpu measures the calling thread: use --threads 1 or "
                             f"--clock wall (got --threads {threads})")
+        note = None
+        check_input_shape(model, input_shape)
         if model.endswith(".onnx"):
-            proto = _load_onnx(onnx, model)
+            from costmodel.importer import image_input, parse_input_shape
+            from costmodel.reference.forward import random_input
+
+            bound = None if input_shape is None else parse_input_shape(input_shape)
+            proto = _load_onnx(model)
+            shape = _measurable(model, image_input(model, proto, bound)[1])
             network = _recorded_network(proto)
             if network is None:
-                costs = _imported_costs(model, proto)
-            shape = [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim]
-            from costmodel.reference.forward import random_input
+                costs, note = _imported_costs(model, proto, bound)
             x = random_input(shape, seed)
         else:
             from costmodel.export import export_network
@@ -88,23 +104,48 @@ def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtim
             result = run_measure(proto, x, load_runtime(runtime_name),
                                  RunOptions(threads, optimize),  # type: ignore[arg-type]
                                  runs=runs, warmup=warmup, clock=clock, costs=costs)  # type: ignore[arg-type]
-        except ValueError as error:  # options the runtime refuses
+        except ValueError as error:  # options or a model the runtime refuses
             raise SpecError(str(error)) from None
+    if note is not None:  # after the run: an error is the one line printed
+        click.echo(printable(f"note: no cost columns ({note})"), err=True)
     click.echo(render_measurement(result, fmt), nl=False)
 
 
-def _load_onnx(onnx: Any, path: str) -> Any:
-    try:
-        return onnx.load(path)
-    except (OSError, Exception) as error:  # a missing file or bytes that are not a model
-        raise SpecError(f"cannot read an ONNX model: {error}", path=path) from None
+MAX_INPUT_ELEMENTS = 1 << 26
+"""Largest input measured (64 Mi elements, 256 MiB at fp32): an input dimension of an ONNX
+model can claim anything up to 2³¹, and the runtime's activations are larger still."""
 
 
-def _imported_costs(path: str, proto: Any) -> dict[str, Cost] | None:
+def _measurable(path: str, shape: tuple[int, ...]) -> list[int]:
+    """``shape`` when an input of that shape can be made; else a :class:`SpecError`."""
+    if math.prod(shape) > MAX_INPUT_ELEMENTS:
+        raise SpecError(f"the input {'×'.join(map(str, shape))} has {math.prod(shape):,} elements; "
+                        f"measure takes at most {MAX_INPUT_ELEMENTS:,}", path=path)
+    return list(shape)
+
+
+def _load_onnx(path: str) -> Any:
+    """The model at ``path``, read as `costmodel report` reads it (a regular file of bounded
+    size), with its external data (onnx checks each location stays in the model's folder
+    and each range in its file)."""
+    from onnx.external_data_helper import load_external_data_for_model, uses_external_data
+
+    from costmodel.importer.read import read_model
+
+    proto = read_model(path)
+    if any(uses_external_data(tensor) for tensor in proto.graph.initializer):
+        try:
+            load_external_data_for_model(proto, os.path.dirname(os.path.abspath(path)))
+        except Exception as error:  # onnx raises several kinds for a bad location or range
+            raise SpecError(f"cannot read the model's external data: {error}", path=path) from None
+    return proto
+
+
+def _imported_costs(path: str, proto: Any, bound: tuple[int, ...] | None) -> tuple[dict[str, Cost] | None, str | None]:
     """Costs for a foreign model: it is imported (costmodel/importer/), each node labelled
     (``costmodel.layer``) with the imported layer counting its work, and a layer no node
-    names (a global pool before its flatten) counted with the next one that is named. None,
-    with a note, when the import fails (no cost columns)."""
+    names (a global pool before its flatten) counted with the next one that is named. None
+    and the reason (a note for after the run) when the import fails: no cost columns."""
     from costmodel.errors import SpecError
     from costmodel.graph import build
     from costmodel.importer import import_model
@@ -112,11 +153,10 @@ def _imported_costs(path: str, proto: Any) -> dict[str, Cost] | None:
     from costmodel.spec.load import parse_spec
 
     try:
-        imported = import_model(path)
+        imported = import_model(path, bound)
         network = build(parse_spec(imported.spec, path), path)
     except SpecError as error:
-        click.echo(f"note: no cost columns ({error})", err=True)
-        return None
+        return None, str(error)
     for node, layer in zip(proto.graph.node, imported.node_layers, strict=True):
         if layer is not None:
             node.metadata_props.add(key="costmodel.layer", value=layer)
@@ -131,7 +171,7 @@ def _imported_costs(path: str, proto: Any) -> dict[str, Cost] | None:
         costs[last] = costs[last] + pending
     for node in proto.graph.node:  # nodes counted in no layer (dead ends)
         costs.setdefault(layer_of(node), Cost())
-    return costs
+    return costs, None
 
 
 def _recorded_network(proto: Any) -> Any:
@@ -145,7 +185,10 @@ def _recorded_network(proto: Any) -> Any:
     spec = metadata.get("costmodel.spec")
     if spec is None or not os.path.isfile(spec):
         return None
-    network = build(load_spec(spec), spec, json.loads(metadata.get("costmodel.bindings", "{}")))
+    try:  # the model names the file: one that is no longer (or never was) its spec is none
+        network = build(load_spec(spec), spec, json.loads(metadata.get("costmodel.bindings", "{}")))
+    except (SpecError, ValueError, TypeError):
+        return None
     if not all(layer_of(node) in network.nodes for node in proto.graph.node):
         return None
     return network

@@ -5,10 +5,11 @@ maps its nodes onto costmodel's own layers, so it is counted with the same formu
 from costmodel.importer.convert import (
     SUPPORTED,
     Imported,
+    image_input,
     import_model,
     import_onnx,
     load_onnx,
     parse_input_shape,
 )
 
-__all__ = ["SUPPORTED", "Imported", "import_model", "import_onnx", "load_onnx", "parse_input_shape"]
+__all__ = ["SUPPORTED", "Imported", "image_input", "import_model", "import_onnx", "load_onnx", "parse_input_shape"]

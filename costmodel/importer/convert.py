@@ -28,6 +28,7 @@ Anything else is an error naming the node and its op type, listing what is suppo
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,9 +47,13 @@ from costmodel.importer.state import State, attrs
 from costmodel.ops.base import OPS
 from costmodel.reference.kernels import BN_EPS
 
-__all__ = ["SUPPORTED", "Imported", "import_model", "import_onnx", "load_onnx", "parse_input_shape"]
+__all__ = ["SUPPORTED", "Imported", "image_input", "import_model", "import_onnx", "load_onnx", "parse_input_shape"]
 
 MAX_DIM = 1 << 31
+_DIGITS = re.compile("[0-9]+")
+_NOT_IMAGES = {0: "undefined elements", 8: "strings", 9: "booleans", 14: "complex numbers",
+               15: "complex numbers"}
+"""ONNX element types (TensorProto.DataType) no image is made of."""
 _INT64_MAX = (1 << 63) - 1
 
 Converter = Callable[[State, Any, dict[str, Any]], None]
@@ -828,22 +833,30 @@ SUPPORTED = tuple(sorted(CONVERTERS))
 
 
 def parse_input_shape(text: str) -> tuple[int, ...]:
-    """``"1,3,224,224"`` → (1, 3, 224, 224). Raises :class:`SpecError`."""
-    try:
-        dims = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise SpecError(f"--input-shape '{text}': use N,C,H,W integers") from None
+    """``"1,3,224,224"`` → (1, 3, 224, 224): ASCII digits only (``int`` would read ``٣``).
+    Raises :class:`SpecError`."""
+    parts = [part.strip() for part in text.split(",")]
+    if not all(_DIGITS.fullmatch(part) for part in parts):
+        raise SpecError(f"--input-shape '{text}': use N,C,H,W integers")
+    dims = tuple(int(part) for part in parts)
     if len(dims) != 4 or not all(0 < d < MAX_DIM for d in dims):
         raise SpecError(f"--input-shape '{text}': use four positive integers N,C,H,W")
     return dims
 
 
-def _input_shape(path: str, model: Any, initializers: set[str],
-                 bound: tuple[int, ...] | None) -> tuple[str, tuple[int, ...]]:
+def image_input(path: str, model: Any, bound: tuple[int, ...] | None = None) -> tuple[str, tuple[int, ...]]:
+    """The name and N×C×H×W shape of the one image input of ``model`` (read from ``path``),
+    its dynamic dimensions bound by ``bound``. Raises :class:`SpecError`: several inputs,
+    a tensor of text, booleans or complex numbers, a dynamic or too large dimension."""
+    initializers = {tensor.name for tensor in model.graph.initializer}
     inputs = [value for value in model.graph.input if value.name not in initializers]
     if len(inputs) != 1:
         raise SpecError(f"the graph has {len(inputs)} inputs; one image input is supported", path=path)
     value = inputs[0]
+    kind = value.type.tensor_type.elem_type
+    if kind in _NOT_IMAGES:
+        raise SpecError(f"input '{value.name}' is a tensor of {_NOT_IMAGES[kind]}; an image of "
+                        "numbers is supported", path=path)
     dims = value.type.tensor_type.shape.dim
     if bound is not None:
         if len(dims) not in (0, len(bound)):
@@ -956,7 +969,7 @@ def import_model(path: str, input_shape: tuple[int, ...] | None = None) -> Impor
             producers[tensor] = node
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     st = State(path, consts, readers, producers=producers, opset=opset)
-    name, shape = _input_shape(path, model, set(consts), input_shape)
+    name, shape = image_input(path, model, input_shape)
     st.refs[name], st.shapes[name] = "input", shape
     for node in g.node:  # constants first: patterns look ahead at literals defined later
         if node.domain in ("", "ai.onnx") and (node.op_type == "Constant" or

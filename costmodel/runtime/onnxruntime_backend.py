@@ -7,10 +7,12 @@ one thread every kernel runs on the calling thread, which is what the CPU clock 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import onnx
@@ -21,6 +23,8 @@ from costmodel.runtime.timing import CLOCKS, Clock, sample
 
 __all__ = ["OnnxRuntime", "LEANS", "ProfiledSession"]
 
+ort.set_default_logger_severity(4)  # refusals are raised (see _refusals), never logged in colour
+
 LEVELS = {"all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
           "none": ort.GraphOptimizationLevel.ORT_DISABLE_ALL}
 
@@ -29,6 +33,28 @@ LEANS = {"ReorderInput": "consumer", "ReorderOutput": "producer"}
 NCHWc layout transformer (onnxruntime/core/optimizer/nchwc_transformer.cc) reorders a
 tensor into blocked channels for the conv that consumes it, and back after the conv
 that produced it. Any other such node serves its producer."""
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _refusals(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """onnxruntime's own exceptions (a model it refuses to load or fails to run: an invalid
+    graph, an overflowing shape, an unregistered op) as ``ValueError`` with their first
+    line, which ``costmodel measure`` reports as one error line about the model."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except Exception as error:
+            if not type(error).__module__.startswith("onnxruntime"):
+                raise
+            first = next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)
+            raise ValueError(f"onnxruntime cannot run this model: {first}") from None
+
+    return wrapper
 
 
 class OnnxRuntime:
@@ -45,7 +71,8 @@ class OnnxRuntime:
         settings.inter_op_num_threads = 1
         settings.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         settings.graph_optimization_level = LEVELS[options.optimize]
-        settings.log_severity_level = 3  # saving an NCHWc graph warns that it is machine-specific
+        settings.log_severity_level = 4  # warnings (an NCHWc graph is machine-specific) and errors
+        # (raised anyway, see _refusals) would reach the terminal with colour escapes
         if profile_prefix is not None:
             settings.enable_profiling = True
             settings.profile_file_prefix = profile_prefix
@@ -53,18 +80,21 @@ class OnnxRuntime:
             settings.optimized_model_filepath = optimized_path
         return ort.InferenceSession(model, settings, providers=["CPUExecutionProvider"])
 
+    @_refusals
     def latency(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions, *,
                 runs: int, warmup: int, clock: Clock) -> list[float]:
         """Microseconds of ``runs`` whole-model runs after ``warmup`` untimed ones."""
         session = self.session(model, options)
         return sample(lambda: session.run(None, dict(feeds)), runs, clock, warmup)
 
+    @_refusals
     def profiled(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions,
                  folder: str, *, warmup: int = 2) -> ProfiledSession:
         """A profiling session (files in ``folder``) timed run by run, for interleaving."""
         prefix = os.path.join(folder, f"profile{len(os.listdir(folder))}")
         return ProfiledSession(self.session(model, options, profile_prefix=prefix), feeds, warmup)
 
+    @_refusals
     def profile(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions, *,
                 runs: int, warmup: int) -> Profile:
         """The executed graph and each node's kernel time (µs, wall) in each of ``runs`` runs."""
