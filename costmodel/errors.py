@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["SpecError", "SpecWarning", "printable"]
+__all__ = ["SpecError", "SpecWarning", "printable", "control_character"]
 
 # C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides that
 # would break a line or reorder what a terminal shows.
@@ -22,6 +22,13 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def control_character(text: str) -> str | None:
+    """The first character of ``text`` that :func:`printable` would escape, escaped
+    (``'\\x1b'``), or None when there is none."""
+    match = _UNSAFE.search(text)
+    return None if match is None else _escape(match)
 
 
 def printable(text: object) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from costmodel.errors import SpecError
+from costmodel.errors import SpecError, printable
 from costmodel.importer.consts import Const
 
 __all__ = ["State", "attrs", "layer_name"]
@@ -57,7 +57,12 @@ def _module_path(parts: list[str]) -> str:
 def layer_name(node: Any) -> str:
     """A readable layer name for ``node``: costmodel's own layer (an export of a spec), the
     PyTorch module path (the dynamo exporter's name scopes, the TorchScript exporter's
-    ``/layer1/layer1.0/conv1/Conv`` names), else the node's name or first output."""
+    ``/layer1/layer1.0/conv1/Conv`` names), else the node's name or first output — with
+    control characters escaped (``\\x0a``), as a spec's names may hold none."""
+    return printable(_readable_name(node))
+
+
+def _readable_name(node: Any) -> str:
     meta = {p.key: p.value for p in node.metadata_props}
     if "costmodel.layer" in meta:
         return meta["costmodel.layer"]

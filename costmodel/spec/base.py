@@ -33,10 +33,10 @@ from costmodel.arith import (
     is_symbolic,
     is_whole,
 )
-from costmodel.errors import SpecError
+from costmodel.errors import SpecError, control_character
 from costmodel.spec.expr import evaluate
 
-__all__ = ["SpecModel", "LayerSpec", "Expr", "ExprPair", "Padding", "Domain", "expr_in", "Count", "Positive",
+__all__ = ["SpecModel", "LayerSpec", "Text", "Expr", "ExprPair", "Padding", "Domain", "expr_in", "Count", "Positive",
            "Flag", "Probability", "Tally", "Multiple", "Share", "evaluated",
            "expr_fields", "first_copy", "override", "op_names", "MAX_NETWORK_NODES"]
 
@@ -49,6 +49,20 @@ allocates them. At this size ``report``, ``lint``, ``check`` and a two-point ``s
 at most ~5 s of CPU and 0.3 GiB on the 2-core machine of the benchmarks
 (benchmarks/bench_scaling.py); at 200,000 ops ``check`` took 11 s, over the 10 s every
 input must be answered in (issue 9). ``export`` has a lower limit of its own."""
+
+
+def _printable_text(text: str) -> str:
+    found = control_character(text)
+    if found is not None:
+        raise ValueError(f"holds the control character {found}; names and texts are printed, "
+                         "so they may not hold control characters, ANSI escapes or bidi overrides")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_printable_text)]
+"""Text a spec gives that reports print (the model's name, a layer's, a variant's): without
+control characters, which would forge lines or drive the terminal (every echo escapes them
+too, but a name is shown in many places)."""
 
 
 @dataclass(frozen=True)
@@ -216,7 +230,7 @@ class LayerSpec(SpecModel):
     """
 
     op: str
-    name: str | None = None
+    name: Text | None = None
     inputs: list[str] | str | None = None
     repeat: expr_in(Domain(1, MAX_NETWORK_NODES, whole=True)) | None = None  # type: ignore[valid-type]
     first: dict[str, Any] | None = None

@@ -194,6 +194,18 @@ def read_text(path: str | Path, what: str = "spec", limit: int = MAX_BYTES) -> s
         raise SpecError(f"{what} is not UTF-8 text", path=name) from None
 
 
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _refuse_yaml11_breaks(text: str, path: str) -> None:
+    """Refuse NEL, LINE and PARAGRAPH SEPARATOR: YAML 1.1 (and libyaml) reads them as line
+    breaks, YAML 1.2 as ordinary characters — the same file would mean two things."""
+    match = _YAML11_BREAKS.search(text)
+    if match is not None:
+        raise SpecError(f"U+{ord(match.group()):04X} is a line break in YAML 1.1 and not in 1.2: "
+                        "use a plain line feed", path=path, line=text.count("\n", 0, match.start()) + 1)
+
+
 def load_yaml(source: str | Path, text: str | None = None) -> Any:
     """Parse a YAML file (or ``text`` attributed to ``source``) into plain located data.
 
@@ -204,6 +216,7 @@ def load_yaml(source: str | Path, text: str | None = None) -> Any:
         text = read_text(path)
     elif len(text) > MAX_BYTES:
         raise SpecError(f"spec is larger than {MAX_BYTES} characters", path=path)
+    _refuse_yaml11_breaks(text, path)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:

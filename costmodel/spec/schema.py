@@ -7,6 +7,7 @@ defines under ``blocks:`` (checked against those definitions, listing the valid 
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Callable, Mapping
 from difflib import get_close_matches
@@ -18,7 +19,7 @@ from pydantic import Field, field_validator, model_validator
 from costmodel.arith import FUNCTIONS, Number, Value, as_int
 from costmodel.cost import METRICS
 from costmodel.errors import SpecError
-from costmodel.spec.base import Domain, Expr, SpecModel
+from costmodel.spec.base import Domain, Expr, SpecModel, Text
 from costmodel.spec.expr import evaluate
 from costmodel.spec.layers import LAYER_CLASSES, BlockCall, Layer
 from costmodel.spec.published import published_figure
@@ -31,7 +32,9 @@ SHAPE_NAMES = ("in_channels", "in_height", "in_width", "in_tokens")
 """Names a user block's expressions may use for its input's shape: channels (the channel
 axis: 1 of N×C×H×W, the last of tokens), height and width of an image, tokens L of N×L×C."""
 
-RESERVED_NAMES = frozenset(FUNCTIONS) | {"input"} | frozenset(SHAPE_NAMES)
+RESERVED_NAMES = frozenset(FUNCTIONS) | {"input"} | frozenset(SHAPE_NAMES) | frozenset(keyword.kwlist)
+"""Names no parameter or block may take: functions, the input, shape names, and Python's
+keywords (``lambda``, ``True``, ``None``: the expression parser could never read them as a name)."""
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -54,8 +57,9 @@ def _check_names(data: Any, what: str) -> Any:
                                 f"{LAYER_CLASSES[name].kind} (`op: {name}` always means the "
                                 "built-in); rename it", line=_key_line(data, str(name)))
             if not _NAME.fullmatch(str(name)) or name in RESERVED_NAMES:
+                reserved = ", ".join(sorted(RESERVED_NAMES - set(keyword.kwlist)))
                 raise SpecError(f"'{name}' cannot be a {what} name (ASCII letters, digits and _, "
-                                f"not starting with a digit; reserved: {', '.join(sorted(RESERVED_NAMES))})",
+                                f"not starting with a digit; reserved: {reserved} and Python's keywords)",
                                 line=_key_line(data, str(name)))
     return data
 
@@ -136,11 +140,11 @@ class Variant(SpecModel):
     count differs from the published figure beyond its rounding to why (explained in
     docs/zoo.md)."""
 
-    name: str
+    name: Text
     bindings: dict[str, Expr] = {}
     published: dict[str, Expr] = {}
-    source: str = ""
-    reason: dict[str, str] = {}
+    source: Text = ""
+    reason: dict[str, Text] = {}
 
     @field_validator("published", "reason", mode="before")
     @classmethod
@@ -201,8 +205,8 @@ command refuses a bad ``lint:`` section at load."""
 class ModelSpec(SpecModel):
     """A whole network."""
 
-    model: str
-    description: str = ""
+    model: Text
+    description: Text = ""
     input: list[Expr] = Field(min_length=3, max_length=3, description="[channels, height, width]")
     batch: Expr = 1
     params: dict[str, Parameter] = {}

@@ -92,3 +92,35 @@ def test_printable_and_spec_error(kind: str) -> None:
 def test_ordinary_unicode_is_kept() -> None:
     # only controls are escaped: names in other scripts stay readable
     assert printable("façade 🙂 ß 名前") == "façade 🙂 ß 名前"
+
+
+@pytest.mark.parametrize("kind", ["newline", "ansi", "rtl_override", "c1_csi", "line_separator"])
+@pytest.mark.parametrize("where", ["model", "description", "layer", "variant", "source"])
+def test_printed_texts_hold_no_control_characters(tmp_path: Path, kind: str, where: str) -> None:
+    """Names and texts reports print (a table's title, a layer's row, zoo's variant) are
+    refused at load, for every command: escaping at every renderer could miss one."""
+    raw, shown = RAW[kind]
+    quoted = _yaml_string(raw)
+    text = {"model": f"model: {quoted}\n", "description": f"model: t\ndescription: {quoted}\n"}.get(where, "model: t\n")
+    text += "input: [3, 8, 8]\nlayers:\n"
+    text += f"  - {{name: {quoted}, op: relu}}\n" if where == "layer" else "  - {op: relu}\n"
+    if where in ("variant", "source"):
+        text += (f"variants: [{{name: {quoted}}}]\n" if where == "variant" else
+                 f"variants: [{{name: v, source: {quoted}}}]\n")
+    spec = tmp_path / "s.yaml"
+    spec.write_text(text)
+    for command in (["report"], ["lint"], ["check"], ["export", "-o", str(tmp_path / "m.onnx")]):
+        line = assert_one_line_error(CliRunner().invoke(main, [command[0], str(spec), *command[1:]]), str(spec))
+        _assert_clean(line)
+        assert "holds the control character \\" in line, line
+    assert not (tmp_path / "m.onnx").exists()
+
+
+@pytest.mark.parametrize("character", ["\x85", "\u2028", "\u2029"])
+def test_yaml_11_line_breaks_are_refused(tmp_path: Path, character: str) -> None:
+    """NEL, LS and PS break lines in YAML 1.1 (libyaml) and not in YAML 1.2: refused at their line."""
+    spec = tmp_path / "s.yaml"
+    spec.write_text(f"model: t\ninput: [3, 8, 8]\n# a comment{character}layers: []\nlayers: [{{op: relu}}]\n",
+                    encoding="utf-8")
+    line = assert_one_line_error(CliRunner().invoke(main, ["report", str(spec)]), f"{spec}:3: U+")
+    assert "is a line break in YAML 1.1 and not in 1.2" in line
