@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 __all__ = ["Case", "cases", "sample", "run", "tree", "main", "Outcome"]
 
@@ -57,8 +58,8 @@ PROGRAM = [str(_SCRIPT)] if _SCRIPT.exists() else [
 
 
 class Special:
-    """A file that is not text: a FIFO, a folder, a symlink (to ``target``), or a file
-    without read permission."""
+    """A file that is not text: a FIFO, a folder, a symlink (to ``target``), a hard link
+    (to the case's file ``target``), or a sparse file of ``target`` bytes."""
 
     def __init__(self, kind: str, target: str = "") -> None:
         self.kind, self.target = kind, target
@@ -432,6 +433,13 @@ def _cases() -> Iterator[Case]:
     yield from _bad_outputs()
     yield from _every_command()
     yield from _edges()
+    yield from _onnx()
+    yield from _more_specs()
+    yield from _option_values()
+    yield from _more_outputs()
+    yield from _diff_and_friends()
+    yield from _zoo_folders()
+    yield from _every_spec()
     yield from _good()
 
 
@@ -668,6 +676,422 @@ def _edges() -> Iterator[Case]:
         yield Case(f"edges/space_names_file/{' '.join(option)}", ["space", SPACE, *option], names=SPACE)
 
 
+# -- session 5: every command, new classes ---------------------------------------------
+
+ONNX_OK = {"valid", "valid_stripped", "ext_ok"}
+"""Models that are valid (the figures of :data:`hostile_onnx.VALID_FIGURES` when counted)."""
+ONNX_ANY = {"opset_1", "opset_999", "no_opset", "ir_version_999", "weight_huge_dims", "batch_huge",
+            "chain_20k", "reshape_int64_max", "reshape_two_unknown", "fold_constant_of_shape",
+            "fold_range", "fold_tile", "fold_expand", "fold_pow_overflow", "fold_div_zero",
+            "metadata_spec_passwd", "metadata_spec_fifo", "duplicate_outputs", "ext_absolute",
+            "ext_parent", "ext_dev_zero", "ext_missing", "ext_fifo", "ext_link_zero", "ext_folder",
+            "ext_huge_offset", "ext_huge_length", "valid_stripped", "ext_ok", "stride_int64_max",
+            "pads_huge"}
+"""Models that may be counted (from shapes alone, however large: counts are exact) or
+refused; either is judged by its rule."""
+ONNX_COMPANIONS: dict[str, dict[str, str | bytes | Special]] = {
+    "ext_fifo": {"w.bin": FIFO}, "ext_link_zero": {"w.bin": link("/dev/zero")},
+    "ext_folder": {"w.bin": FOLDER}, "ext_huge_offset": {"w.bin": bytes(432)},
+    "ext_huge_length": {"w.bin": bytes(432)}, "ext_ok": {"w.bin": b"\0\0\0\x3e" * 108},
+    "metadata_spec_fifo": {"w.bin": FIFO},
+}
+"""Files beside a model: its external data (a FIFO, a link to /dev/zero, a folder …)."""
+ONNX_EVERY_COMMAND = {"valid", "valid_stripped", "truncated_half", "dim_2e40", "dim_symbolic",
+                      "batch_huge", "cycle", "unknown_op", "name_newline", "weight_huge_dims",
+                      "kernel_huge", "stride_zero", "group_zero", "pads_huge", "fold_constant_of_shape",
+                      "fold_range", "ext_absolute", "ext_parent", "ext_dev_zero", "ext_fifo",
+                      "ext_link_zero", "ext_huge_length", "ext_ok", "metadata_spec_passwd",
+                      "metadata_spec_fifo", "chain_20k", "string_input", "rank_2", "weight_zero_size"}
+"""Models also given to check, lint, measure and diff (the rest: report and import)."""
+
+
+def _hostile_onnx() -> ModuleType:
+    """tools/hostile_onnx.py (imported on demand: it needs onnx)."""
+    if str(Path(__file__).parent) not in sys.path:
+        sys.path.insert(0, str(Path(__file__).parent))
+    import hostile_onnx
+
+    return hostile_onnx
+
+
+def _onnx() -> Iterator[Case]:
+    """ONNX files: truncated, garbage, absurd/negative/zero/int64-overflowing dimensions,
+    cycles, unknown ops, external data anywhere, constants folding into huge tensors."""
+    hostile_onnx = _hostile_onnx()
+    for name, model in hostile_onnx.models().items():
+        files: dict[str, str | bytes | Special] = {"m.onnx": hostile_onnx.serialized(model),
+                                                    **ONNX_COMPANIONS.get(name, {})}
+        expect = "ok" if name in ONNX_OK else "any" if name in ONNX_ANY else "error"
+        figures = hostile_onnx.VALID_FIGURES if name in ONNX_OK else ()
+        yield Case(f"onnx/{name}/report", ["report", "m.onnx"], files, expect, "m.onnx", figures)
+        yield Case(f"onnx/{name}/import", ["import", "m.onnx", "-o", "out.yaml"], files,
+                   expect, "m.onnx", outputs=("out.yaml",))
+        if name not in ONNX_EVERY_COMMAND:
+            continue
+        valid = "ok" if name == "valid" else "any" if name in ONNX_ANY else "error"
+        for argv in (["check", "m.onnx"], ["lint", "m.onnx"], ["diff", "m.onnx", "s.yaml"],
+                     ["measure", "m.onnx", "--runs", "1", "--warmup", "0"]):
+            yield Case(f"onnx/{name}/{argv[0]}", argv, {**files, "s.yaml": BASE}, valid, "m.onnx")
+    symbolic = hostile_onnx.serialized(hostile_onnx.models()["dim_symbolic"])
+    for value in ("1,3,0,8", "1,3,-8,8", "1,3,99999999999999999999,8", "1,3,8", "", "nan",
+                  "1,3,٣,8", "1,3,８,8", "1,3,1e3,8", "1, 3, 8, 8,", "1,3,100000,100000"):
+        for command in ("report", "measure"):
+            huge = value == "1,3,100000,100000"  # counted exactly; too large an input to measure
+            yield Case(f"onnx/input_shape/{command}/{value!r}", [command, "m.onnx", "--input-shape", value],
+                       {"m.onnx": symbolic}, expect="any" if huge and command == "report" else "error",
+                       names="m.onnx")
+    yield Case("onnx/input_shape/measure_bound", ["measure", "m.onnx", "--input-shape", "1,3,8,8", "--runs", "1"],
+               {"m.onnx": symbolic}, expect="ok", figures=("hostile on onnxruntime",))
+    yield Case("onnx/sparse_300MiB", ["report", "m.onnx"], {"m.onnx": Special("sparse", str(300 * 2**20))},
+               names="m.onnx")
+    for command in ("report", "measure", "import", "check", "diff", "lint"):
+        for name, special in (("fifo", FIFO), ("folder", FOLDER), ("link_zero", link("/dev/zero")),
+                              ("sparse", Special("sparse", str(2**40)))):
+            argv = [command, "m.onnx", *(["-o", "out.yaml"] if command == "import" else [])]
+            yield Case(f"onnx/special_{name}/{command}", argv, {"m.onnx": special}, names="m.onnx")
+
+
+def _padded(size: int) -> str:
+    """BASE followed by a comment, ``size`` bytes in all."""
+    head = BASE + "# "
+    return head + "p" * (size - len(head.encode()) - 1) + "\n"
+
+
+MORE_YAML: dict[str, str | bytes] = {
+    "size_limit": _padded(4 * 2**20),
+    "size_limit_plus_1": _padded(4 * 2**20 + 1),
+    "bom_valid": "\ufeff" + BASE,
+    "utf16_valid": BASE.encode("utf-16"),
+    "utf32_valid": BASE.encode("utf-32"),
+    "utf8_surrogate": b"model: \xed\xa0\x80\n",
+    "utf8_overlong": b"model: \xc0\xaf\n",
+    "nel_break": "model: t\x85input: [3, 8, 8]\nlayers: [{op: relu}]\n",
+    "c1_in_quoted": 'model: "t\\x9b31m"\ninput: [3, 8, 8]\nlayers: [{op: relu}]\n',
+    "cr_only": BASE.replace("\n", "\r"),
+    "tab_after_colon": BASE.replace("model: tiny", "model:\ttiny"),
+    "tab_in_flow": BASE.replace("{name: fc, op: linear", "{name:\tfc,\top: linear"),
+    "tab_block_indent": BASE.replace("  - {name: pool", "\t- {name: pool"),
+    "merge_list": "a: &a {op: relu}\nb: &b {name: r}\nmodel: t\ninput: [3, 8, 8]\nlayers: [{<<: [*a, *b]}]\n",
+    "merge_in_params": "model: t\nparams: {<<: {alpha: 1}}\ninput: [3, 8, 8]\nlayers: [{op: relu}]\n",
+    "anchor_on_key": BASE.replace("model: tiny", "&k model: tiny"),
+    "alias_as_key": "x: &m {a: 1}\n? *m\n: 1\n",
+    "alias_key_scalar": BASE.replace("model: tiny", "model: &n tiny") + "*n : 1\n",
+    "python_new": "model: !!python/object/new:os.system [touch pwned]\n",
+    "python_module": "model: !!python/module:os\n",
+    "timestamp": BASE.replace("model: tiny", "model: !!timestamp 2001-12-14"),
+    "explicit_str": BASE.replace("model: tiny", "model: !!str 5"),
+    "explicit_int_text": BASE.replace("kernel: 3,", "kernel: !!int '3',"),
+    "explicit_float": BASE.replace("kernel: 3,", "kernel: !!float 3,"),
+    "verbatim_tag": BASE.replace("model: tiny", "model: !<tag:yaml.org,2002:str> tiny"),
+    "tag_directive": "%TAG !e! tag:example.com,2000:\n---\nmodel: !e!x t\n",
+    "omap": "model: !!omap [a: 1]\n",
+    "null_key": BASE + "~: 1\n",
+    "bool_key": BASE + "true: 1\n",
+    "int_key": BASE + "1: 1\n",
+    "float_key": BASE + "1.5: 1\n",
+    "emoji_key": BASE + "🙂: 1\n",
+    "long_key": BASE + "k" * 1_000_000 + ": 1\n",
+    "document_end": BASE + "...\n",
+    "document_end_junk": BASE + "...\nmodel: u\n",
+    "deep_mixed_flow": "a: " + "[{a: " * 50_000 + "1" + "}]" * 50_000 + "\n",
+    "wide_flow": "layers: [" + "{op: relu}, " * 120_000 + "]\n",
+    "many_anchors": "".join(f"a{i}: &x{i} {i}\n" for i in range(100_000)),
+    "anchor_redefined": "a: &x 1\nb: &x 2\nc: *x\n",
+    "huge_int": BASE.replace("kernel: 3,", "kernel: " + "9" * 200 + ","),
+    "huge_exponent": BASE.replace("kernel: 3,", "kernel: 1e400,"),
+    "neg_zero": BASE.replace("kernel: 3,", "kernel: -0,"),
+    "plus_sign": BASE.replace("kernel: 3,", "kernel: +3,"),
+    "octal_0o": BASE.replace("kernel: 3,", "kernel: 0o3,"),
+    "hex_0x": BASE.replace("kernel: 3,", "kernel: 0x3,"),
+    "binary_0b": BASE.replace("kernel: 3,", "kernel: 0b11,"),
+    "decimal_trailing_dot": BASE.replace("kernel: 3,", "kernel: 3.,"),
+    "decimal_dot_leading": BASE.replace("kernel: 3,", "kernel: .3e1,"),
+}
+"""More YAML: the 4 MiB limit to the byte, other encodings, YAML line breaks, tabs, merge
+keys, anchors and aliases as keys, tags, odd keys, number spellings."""
+MORE_YAML_OK = {"size_limit": BASE_FIGURES, "bom_valid": BASE_FIGURES, "cr_only": BASE_FIGURES,
+                "tab_after_colon": BASE_FIGURES, "tab_in_flow": BASE_FIGURES,
+                "explicit_float": BASE_FIGURES, "plus_sign": BASE_FIGURES,
+                "decimal_trailing_dot": BASE_FIGURES, "decimal_dot_leading": BASE_FIGURES,
+                "verbatim_tag": BASE_FIGURES, "document_end": BASE_FIGURES}
+"""Valid ones, and the figures they must print (3., .3e1 and +3 are 3; a 3.0 kernel is 3)."""
+MORE_YAML_ANY = {"explicit_str", "explicit_int_text", "anchor_on_key", "octal_0o", "hex_0x",
+                 "merge_list", "merge_in_params", "binary_0b"}
+
+
+PARAM_TEXTS = {
+    "default_div_zero": "{p: '1/0'}",
+    "default_tower": "{p: '10**10**10'}",
+    "default_huge_shift": "{p: '2**(2**64)'}",
+    "self_reference": "{p: p}",
+    "mutual": "{p: q, q: p}",
+    "min_above_max": "{p: {default: 1, min: 5, max: 2}}",
+    "bound_expression": "{p: {default: 1, min: '1/0'}}",
+    "bound_huge": "{p: {default: 1, max: 1e400}}",
+    "default_list": "{p: [1, 2]}",
+    "name_space": "{'my p': 1}",
+    "name_quote": "{\"p'q\": 1}",
+    "name_newline": "{\"p\\nq\": 1}",
+    "name_greek": "{α: 1}",
+    "name_dunder": "{__class__: 1}",
+    "name_keyword": "{lambda: 1}",
+    "name_true": "{'True': 1}",
+    "name_none": "{'None': 1}",
+    "name_builtin_fn": "{make_divisible: 1}",
+    "name_digit": "{'1p': 1}",
+    "name_long": "{" + "p" * 100_000 + ": 1}",
+    "many_params": "{" + ", ".join(f"p{i}: {i}" for i in range(20_000)) + "}",
+}
+"""Parameters: division by zero, towers, recursion, bounds, names no expression can use."""
+
+FIELD_VALUES = {
+    "stride_huge": "{op: conv2d, out: 4, kernel: 1, stride: '10**100'}",
+    "kernel_huge": "{op: conv2d, out: 4, kernel: '10**100'}",
+    "padding_huge": "{op: conv2d, out: 4, kernel: 1, padding: '10**100'}",
+    "padding_negative": "{op: conv2d, out: 4, kernel: 1, padding: -1}",
+    "dilation_huge": "{op: conv2d, out: 4, kernel: 3, dilation: '10**9'}",
+    "dilation_zero": "{op: conv2d, out: 4, kernel: 3, dilation: 0}",
+    "groups_huge": "{op: conv2d, out: 4, kernel: 1, groups: '10**100'}",
+    "groups_zero": "{op: conv2d, out: 4, kernel: 1, groups: 0}",
+    "stride_zero": "{op: conv2d, out: 4, kernel: 1, stride: 0}",
+    "stride_fraction": "{op: conv2d, out: 4, kernel: 1, stride: 0.5}",
+    "kernel_zero": "{op: conv2d, out: 4, kernel: 0}",
+    "kernel_pair_bad": "{op: conv2d, out: 4, kernel: [3, 0]}",
+    "dropout_tiny": "{op: dropout, p: 1e-999999}",
+    "split_sections_zero": "{op: split, sections: [0, 3]}",
+    "split_sections_neg": "{op: split, sections: [-1, 4]}",
+    "split_parts_zero": "{op: split, parts: 0}",
+    "shuffle_groups_zero": "{op: channel_shuffle, groups: 0}",
+    "upsample_huge": "{op: upsample, scale: '10**9'}",
+    "upsample_zero": "{op: upsample, scale: 0}",
+    "pool_kernel_zero": "{op: max_pool, kernel: 0}",
+    "linear_huge": "{op: linear, out: '10**100'}",
+    "repeat_expr_param": "{op: relu, repeat: 'alpha * 10**9'}",
+}
+"""Fields with values outside their domain, as literals or expressions."""
+
+BLOCK_NAMES = ["my block", "b'q", "b\\nq", "β", "__init__", "conv2d", "input", "1b", ""]
+"""Block names: spaces, quotes, control characters, non-ASCII, built-ins, reserved."""
+
+
+def _more_specs() -> Iterator[Case]:
+    for name, text in MORE_YAML.items():
+        ok = name in MORE_YAML_OK
+        expect = "ok" if ok else "any" if name in MORE_YAML_ANY else "error"
+        for command in ("report", "lint") if not ok else ("report",):
+            yield Case(f"yaml2/{name}/{command}", [command, "s.yaml"], {"s.yaml": text}, expect,
+                       figures=MORE_YAML_OK.get(name, ()))
+    for name, params in PARAM_TEXTS.items():
+        yield Case(f"params/{name}", ["report", "s.yaml"], {"s.yaml": spec("  - {op: relu}\n", params=params)},
+                   expect="any" if name in ("many_params", "name_dunder") else "error")
+    for name, layer in FIELD_VALUES.items():
+        yield Case(f"fields/{name}", ["report", "s.yaml"],
+                   {"s.yaml": one(layer, params="{alpha: {default: 1, min: 0.1, max: 10}}")},
+                   expect="any" if name == "dropout_tiny" else "error")
+    for name in BLOCK_NAMES:
+        quoted = '"' + name + '"'
+        yield Case(f"block_name/{name!r}", ["report", "s.yaml"], {"s.yaml": spec(
+            f"  - {{op: {quoted}}}\n", extra=f"blocks: {{{quoted}: {{layers: [{{op: relu}}]}}}}\n")},
+                   expect="any" if name == "__init__" else "error")
+    for name, text in (("newline", '"t\\nerror: forged"'), ("ansi", '"\\e[31mred\\e[0m"'),
+                       ("bidi", '"abc\\u202edcba"'), ("long", '"' + "m" * 100_000 + '"')):
+        model = BASE.replace("model: tiny", f"model: {text}")
+        for argv in (["report", "s.yaml"], ["report", "s.yaml", "--format", "markdown"],
+                     ["report", "s.yaml", "--format", "csv"], ["lint", "s.yaml"],
+                     ["zoo", "--specs", ".", "--output", "-"], ["sweep", "s.yaml", "--width", "1,2"],
+                     ["diff", "s.yaml", "--set-b", "alpha=2"], ["check", "s.yaml"]):
+            # a name with control characters is refused at load (every command), a long one shown
+            yield Case(f"model_name/{name}/{' '.join(argv[:1] + argv[2:])}", argv, {"s.yaml": model},
+                       expect="ok" if name == "long" else "error", names="s.yaml|.")
+        variant = BASE + f"variants: [{{name: {text}, bindings: {{alpha: 2}}}}]\n"
+        yield Case(f"variant_name/{name}", ["zoo", "--specs", ".", "--output", "-"], {"s.yaml": variant},
+                   expect="ok" if name == "long" else "error", figures=("1,258",), names="s.yaml")
+    layer = BASE.replace("name: stem", 'name: "\\e[31mstem\\u202e"')
+    for argv in (["report", "s.yaml"], ["report", "s.yaml", "--format", "latex"], ["lint", "s.yaml", "--select", "ALL"],
+                 ["check", "s.yaml"], ["transform", "s.yaml", "--fold-bn"], ["report", "s.yaml", "--depth", "1"]):
+        yield Case(f"layer_name/ansi/{' '.join(argv[:1] + argv[2:])}", argv, {"s.yaml": layer})
+
+
+INT_OPTIONS = [
+    (["report", "s.yaml", "--depth"], 1, None, None), (["diff", "s.yaml", "--depth"], 1, None, None),
+    (["check", "s.yaml", "--seed"], 0, 2**64 - 1, None), (["space", SPACE, "--bins"], 1, 1000, 1000),
+    (["space", SPACE, "--sample"], 0, 100_000, 1000), (["space", SPACE, "--max-bins"], 16, 2**20, 2**20),
+    (["measure", "s.yaml", "--runs", "1", "--warmup"], 0, 10_000, 1000),
+    (["measure", "s.yaml", "--warmup", "0", "--runs"], 1, 10_000, 1000),
+    (["measure", "s.yaml", "--runs", "1", "--warmup", "0", "--clock", "wall", "--threads"], 1, 256, 256),
+    (["calibrate", "-o", "p.json", "--rounds", "1", "--points"], 2, 1000, 3),
+    (["calibrate", "-o", "p.json", "--points", "2", "--rounds"], 1, 100, 3),
+]
+"""Whole-number options: the command up to the option, its least and greatest value, and
+the greatest the case runs (above: refused, or too slow for a case; None: any)."""
+BAD_INTS = ["nan", "inf", "-inf", "-1", "1e999", "99999999999999999999999999", "", "٣", "３", "1.5",
+            "0x10", "1_0", " 3", "3 ", "+3", "1000000000"]
+"""Values no whole-number option should take silently (1000000000: more runs, points, bins,
+… than a command can do in 10 s; a cap must refuse it before the work)."""
+
+SIZE_OPTIONS = {
+    "report_budget": ["report", "s.yaml", "--budget"], "space_budget": ["space", SPACE, "--budget"],
+    "lint_memory": ["lint", "s.yaml", "--memory-budget"],
+}
+BAD_SIZES = ["maccs=nan", "maccs=inf", "maccs=-1", "maccs=1e999", "maccs=٣M", "maccs=３", "maccs=",
+             "maccs=1" + "0" * 5000, "maccs=1M,maccs=", "=1", "maccs==1", "maccs=1 M M", "nan",
+             "٣KiB", "-1KiB", "1e3KiB", "1" + "0" * 5000, "0.5", "latency=nanms", "latency=-1ms"]
+
+
+def _option_values() -> Iterator[Case]:
+    """Whole-number and size options given NaN, infinities, signs, huge, empty, non-ASCII,
+    fractions; repeated options."""
+    for argv, low, high, runs in INT_OPTIONS:
+        option = argv[-1]
+        command = argv[0]
+        names = {"calibrate": "calibrate", "space": SPACE}.get(command, "s.yaml")
+        for value in BAD_INTS:
+            plain = re.fullmatch("[-+]?[0-9]+", value)  # ASCII only: no spaces, _, ٣ or ３
+            inside = plain and int(value) >= low and (high is None or int(value) <= high)
+            if inside and runs is not None and int(value) > runs:
+                continue  # valid, but more work than a case may take
+            yield Case(f"int_option/{command} {option}/{value!r}", [*argv, value], {"s.yaml": BASE},
+                       expect="any" if inside else "error", names=f"{names}|{option}",
+                       outputs=("p.json",) if command == "calibrate" else ())
+    for name, argv in SIZE_OPTIONS.items():
+        for value in BAD_SIZES if name != "lint_memory" else dict.fromkeys(v.split("=", 1)[-1] for v in BAD_SIZES):
+            yield Case(f"size_option/{name}/{value[:30]!r}", [*argv, value], {"s.yaml": BASE},
+                       expect="any" if value in ("maccs=1M,maccs=", "1", "0.5") else "error",
+                       names=SPACE if name == "space_budget" else "s.yaml")
+    for argv in (["report", "s.yaml", "--set", "alpha=1", "--set", "alpha=2"],
+                 ["sweep", "s.yaml", "--width", "1", "--set-range", "alpha=1,2"],
+                 ["sweep", "s.yaml", "--set-range", "alpha=1", "--set-range", "alpha=2"],
+                 ["diff", "s.yaml", "--set-a", "alpha=1", "--set-a", "alpha=2"]):
+        yield Case(f"repeated/{' '.join(argv[2:])}", argv, {"s.yaml": BASE}, names="s.yaml")
+    yield Case("repeated/--set alpha=1 --set-a alpha=2", ["diff", "s.yaml", "--set", "alpha=1", "--set-a",
+               "alpha=2"], {"s.yaml": BASE}, expect="ok", figures=("624",))  # A's own binding wins
+    for argv, figures in ((["report", "s.yaml", "--format", "csv", "--format", "json"], ('"params": 634',)),
+                          (["report", "s.yaml", "--dtype", "int8", "--dtype", "fp32"], BASE_FIGURES),
+                          (["sweep", "s.yaml", "--width", "3", "--width", "2", "--format", "csv"], ("1258",))):
+        yield Case(f"repeated/last_wins/{' '.join(argv[2:])}", argv, {"s.yaml": BASE}, "ok", figures=figures)
+    for value in ("alpha=1e-999999", "alpha=0.1", "alpha=10", "alpha=10.0000000001", "alpha=1/3",
+                  "alpha=2**-1", "resolution=8", "resolution=7", "resolution=512", "resolution=513"):
+        inside = value in ("alpha=0.1", "alpha=10", "alpha=1/3", "alpha=2**-1", "resolution=8", "resolution=512")
+        yield Case(f"set_domain/{value}", ["report", "s.yaml", "--set", value, "--totals-only"], {"s.yaml": BASE},
+                   expect="any" if inside else "error", names="s.yaml")
+
+
+def _more_outputs() -> Iterator[Case]:
+    """The input as the output by every spelling (./, a/../, hard link, symlinked folder),
+    outputs over specs, notes and existing files."""
+    spellings: dict[str, tuple[str, dict[str, str | bytes | Special]]] = {
+        "dot_slash": ("./s.yaml", {}),
+        "dot_dot": ("sub/../s.yaml", {"sub": FOLDER}),
+        "hard_link": ("h.yaml", {"h.yaml": Special("hardlink", "s.yaml")}),
+        "linked_folder": ("ln/s.yaml", {"ln": link(".")}),
+        "absolute_via_proc": ("/proc/self/cwd/s.yaml", {}),
+        "double_slash": (".//s.yaml", {}),
+    }
+    valid_onnx = _hostile_onnx().serialized(_hostile_onnx().models()["valid"])
+    for name, (target, files) in spellings.items():
+        for argv in (["transform", "s.yaml", "--fold-bn", "--force", "-o"], ["export", "s.yaml", "--force", "-o"],
+                     ["sweep", "s.yaml", "--width", "1,2", "--plot"]):
+            yield Case(f"output2/{name}/{argv[0]}", [*argv, target], {"s.yaml": BASE, **files}, names=target)
+        yield Case(f"output2/{name}/space_out", ["space", "s.yaml", "--sample", "1", "--out", target],
+                   {"s.yaml": SPACE_TEXT, **files}, names=target)
+        onnx_target = target.replace("s.yaml", "m.onnx")
+        yield Case(f"output2/{name}/import", ["import", "m.onnx", "--force", "-o", onnx_target],
+                   {"m.onnx": valid_onnx, **{k.replace("s.yaml", "m.onnx"): (Special("hardlink", "m.onnx")
+                    if isinstance(v, Special) and v.kind == "hardlink" else v) for k, v in files.items()}},
+                   names=onnx_target)
+    for argv, files, names in (
+        (["zoo", "--specs", "zs", "--output", "zs/a.yaml"], {"zs/a.yaml": BASE}, "zs/a.yaml"),
+        (["zoo", "--specs", "zs", "--notes", "n", "--output", "n/tiny.md"],
+         {"zs/a.yaml": BASE, "n/tiny.md": "note\n"}, "n/tiny.md"),
+        (["zoo", "--specs", "zs", "--output", "zs/../zs/a.yaml"], {"zs/a.yaml": BASE}, "zs/../zs/a.yaml"),
+        (["schema", "-o", "old.json"], {"old.json": "{}\n"}, "old.json"),
+        (["export", "s.yaml", "-o", "old.onnx"], {"s.yaml": BASE, "old.onnx": "keep\n"}, "old.onnx"),
+        (["import", "m.onnx", "-o", "old.yaml"], {"m.onnx": valid_onnx, "old.yaml": "keep\n"}, "old.yaml|m.onnx"),
+
+        (["space", "s.yaml", "--write-extremes", "s.yaml"], {"s.yaml": SPACE_TEXT}, "s.yaml"),
+        (["calibrate", "--points", "2", "--rounds", "1", "-o", "d"], {"d": FOLDER}, "d"),
+        (["export", "s.yaml", "-o", "-"], {"s.yaml": BASE}, "-"),
+        (["sweep", "s.yaml", "--width", "1,2", "--plot", "-"], {"s.yaml": BASE}, "-"),
+        (["import", "m.onnx", "-o", "-"], {"m.onnx": valid_onnx}, "-"),
+    ):
+        yield Case(f"output2/{' '.join(argv)}", argv, files, names=names)
+    for argv in (["transform", "s.yaml", "--fold-bn", "-o", "-"], ["schema", "-o", "-"]):
+        yield Case(f"output2/{' '.join(argv)}", argv, {"s.yaml": BASE}, expect="ok")  # - is stdout
+
+
+SPACE_TEXT = Path(SPACE).read_text(encoding="utf-8") if Path(SPACE).exists() else ""
+
+
+def _every_spec() -> Iterator[Case]:
+    """Every spec of the repository through the commands that stress it: sweeps of absurd
+    ranges, check at absurd resolutions, symbolic reports, transforms, export, diff."""
+    for path in sorted(SPECS.glob("*.yaml")):
+        name, full = path.stem, str(path)
+        for argv in (["sweep", full, "--resolution", "1:100000:1", "--format", "csv"],
+                     ["sweep", full, "--width", "0:1000:0.001", "--format", "csv"],
+                     ["sweep", full, "--resolution", "2,3,5,7"],
+                     ["check", full, "--set", "resolution=2"],
+                     ["check", full, "--set", "resolution=100000"],
+                     ["report", full, "--symbolic", "--relaxed", "--totals-only"],
+                     ["transform", full, "--fold-bn", "--fuse-shuffle", "--reparameterize"],
+                     ["diff", full, V2, "--depth", "3"]):
+            yield Case(f"every_spec/{name}/{' '.join(argv[:1] + argv[2:])}", argv, expect="any", names=full)
+
+
+def _diff_and_friends() -> Iterator[Case]:
+    """diff, schema, ops and rule given odd arguments."""
+    for name, (argv, files, expect, names) in {
+        "same_file": (["diff", "s.yaml", "s.yaml"], {"s.yaml": BASE}, "ok", "s.yaml"),
+        "b_missing": (["diff", "s.yaml", "missing.yaml"], {"s.yaml": BASE}, "error", "missing.yaml"),
+        "b_fifo": (["diff", "s.yaml", "f.yaml"], {"s.yaml": BASE, "f.yaml": FIFO}, "error", "f.yaml"),
+        "b_dev_zero": (["diff", "s.yaml", "/dev/zero"], {"s.yaml": BASE}, "error", "/dev/zero"),
+        "b_bad_yaml": (["diff", "s.yaml", "b.yaml"], {"s.yaml": BASE, "b.yaml": "model: [\n"}, "error", "b.yaml"),
+        "b_folder": (["diff", "s.yaml", "d"], {"s.yaml": BASE, "d": FOLDER}, "error", "d"),
+        "set_a_unknown": (["diff", "s.yaml", "--set-a", "zz=1"], {"s.yaml": BASE}, "error", "s.yaml"),
+        "set_b_outside": (["diff", "s.yaml", "--set-b", "alpha=0"], {"s.yaml": BASE}, "error", "s.yaml"),
+        "set_b_symbolic": (["diff", "s.yaml", "--set-b", "alpha=x"], {"s.yaml": BASE}, "error", "s.yaml"),
+        "unknown_in_b_only": (["diff", "s.yaml", V1, "--set", "alpha=1", "--set-b", "resolution=7"],
+                              {"s.yaml": BASE}, "error", V1),
+        "format_junk": (["diff", "s.yaml", "--format", "xml"], {"s.yaml": BASE}, "error", "s.yaml"),
+        "three_args": (["diff", "s.yaml", "s.yaml", "s.yaml"], {"s.yaml": BASE}, "error", "s.yaml|diff"),
+        "schema_extra": (["schema", "x"], {}, "error", "schema|x"),
+        "schema_dev_full": (["schema", "-o", "/dev/full", "--force"], {}, "error", "/dev/full"),
+        "rule_empty": (["rule", ""], {}, "error", "rule"),
+        "rule_prefix": (["rule", "G"], {}, "any", "G"),
+        "rule_lower": (["rule", "g1"], {}, "any", "g1"),
+        "rule_long": (["rule", "G" * 100_000], {}, "error", "GGGG"),
+        "ops_unknown": (["ops", "--format", "xml"], {}, "error", "ops|--format"),
+        "help_unicode": (["report", "--hélp"], {}, "error", "--hélp"),
+        "dash_file": (["report", "-"], {}, "error", "-|report"),
+        "dashdash_file": (["report", "--", "-s.yaml"], {"-s.yaml": BASE}, "ok", "-s.yaml"),
+        "space_in_file": (["report", "a b.yaml"], {"a b.yaml": BASE}, "ok", "a b.yaml"),
+        "quote_in_file": (["report", "a'\"b.yaml"], {"a'\"b.yaml": BASE}, "ok", "a'\"b.yaml"),
+        "no_extension": (["report", "spec"], {"spec": BASE}, "ok", "spec"),
+        "onnx_named_yaml": (["report", "m.yaml"], {"m.yaml": b"\x08\x07junk" * 10}, "error", "m.yaml"),
+        "yaml_named_onnx": (["report", "s.onnx"], {"s.onnx": BASE}, "error", "s.onnx"),
+        "long_path": (["report", "x" * 5000 + ".yaml"], {}, "error", "xxxx"),
+        "nul_in_arg": (["report", "s.yaml", "--set", "alpha=1\x01"], {"s.yaml": BASE}, "error", "s.yaml"),
+    }.items():
+        yield Case(f"misc/{name}", argv, files, expect, names,
+                   figures=BASE_FIGURES if expect == "ok" and argv[0] == "report" else ())
+
+
+def _zoo_folders() -> Iterator[Case]:
+    """zoo on odd folders: the root, /dev, /proc, a folder of links, hidden or odd names."""
+    for name, (specs, files, names) in {
+        "root": ("/", {}, "/"), "dev": ("/dev", {}, "/dev"), "proc_self": ("/proc/self", {}, "/proc/self"),
+        "empty_name": ("", {}, "zoo"), "trailing_slash": ("zs/", {"zs/a.yaml": "model: [\n"}, "zs/"),
+        "link_loop_folder": ("zs", {"zs/a.yaml": BASE, "zs/loop": link("."), "zs/b.yaml": link("b.yaml")}, "zs/b.yaml"),
+        "hidden_only": ("zs", {"zs/.a.yaml": "model: [\n"}, "zs"),
+        "newline_name": ("zs", {"zs/a\nb.yaml": "model: [\n"}, "zs/a\\x0ab.yaml"),
+        "yaml_folder": ("zs", {"zs/a.yaml": BASE, "zs/b.yaml": FOLDER}, "zs/b.yaml"),
+        "published_junk": ("zs", {"zs/a.yaml": BASE + "variants: [{name: v, published: {params: lots}}]\n"}, "zs/a.yaml"),
+        "duplicate_models": ("zs", {"zs/a.yaml": BASE, "zs/b.yaml": BASE}, "zs"),
+    }.items():
+        yield Case(f"zoo2/{name}", ["zoo", "--specs", specs, "--output", "-"], files,
+                   expect="any" if name in ("duplicate_models", "hidden_only") else "error", names=names)
+
+
 def _good() -> Iterator[Case]:
     """Valid inputs with figures computed by hand (so a refusal or a wrong number fails)."""
     yield Case("good/base_report", ["report", "s.yaml"], {"s.yaml": BASE}, expect="ok", figures=BASE_FIGURES)
@@ -721,6 +1145,11 @@ def _make(folder: Path, files: dict[str, str | bytes | Special]) -> None:
                 os.mkfifo(path)
             elif content.kind == "dir":
                 path.mkdir(exist_ok=True)
+            elif content.kind == "hardlink":
+                os.link(folder / content.target, path)
+            elif content.kind == "sparse":
+                with open(path, "wb") as stream:
+                    stream.truncate(int(content.target))
             else:
                 os.symlink(content.target, path)
         elif isinstance(content, bytes):
@@ -730,15 +1159,18 @@ def _make(folder: Path, files: dict[str, str | bytes | Special]) -> None:
 
 
 def tree(root: Path) -> dict[str, str]:
-    """Relative path → SHA-256 of each regular file under ``root`` (others by kind, never
-    opened: a FIFO cannot block)."""
+    """Relative path → SHA-256 of each regular file under ``root`` (a file over 64 MiB — the
+    cases' sparse files — by size and time; others by kind, never opened: a FIFO cannot block)."""
     hashes = {}
     for folder, dirs, names in os.walk(root):
         for name in dirs + names:
             path = Path(folder) / name
             mode = path.lstat().st_mode
             key = str(path.relative_to(root))
-            if stat.S_ISREG(mode):
+            if stat.S_ISREG(mode) and path.lstat().st_size > 2**26:  # a sparse file: never read
+                info = path.lstat()
+                hashes[key] = f"size {info.st_size} mtime {info.st_mtime_ns}"
+            elif stat.S_ISREG(mode):
                 hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()
             elif stat.S_ISLNK(mode):
                 hashes[key] = "link " + os.readlink(path)
@@ -753,6 +1185,9 @@ def _limits(cpu: float) -> None:
 
 
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
+_RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Characters that must never reach a terminal raw (ANSI escapes, bidi overrides, line
+separators): every echoed name is escaped."""
 
 
 @dataclass
@@ -815,6 +1250,8 @@ def _judge(case: Case, status: int, stdout: str, stderr: str,
            before: dict[str, str], after: dict[str, str]) -> str:
     if _TRACEBACK.search(stdout + stderr):
         return "traceback"
+    if raw := _RAW_CONTROL.search(stdout + stderr):
+        return f"raw control character {raw.group()!r} in the output"
     written = set(case.outputs) if status in (0, 1) else set()
     changed = sorted(k for k in before if after.get(k) != before[k] and k not in written)
     added = sorted(set(after) - set(before) - written)
