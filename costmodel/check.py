@@ -29,7 +29,7 @@ from costmodel.reference.forward import Forward, NodeRun, Visit, Weights, forwar
 from costmodel.units import human_bytes
 
 __all__ = ["CHECKED", "MAX_CHECK_BYTES", "MAX_SEED", "Disagreement", "CheckResult",
-           "check_network", "estimate_bytes", "measured_values", "validate_seed"]
+           "check_network", "estimate_bytes", "measured_values", "require_memory", "validate_seed"]
 
 MAX_CHECK_BYTES = 2**30
 """``check`` refuses a network whose estimated working memory exceeds 1 GiB (docs/check.md)."""
@@ -100,12 +100,7 @@ def check_network(network: Network, seed: int = 0, dtype: Any = np.float32,
         raise SpecError(f"check runs the network, so every parameter needs a number "
                         f"(symbolic: {', '.join(symbolic)})", path=network.path)
     validate_seed(seed, network.path)
-    needed = estimate_bytes(network, np.dtype(dtype).itemsize)
-    if needed > MAX_CHECK_BYTES:
-        exact = f" ({needed:,} bytes estimated)" if needed < 10**15 else " (estimated)"
-        raise SpecError(f"check would need about {human_bytes(needed)}{exact}, "
-                        f"above its limit of {human_bytes(MAX_CHECK_BYTES)}; "
-                        "lower the resolution, e.g. --set resolution=64", path=network.path)
+    require_memory(network, "check", np.dtype(dtype).itemsize)
     shape = _shape(network.input_shape)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # caught per node
         run = forward(network, random_input(shape, seed, dtype), seed=seed, weights=weights,
@@ -125,6 +120,19 @@ def validate_seed(seed: Any, path: str | None = None) -> None:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise SpecError(f"--seed must be a whole number from 0 to 2^64 − 1, got {seed}",
                         path=path)
+
+
+def require_memory(network: Network, what: str, dtype_bytes: int = 4, runs: int = 1) -> None:
+    """Refuse, with the figure, to execute ``network`` (``runs`` times at once, elements of
+    ``dtype_bytes``) when :func:`estimate_bytes` exceeds :data:`MAX_CHECK_BYTES`: ``check``,
+    ``export`` (its weights come from a run) and ``transform --verify`` (two runs in float64)
+    say so in one line instead of exhausting memory. Raises :class:`SpecError`."""
+    needed = runs * estimate_bytes(network, dtype_bytes)
+    if needed > MAX_CHECK_BYTES:
+        exact = f" ({needed:,} bytes estimated)" if needed < 10**15 else " (estimated)"
+        raise SpecError(f"{what} would need about {human_bytes(needed)}{exact}, "
+                        f"above its limit of {human_bytes(MAX_CHECK_BYTES)}; "
+                        "lower the resolution or the width, e.g. --set resolution=64", path=network.path)
 
 
 def estimate_bytes(network: Network, dtype_bytes: int) -> int:

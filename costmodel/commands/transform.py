@@ -66,6 +66,7 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
             check_output(output, inputs=[spec], overwrite=force)
         network = build(load_spec(spec), spec, parse_bindings(assignments))
         result = apply_transforms(network, names)
+        proof = prove(network, names, seed) if verify else None  # before anything is written
     text = yaml.safe_dump(result.spec, sort_keys=False, allow_unicode=True, width=100,
                           default_flow_style=None)
     if output is None:
@@ -80,7 +81,6 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
         new = after[metric]
         change = f"{(new - old) / old:+.1%}" if old else ""
         click.echo(f"{metric:<12} {human(old):>14} {human(new):>14} {change:>8}", err=to_stderr)
-    if verify:
-        proof = prove(network, names, seed)
+    if proof is not None:
         click.echo(f"verified: max |y − y′| / max |y| = {proof.relative:.2e} (float64, seed {seed})",
                    err=to_stderr)

@@ -27,6 +27,7 @@ from onnx import helper
 
 from costmodel import __version__
 from costmodel.arith import is_symbolic
+from costmodel.check import require_memory
 from costmodel.errors import SpecError
 from costmodel.graph import Network
 from costmodel.reference.forward import forward, random_input
@@ -150,6 +151,7 @@ def export_network(network: Network, *, seed: int = 0) -> Exported:
         if node.op not in EXPORTERS:
             raise SpecError(f"op '{node.op}' has no ONNX mapping; it cannot be exported",
                             path=network.path, line=node.line or None, layer=node.name, op=node.op)
+    require_memory(network, "export")  # its weights and shapes come from a run
     x = random_input(tuple(int(size) for size in network.input_shape), seed)
     run = forward(network, x, seed=seed)
     model = helper.make_model(helper.make_graph([], network.spec.model, [], []),

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from costmodel.check import require_memory
 from costmodel.errors import SpecError, SpecWarning
 from costmodel.graph import Network, build
 from costmodel.reference.forward import forward, random_input
@@ -72,6 +73,7 @@ def prove(network: Network, names: Iterable[str], seed: int = 0) -> Equivalence:
     """Run ``network`` with seeded weights (float64), map the weights through the
     transforms, run the transformed network on the same input, compare the outputs."""
     names = list(names)
+    require_memory(network, "transform --verify", np.dtype(np.float64).itemsize, runs=2)
     x = random_input(tuple(int(s) for s in network.input_shape), seed, np.float64)
     original = forward(network, x, seed=seed)
     net, weights = _rewrite(network, names, original.weights)
