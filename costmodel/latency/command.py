@@ -31,7 +31,7 @@ def load_profile(path: str) -> DeviceProfile:
                     f"{device.nchwc_block()}); run `costmodel calibrate`"), err=True)
     try:
         return DeviceProfile.load(source)
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
         raise SpecError(f"cannot read a device profile: {error}", path=str(source)) from None
 
 

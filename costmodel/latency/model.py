@@ -66,9 +66,30 @@ class DeviceProfile:
 
     @classmethod
     def from_json(cls, text: str) -> DeviceProfile:
+        """The profile of a JSON text. Raises ValueError (or TypeError, for missing or
+        unknown keys) for anything a calibration cannot have written: a number that is not
+        finite and ≥ 0 (a NaN rate would predict a NaN latency), no ``other`` roofline."""
         data = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict):
+            raise ValueError("not a device profile (a JSON object with 'kinds')")
         data["kinds"] = {k: Roofline(**v) for k, v in data["kinds"].items()}
-        return cls(**data)
+        profile = cls(**data)
+        profile._validate()
+        return profile
+
+    def _validate(self) -> None:
+        numbers = {"session_us": self.session_us, "node_us": self.node_us, **{
+            f"{kind}.{key}": value for kind, roofline in self.kinds.items() for key, value in asdict(roofline).items()}}
+        for key, value in numbers.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
+                raise ValueError(f"{key} is {value!r}; it must be a finite number ≥ 0")
+        if "other" not in self.kinds:
+            raise ValueError("no roofline for kind 'other' (the kinds the calibration did not cover)")
+        for key, value, low, high in (("threads", self.threads, 1, 1024), ("nchwc_block", self.nchwc_block, 1, 1024)):
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{key} is {value!r}; it must be a whole number from {low} to {high}")
+        if self.optimize not in ("all", "none"):
+            raise ValueError(f"optimize is {self.optimize!r}; it must be 'all' or 'none'")
 
     @classmethod
     def load(cls, path: str | Path) -> DeviceProfile:
