@@ -439,6 +439,8 @@ def _cases() -> Iterator[Case]:
     yield from _more_outputs()
     yield from _diff_and_friends()
     yield from _zoo_folders()
+    yield from _profiles()
+    yield from _heavy_runs()
     yield from _every_spec()
     yield from _good()
 
@@ -1090,6 +1092,72 @@ def _zoo_folders() -> Iterator[Case]:
     }.items():
         yield Case(f"zoo2/{name}", ["zoo", "--specs", specs, "--output", "-"], files,
                    expect="any" if name in ("duplicate_models", "hidden_only") else "error", names=names)
+
+
+PROFILE = ROOT / "costmodel" / "profiles" / "epyc-2core-onnxruntime-1t.json"
+
+
+def _profile(change: str) -> str:
+    """The shipped device profile's JSON with one hostile change."""
+    import json
+
+    data = json.loads(PROFILE.read_text(encoding="utf-8"))
+    kind = next(iter(data["kinds"]))
+    edits = {
+        "valid": lambda: None, "session_nan": lambda: data.update(session_us=float("nan")),
+        "session_negative": lambda: data.update(session_us=-5.0),
+        "session_text": lambda: data.update(session_us="fast"),
+        "session_huge": lambda: data.update(session_us=1e308),
+        "node_inf": lambda: data.update(node_us=float("inf")),
+        "kinds_empty": lambda: data.update(kinds={}), "kinds_list": lambda: data.update(kinds=[1, 2]),
+        "other_missing": lambda: data["kinds"].pop("other"),
+        "rate_negative": lambda: data["kinds"][kind].update(bytes_per_us=-1.0),
+        "rate_nan": lambda: data["kinds"][kind].update(bytes_per_us=float("nan")),
+        "rate_text": lambda: data["kinds"][kind].update(bytes_per_us="lots"),
+        "roofline_extra": lambda: data["kinds"][kind].update(flops=1),
+        "roofline_missing": lambda: data["kinds"][kind].pop("overhead_us"),
+        "block_zero": lambda: data.update(nchwc_block=0), "block_negative": lambda: data.update(nchwc_block=-8),
+        "block_huge": lambda: data.update(nchwc_block=10**30), "block_fraction": lambda: data.update(nchwc_block=2.5),
+        "optimize_junk": lambda: data.update(optimize="sideways"), "threads_zero": lambda: data.update(threads=0),
+        "extra_key": lambda: data.update(colour="red"), "missing_key": lambda: data.pop("session_us"),
+    }
+    edits[change]()
+    return json.dumps(data)
+
+
+PROFILE_TEXTS = {
+    "deep_nesting": "[" * 100_000 + "]" * 100_000, "top_list": "[1, 2]", "huge_exponent": '{"session_us": 1e400}',
+    "empty": "", "bom": "\ufeff{}", "too_big": " " * (4 * 2**20 + 1),
+}
+
+
+def _profiles() -> Iterator[Case]:
+    """``--latency PROFILE`` given hostile device profiles (every number must be finite and
+    its domain's: a NaN or negative rate would print a latency silently wrong)."""
+    texts = {**{name: _profile(name) for name in ("valid", "session_nan", "session_negative", "session_text",
+                                                  "session_huge", "node_inf", "kinds_empty", "kinds_list",
+                                                  "other_missing", "rate_negative", "rate_nan", "rate_text",
+                                                  "roofline_extra", "roofline_missing", "block_zero",
+                                                  "block_negative", "block_huge", "block_fraction",
+                                                  "optimize_junk", "threads_zero", "extra_key", "missing_key")},
+             **PROFILE_TEXTS}
+    for name, text in texts.items():
+        for argv in (["report", "s.yaml", "--latency", "d.json"], ["lint", "s.yaml", "--latency", "d.json"],
+                     ["report", "s.yaml", "--latency", "d.json", "--budget", "latency=1s"]):
+            valid = name in ("valid", "session_huge")  # 1e308 µs is a (silly) finite figure
+            yield Case(f"profile/{name}/{' '.join(argv[:1] + argv[3:])}", argv, {"s.yaml": BASE, "d.json": text},
+                       expect="any" if valid else "error", names="d.json")
+
+
+def _heavy_runs() -> Iterator[Case]:
+    """Commands that execute a network (check, export, measure, transform --verify) at sizes
+    whose run would exhaust memory: refused with the estimate, before the run."""
+    for spec_path, binding in ((V2, "alpha=100"), (V2, "resolution=4096"), (str(SPECS / "resnet50.yaml"),
+                                                                          "resolution=3000")):
+        for argv in (["check"], ["export", "-o", "m.onnx"], ["measure", "--runs", "1"],
+                     ["transform", "--fold-bn", "--verify"]):
+            yield Case(f"heavy_run/{Path(spec_path).stem} {binding}/{argv[0]}",
+                       [argv[0], spec_path, "--set", binding, *argv[1:]], names=spec_path)
 
 
 def _good() -> Iterator[Case]:
