@@ -128,8 +128,8 @@ def _passes(network: Network, node: Node, kernel: Kernel, optimize: str) -> list
     if node.has("self_gated"):  # x·σ(x), x·hard-σ(x)
         kind = "activation_exp" if node.has("exponential") else "activation"
         return [Kernel(layers, kind, 0, 2 * size), Kernel(layers, "binary", 0, 3 * size)]
-    if kernel.kind == "gemm" and getattr(node.layer, "bias", False):
-        bias = node.outputs[0][-1] * DTYPE_BYTES
+    if kernel.kind == "gemm" and node.traffic is not None and node.traffic.bias:
+        bias = int(node.traffic.bias) * DTYPE_BYTES
         return [replace(kernel, bytes=kernel.bytes - bias), Kernel(layers, "binary", 0, 2 * size + bias)]
     if isinstance(node.layer, MatMul):
         source, port = node.inputs[1]

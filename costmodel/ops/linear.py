@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
-from costmodel.ops.base import OpResult, Shape, numel, register_op, require_int
+from costmodel.ops.base import OpResult, Shape, Traffic, numel, register_op, require_int
 from costmodel.spec.layers import Linear
 
 __all__ = ["linear"]
@@ -21,11 +21,12 @@ def linear(layer: Linear, x: Shape) -> OpResult:
     out = require_int(layer.out, "output features")
     weights = features * out
     bias = out if layer.bias else 0
+    traffic = Traffic(reads=n * features, writes=n * out, weights=weights, bias=bias)
     cost = Cost(
         params=weights + bias,
         maccs=n * weights,
-        mem_access=n * features + n * out + weights + bias,
+        mem_access=traffic.total,
         elementwise=n * out if layer.bias else 0,
         fragments=1,
     )
-    return OpResult([(*rows, out)], cost)
+    return OpResult([(*rows, out)], cost, traffic=traffic)

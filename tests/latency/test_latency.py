@@ -25,6 +25,7 @@ from costmodel.latency.calibrate import (
 from costmodel.latency.device import nchwc_block, shipped_profile
 from costmodel.latency.kernels import KINDS, Kernel, kernels
 from costmodel.latency.model import DeviceProfile, Roofline, fit_roofline, predict
+from costmodel.ops.base import Traffic
 from costmodel.runtime.base import RunTimes
 from costmodel.spec.load import parse_spec
 
@@ -117,17 +118,19 @@ def test_tiny_calibration_round_trips_as_json():
     assert DeviceProfile.from_json(profile.to_json()) == profile
 
 
-@pytest.mark.parametrize("block, name", [(16, "epyc-avx512-2core-onnxruntime-1t"),
-                                         (8, "epyc-avx2-2core-onnxruntime-1t")])
-def test_shipped_profile_matches_the_cpu_model_and_block(monkeypatch, block, name):
-    # two VMs sold as "AMD EPYC": AVX-512 (block 16) since session 5, AVX2 (block 8) before
-    monkeypatch.setattr(device, "cpu_model", lambda: "AMD EPYC")
+@pytest.mark.parametrize("cpu, block, name", [
+    ("AMD EPYC", 16, "epyc-avx512-2core-onnxruntime-1t"), ("AMD EPYC", 8, "epyc-avx2-2core-onnxruntime-1t"),
+    ("Intel(R) Xeon(R) Processor", 16, "xeon-avx512-2core-onnxruntime-1t")])
+def test_shipped_profile_matches_the_cpu_model_and_block(monkeypatch, cpu, block, name):
+    # two VMs sold as "AMD EPYC": AVX-512 (block 16) in session 5, AVX2 (block 8) before;
+    # an Intel Xeon (AVX-512, block 16) in session 6: the name tells it from the AMD one
+    monkeypatch.setattr(device, "cpu_model", lambda: cpu)
     monkeypatch.setattr(device, "nchwc_block", lambda: block)
     for optimize, suffix in (("all", ""), ("none", "-noopt")):
         path, matched = shipped_profile(optimize)
         assert (path.name, matched) == (f"{name}{suffix}.json", True)
         profile = DeviceProfile.load(path)
-        assert (profile.optimize, profile.nchwc_block, profile.cpu) == (optimize, block, "AMD EPYC")
+        assert (profile.optimize, profile.nchwc_block, profile.cpu) == (optimize, block, cpu)
 
 
 def test_no_shipped_profile_for_another_cpu_is_a_warning(monkeypatch):
@@ -297,6 +300,11 @@ def test_token_ops_are_kinds_of_their_own_as_onnxruntime_runs_them():
         ("gemm", fc - 4 * 256), ("binary", 2 * y + 4 * 256)] + gelu + rest[:1] + [
         ("copy", 2 * 4 * 4 * 64 * 64)] + rest[1:]
     assert kernels(network, "all")[0].maccs == 64 * 128 * 256
+    # the split reads the linear's declared traffic: its bias of 256 elements
+    assert network.nodes["fc"].traffic == Traffic(64 * 128, 64 * 256, 128 * 256, 256)
+    unbiased = {**TOKENS, "layers": [*TOKENS["layers"][:1], {**TOKENS["layers"][1], "bias": False}]}
+    assert [(k.kind, k.bytes) for k in kernels(build(parse_spec(unbiased), "<t>", {}), "none")] == [
+        ("gemm", 4 * (64 * 128 + 64 * 256 + 128 * 256))]
 
 
 def test_dropout_is_removed_and_keeps_the_nchwc_layout():
