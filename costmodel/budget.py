@@ -16,7 +16,7 @@ from typing import Any
 
 from costmodel.arith import as_int
 from costmodel.errors import SpecError
-from costmodel.spec.base import MAX_NETWORK_NODES, LayerSpec
+from costmodel.spec.base import MAX_BLOCK_DEPTH, MAX_NETWORK_NODES, LayerSpec
 
 __all__ = ["OpBudget", "MAX_NETWORK_NODES"]
 
@@ -47,7 +47,9 @@ class OpBudget:
         """Lower bound of the ops one layer expands to: all its repeats (``copies`` of them
         when the count is known, else its literal ``repeat``)."""
         each = 1
-        if layer.op in self.blocks and layer.op not in self.open:  # a recursive call fails later
+        # a recursive call, or one nested deeper than MAX_BLOCK_DEPTH, fails later (the builder
+        # refuses it with one line); below that depth a block counts as its one op
+        if layer.op in self.blocks and layer.op not in self.open and len(self.open) < MAX_BLOCK_DEPTH:
             if layer.op not in self.known:
                 self.open.add(layer.op)
                 self.known[layer.op] = max(1, self.layers(self.blocks[layer.op].layers))

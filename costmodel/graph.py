@@ -25,7 +25,14 @@ from costmodel.cost import Cost
 from costmodel.errors import SpecError, SpecWarning
 from costmodel.ops import OPS, Shape
 from costmodel.ops.base import Category, Geometry, OpDef, OpResult, Traffic, has
-from costmodel.spec.base import MAX_NETWORK_NODES, LayerSpec, evaluated, first_copy, override
+from costmodel.spec.base import (
+    MAX_BLOCK_DEPTH,
+    MAX_NETWORK_NODES,
+    LayerSpec,
+    evaluated,
+    first_copy,
+    override,
+)
 from costmodel.spec.expr import evaluate, truth
 from costmodel.spec.layers import BlockCall
 from costmodel.spec.schema import ModelSpec, UserBlock, resolve_bindings
@@ -36,7 +43,6 @@ if TYPE_CHECKING:
 __all__ = ["Node", "BlockInstance", "Network", "INPUT", "build", "override", "resolve_bindings", "unread_message",
            "MAX_BLOCK_DEPTH", "MAX_NETWORK_NODES"]
 
-MAX_BLOCK_DEPTH = 16
 
 INPUT = "input"
 """The name of the network's input: the source node every build starts from, and how a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import sys
@@ -22,6 +23,9 @@ re-scanning them: 45 % of `report`'s time at 100,000 layers. Young collections e
 100,000 allocations still reclaim short-lived cycles, so memory stays bounded."""
 
 _CLICK_EXITS = (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort)
+_STREAM_ERRORS = (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT)
+"""Errors of writing a stream no command named (standard output into /dev/full, a full disk,
+a closed pipe): reported as such, not as an input that could not be processed."""
 _SUBJECTS = ("spec", "spec_a", "specs", "model", "specs_dir", "path", "code")
 """Parameters naming what a command works on, in the order an error line prefers them."""
 
@@ -73,6 +77,14 @@ class SafeGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("error: costmodel: aborted", err=True)
             sys.exit(1)
+        except OSError as error:  # --help or --version into /dev/full: before any command runs
+            if error.filename is not None or error.errno not in _STREAM_ERRORS:
+                raise
+            _stream_failed(error, "costmodel")
+        try:
+            sys.stdout.flush()
+        except OSError as error:
+            _stream_failed(error, "costmodel")
         sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> object:
@@ -84,6 +96,8 @@ class SafeGroup(click.Group):
         except Exception as error:  # reported as one line, see the docstring
             if (ctx.obj or {}).get("debug"):
                 raise
+            if isinstance(error, OSError) and error.filename is None and error.errno in _STREAM_ERRORS:
+                _stream_failed(error, self._subject(ctx, args))
             text = " ".join(str(error).split())
             text = text if len(text) <= 300 else text[:300] + "…"
             click.echo(printable(f"error: {self._subject(ctx, args)}: cannot process this input "
@@ -100,3 +114,16 @@ class SafeGroup(click.Group):
                 return subject(sub)
         except Exception:  # no better subject than the program
             return "costmodel"
+
+
+def _stream_failed(error: OSError, subject: str) -> None:
+    """Exit 2 with one line: the standard output could not be written (``error``). Standard
+    output is pointed at /dev/null first, so that Python's own flush at exit cannot fail
+    again and print a second message."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test's captured stream)
+        pass
+    click.echo(printable(f"error: {subject}: cannot write the standard output "
+                         f"({os.strerror(error.errno or 0)})"), err=True)
+    sys.exit(EXIT_BAD_INPUT)

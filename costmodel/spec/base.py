@@ -38,9 +38,14 @@ from costmodel.spec.expr import evaluate
 
 __all__ = ["SpecModel", "LayerSpec", "Text", "Expr", "ExprPair", "Padding", "Domain", "expr_in", "Count", "Positive",
            "Flag", "Probability", "Tally", "Multiple", "Share", "evaluated",
-           "expr_fields", "first_copy", "override", "op_names", "MAX_NETWORK_NODES"]
+           "expr_fields", "first_copy", "override", "op_names", "MAX_NETWORK_NODES", "MAX_BLOCK_DEPTH"]
 
 PADDING_KEYWORDS = ("same", "valid")
+
+MAX_BLOCK_DEPTH = 16
+"""Most levels of blocks (built-in or the spec's) one layer may expand through; deeper
+(a block calling itself, or a chain of 1,000 blocks) is refused with one line, before any
+walk over the calls recurses that deep."""
 
 MAX_NETWORK_NODES = 100_000
 """Most primitive ops one network may expand to (repeats, blocks and block parameters such as

@@ -132,10 +132,12 @@ class Concat(LayerSpec):
 
 
 def parts_or_sections(layer: Any) -> Any:
-    """A split is given ``parts`` or ``sections``, not both (neither would be ambiguous too,
-    but a fused concat-shuffle-split may have one output)."""
+    """A split is given ``parts`` or ``sections`` (at least one), not both (neither would be
+    ambiguous too, but a fused concat-shuffle-split may have one output)."""
     if layer.parts is not None and layer.sections is not None:
         raise ValueError("give either 'parts' or 'sections', not both")
+    if layer.sections == []:
+        raise ValueError("'sections' is empty; give at least one width")
     return layer
 
 

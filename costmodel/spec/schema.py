@@ -182,8 +182,9 @@ class LintSettings(SpecModel):
         if isinstance(data, Mapping):
             for check in LINT_CHECKS:
                 check(data)
-            for code, items in dict(data.get("thresholds") or {}).items():
-                for name, value in dict(items if isinstance(items, Mapping) else {}).items():
+            thresholds = data.get("thresholds")
+            for code, items in (thresholds.items() if isinstance(thresholds, Mapping) else ()):
+                for name, value in (items.items() if isinstance(items, Mapping) else ()):
                     line = _key_line(items, str(name))
                     try:
                         number = _number(value, f"lint.thresholds: {code}.{name}")

@@ -41,6 +41,18 @@ SPECS = {
     "lint_key_unknown": (HEAD + "  - {op: relu}\nlint: {threshold: {G1: {ratio: 1}}}\n", "'threshold'"),
     "lint_threshold_negative": (HEAD + "  - {op: relu}\nlint: {thresholds: {G1: {ratio: -1}}}\n",
                                 ":6: lint.thresholds: G1.ratio is -1"),
+    # session 6: TypeError (dict(-1)), IndexError (sum of no sections), RecursionError (the op
+    # budget walked a chain of 1,000 distinct blocks before the builder's depth check; the
+    # layer calling b17 is 17 calls deep)
+    **{f"lint_thresholds_{value}": (HEAD + f"  - {{op: relu}}\nlint: {{thresholds: {value}}}\n",
+                                    ":6: thresholds: Input should be a valid dictionary")
+       for value in ("-1", "0.5", "true", "[1, 2, 3]")},
+    "split_sections_empty": (HEAD + "  - {op: split, sections: []}\n", "'sections' is empty"),
+    "shuffle_split_sections_empty": (HEAD + "  - {op: concat_shuffle_split, groups: 2, sections: []}\n",
+                                     "'sections' is empty"),
+    "block_chain_1000": (HEAD.replace("layers:\n", "blocks: {" + ", ".join(
+        f"b{i}: {{layers: [{{op: b{i + 1}}}]}}" for i in range(1000)) + ", b1000: {layers: [{op: relu}]}}\n"
+        "layers:\n") + "  - {op: b0}\n", "(b17): blocks nested more than 16 deep"),
 }
 
 
