@@ -688,7 +688,7 @@ ONNX_OK = {"valid", "valid_stripped", "ext_ok"}
 """Models that are valid (the figures of :data:`hostile_onnx.VALID_FIGURES` when counted)."""
 ONNX_ANY = {"opset_1", "opset_999", "no_opset", "ir_version_999", "weight_huge_dims", "batch_huge",
             "chain_20k", "reshape_int64_max", "reshape_two_unknown", "fold_constant_of_shape",
-            "fold_range", "fold_tile", "fold_expand", "fold_pow_overflow", "fold_div_zero",
+            "fold_range", "fold_tile", "fold_expand", "fold_pow_overflow", "fold_div_zero", "fold_range_step_zero",
             "metadata_spec_passwd", "metadata_spec_fifo", "duplicate_outputs", "ext_absolute",
             "ext_parent", "ext_dev_zero", "ext_missing", "ext_fifo", "ext_link_zero", "ext_folder",
             "ext_huge_offset", "ext_huge_length", "valid_stripped", "ext_ok", "stride_int64_max",
@@ -1386,6 +1386,9 @@ def _judge(case: Case, status: int, stdout: str, stderr: str,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", default="", help="only cases whose name contains this")
+    parser.add_argument("--classes", default="", help="only these classes (comma-separated name prefixes "
+                        "up to the first '/'); --list-classes lists them")
+    parser.add_argument("--list-classes", action="store_true", help="print each class and its case count")
     parser.add_argument("-j", type=int, default=2, help="parallel cases")
     parser.add_argument("--timeout", type=float, default=TIMEOUT, help="CPU seconds per case")
     parser.add_argument("--wall", type=float, default=WALL, help="wall seconds before a case counts as blocked")
@@ -1393,6 +1396,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", action="store_true", help="print every case")
     args = parser.parse_args(argv)
     chosen = [case for case in (sample() if args.fast else cases()) if args.k in case.name]
+    if args.classes:
+        chosen = [case for case in chosen if case.name.split("/")[0] in args.classes.split(",")]
+    if args.list_classes:
+        for name in dict.fromkeys(case.name.split("/")[0] for case in chosen):
+            print(name, sum(case.name.split("/")[0] == name for case in chosen))
+        return 0
     guarded = {name: tree(ROOT / name) for name in ("specs", "docs")}
     start = time.monotonic()
     outcomes = []

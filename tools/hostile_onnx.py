@@ -195,6 +195,11 @@ def models() -> dict[str, bytes | onnx.ModelProto]:
         "fold_expand": _folding("Expand", [_ints("t", [1]), _ints("s", [10**5, 10**5])]),
         "fold_pow_overflow": _folding("Pow", [_ints("t", [10]), _ints("e", [400])]),
         "fold_div_zero": _folding("Div", [_ints("t", [1]), _ints("z", [0])]),
+        "fold_range_step_zero": _folding("Range", [_scalar("a", 0), _scalar("b", 10), _scalar("d", 0)]),
+        "fold_broadcast": _folding("Add", [numpy_helper.from_array(np.zeros((2**14, 1), np.int64), "c"),
+                                           numpy_helper.from_array(np.zeros((1, 2**14), np.int64), "r")]),
+        "fold_gather": _folding("Gather", [numpy_helper.from_array(np.zeros((64, 64), np.int64), "t"),
+                                           _ints("i", [0] * 2**20)]),  # 2²⁶ elements
         "cycle": _tweaked(lambda m: m.graph.node[0].input.__setitem__(0, "a")),
         "self_loop": _model(relu_input="a"),
         "unknown_op": _renamed_op("FooBar"),

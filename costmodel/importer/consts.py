@@ -10,13 +10,23 @@ still known, and the result's value stays unknown.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from math import prod
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Const", "FOLDABLE", "fold"]
+from costmodel.errors import SpecError
+
+__all__ = ["Const", "FOLDABLE", "fold", "folded_size", "MAX_FOLDED_ELEMENTS"]
+
+MAX_FOLDED_ELEMENTS = 2**25
+"""Most elements a folded constant may have when its size comes from values rather than
+from its inputs' sizes (ConstantOfShape, Expand, Tile, Range, a broadcast, a Gather): shape
+arithmetic needs a few, and 2²⁵ int64 are 256 MiB. A model asking for more (a
+ConstantOfShape of [10⁶, 10⁶], a Range to 10¹²) is refused before numpy allocates it."""
 
 
 @dataclass(frozen=True)
@@ -148,19 +158,59 @@ FOLDABLE: dict[str, Evaluator] = {
 """ONNX op → numpy evaluation on constant inputs (shape arithmetic and exporter helpers)."""
 
 
+_BROADCAST = {"Add", "Sub", "Mul", "Div", "Pow", "Mod", "Min", "Max", "Equal", "Less", "Greater",
+              "Where", "Clip"}
+
+
+def folded_size(op_type: str, attrs: dict[str, Any], xs: list[np.ndarray]) -> int:
+    """Elements of the output of ``op_type`` on ``xs`` for the ops whose output may be far
+    larger than their inputs (0 for the others, bounded by their inputs). Raises ValueError
+    on inputs numpy would refuse too (a Range of step 0, shapes that do not broadcast)."""
+    def count(dims: Any) -> int:
+        return prod(max(int(d), 0) for d in np.asarray(dims).reshape(-1))
+
+    if op_type == "ConstantOfShape":
+        return count(xs[0])
+    if op_type == "Expand":
+        return count(np.broadcast_shapes(np.shape(xs[0]), tuple(int(d) for d in np.asarray(xs[1]).reshape(-1))))
+    if op_type == "Tile":
+        return count(np.shape(xs[0])) * count(xs[1])
+    if op_type == "Range":
+        start, limit, delta = (float(np.asarray(x).reshape(-1)[0]) for x in xs[:3])
+        if delta == 0 or not all(map(math.isfinite, (start, limit, delta))):
+            raise ValueError("Range with a step of 0 or a bound that is not finite")
+        return max(0, math.ceil((limit - start) / delta))
+    if op_type in _BROADCAST:
+        return count(np.broadcast_shapes(*(np.shape(x) for x in xs)))
+    if op_type == "Gather":
+        axis = attrs.get("axis", 0)
+        rest = [d for i, d in enumerate(np.shape(xs[0])) if i != axis % max(np.ndim(xs[0]), 1)]
+        return count(np.shape(xs[1])) * count(rest)
+    return 0
+
+
 def fold(op_type: str, attrs: dict[str, Any], inputs: list[Const]) -> list[Const] | None:
     """The constant outputs of a node of ``op_type`` with constant ``inputs`` (None when the
     op is not foldable). Outputs of parameters are parameters; their values stay unknown
-    when an input's data is unknown (``Shape`` of anything is known)."""
+    when an input's data is unknown (``Shape`` of anything is known). Raises
+    :class:`SpecError` for a constant of more than :data:`MAX_FOLDED_ELEMENTS` elements."""
     evaluate = FOLDABLE.get(op_type)
     if evaluate is None:
         return None
     needed = {"Shape": [], "Size": [], "CastLike": inputs[:1]}.get(op_type, inputs)
     known = all(c.value is not None for c in needed)
     param = any(c.param for c in inputs) and op_type not in ("Shape", "Size")
+    arrays = [c.array() for c in inputs]
+    try:
+        size = folded_size(op_type, attrs, arrays)
+    except (ValueError, IndexError, TypeError, OverflowError):
+        return None
+    if size > MAX_FOLDED_ELEMENTS:
+        raise SpecError(f"folding this {op_type} of constants would make a tensor of {size:,} elements, "
+                        f"more than {MAX_FOLDED_ELEMENTS:,} (MAX_FOLDED_ELEMENTS)")
     try:
         with np.errstate(all="ignore"):
-            results = evaluate(attrs, [c.array() for c in inputs])
-    except (ValueError, IndexError, TypeError, KeyError):
+            results = evaluate(attrs, arrays)
+    except (ValueError, IndexError, TypeError, KeyError, ZeroDivisionError, OverflowError):
         return None
     return [Const(tuple(np.shape(r)), np.asarray(r) if known else None, param) for r in results]

@@ -915,7 +915,10 @@ def _fold(st: State, node: Any) -> bool:
             return False
     if not known:
         return False
-    results = fold(node.op_type, attrs(node), known)
+    try:
+        results = fold(node.op_type, attrs(node), known)
+    except SpecError as error:
+        raise st.error(node, error.message) from None
     if results is None:
         return False
     for tensor, value in zip(node.output, results, strict=False):

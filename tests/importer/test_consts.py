@@ -4,7 +4,9 @@ below are worked by hand from the operator specs (onnx.ai/onnx/operators)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from costmodel.errors import SpecError
 from costmodel.importer.consts import Const, fold
 
 
@@ -35,3 +37,23 @@ def test_trigonometry_and_exponentials() -> None:
     assert _fold("Exp", {}, np.array([0.0])).tolist() == [1.0]
     assert _fold("Log", {}, np.array([1.0])).tolist() == [0.0]
     assert _fold("Round", {}, np.array([2.5, 3.5])).tolist() == [2.0, 4.0]  # half to even
+
+
+@pytest.mark.parametrize(("op", "values", "elements"), [
+    ("ConstantOfShape", [np.array([10**6, 10**6], np.int64)], 10**12),
+    ("Expand", [np.ones(1, np.float32), np.array([10**5, 10**5], np.int64)], 10**10),
+    ("Tile", [np.ones(3, np.float32), np.array([10**9], np.int64)], 3 * 10**9),
+    ("Range", [np.int64(0), np.int64(10**12), np.int64(3)], 333_333_333_334),  # ⌈10¹²/3⌉
+    ("Add", [np.ones((2**13, 1), np.float32), np.ones((1, 2**13), np.float32)], 2**26),  # a broadcast
+    ("Gather", [np.ones((2**20, 64), np.float32), np.zeros(2**20, np.int64)], 2**26),
+])
+def test_a_fold_larger_than_the_bound_is_refused_before_numpy_allocates(
+        op: str, values: list[np.ndarray], elements: int) -> None:
+    """Each would allocate ≥ 256 MiB (up to 3.6 TiB); the error names the element count."""
+    with pytest.raises(SpecError, match=f"a tensor of {elements:,} elements, more than 33,554,432"):
+        fold(op, {}, [Const(np.shape(v), v) for v in values])
+
+
+def test_folds_at_the_bound_and_range_of_step_zero_is_not_folded() -> None:
+    assert _fold("ConstantOfShape", {}, np.array([2**25], np.int64)).shape == (2**25,)
+    assert fold("Range", {}, [Const((), np.int64(0)), Const((), np.int64(5)), Const((), np.int64(0))]) is None
