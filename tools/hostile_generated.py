@@ -198,6 +198,11 @@ def _shapes(corpus: ModuleType) -> Iterator[Any]:
                      ["diff", "s.yaml", "--set-b", f"{name}=2"]):
             yield corpus.Case(f"shape/param_{name}/{' '.join(argv[:1] + argv[2:3])}", argv, {"s.yaml": text},
                               expect="any")
+    for option in (["--map", "nosuchmodule:f"], ["--map", "json:zz"], ["--map", "json:__name__"], ["--map", "os"],
+                   ["--map", "costmodel.space.worker:measure", "--address", "junk"],
+                   ["--map", "costmodel.space.worker:measure", "--address", "tcp://127.0.0.1:1"]):
+        yield corpus.Case(f"shape/space_map/{' '.join(option)}", ["space", "sp.yaml", "--sample", "1", *option],
+                          {"sp.yaml": corpus.SPACE_TEXT}, names="sp.yaml")
     for value in ("-1", "0.5", "[1, 2, 3]", "true", "x"):
         yield corpus.Case(f"shape/lint_thresholds_{value}", ["lint", "s.yaml"],
                           {"s.yaml": corpus.spec("  - {op: relu}\n", extra=f"lint: {{thresholds: {value}}}\n")})

@@ -12,11 +12,16 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from costmodel.errors import SpecError
 from costmodel.space.graph import Space
 from costmodel.space.subnet import Subnet, subnet_spec
-from costmodel.space.worker import evaluate, measure
+from costmodel.space.worker import evaluate, measure, resolve
 
-__all__ = ["map_subnets"]
+__all__ = ["map_subnets", "CONNECT_SECONDS"]
+
+CONNECT_SECONDS = 5
+"""How long ``--address`` may take to answer (Dask's default is 30 s), so that a wrong
+address is one line within seconds."""
 
 
 def map_subnets(space: Space, subnets: Iterable[Subnet],
@@ -32,9 +37,15 @@ def map_subnets(space: Space, subnets: Iterable[Subnet],
         from dask.distributed import Client, LocalCluster
     except ImportError as error:  # the optional extra
         raise RuntimeError("the distributed map needs Dask: pip install 'costmodel[dask]'") from error
+    if isinstance(question, str):
+        resolve(question)  # a wrong name is one line here, before a cluster starts
     specs = [subnet_spec(space, subnet) for subnet in subnets]
     if address is not None:
-        with Client(address) as client:
+        try:
+            client = Client(address, timeout=CONNECT_SECONDS)
+        except (OSError, ValueError, TypeError) as error:  # no scheduler there, or not an address
+            raise SpecError(f"--address '{address}': no Dask scheduler answered ({error})") from None
+        with client:
             return _run(client, specs, question)
     # silence_logs: a failing question is one error line (raised by gather), not the
     # workers' multi-line logs on stderr

@@ -19,11 +19,20 @@ def measure(analysis: Any) -> dict[str, int]:
 
 
 def resolve(name: str) -> Callable[[Any], Any]:
-    """``"package.module:function"`` → the function."""
+    """``"package.module:function"`` → the function. Raises :class:`SpecError` (one line
+    quoting ``name``) when it is not MODULE:FUNCTION, the module cannot be imported, or the
+    attribute is missing or not callable."""
+    from costmodel.errors import SpecError
+
     module, _, attribute = name.partition(":")
     if not module or not attribute:
-        raise ValueError(f"'{name}' is not MODULE:FUNCTION")
-    function: Callable[[Any], Any] = getattr(import_module(module), attribute)
+        raise SpecError(f"--map '{name}' is not MODULE:FUNCTION")
+    try:
+        function = getattr(import_module(module), attribute)
+    except (ImportError, AttributeError, ValueError, TypeError) as error:
+        raise SpecError(f"--map '{name}': {type(error).__name__}: {error}") from None
+    if not callable(function):
+        raise SpecError(f"--map '{name}' is not a function")
     return function
 
 

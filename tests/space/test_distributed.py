@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import costmodel
+from costmodel.errors import SpecError
 from costmodel.space.distributed import map_subnets
 from costmodel.space.graph import build_space
 from costmodel.space.stats import SpaceStats
@@ -41,3 +44,22 @@ def test_worker_module_imports_without_side_effects():
             "print(threading.active_count(), 'dask' in sys.modules, 'costmodel.graph' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "1 False False" == out.strip()
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("nosuchmodule:f", "--map 'nosuchmodule:f': ModuleNotFoundError: No module named 'nosuchmodule'"),
+    ("json:zz", "--map 'json:zz': AttributeError: module 'json' has no attribute 'zz'"),
+    ("json:__name__", "--map 'json:__name__' is not a function"),
+    ("json", "--map 'json' is not MODULE:FUNCTION"),
+])
+def test_a_wrong_question_is_refused_before_a_cluster_starts(question, words):
+    space = build_space(parse_spec(SMALL), bindings={"resolution": 32})
+    with pytest.raises(SpecError) as error:
+        map_subnets(space, [], question, address="tcp://127.0.0.1:1")  # never contacted
+    assert error.value.message == words
+
+
+def test_an_address_without_a_scheduler_is_refused_within_the_connect_timeout():
+    space = build_space(parse_spec(SMALL), bindings={"resolution": 32})
+    with pytest.raises(SpecError, match="--address 'junk': no Dask scheduler answered"):
+        map_subnets(space, [], address="junk")
