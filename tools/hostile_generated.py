@@ -20,8 +20,10 @@ FIELD_VALUES = ["x", "-1", "0", "0.5", "1e12", "'10**100'", "[1, 2, 3]", "[]", "
                 "null", "'1/0'", "[x, 1]", "-0.5", "'alpha'", "[0, 0]"]
 """Values given to every field of every op (several are valid for some fields: judged 'any')."""
 
-OPTION_VALUES = ["-1", "0", "1e999", "nan", "٣", "", "x" * 5000, "0.5", "\x1b[31m", "9" * 30]
-"""Values given to every option that takes one."""
+OPTION_VALUES = ["-1", "1e999", "٣", "x" * 5000, "\x1b[31m"]
+"""Values given to every option that takes one (negative, beyond any float, a non-ASCII digit,
+very long, an escape sequence); tools/hostile_corpus.py gives whole-number and size options
+the rest (NaN, 0, fractions, empty, …)."""
 
 PATH_KINDS = ["folder", "fifo", "/dev/zero", "missing/x", "dangling", "link_input", "hardlink_input",
               "input"]
@@ -30,8 +32,9 @@ blocked on, written through to the input, or silently created in a missing folde
 
 
 def _op_fields(corpus: ModuleType) -> Iterator[Any]:
-    """Every op × every field × FIELD_VALUES (two per field, rotating, so all values are used
-    across the ops): report and check of a one-layer spec."""
+    """Every op × every field × FIELD_VALUES (one per field, rotating, so all values are used
+    across the ops): report of a one-layer spec, and check of every third. (All 16 values on
+    every field, in-process, found one exception: tests/safety/test_tracebacks.py.)"""
     from costmodel.spec.base import LayerSpec
     from costmodel.spec.layers import LAYER_CLASSES
 
@@ -39,12 +42,12 @@ def _op_fields(corpus: ModuleType) -> Iterator[Any]:
     turn = 0
     for op, layer_class in sorted(LAYER_CLASSES.items()):
         for field in (name for name in layer_class.model_fields if name not in common):
-            for value in (FIELD_VALUES[turn % len(FIELD_VALUES)], FIELD_VALUES[(turn + 7) % len(FIELD_VALUES)]):
-                text = corpus.one(f"{{op: {op}, {field}: {value}}}", input_="[8, 16, 16]",
-                                  params="{alpha: {default: 1, min: 0.1, max: 10}}")
-                for command in ("report", "check"):
-                    yield corpus.Case(f"op_field/{op}.{field}={value}/{command}", [command, "s.yaml"],
-                                      {"s.yaml": text}, expect="any")
+            value = FIELD_VALUES[turn % len(FIELD_VALUES)]
+            text = corpus.one(f"{{op: {op}, {field}: {value}}}", input_="[8, 16, 16]",
+                              params="{alpha: {default: 1, min: 0.1, max: 10}}")
+            for command in ("report", "check") if turn % 3 == 0 else ("report",):
+                yield corpus.Case(f"op_field/{op}.{field}={value}/{command}", [command, "s.yaml"],
+                                  {"s.yaml": text}, expect="any")
             turn += 1
     for value in ("[]", "[0]", "[-4, 12]"):
         for op in ("split", "concat_shuffle_split"):
