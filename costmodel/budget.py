@@ -18,7 +18,13 @@ from costmodel.arith import as_int
 from costmodel.errors import SpecError
 from costmodel.spec.base import MAX_BLOCK_DEPTH, MAX_NETWORK_NODES, LayerSpec
 
-__all__ = ["OpBudget", "MAX_NETWORK_NODES"]
+__all__ = ["OpBudget", "MAX_NETWORK_NODES", "BUDGET_DEPTH"]
+
+BUDGET_DEPTH = 4 * MAX_BLOCK_DEPTH
+"""Levels of user blocks the bound descends through. Deeper than MAX_BLOCK_DEPTH the builder
+refuses the spec anyway; descending a little further still refuses a deep doubling chain for
+its size (2⁴⁰ ops), while a chain of 1,000 distinct blocks no longer recurses past Python's
+stack (a RecursionError before this bound)."""
 
 
 def _literal(value: Any) -> int:
@@ -47,9 +53,9 @@ class OpBudget:
         """Lower bound of the ops one layer expands to: all its repeats (``copies`` of them
         when the count is known, else its literal ``repeat``)."""
         each = 1
-        # a recursive call, or one nested deeper than MAX_BLOCK_DEPTH, fails later (the builder
-        # refuses it with one line); below that depth a block counts as its one op
-        if layer.op in self.blocks and layer.op not in self.open and len(self.open) < MAX_BLOCK_DEPTH:
+        # a recursive call fails later (the builder refuses it with one line), and so does one
+        # nested deeper than MAX_BLOCK_DEPTH: below BUDGET_DEPTH a block counts as its one op
+        if layer.op in self.blocks and layer.op not in self.open and len(self.open) < BUDGET_DEPTH:
             if layer.op not in self.known:
                 self.open.add(layer.op)
                 self.known[layer.op] = max(1, self.layers(self.blocks[layer.op].layers))

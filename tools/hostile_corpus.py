@@ -1355,7 +1355,8 @@ def _judge(case: Case, status: int, stdout: str, stderr: str,
         return "traceback"
     if raw := _RAW_CONTROL.search(stdout + stderr):
         return f"raw control character {raw.group()!r} in the output"
-    written = set(case.outputs) if status in (0, 1) else set()
+    # on success; or written in full before the summary line failed on a broken standard output
+    written = set(case.outputs) if status in (0, 1) or case.stdout else set()
     changed = sorted(k for k in before if after.get(k) != before[k] and k not in written)
     added = sorted(set(after) - set(before) - written)
     if changed or added:
