@@ -31,6 +31,7 @@ from costmodel.check import require_memory
 from costmodel.errors import SpecError
 from costmodel.graph import Network
 from costmodel.reference.forward import forward, random_input
+from costmodel.reference.registry import op_registrar
 
 __all__ = ["EXPORTERS", "IR_VERSION", "MAX_EXPORT_OPS", "OPSET", "Exported", "LayerContext", "export_network",
            "register_exporter", "tensor_name"]
@@ -113,17 +114,9 @@ EXPORTERS: dict[str, Exporter] = {}
 """Op name → how it is written as ONNX (costmodel/export/table.py fills it)."""
 
 
-def register_exporter(*ops: str) -> Callable[[Exporter], Exporter]:
-    """Register an exporter for ``ops``; a second exporter for the same op is refused."""
-
-    def decorate(exporter: Exporter) -> Exporter:
-        for op in ops:
-            if op in EXPORTERS:
-                raise ValueError(f"an exporter for op '{op}' is registered twice")
-            EXPORTERS[op] = exporter
-        return exporter
-
-    return decorate
+register_exporter = op_registrar(EXPORTERS, "an exporter")
+"""``@register_exporter(*ops)``: register an exporter for ``ops``; a second one for the same op
+is refused."""
 
 
 def tensor_name(node: str, port: int, ports: int) -> str:

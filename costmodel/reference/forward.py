@@ -27,6 +27,7 @@ from costmodel.reference import matmul as M
 from costmodel.reference import normalize as N
 from costmodel.reference import resample as R
 from costmodel.reference.meter import Counts, Meter
+from costmodel.reference.registry import op_registrar
 
 if typing.TYPE_CHECKING:  # types only: at run time the reference imports no costmodel code
     from costmodel.graph import Network
@@ -148,17 +149,9 @@ RUNNERS: dict[str, Runner] = {}
 """Op name → how the reference executes it."""
 
 
-def register_runner(*ops: str) -> Callable[[Runner], Runner]:
-    """Register a runner for `ops`; a second runner for the same op is refused."""
-
-    def decorate(runner: Runner) -> Runner:
-        for op in ops:
-            if op in RUNNERS:
-                raise ValueError(f"a runner for op '{op}' is registered twice")
-            RUNNERS[op] = runner
-        return runner
-
-    return decorate
+register_runner = op_registrar(RUNNERS, "a runner")
+"""``@register_runner(*ops)``: register a runner for `ops`; a second runner for the same op is
+refused."""
 
 
 def random_input(shape: Sequence[int], seed: int = 0, dtype: Any = np.float32) -> np.ndarray:

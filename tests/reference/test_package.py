@@ -17,6 +17,7 @@ MODULES = [
     "costmodel.reference.meter",
     "costmodel.reference.kernels",
     "costmodel.reference.forward",
+    "costmodel.reference.registry",
 ]
 
 
