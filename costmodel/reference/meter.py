@@ -24,19 +24,27 @@ import numpy as np
 __all__ = ["Counts", "Measurement", "Meter"]
 
 
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """An immutable tally; `mem_access` = `reads` + `writes` (ShuffleNetV2 MAC)."""
+class _Tally:
+    """`mem_access` of a tally of `reads` and `writes` (ShuffleNetV2's MAC)."""
 
-    maccs: int = 0
-    reads: int = 0
-    writes: int = 0
-    elementwise: int = 0
+    __slots__ = ()
+    reads: int
+    writes: int
 
     @property
     def mem_access(self) -> int:
         """Elements read plus elements written."""
         return self.reads + self.writes
+
+
+@dataclass(frozen=True, slots=True)
+class Counts(_Tally):
+    """An immutable tally."""
+
+    maccs: int = 0
+    reads: int = 0
+    writes: int = 0
+    elementwise: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
@@ -63,7 +71,7 @@ class Measurement:
 
 
 @dataclass(slots=True)
-class Meter:
+class Meter(_Tally):
     """A mutable tally of executed work, with the counted primitives.
 
     Examples:
@@ -78,11 +86,6 @@ class Meter:
     reads: int = 0
     writes: int = 0
     elementwise: int = 0
-
-    @property
-    def mem_access(self) -> int:
-        """Elements read plus elements written."""
-        return self.reads + self.writes
 
     def snapshot(self) -> Counts:
         """The tally so far, as an immutable value."""

@@ -82,6 +82,8 @@ def test_snapshot_difference_and_measure():
     assert Counts(maccs=2 * 3 * 4, writes=2 * 4) == node.counts == meter - before
     assert Counts(maccs=24, reads=10, writes=8) == meter.snapshot()
     assert meter.snapshot() == before + node.counts
+    assert 10 + 8 == meter.snapshot().mem_access == meter.mem_access  # reads + writes
+    assert 8 == node.counts.mem_access
 
 
 def test_measure_records_counts_even_when_the_block_raises():
