@@ -12,6 +12,7 @@ from costmodel.arith import integer
 from costmodel.graph import Node
 from costmodel.lint.context import LintContext
 from costmodel.lint.registry import Finding, Threshold, register_rule
+from costmodel.ops.base import Geometry, Traffic
 
 __all__: list[str] = []
 
@@ -23,6 +24,13 @@ def _exceeds(measured: int, constant: int, root_of: int, scale: int, t: Fraction
     q·measured − p·constant with p·scale·√root_of, by squares when both sides are ≥ 0."""
     left = t.denominator * measured - t.numerator * constant
     return left > 0 and left * left > (t.numerator * scale) ** 2 * root_of
+
+
+def _convolutions(ctx: LintContext) -> Iterator[tuple[Node, Geometry, Traffic]]:
+    """Convolutions with their resolved geometry and traffic (those that have both)."""
+    for node in ctx.nodes("convolution"):
+        if node.geometry is not None and node.traffic is not None:
+            yield node, node.geometry, node.traffic
 
 
 @register_rule("G1", "unbalanced-pointwise-channels",
@@ -55,10 +63,7 @@ def unbalanced_pointwise_channels(ctx: LintContext) -> Iterator[Finding]:
         Ma et al., ShuffleNet V2, ECCV 2018, Sec. 2 G1, Eq. (1), Table 1.
     """
     ratio = ctx.threshold("G1", "ratio")
-    for node in ctx.nodes("convolution"):
-        geometry, traffic = node.geometry, node.traffic
-        if geometry is None or traffic is None:
-            continue
+    for node, geometry, traffic in _convolutions(ctx):
         n, c1, h, w = ctx.input_shape(node)
         c2, groups = node.outputs[0][1], geometry.groups
         if geometry.kernel != (1, 1) or node.outputs[0][2:] != (h, w) or groups == c1 != 1:
@@ -99,10 +104,7 @@ def excessive_group_convolution(ctx: LintContext) -> Iterator[Finding]:
         Ma et al., ShuffleNet V2, ECCV 2018, Sec. 2 G2, Eq. (2), Table 2.
     """
     ratio = ctx.threshold("G2", "ratio")
-    for node in ctx.nodes("convolution"):
-        geometry, traffic = node.geometry, node.traffic
-        if geometry is None or traffic is None:
-            continue
+    for node, geometry, traffic in _convolutions(ctx):
         c1, c2, groups = ctx.input_shape(node)[1], node.outputs[0][1], geometry.groups
         if not 1 < groups < c1:
             continue
