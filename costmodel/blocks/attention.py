@@ -16,8 +16,7 @@ the scaling are not MACCs (softmax: elementwise; the scale rides in the GEMM's �
 from __future__ import annotations
 
 from costmodel.arith import exact_decimal, is_symbolic
-from costmodel.blocks.base import register_block
-from costmodel.errors import SpecError
+from costmodel.blocks.base import register_block, token_channels
 from costmodel.ops.base import Shape
 from costmodel.spec.base import LayerSpec
 from costmodel.spec.layers import (
@@ -36,10 +35,7 @@ __all__ = ["attention"]
 
 @register_block(Attention)
 def attention(layer: Attention, inputs: list[Shape]) -> list[LayerSpec]:
-    x = inputs[0]
-    if len(x) != 3:
-        raise SpecError("attention needs tokens N×L×C (add a 'tokens' or 'unfold_patches' layer)")
-    channels = x[2]
+    channels = token_channels("attention", inputs[0])
     heads = layer.heads
     dim_qk = layer.dim_qk if layer.dim_qk is not None else channels // heads
     dim_v = layer.dim_v if layer.dim_v is not None else dim_qk

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
 from costmodel.spec.base import LayerSpec, op_names
 from costmodel.spec.layers import BlockSpec
 
-__all__ = ["BlockDef", "BLOCKS", "register_block", "child_name"]
+__all__ = ["BlockDef", "BLOCKS", "register_block", "child_name", "token_channels"]
 
 
 Expansion = Callable[[Any, list[Shape]], list[LayerSpec]]
@@ -55,3 +56,10 @@ def child_name(child: LayerSpec) -> str:
     if child.name is None:
         raise ValueError(f"an expansion built an unnamed {child.op} child")
     return child.name
+
+
+def token_channels(op: str, x: Shape) -> Any:
+    """C of a block's input tokens N×L×C; any other rank is refused, naming ``op``."""
+    if len(x) != 3:
+        raise SpecError(f"{op} needs tokens N×L×C (add a 'tokens' or 'unfold_patches' layer)")
+    return x[2]

@@ -10,8 +10,7 @@
 from __future__ import annotations
 
 from costmodel.arith import floor
-from costmodel.blocks.base import register_block
-from costmodel.errors import SpecError
+from costmodel.blocks.base import register_block, token_channels
 from costmodel.ops.base import Shape
 from costmodel.spec.base import LayerSpec
 from costmodel.spec.layers import (
@@ -29,11 +28,7 @@ __all__ = ["transformer_block"]
 
 @register_block(TransformerBlock)
 def transformer_block(layer: TransformerBlock, inputs: list[Shape]) -> list[LayerSpec]:
-    x = inputs[0]
-    if len(x) != 3:
-        raise SpecError("transformer_block needs tokens N×L×C (add a 'tokens' or "
-                        "'unfold_patches' layer)")
-    channels = x[2]
+    channels = token_channels("transformer_block", inputs[0])
 
     def scaled(name: str, source: str) -> list[LayerSpec]:
         return [LayerScale(op="layer_scale", name=name, inputs=source)] if layer.layer_scale else []
