@@ -42,17 +42,13 @@ if typing.TYPE_CHECKING:  # types only: at run time the reference imports no cos
         ConcatShuffleSplit,
         Conv2d,
         ConvTranspose2d,
-        Dropout,
-        Flatten,
         FoldPatches,
-        GlobalAvgPool,
         GroupNorm,
         Image,
         LayerNorm,
         LayerScale,
         Linear,
         MatMul,
-        MergeHeads,
         Mul,
         Pad,
         Permute,
@@ -67,7 +63,6 @@ if typing.TYPE_CHECKING:  # types only: at run time the reference imports no cos
         Split,
         SplitHeads,
         Sub,
-        Tokens,
         UnfoldPatches,
     )
 
@@ -293,16 +288,28 @@ def _batchnorm(meter: Meter, layer: BatchNorm, inputs: list[np.ndarray], params:
     return [K.batchnorm(meter, x, gamma, beta, mean, var)]
 
 
-def _activation_runner(kernel: Callable[[Meter, np.ndarray], np.ndarray]) -> Runner:
-    def run(meter: Meter, layer: Activation, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+def _unary_runner(kernel: Callable[[Meter, np.ndarray], np.ndarray]) -> Runner:
+    """The runner of an op whose kernel needs no field of the layer: ``kernel(meter, x)``."""
+
+    def run(meter: Meter, layer: Any, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
         return [kernel(meter, _one(inputs))]
 
     return run
 
 
-for _name, _kernel in K.ACTIVATIONS.items():
-    if _name != "leaky_relu":
-        register_runner(_name)(_activation_runner(_kernel))
+_UNARY: dict[str, Callable[[Meter, np.ndarray], np.ndarray]] = {
+    **{name: kernel for name, kernel in K.ACTIVATIONS.items() if name != "leaky_relu"},
+    "global_avg_pool": K.global_avg_pool,
+    "flatten": K.flatten,
+    "dropout": K.dropout,
+    "tokens": L.tokens,
+    "merge_heads": L.merge_heads,
+}
+"""Ops run by :func:`_unary_runner`: every activation but leaky_relu (its slope), and the
+parameterless pool, views and layout changes."""
+
+for _name, _kernel in _UNARY.items():
+    register_runner(_name)(_unary_runner(_kernel))
 
 
 @register_runner("leaky_relu")
@@ -371,11 +378,6 @@ def _pool(meter: Meter, layer: Pool2d, inputs: list[np.ndarray], params: _Params
     return [K.avg_pool2d(meter, x, kernel, stride, pads, layer.ceil_mode, include)]
 
 
-@register_runner("global_avg_pool")
-def _global_avg_pool(meter: Meter, layer: GlobalAvgPool, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
-    return [K.global_avg_pool(meter, _one(inputs))]
-
-
 @register_runner("add")
 def _add(meter: Meter, layer: Add, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.add(meter, *inputs)]
@@ -424,16 +426,6 @@ def _concat_shuffle_split(meter: Meter, layer: ConcatShuffleSplit, inputs: list[
     return K.concat_shuffle_split(meter, inputs, _int(layer.groups), sections)
 
 
-@register_runner("flatten")
-def _flatten(meter: Meter, layer: Flatten, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
-    return [K.flatten(meter, _one(inputs))]
-
-
-@register_runner("dropout")
-def _dropout(meter: Meter, layer: Dropout, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
-    return [K.dropout(meter, _one(inputs))]
-
-
 @register_runner("resize")
 def _resize(meter: Meter, layer: Resize, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
@@ -478,11 +470,6 @@ def _permute(meter: Meter, layer: Permute, inputs: list[np.ndarray], params: _Pa
     return [L.permute(meter, _one(inputs), tuple(layer.dims))]
 
 
-@register_runner("tokens")
-def _tokens(meter: Meter, layer: Tokens, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
-    return [L.tokens(meter, _one(inputs))]
-
-
 @register_runner("image")
 def _image(meter: Meter, layer: Image, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
@@ -506,11 +493,6 @@ def _fold_patches(meter: Meter, layer: FoldPatches, inputs: list[np.ndarray], pa
 @register_runner("split_heads")
 def _split_heads(meter: Meter, layer: SplitHeads, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [L.split_heads(meter, _one(inputs), _int(layer.heads))]
-
-
-@register_runner("merge_heads")
-def _merge_heads(meter: Meter, layer: MergeHeads, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
-    return [L.merge_heads(meter, _one(inputs))]
 
 
 @register_runner("matmul")
