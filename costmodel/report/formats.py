@@ -155,7 +155,8 @@ def render_markdown(analysis: Analysis, options: ReportOptions) -> str:
     """A GitHub table of the layers (or blocks) and the totals, exact integers, and every
     line the text table prints beneath it."""
     header = ["name", "op", "output", *LAYER_METRICS]
-    lines = [f"# {analysis.model}", "", _bindings_text(analysis), "",
+    bindings = _bindings_text(analysis)
+    lines = [f"# {analysis.model}", "", *([bindings, ""] if bindings else []),
              "| " + " | ".join(header) + " |", "|" + "---|" * 3 + "---:|" * len(LAYER_METRICS)]
     for name, op, shape, cost in _rows(analysis, options):
         cells = [name.replace("  ", "&nbsp;&nbsp;"), op, _shape_text(shape),
@@ -177,6 +178,13 @@ def _footer(analysis: Analysis, dtype: str) -> str:
 
 def _bindings_text(analysis: Analysis) -> str:
     return ", ".join(f"{name} = {value}" for name, value in analysis.bindings.items())
+
+
+def _title(analysis: Analysis) -> str:
+    """``model (name = value, …)``; the model alone when nothing is bound (a spec with no
+    parameters, an imported ONNX model)."""
+    bindings = _bindings_text(analysis)
+    return f"{analysis.model} ({bindings})" if bindings else analysis.model
 
 
 def _totals_text(analysis: Analysis, dtype: str) -> str:
@@ -229,7 +237,7 @@ def render_table(analysis: Analysis, options: ReportOptions) -> str:
         return "  ".join(text).rstrip()
 
     rule = "  ".join("─" * width for width in widths)
-    lines = [f"{analysis.model} ({_bindings_text(analysis)})", ""]
+    lines = [_title(analysis), ""]
     if rows:
         lines += [line(header), rule, *(line(cells) for cells in rows), rule, line(total_row), ""]
     lines.append(_footer(analysis, options.dtype))
@@ -282,7 +290,7 @@ def render_latex(analysis: Analysis, options: ReportOptions) -> str:
     def text(value: str) -> str:
         return value.replace("_", r"\_").replace("  ", r"\quad ")
 
-    lines = [f"% {analysis.model} ({_bindings_text(analysis)})",
+    lines = [f"% {_title(analysis)}",
              r"\begin{tabular}{ll" + "r" * len(LAYER_METRICS) + "}",
              " & ".join(["name", "op", *(text(m) for m in LAYER_METRICS)]) + r" \\ \hline"]
     for name, op, _, cost in _rows(analysis, options):

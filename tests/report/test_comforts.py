@@ -51,6 +51,18 @@ def test_table_fits_the_terminal_width() -> None:
     assert "features.2.0.expand.conv" in wide  # a pipe or file gets whole names
 
 
+def test_title_names_the_bindings_and_no_empty_parentheses(tmp_path: Path) -> None:
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text("model: tiny\ninput: [3, 8, 8]\nlayers:\n  - {op: conv2d, out: 4, kernel: 3, name: c}\n")
+    bound, _ = run("report", SPEC, "--set", "alpha=0.5")
+    assert bound.startswith("mobilenet_v2 (alpha = 1/2, resolution = 224, classes = 1000)\n\n")
+    assert run("report", str(spec))[0].startswith("tiny\n\nname ")
+    assert run("report", str(spec), "--format", "latex")[0].startswith("% tiny\n\\begin{tabular}")
+    assert run("report", str(spec), "--format", "markdown")[0].startswith("# tiny\n\n| name |")
+    assert run("report", SPEC, "--format", "markdown")[0].startswith(
+        "# mobilenet_v2\n\nalpha = 1, resolution = 224, classes = 1000\n\n| name |")
+
+
 def test_markdown_has_every_footer_line_of_the_table() -> None:
     analysis = costmodel.analyze(SPEC)
     table = render(analysis, "table", ReportOptions())
