@@ -113,6 +113,8 @@ def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: s
         if len(additive) > 1:
             raise SpecError(f"--budget: at most one additive metric (got {', '.join(additive)}); "
                             "combine one with peak_memory")
+        if pareto and len(pareto.split(",")) != 2:
+            raise SpecError(f"--pareto '{pareto}': give two metrics, A,B")
         for name in [metric, *(pareto.split(",") if pareto else [])]:
             if name.strip() not in metrics:
                 raise SpecError(f"unknown metric '{name}' (metrics: {', '.join(metrics)})")

@@ -262,7 +262,7 @@ def _leaky_relu(st: State, node: Any, a: dict[str, Any]) -> None:
 def _softmax(st: State, node: Any, a: dict[str, Any]) -> None:
     rank = len(st.shape(node, node.input[0]))
     axis = a.get("axis", -1 if st.opset >= 13 else 1)
-    if axis % rank != rank - 1:
+    if st.axis(node, axis, rank) != rank - 1:
         raise st.error(node, "only a Softmax over the last axis is supported")
     st.add(node, "softmax", [node.input[0]], list(node.output))
 
@@ -340,7 +340,7 @@ def _layernorm_decomposed(st: State, node: Any, a: dict[str, Any]) -> bool:
     x = node.input[0]
     axes = a.get("axes") or list(st.value(node, node.input[1]) if len(node.input) > 1 else [])
     rank = st.rank(x)
-    if [int(v) % rank for v in axes] != [rank - 1]:
+    if [st.axis(node, v, rank) for v in axes] != [rank - 1]:
         return False
     sub = next((r for r in st.readers.get(node.output[0], []) if r.op_type == "Sub"), None)
     if sub is None or list(sub.input) != [x, node.output[0]]:
@@ -375,7 +375,7 @@ def _reduce_mean(st: State, node: Any, a: dict[str, Any]) -> None:
     shape = st.shape(node, x)
     axes = a.get("axes") or [int(v) for v in st.value(node, node.input[1])] if len(node.input) > 1 \
         else a.get("axes")
-    axes = sorted(int(v) % len(shape) for v in axes or range(len(shape)))
+    axes = sorted(st.axis(node, v, len(shape)) for v in axes or range(len(shape)))
     keep = a.get("keepdims", 1)
     if len(shape) == 4 and axes == [2, 3]:
         if keep:
@@ -533,7 +533,7 @@ def _concat(st: State, node: Any, a: dict[str, Any]) -> None:
         _class_token(st, node, a)
         return
     rank = len(st.shape(node, node.input[0]))
-    if a.get("axis", 1) % rank != _channel_axis(rank):
+    if st.axis(node, a.get("axis", 1), rank) != _channel_axis(rank):
         raise st.error(node, "only a concat of the channels is supported")
     st.add(node, "concat", list(node.input), list(node.output))
 
@@ -592,7 +592,7 @@ def _axis_view(st: State, node: Any, x: str, axis: int, parts: list[tuple[int, i
 def _split(st: State, node: Any, a: dict[str, Any]) -> None:
     x = node.input[0]
     shape = st.shape(node, x)
-    axis = a.get("axis", 0) % len(shape)
+    axis = st.axis(node, a.get("axis", 0), len(shape))
     outputs = list(node.output)
     if len(node.input) > 1 and node.input[1] and st.value(node, node.input[1]).ndim == 0:
         chunk = int(st.value(node, node.input[1]))  # SplitToSequence's scalar: chunks of that size
@@ -632,7 +632,7 @@ def _slice(st: State, node: Any, a: dict[str, Any]) -> None:
         starts, ends = st.value(node, inputs[1]), st.value(node, inputs[2])
         axes = st.value(node, inputs[3]) if inputs[3] else None
         steps = st.value(node, inputs[4]) if inputs[4] else None
-    axes = list(range(len(starts))) if axes is None else [int(v) % len(shape) for v in axes]
+    axes = list(range(len(starts))) if axes is None else [st.axis(node, v, len(shape)) for v in axes]
     if steps is not None and any(int(s) != 1 for s in steps):
         raise st.error(node, "only a Slice with step 1 is supported")
     cut = []
@@ -652,7 +652,7 @@ def _slice(st: State, node: Any, a: dict[str, Any]) -> None:
 def _gather(st: State, node: Any, a: dict[str, Any]) -> None:
     index = st.value(node, node.input[1])
     shape = st.shape(node, node.input[0])
-    axis = a.get("axis", 0) % len(shape)
+    axis = st.axis(node, a.get("axis", 0), len(shape))
     if index.size == shape[axis] > 1 and np.array_equal(index.reshape(-1), np.arange(shape[axis])):
         # every element in order (the dynamo exporter's as_strided of a view): a reshape
         _reshape_to(st, node, node.input[0], [*shape[:axis], *index.shape, *shape[axis + 1:]])
@@ -754,7 +754,7 @@ def _reshape(st: State, node: Any, a: dict[str, Any]) -> None:
 
 def _flatten(st: State, node: Any, a: dict[str, Any]) -> None:
     shape = st.shape(node, node.input[0])
-    axis = a.get("axis", 1) % (len(shape) + 1) if shape else 1
+    axis = st.axis(node, a.get("axis", 1), len(shape) + 1) if shape else 1  # ONNX: −r … r
     _reshape_to(st, node, node.input[0], [prod(shape[:axis]), prod(shape[axis:])])
 
 
@@ -762,7 +762,7 @@ def _squeeze(st: State, node: Any, a: dict[str, Any]) -> None:
     shape = st.shape(node, node.input[0])
     axes = a.get("axes") or ([int(v) for v in st.value(node, node.input[1])] if len(node.input) > 1 else None)
     if node.op_type == "Squeeze":
-        drop = {v % len(shape) for v in axes} if axes else {i for i, d in enumerate(shape) if d == 1}
+        drop = {st.axis(node, v, len(shape)) for v in axes} if axes else {i for i, d in enumerate(shape) if d == 1}
         target = [d for i, d in enumerate(shape) if i not in drop]
     else:
         target = list(shape)
@@ -945,6 +945,33 @@ class Imported:
                 for layer, fields in self.weights.items()}
 
 
+def _check_signature(st: State, node: Any) -> None:
+    """``node`` against ONNX's own schema of its op at the model's opset: how many inputs and
+    outputs it has, and each attribute's name and type — what every converter relies on
+    (an Add of one input was a ValueError deep in its converter). Raises :class:`SpecError`
+    naming the node."""
+    from onnx import AttributeProto, defs
+
+    try:
+        schema = defs.get_schema(node.op_type, st.opset, "")
+    except defs.SchemaError:  # not an ONNX op at this opset: its converter decides
+        return
+    for kind, given, least, most in (("input", len(node.input), schema.min_input, schema.max_input),
+                                     ("output", len(node.output), schema.min_output, schema.max_output)):
+        if not least <= given <= most:
+            expected = f"{least}" if least == most else f"{least} to {most}"
+            raise st.error(node, f"has {given} {kind}(s); ONNX's {node.op_type} (opset {st.opset}) takes {expected}")
+    for attribute in node.attribute:
+        declared = schema.attributes.get(attribute.name)
+        if declared is None:
+            known = ", ".join(schema.attributes) or "none"
+            raise st.error(node, f"attribute '{attribute.name}' is not one of ONNX's {node.op_type}'s ({known})")
+        given, wanted = AttributeProto.AttributeType.Name(attribute.type), str(declared.type).rsplit(".", 1)[-1]
+        if given != wanted:
+            raise st.error(node, f"attribute '{attribute.name}' is of type {given}; ONNX's "
+                                 f"{node.op_type} takes {wanted}")
+
+
 def import_onnx(path: str, input_shape: tuple[int, ...] | None = None) -> dict[str, Any]:
     """The spec (plain data for :func:`costmodel.spec.load.parse_spec`) of the ONNX model at
     ``path``. Raises :class:`SpecError` naming the node of an op without a mapping."""
@@ -989,7 +1016,13 @@ def import_model(path: str, input_shape: tuple[int, ...] | None = None) -> Impor
         if convert is None:
             raise st.error(node, f"ONNX op '{node.op_type}' has no mapping (supported: "
                                  f"{', '.join(SUPPORTED)}, Constant and constant shape arithmetic)")
-        convert(st, node, attrs(node))
+        _check_signature(st, node)
+        try:
+            convert(st, node, attrs(node))
+        except (ValueError, IndexError, KeyError, TypeError, ZeroDivisionError, OverflowError) as error:
+            # a value no converter check anticipated (an axis or permutation out of range …)
+            raise st.error(node, f"cannot convert this {node.op_type} node ({type(error).__name__}: "
+                                 f"{' '.join(str(error).split())[:200]})") from None
     if not st.layers:
         raise SpecError("the graph computes nothing costmodel counts", path=path)
     outputs = [st.refs.get(value.name) for value in g.output]

@@ -110,6 +110,14 @@ class State:
         return SpecError(message, path=self.path, layer=node.name or (node.output[0] if node.output else ""),
                          op=node.op_type)
 
+    def axis(self, node: Any, value: Any, rank: int) -> int:
+        """``value`` as an axis of a rank-``rank`` tensor, 0 … rank − 1: ONNX allows −rank …
+        rank − 1 (an axis 99 on rank 4 is refused, not read as 99 mod 4)."""
+        axis = int(value)
+        if not -rank <= axis < rank:
+            raise self.error(node, f"axis {axis} is outside {-rank} … {rank - 1}")
+        return axis % rank
+
     def const(self, tensor: str) -> Const | None:
         return self.consts.get(tensor) if tensor else None
 

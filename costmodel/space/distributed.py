@@ -55,5 +55,11 @@ def map_subnets(space: Space, subnets: Iterable[Subnet],
 
 
 def _run(client: Any, specs: list[dict[str, Any]], question: Callable[[Any], Any] | str) -> list[Any]:
+    """Every answer; a question that raises on a subnet is one line quoting its exception."""
     futures = client.map(evaluate, specs, question=question, pure=False)
-    return list(client.gather(futures))
+    try:
+        return list(client.gather(futures))
+    except Exception as error:  # the user's function failed on a worker
+        name = question if isinstance(question, str) else getattr(question, "__name__", "the question")
+        raise SpecError(f"--map '{name}' failed on a subnet: {type(error).__name__}: "
+                        f"{' '.join(str(error).split())[:200]}") from None

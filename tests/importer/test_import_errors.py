@@ -73,3 +73,47 @@ def test_external_weights_report_from_shapes(tmp_path: Path) -> None:
     external.write_bytes(model.SerializeToString())
     totals = analyze(load_onnx(str(external))).totals
     assert (totals.params, totals.maccs) == (108 + 4 + 8, 6912 + 8)  # as test_counts_by_hand_from_shapes_only
+
+
+def _with_act(tmp_path: Path, change: object) -> str:
+    """tiny_model with its 'act' node (Relu on 'c') changed by ``change(node)``."""
+    path = Path(_model(tmp_path))
+    model = onnx.load(str(path))
+    change(model.graph.node[1])  # type: ignore[operator]
+    path.write_bytes(model.SerializeToString())
+    return str(path)
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda node: (setattr(node, "op_type", "Add")),
+     "layer 'act' (Add): has 1 input(s); ONNX's Add (opset 13) takes 2"),
+    (lambda node: node.input.extend(["c", "c"]), "layer 'act' (Relu): has 3 input(s); ONNX's Relu (opset 13) takes 1"),
+    (lambda node: node.attribute.append(onnx.helper.make_attribute("axis", 99)),
+     "layer 'act' (Relu): attribute 'axis' is not one of ONNX's Relu's (none)"),
+    (lambda node: (setattr(node, "op_type", "Softmax"), node.attribute.append(onnx.helper.make_attribute("axis", "x"))),
+     "layer 'act' (Softmax): attribute 'axis' is of type STRING; ONNX's Softmax takes INT"),
+    (lambda node: (setattr(node, "op_type", "Softmax"), node.attribute.append(onnx.helper.make_attribute("axis", 99))),
+     "layer 'act' (Softmax): axis 99 is outside -4 … 3"),
+    (lambda node: (setattr(node, "op_type", "Flatten"), node.attribute.append(onnx.helper.make_attribute("axis", 9))),
+     "layer 'act' (Flatten): axis 9 is outside -5 … 4"),  # Flatten's axis may be r itself
+])
+def test_a_node_unlike_its_onnx_schema_is_one_line_naming_it(tmp_path: Path, change: object, words: str) -> None:
+    """Arity and attribute types are checked against ONNX's schema of the op (an Add of one
+    input was a ValueError in its converter); a value no check anticipated is still a line
+    naming the node."""
+    model = _with_act(tmp_path, change)
+    result = CliRunner().invoke(main, ["report", model])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {model}: {words}"), lines
+
+
+def test_a_converter_error_no_check_anticipated_names_the_node(tmp_path: Path, monkeypatch) -> None:
+    from costmodel.importer import convert
+
+    monkeypatch.setitem(convert.CONVERTERS, "Relu", lambda st, node, a: [][0])
+    model = _model(tmp_path)
+    result = CliRunner().invoke(main, ["report", model])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {model}: layer 'act' (Relu): cannot convert this Relu node (IndexError: list index out of range)"]

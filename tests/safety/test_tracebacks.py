@@ -84,6 +84,9 @@ COMMANDS = {
     "lint_unknown_select": (["lint", V2, "--select", "ZZZ"], V2, "ZZZ"),
     "transform_nothing": (["transform", V2], "costmodel transform", "choose at least one of"),
     "int_range": (["space", str(ROOT / "specs/spaces/mcunet.yaml"), "--bins", "0"], "costmodel space", "--bins"),
+    # session 6: ValueError (unpacking one metric into two)
+    "pareto_one_metric": (["space", str(ROOT / "specs/spaces/mcunet.yaml"), "--pareto", "params"],
+                          str(ROOT / "specs/spaces/mcunet.yaml"), "--pareto 'params': give two metrics, A,B"),
 }
 
 

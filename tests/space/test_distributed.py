@@ -23,6 +23,11 @@ def maccs_per_param(analysis):
     return analysis.totals.maccs / analysis.totals.params
 
 
+def broken(analysis):
+    """A user's score that fails (module-level, so workers can import it)."""
+    raise ValueError("no score for this subnet")
+
+
 def test_local_cluster_matches_local_analysis():
     from dask.distributed import LocalCluster
 
@@ -63,3 +68,12 @@ def test_an_address_without_a_scheduler_is_refused_within_the_connect_timeout():
     space = build_space(parse_spec(SMALL), bindings={"resolution": 32})
     with pytest.raises(SpecError, match="--address 'junk': no Dask scheduler answered"):
         map_subnets(space, [], address="junk")
+
+
+def test_a_question_that_raises_on_a_worker_is_one_line():
+    space = build_space(parse_spec(SMALL), bindings={"resolution": 32})
+    subnets = [subnet for subnet, _ in SpaceStats(space).sample(1, seed=5)]
+    with pytest.raises(SpecError) as error:
+        map_subnets(space, subnets, "tests.space.test_distributed:broken", workers=1)
+    assert error.value.message == ("--map 'tests.space.test_distributed:broken' failed on a subnet: "
+                                   "ValueError: no score for this subnet")
