@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from costmodel.arith import parse_decimal
 from costmodel.errors import SpecError
 
 __all__ = ["Limit", "parse_amount", "parse_limits", "exceeded", "BUDGET_METRICS"]
@@ -36,11 +37,12 @@ class Limit:
 
 
 def parse_amount(text: str, units: dict[str, Any]) -> tuple[Fraction, str] | None:
-    """``"3.5M"`` → (3500000, "M") for the unit table ``units``; None if it does not parse."""
+    """``"3.5M"`` → (3500000, "M") for the unit table ``units``; None if it does not parse.
+    Raises :class:`SpecError` for a number of more than MAX_DIGITS digits."""
     match = _AMOUNT.fullmatch(text.strip())
     if not match or match[2] not in units:
         return None
-    return Fraction(match[1]) * units[match[2]], match[2]
+    return Fraction(parse_decimal(match[1])) * units[match[2]], match[2]
 
 
 def parse_limits(text: str) -> list[Limit]:

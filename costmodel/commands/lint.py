@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from costmodel.analysis.fusion import FUSIONS
+from costmodel.arith import parse_decimal
 from costmodel.commands.common import (
     input_shape_option,
     load_model,
@@ -17,6 +18,7 @@ from costmodel.commands.common import (
     set_option,
     spec_errors,
 )
+from costmodel.errors import SpecError
 from costmodel.lint.output import FORMATS
 from costmodel.units import DTYPE_BYTES
 
@@ -36,7 +38,11 @@ def parse_size(text: str) -> int:
     if not match or match.group(2).upper() not in _UNITS:
         raise click.BadParameter(f"'{text}' is not a size such as 256KiB, 1MB or 4096",
                                  param_hint="--memory-budget")
-    return int(match.group(1)) * _UNITS[match.group(2).upper()]
+    try:
+        number = int(parse_decimal(match.group(1)))  # whole: the pattern has digits only
+    except SpecError as error:  # more than MAX_DIGITS digits
+        raise click.BadParameter(error.message, param_hint="--memory-budget") from None
+    return number * _UNITS[match.group(2).upper()]
 
 
 @click.command()

@@ -84,7 +84,11 @@ COMMANDS = {
     "lint_unknown_select": (["lint", V2, "--select", "ZZZ"], V2, "ZZZ"),
     "transform_nothing": (["transform", V2], "costmodel transform", "choose at least one of"),
     "int_range": (["space", str(ROOT / "specs/spaces/mcunet.yaml"), "--bins", "0"], "costmodel space", "--bins"),
-    # session 6: ValueError (unpacking one metric into two)
+    # session 6: ValueError (Python's 4,300-digit limit on int(); unpacking one metric into two)
+    "budget_5001_digits": (["report", V2, "--budget", "maccs=1" + "0" * 5000], V2, "has more than 100 digits"),
+    "space_budget_5001_digits": (["space", str(ROOT / "specs/spaces/mcunet.yaml"), "--budget", "maccs=1" + "0" * 5000],
+                                 str(ROOT / "specs/spaces/mcunet.yaml"), "has more than 100 digits"),
+    "memory_budget_5001_digits": (["lint", V2, "--memory-budget", "1" + "0" * 5000], V2, "has more than 100 digits"),
     "pareto_one_metric": (["space", str(ROOT / "specs/spaces/mcunet.yaml"), "--pareto", "params"],
                           str(ROOT / "specs/spaces/mcunet.yaml"), "--pareto 'params': give two metrics, A,B"),
 }
