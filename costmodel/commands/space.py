@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,7 +18,7 @@ from costmodel.commands.common import (
     spec_errors,
 )
 from costmodel.errors import SpecError
-from costmodel.outputs import output_directory, write_output
+from costmodel.outputs import check_output, output_directory, write_output
 
 __all__ = ["space", "parse_budget"]
 
@@ -64,9 +65,13 @@ def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
 @click.option("--as", "sample_as", type=click.Choice(("bindings", "spec")), default="bindings",
               show_default=True, help="Write samples as bindings (one YAML list) or plain specs.")
 @click.option("--out", type=click.Path(), default=None,
-              help="Where samples go: a YAML file (bindings) or a directory (specs).")
+              help="Where samples go: a YAML file (bindings) or a directory (specs). Never the "
+                   "input; an existing file only with --force.")
 @click.option("--write-extremes", type=click.Path(file_okay=False), default=None, metavar="DIR",
-              help="Write the subnets of least and greatest --metric as plain specs to DIR.")
+              help="Write the subnets of least and greatest --metric as plain specs to DIR "
+                   "(METRIC_min.yaml, METRIC_max.yaml; existing ones only with --force).")
+@click.option("--force", is_flag=True,
+              help="Let --out and --write-extremes replace existing files (never the input).")
 @click.option("--map", "question", default=None, metavar="MODULE:FUNCTION",
               help="Apply FUNCTION(analysis) to each --sample subnet on a Dask cluster (extra "
                    "'dask'); for questions that do not decompose over stages.")
@@ -83,8 +88,8 @@ def parse_budget(text: str, metrics: tuple[str, ...]) -> dict[str, int]:
 @click.pass_context
 def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: str, bins: int,
           budget: str | None, pareto: str | None, samples: int, seed: int | None, sample_as: str,
-          out: str | None, write_extremes: str | None, question: str | None, address: str | None,
-          settings: bool, max_bins: int, fmt: str) -> None:
+          out: str | None, write_extremes: str | None, force: bool, question: str | None,
+          address: str | None, settings: bool, max_bins: int, fmt: str) -> None:
     """Exact statistics of every subnet of the search space SPEC, by dynamic programming
     over its stages (never by enumeration).
 
@@ -118,12 +123,15 @@ def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: s
         for name in [metric, *(pareto.split(",") if pareto else [])]:
             if name.strip() not in metrics:
                 raise SpecError(f"unknown metric '{name}' (metrics: {', '.join(metrics)})")
+        targets = _targets(out if samples else None, sample_as, samples, write_extremes, metric)
+        for target in targets:  # refused before the work
+            check_output(target, inputs=[spec], overwrite=force)
         stats = SpaceStats(space_, limits.get(PEAK), max_bins)
         report = _report(stats, metrics, metric, bins, limits, additive, pareto)
         if samples:
             drawn = stats.sample(samples, seed, (additive[0], limits[additive[0]]) if additive else None)
             chosen = [subnet for subnet, _ in drawn]
-            report["samples"] = _write_samples(space_, chosen, sample_as, out, subnet_spec)
+            report["samples"] = _write_samples(space_, chosen, sample_as, out, subnet_spec, force)
             if question:
                 from costmodel.space.distributed import map_subnets
 
@@ -133,7 +141,7 @@ def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: s
             for end in ("min", "max"):
                 data = subnet_spec(space_, report["metrics"][metric][f"{end}_subnet"])
                 write_output(directory / f"{metric}_{end}.yaml", yaml.safe_dump(data, sort_keys=False),
-                             inputs=[spec])
+                             inputs=[spec], overwrite=force)
     click.echo(json.dumps(report, indent=2) if fmt == "json" else _text(report, metric))
 
 
@@ -170,8 +178,22 @@ def _report(stats: Any, metrics: tuple[str, ...], metric: str, bins: int, limits
     return report
 
 
+def _targets(out: str | None, sample_as: str, samples: int, extremes: str | None,
+             metric: str) -> list[Path]:
+    """The files the command will write: --out (a file, or the samples in a directory) and
+    the extremes (only those in a directory that exists: a new one holds nothing)."""
+    targets = []
+    if out is not None and sample_as == "bindings":
+        targets.append(Path(out))
+    elif out is not None and Path(out).is_dir():
+        targets += [Path(out) / f"sample_{index:05d}.yaml" for index in range(samples)]
+    if extremes is not None and Path(extremes).is_dir():
+        targets += [Path(extremes) / f"{metric}_{end}.yaml" for end in ("min", "max")]
+    return targets
+
+
 def _write_samples(space_: Any, chosen: list[dict[str, Any]], sample_as: str, out: str | None,
-                   subnet_spec: Any) -> Any:
+                   subnet_spec: Any, force: bool) -> Any:
     import yaml
 
     if sample_as == "spec":
@@ -181,10 +203,11 @@ def _write_samples(space_: Any, chosen: list[dict[str, Any]], sample_as: str, ou
         for index, subnet in enumerate(chosen):
             data = subnet_spec(space_, subnet)
             write_output(directory / f"sample_{index:05d}.yaml", yaml.safe_dump(data, sort_keys=False),
-                         inputs=[space_.path])
+                         inputs=[space_.path], overwrite=force)
         return str(directory)
     if out is not None:
-        write_output(out, yaml.safe_dump(chosen, sort_keys=False), inputs=[space_.path])
+        write_output(out, yaml.safe_dump(chosen, sort_keys=False), inputs=[space_.path],
+                     overwrite=force)
         return out
     return chosen
 

@@ -159,14 +159,38 @@ SPACE_BAD = {
     "--out DIR is a file": (["--sample", "2", "--as", "spec", "--out", "s.yaml/d"],
                             "s.yaml/d: cannot create directory"),
     "--write-extremes under a file": (["--write-extremes", "s.yaml/x"], "s.yaml/x: cannot create directory"),
+    "--out an existing file without --force": (["--sample", "2", "--out", "old.yaml"],
+                                               "old.yaml: exists; pass --force"),
+    "--out DIR holding a sample without --force": (["--sample", "2", "--as", "spec", "--out", "sub"],
+                                                   "sample_00001.yaml: exists; pass --force"),
+    "--write-extremes over a file without --force": (["--write-extremes", "sub"],
+                                                     "maccs_max.yaml: exists; pass --force"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(SPACE_BAD))
 def test_space_refuses(folder: Path, case: str) -> None:
     (folder / "s.yaml").write_text(SPACE)
+    (folder / "old.yaml").write_text("# keep me\n")
+    (folder / "sub" / "sample_00001.yaml").write_text("# keep me\n")
+    (folder / "sub" / "maccs_max.yaml").write_text("# keep me\n")
     args, names = SPACE_BAD[case]
     before = snapshot(folder)
     result = CliRunner().invoke(main, ["space", "s.yaml", "--seed", "1", *args])
     assert_one_line_error(result, names)
+    assert snapshot(folder) == before
+
+
+def test_space_force_replaces_outputs_but_never_the_input(folder: Path) -> None:
+    (folder / "s.yaml").write_text(SPACE)
+    (folder / "old.yaml").write_text("# old\n")
+    runner = CliRunner()
+    result = runner.invoke(main, ["space", "s.yaml", "--seed", "1", "--sample", "2", "--out",
+                                  "old.yaml", "--force"])
+    assert result.exit_code == 0, result.output
+    samples = yaml.safe_load((folder / "old.yaml").read_text())
+    assert len(samples) == 2 and all(s["c"]["kernel"][0] in (1, 3) for s in samples), samples
+    before = snapshot(folder)
+    result = runner.invoke(main, ["space", "s.yaml", "--sample", "2", "--out", "s.yaml", "--force"])
+    assert_one_line_error(result, "s.yaml: refusing to overwrite the input")
     assert snapshot(folder) == before
