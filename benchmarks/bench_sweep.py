@@ -80,7 +80,9 @@ def run(first: int, widths: int, resolutions: int) -> dict[str, object]:
     """One grid of part 1 in this (fresh) process; its timings, then a few exactness checks."""
     started, cpu = time.perf_counter(), time.process_time()
     import costmodel
+    from costmodel.lanes import reuse_memory
 
+    reuse_memory()  # as `costmodel sweep` does in its process
     alphas = [Fraction(first + i, 1000) for i in range(widths)]
     sizes = list(range(96, 96 + resolutions))
     result = costmodel.sweep(SPEC, alpha=alphas, resolution=sizes, method="compiled")

@@ -259,7 +259,12 @@ class _Builder:
         if layer.repeat is None:
             return 1
         count = as_int(evaluate(layer.repeat, scope.values))
-        if is_symbolic(count) or not is_whole(count) or count < 1:
+        if is_symbolic(count):
+            symbols = ", ".join(sorted(str(s) for s in getattr(count, "free_symbols", ())))
+            raise SpecError(f"cannot decide how many copies (repeat: {count}) with {symbols} "
+                            "symbolic: give a number for it (e.g. --set NAME=VALUE and leave "
+                            "only sizes symbolic)")
+        if not is_whole(count) or count < 1:
             raise SpecError(f"repeat must be a whole number ≥ 1, got {count}")
         return int(count)  # lanes with several counts: the sweep splits them
 

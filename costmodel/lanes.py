@@ -434,7 +434,9 @@ def reuse_memory() -> None:
     kernel and returns them when freed, so every build pays a page fault per 4 KB it
     touches — measured, more than half of a 10⁶-lane sweep's time. Serving them from the
     heap and never trimming it lets each build reuse the memory of the one before (2–3×
-    faster builds; the process keeps its peak memory until it exits)."""
+    faster builds; the process keeps its peak memory until it exits). It changes malloc for
+    the whole process, so the library never calls it: ``costmodel sweep`` does, in its own
+    process; a program sweeping large grids may too."""
     import ctypes
 
     try:

@@ -34,6 +34,7 @@ class ClosedForm:
     relaxed: Any
     terms: list[tuple[Any, Any]]    # (coefficient, monomial), highest total degree first
     max_relative_error: float       # max |relaxed − exact| / exact over the grid
+    worst: tuple[int, ...] | None = None   # the grid index where it is largest
 
 
 def relax(expr: Any) -> Any:
@@ -60,9 +61,10 @@ def relax(expr: Any) -> Any:
 
 
 def closed_form(total: str, expr: Any, names: Sequence[str], axes: Mapping[str, Sequence[Any]],
-                exact_values: np.ndarray) -> ClosedForm:
+                exact_values: np.ndarray, valid: np.ndarray | None = None) -> ClosedForm:
     """The closed form of one total; errors are measured against ``exact_values``
-    (shaped by ``names``, as in a :class:`~costmodel.analysis.sweep.SweepResult`)."""
+    (shaped by ``names``, as in a :class:`~costmodel.analysis.sweep.SweepResult`) at the
+    points ``valid`` holds (all when None)."""
     import sympy
 
     from costmodel.symbols import parameter_symbol
@@ -83,14 +85,22 @@ def closed_form(total: str, expr: Any, names: Sequence[str], axes: Mapping[str, 
     with np.errstate(divide="ignore", invalid="ignore"):
         errors = np.where(reference != 0, np.abs(approx - reference) / np.abs(reference),
                           np.where(approx == 0, 0.0, np.inf))
-    return ClosedForm(total, exact, relaxed, terms, float(errors.max()) if errors.size else 0.0)
+    if valid is not None:
+        errors = np.where(valid, errors, -1.0)
+    if not errors.size or errors.max() < 0:
+        return ClosedForm(total, exact, relaxed, terms, 0.0)
+    worst = np.unravel_index(int(np.argmax(errors)), errors.shape)
+    return ClosedForm(total, exact, relaxed, terms, float(errors[worst]),
+                      tuple(int(i) for i in worst))
 
 
 def closed_forms(spec: Any, path: str, result: Any) -> list[ClosedForm]:
     """The closed forms of :data:`CLOSED_FORM_TOTALS` over a sweep's grid (one symbolic
-    build in the swept parameters, the other bindings as in the sweep)."""
+    build in the swept parameters, the other bindings as in the sweep), their errors at the
+    grid's valid points."""
     from costmodel.analysis.sweep import symbolic_network
 
     totals = symbolic_network(spec, path, result.names, result.fixed).total.as_dict()
-    return [closed_form(key, totals[key], result.names, result.axes, result.totals[key])
+    valid = None if result.invalid is None else ~result.invalid
+    return [closed_form(key, totals[key], result.names, result.axes, result.totals[key], valid)
             for key in CLOSED_FORM_TOTALS]

@@ -31,7 +31,7 @@ import numpy as np
 
 from costmodel.analysis.closed_form import ClosedForm, closed_forms
 from costmodel.analysis.grid_axis import Axis
-from costmodel.analysis.sweep_budget import Budget
+from costmodel.analysis.sweep_budget import WORK_LIMIT, Budget
 from costmodel.arith import Number, as_int, decimal_text, is_lanes, number
 from costmodel.cost import METRICS, Cost
 from costmodel.errors import SpecError
@@ -82,6 +82,13 @@ class SweepResult:
     """The spec's variants whose bindings lie on the grid, with their published figures."""
     closed_forms: list[ClosedForm] = field(default_factory=list)
     """Each total as an exact expression and a relaxed polynomial (when asked)."""
+    invalid: np.ndarray | None = None
+    """With ``skip_invalid``: the points that are no valid network (their totals are 0)."""
+    work: float = 0.0
+    """Estimated seconds of builds spent (:class:`~costmodel.analysis.sweep_budget.Budget`)."""
+    unbuilt: np.ndarray | None = None
+    """With ``skip_invalid``: points left unbuilt (totals 0) because building them would have
+    passed the work limit (after splits at invalid points or structure changes)."""
 
     def __post_init__(self) -> None:
         self.axes = {name: Axis.of(values) for name, values in self.axes.items()}
@@ -143,8 +150,8 @@ def symbolic_network(spec: ModelSpec, path: str, names: Sequence[str],
 
 def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "fp32",
           fixed: Mapping[str, Any] | None = None, progress: Progress | None = None,
-          closed_form: bool = False, path: str | None = None,
-          **axes: Sequence[Any]) -> SweepResult:
+          closed_form: bool = False, path: str | None = None, skip_invalid: bool = False,
+          work_limit: float = WORK_LIMIT, **axes: Sequence[Any]) -> SweepResult:
     """Every total of ``spec`` (a file, or a loaded spec read from ``path``) over the grid
     ``axes`` (parameter → values).
 
@@ -152,7 +159,11 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
     beyond), ``exact`` or ``compiled``. ``fixed`` binds other parameters. ``progress`` is
     called with (done, total) while points are built one by one. ``closed_form`` adds the
     closed forms (:mod:`costmodel.analysis.closed_form`; imports sympy).
-    Raises :class:`SpecError` for unknown parameters or invalid points.
+    Raises :class:`SpecError` for unknown parameters or invalid points; with
+    ``skip_invalid``, a point that is no valid network (a width rounding to 0 channels) is
+    marked in :attr:`SweepResult.invalid` instead, and the sweep goes on (points whose builds
+    would pass the work limit after such splits are marked in :attr:`SweepResult.unbuilt`). ``work_limit``: the estimated seconds of builds allowed
+    (:mod:`costmodel.analysis.sweep_budget`; what was spent is :attr:`SweepResult.work`).
 
     >>> sweep("specs/mobilenet_v1.yaml", alpha=[0.5, 1]).totals["maccs"].tolist()
     [149497088, 568740352]
@@ -180,7 +191,9 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
     defaults = build(model, path, fixed)
     result = SweepResult(model.model, grid, fixed, dtype, {}, _totals_of(defaults.total, dtype), method)
     shape = [len(v) for v in grid.values()]
-    budget = Budget(result.names, shape, len(defaults.nodes))
+    if skip_invalid:
+        result.invalid, result.unbuilt = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    budget = Budget(result.names, shape, len(defaults.nodes), work_limit, strict=not skip_invalid)
     mask = np.ones(shape, dtype=bool)
     result.method = "exact"
     try:
@@ -196,6 +209,7 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
     except SpecError as error:
         raise error.located(path=path) from None
     result.timings["exact"] = time.perf_counter() - started
+    result.work = budget.spent
     result.totals = {key: _narrow(values) for key, values in result.totals.items()}
     result.totals["mem_access_bytes"] = _bytes(result.totals["mem_access"], dtype)
     result.published = _published(model, result)
@@ -222,9 +236,15 @@ def _check_domains(model: ModelSpec, grid: Mapping[str, Axis]) -> None:
 
 def _published(spec: ModelSpec, result: SweepResult) -> list[Published]:
     """The spec's variants whose bindings lie on the grid (other parameters as swept: a
-    parameter derived from a swept one never matches, as it differs across the grid)."""
+    parameter derived from a swept one never matches, as it differs across the grid — or
+    is outside its domain at some points, which skip_invalid allows)."""
+    from costmodel.lanes import Diverged
+
     full = tuple(np.arange(len(values)) for values in result.axes.values())
-    scope = resolve_bindings(spec, {**result.fixed, **_lanes(result.axes, full)})
+    try:
+        scope = resolve_bindings(spec, {**result.fixed, **_lanes(result.axes, full)})
+    except (Diverged, SpecError):
+        return []
     points = []
     for variant in spec.variants:
         values = resolve_bindings(spec, {**result.fixed, **variant.bindings})
@@ -249,13 +269,14 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult,
     at some widths only), the region is split by the outcome and each part built again —
     one build per structure met. A region failing as a whole (an invalid point) is halved
     until the point is alone; its numeric build then reports it as ``report`` does, naming
-    the point (the earliest in grid order: regions after it are skipped). A point or
-    region that lanes cannot evaluate is left to point-by-point builds. Every build is
+    the point (the earliest in grid order: regions after it are skipped; with
+    ``result.invalid``, it is marked there and the sweep goes on, and regions whose builds
+    the budget cannot afford are marked in ``result.unbuilt`` instead of refused). A point
+    or region that lanes cannot evaluate is left to point-by-point builds. Every build is
     counted against ``budget``.
     """
-    from costmodel.lanes import Diverged, reuse_memory
+    from costmodel.lanes import Diverged
 
-    reuse_memory()
     names, axes = result.names, result.axes
     shape = tuple(len(axes[name]) for name in names)
     totals: dict[str, np.ndarray] = {key: np.zeros(shape, dtype=np.int64) for key in COUNTS}
@@ -267,6 +288,11 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult,
     structures: set[tuple[str, ...]] = set()
 
     def wait(regions: list[Region]) -> None:  # to be built in the order given
+        if result.unbuilt is not None and not budget.affords(
+                len(regions), sum(sum(map(len, region)) for region in regions)):
+            for region in regions:  # skip_invalid: what the budget cannot afford stays unbuilt
+                result.unbuilt[np.ix_(*region)] = True
+            return
         pending.extend(reversed(regions))
         budget.plan(len(regions), sum(sum(map(len, region)) for region in regions))
 
@@ -285,20 +311,23 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult,
             continue
         started = time.perf_counter()
         network = None
+        halve = False
         try:
             network = build(model, path, {**result.fixed, **_lanes(axes, region)})
         except Diverged as split:
             wait(_split(region, split.key))
         except SpecError:
             if math.prod(map(len, region)) > 1:
-                wait(_halves(region, longest))
+                halve = True
             else:  # one point: invalid, or beyond lanes only
                 point = _first(region)
                 try:
                     _build_point(model, path, result, {n: axes[n][i] for n, i in zip(names, point)})
                     exact[point] = True
                 except SpecError as found:
-                    if invalid is None or point < invalid:
+                    if result.invalid is not None:
+                        result.invalid[point] = True
+                    elif invalid is None or point < invalid:
                         invalid, error = point, found
         except (ArithmeticError, TypeError, ValueError):  # beyond lanes: point by point
             exact[np.ix_(*region)] = True
@@ -306,6 +335,8 @@ def _compiled(model: ModelSpec, path: str, result: SweepResult,
             timings["build"] += time.perf_counter() - started
         if network is None:
             budget.spend(None, lanes)
+            if halve:
+                wait(_halves(region, longest))
             continue
         structure = tuple(network.nodes)
         budget.spend(len(structure), lanes)
@@ -425,16 +456,22 @@ def _build_point(model: ModelSpec, path: str, result: SweepResult,
 
 def _exact(model: ModelSpec, path: str, result: SweepResult, mask: np.ndarray,
            progress: Progress | None, budget: Budget) -> int:
-    """Numeric builds at the points of ``mask``, counted against ``budget``; returns how
-    many."""
+    """Numeric builds at the points of ``mask``, counted against ``budget`` (an invalid point
+    marked in ``result.invalid`` when it skips them); returns how many."""
     indices = list(zip(*np.nonzero(mask)))
     budget.plan(len(indices), 0)
     for done, index in enumerate(indices):
         point = {name: result.axes[name][i] for name, i in zip(result.names, index)}
-        network = _build_point(model, path, result, point)
+        try:
+            network = _build_point(model, path, result, point)
+        except SpecError:
+            if result.invalid is None:
+                raise
+            result.invalid[index] = True
+            network = None
         budget.plan(-1, 0)
-        budget.spend(len(network.nodes), 0)
-        totals = _totals_of(network.total, result.dtype)
+        budget.spend(None if network is None else len(network.nodes), 0)
+        totals = dict.fromkeys(COUNTS, 0) if network is None else _totals_of(network.total, result.dtype)
         for key in COUNTS:
             if result.totals[key].dtype != object:
                 result.totals[key] = result.totals[key].astype(object)

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from costmodel.errors import SpecError
 
-__all__ = ["WORK_LIMIT", "LAYER_SECONDS", "LANE_SECONDS", "AXIS_CHUNK", "Budget"]
+__all__ = ["WORK_LIMIT", "LAYER_SECONDS", "LANE_SECONDS", "AXIS_CHUNK", "Budget", "OverBudget"]
 
 WORK_LIMIT = 3.5
 """Most estimated seconds of builds per sweep; with imports, output and a busy machine a
@@ -52,12 +52,20 @@ LANE_MEMORY = 600 * 2**20
 """Memory the lanes of one build may hold (the rest of 2 GiB holds the totals and output)."""
 
 
+class OverBudget(SpecError):
+    """A sweep refused for the work it needs (the message says how much and what would pass)."""
+
+
 class Budget:
     """The work of one sweep over axes ``names`` of lengths ``shape``, for a network of
-    ``layers`` layers at the spec's defaults."""
+    ``layers`` layers at the spec's defaults, within ``limit`` estimated seconds. Unless
+    ``strict``, work planned and spent past the limit is not refused: the caller plans only
+    what :meth:`affords` allows and leaves the rest undone."""
 
-    def __init__(self, names: Sequence[str], shape: Sequence[int], layers: int) -> None:
+    def __init__(self, names: Sequence[str], shape: Sequence[int], layers: int,
+                 limit: float = WORK_LIMIT, strict: bool = True) -> None:
         self.names, self.shape, self.layers = tuple(names), tuple(shape), max(1, layers)
+        self.limit, self.strict = limit, strict
         self.largest = self.layers
         """The most layers a build of this sweep has had."""
         self.spent = 0.0
@@ -77,11 +85,11 @@ class Budget:
 
     def points(self, count: int) -> None:
         """Refuse, before any work, ``count`` points built one by one past the limit."""
-        if count and count * self.cost(self.layers, 0) > WORK_LIMIT:
-            most = int(WORK_LIMIT / self.cost(self.layers, 0))
-            raise SpecError(f"{count:,} points built one by one ({self.layers:,} layers each) need "
+        if count and count * self.cost(self.layers, 0) > self.limit:
+            most = int(self.limit / self.cost(self.layers, 0))
+            raise OverBudget(f"{count:,} points built one by one ({self.layers:,} layers each) need "
                             f"about {_up(count * self.cost(self.layers, 0))} s, more than the sweep's "
-                            f"limit of {WORK_LIMIT:.1f} s; sweep at most {most:,} points this way, "
+                            f"limit of {self.limit:.1f} s; sweep at most {most:,} points this way, "
                             "or use --method compiled")
 
     def compiled(self) -> None:
@@ -90,14 +98,14 @@ class Budget:
         longest = max(range(len(self.shape)), key=lambda axis: self.shape[axis])
         values, others = self.shape[longest], sum(self.shape) - self.shape[longest]
         need = self._compiled(values, others)
-        if need > WORK_LIMIT:
+        if need > self.limit:
             most = values
-            while most > 1 and self._compiled(most, others) > WORK_LIMIT:
+            while most > 1 and self._compiled(most, others) > self.limit:
                 most = most * 7 // 8
             name = self.names[longest]
-            raise SpecError(f"{values:,} values of {name} × {self.layers:,} layers need about "
+            raise OverBudget(f"{values:,} values of {name} × {self.layers:,} layers need about "
                             f"{_up(need)} s of builds, more than the sweep's limit of "
-                            f"{WORK_LIMIT:.1f} s; sweep at most about {most:,} values of {name}")
+                            f"{self.limit:.1f} s; sweep at most about {most:,} values of {name}")
 
     def _compiled(self, values: int, others: int) -> float:
         pieces = -(-values // self.chunk(others))
@@ -117,14 +125,24 @@ class Budget:
         self.builds += 1
         self._check()
 
+    def affords(self, regions: int, lanes: int) -> bool:
+        """Whether ``regions`` more regions of ``lanes`` values in all stay within the limit."""
+        return self._need(regions, lanes) <= self.limit
+
+    def _need(self, regions: int = 0, lanes: int = 0) -> float:
+        """Seconds of the work done and planned (and ``regions``/``lanes`` more)."""
+        regions += self.waiting[0]
+        lanes += self.waiting[1]
+        return self.spent + regions * self.cost(self.largest, 0) + self.largest * lanes * LANE_SECONDS
+
     def _check(self) -> None:
-        regions, lanes = self.waiting
-        need = self.spent + regions * self.cost(self.largest, 0) + self.largest * lanes * LANE_SECONDS
-        if need > WORK_LIMIT:
-            raise SpecError(f"this sweep's {self.builds:,} build(s) so far (up to {self.largest:,} "
+        regions, _ = self.waiting
+        need = self._need()
+        if need > self.limit and self.strict:
+            raise OverBudget(f"this sweep's {self.builds:,} build(s) so far (up to {self.largest:,} "
                             f"layers: the network changes across the grid) and the {regions:,} "
                             f"left need about {_up(need)} s in all, more than the sweep's limit of "
-                            f"{WORK_LIMIT:.1f} s; sweep fewer values of {', '.join(self.names)}")
+                            f"{self.limit:.1f} s; sweep fewer values of {', '.join(self.names)}")
 
 
 def _up(seconds: float) -> float:

@@ -15,9 +15,9 @@ the scaling are not MACCs (softmax: elementwise; the scale rides in the GEMM's �
 
 from __future__ import annotations
 
-from costmodel.arith import exact_decimal, is_symbolic
+from costmodel.arith import Value, exact_decimal, is_symbolic
 from costmodel.blocks.base import register_block, token_channels
-from costmodel.ops.base import Shape
+from costmodel.ops.base import Shape, require_int
 from costmodel.spec.base import LayerSpec
 from costmodel.spec.layers import (
     Attention,
@@ -30,7 +30,15 @@ from costmodel.spec.layers import (
     SplitHeads,
 )
 
-__all__ = ["attention"]
+__all__ = ["attention", "attention_scale"]
+
+
+def attention_scale(size: Value, what: str) -> Value | None:
+    """The scores' scale 1/√d for heads of ``size`` channels (None when symbolic); a size
+    that is not a whole number ≥ 1 is a :class:`SpecError` naming ``what``."""
+    if is_symbolic(size):
+        return None
+    return exact_decimal(float(require_int(size, what)) ** -0.5)
 
 
 @register_block(Attention)
@@ -40,7 +48,7 @@ def attention(layer: Attention, inputs: list[Shape]) -> list[LayerSpec]:
     dim_qk = layer.dim_qk if layer.dim_qk is not None else channels // heads
     dim_v = layer.dim_v if layer.dim_v is not None else dim_qk
     q_end, k_end = heads * dim_qk, 2 * heads * dim_qk
-    scale = None if is_symbolic(dim_qk) else exact_decimal(float(dim_qk) ** -0.5)
+    scale = attention_scale(dim_qk, f"the width per head (dim_qk, or channels // heads = {channels} // {heads})")
     bias: list[LayerSpec] = [] if layer.position_bias is None else [
         AttentionBias(op="attention_bias", name="bias", resolution=layer.position_bias)]
     return [

@@ -16,8 +16,8 @@ the two matmuls, L = H·W, P = ⌈H/s⌉·⌈W/s⌉.
 
 from __future__ import annotations
 
-from costmodel.arith import exact_decimal, is_symbolic
 from costmodel.assumptions import holds
+from costmodel.blocks.attention import attention_scale
 from costmodel.blocks.base import register_block
 from costmodel.errors import SpecError
 from costmodel.ops.base import Shape
@@ -65,7 +65,7 @@ def multi_query_attention(layer: MultiQueryAttention, inputs: list[Shape]) -> li
     batch, channels, height, width = x
     heads, key_dim = layer.heads, layer.key_dim
     value_dim = key_dim if layer.value_dim is None else layer.value_dim
-    scale = None if is_symbolic(key_dim) else exact_decimal(float(key_dim) ** -0.5)
+    scale = attention_scale(key_dim, "key_dim")
     return [
         Conv2d(op="conv2d", name="query.proj", out=heads * key_dim),
         Reshape(op="reshape", name="q", shape=[batch, heads, key_dim, height * width]),

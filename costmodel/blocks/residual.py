@@ -10,6 +10,7 @@ or C_in ≠ C_out (option B of the paper, torchvision's ``downsample``).
 
 from __future__ import annotations
 
+from costmodel.arith import is_symbolic
 from costmodel.assumptions import holds
 from costmodel.blocks.base import child_name, register_block
 from costmodel.errors import SpecError
@@ -43,6 +44,8 @@ def basic_block(layer: BasicBlock, inputs: list[Shape]) -> list[LayerSpec]:
 
 @register_block(Bottleneck)
 def bottleneck(layer: Bottleneck, inputs: list[Shape]) -> list[LayerSpec]:
+    if is_symbolic(layer.stride_on):  # a structure choice: _structure_decided names it
+        raise TypeError("stride_on is symbolic")
     if layer.stride_on not in (1, 3):
         raise SpecError(f"stride_on is {layer.stride_on}; use 1 (first 1×1, paper) or 3 "
                         "(the 3×3, torchvision)")

@@ -150,13 +150,12 @@ def terminal_width() -> int | None:
 def _symbolic(analysis: Any, spec: str, names: tuple[str, ...], fmt: str, relaxed: bool,
               depth: int) -> str:
     """The readable symbolic report (costmodel.report.symbolic) in format ``fmt``."""
-    from costmodel.report.symbolic import SYMBOLIC_FORMATS, default_grid, symbolic_report
+    from costmodel.report.symbolic import SYMBOLIC_FORMATS, symbolic_report
     from costmodel.spec.load import load_spec
 
     if fmt not in SYMBOLIC_FORMATS:
         raise click.UsageError(f"--format {fmt} has no symbolic form (use one of "
                                f"{', '.join(SYMBOLIC_FORMATS)})")
     model = load_spec(spec) if relaxed else None
-    grid = default_grid(model, names) if model is not None else None
-    document = symbolic_report(analysis, names, depth=depth, relaxed_grid=grid, spec=model, path=spec)
+    document = symbolic_report(analysis, names, depth=depth, relaxed=relaxed, spec=model, path=spec)
     return SYMBOLIC_FORMATS[fmt](document)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -91,7 +92,7 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
     from costmodel.spec.load import load_spec
 
     with spec_errors(ctx.obj["debug"]):
-        axes: dict[str, Sequence[str | Number]] = {}
+        axes: dict[str, Any] = {}  # parameter → its values (Sequence[str | Number])
         try:
             swept = [(n, t) for n, t in (("alpha", width), ("resolution", resolution)) if t is not None]
             for name, text in swept + list(parse_bindings(ranges, "--set-range").items()):
@@ -120,6 +121,9 @@ def sweep(ctx: click.Context, spec: str, width: str | None, resolution: str | No
             from costmodel.latency.command import load_profile
 
             profile = load_profile(latency)
+        from costmodel.lanes import reuse_memory
+
+        reuse_memory()  # process-wide malloc settings: this command's process, not the library's
         model = load_spec(spec)  # once: the sweep computes everything the renderers show
         with progress_bar("exact points") as progress:
             result = run_sweep(model, path=spec, method=method, dtype=dtype,

@@ -11,10 +11,10 @@ every expression exactly (docs/json.md).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 from costmodel.analysis.named import NamedCosts, named_costs
@@ -42,13 +42,21 @@ _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 class Relaxed:
     """One total with rounding dropped: the expression, its terms (coefficient, monomial)
     highest degree first (empty when it is not a polynomial), the largest relative error
-    against the exact total over ``grid``."""
+    against the exact total over the valid points of ``grid`` (``invalid`` of its points
+    are no valid network and ``unbuilt`` were not built, next to such points, within the
+    sweep's work limit: both skipped); ``left_out``: values of each parameter left out of
+    the grid (no valid network with the others at their defaults)."""
 
     total: str
     expression: Any
     terms: list[tuple[Any, Any]]
     max_relative_error: float
     grid: dict[str, list[Any]]
+    invalid: int = 0
+    unbuilt: int = 0
+    worst: dict[str, Any] = field(default_factory=dict)
+    """The grid point where the error is largest."""
+    left_out: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -66,12 +74,12 @@ class SymbolicReport:
 
 
 def symbolic_report(analysis: Analysis, names: Sequence[str], *, depth: int = 0,
-                    relaxed_grid: Mapping[str, Sequence[Any]] | None = None,
-                    spec: Any = None, path: str = "<spec>") -> SymbolicReport:
+                    relaxed: bool = False, spec: Any = None, path: str | None = None) -> SymbolicReport:
     """The report of a symbolic ``analysis`` in the parameters ``names``; per block
-    ``depth`` levels down when ``depth`` > 0; relaxed forms over ``relaxed_grid`` (which
-    needs the ``spec`` to compute exact totals on it). More than :data:`MAX_NAMED_OPS` ops
-    are refused before any naming."""
+    ``depth`` levels down when ``depth`` > 0; with ``relaxed``, the relaxed forms and their
+    errors over :func:`~costmodel.analysis.error_grid.error_grid` (which needs the ``spec``,
+    read from ``path``, to compute exact totals). More than :data:`MAX_NAMED_OPS` ops are
+    refused before any naming."""
     ops = len(analysis.network.ops)
     if ops > MAX_NAMED_OPS:
         raise SpecError(f"--symbolic names the costs of at most {MAX_NAMED_OPS:,} ops and this "
@@ -84,8 +92,8 @@ def symbolic_report(analysis: Analysis, names: Sequence[str], *, depth: int = 0,
                             _assumptions(analysis, named, symbols))
     if depth:
         report.blocks = named.by_block(depth)
-    if relaxed_grid:
-        report.relaxed = _relaxed(analysis, spec, path, names, fixed, relaxed_grid)
+    if relaxed:
+        report.relaxed = _relaxed(named, spec, path, names, fixed)
     return report
 
 
@@ -110,18 +118,43 @@ def _assumptions(analysis: Analysis, named: NamedCosts,
     return [(*condition, where) for condition, where in result.items()]
 
 
-def _relaxed(analysis: Analysis, spec: Any, path: str, names: Sequence[str],
-             fixed: Mapping[str, Any], grid: Mapping[str, Sequence[Any]]) -> list[Relaxed]:
-    from costmodel.analysis.closed_form import CLOSED_FORM_TOTALS, closed_form
-    from costmodel.analysis.sweep import sweep
+def _relaxed(named: NamedCosts, spec: Any, path: str | None, names: Sequence[str],
+             fixed: Mapping[str, Any]) -> list[Relaxed]:
+    """The relaxed forms of the totals (the named totals with their definitions substituted:
+    the build's totals, without summing them again in the parameters), their errors against
+    a compiled sweep of the error grid that skips the points that are no valid network."""
+    import sympy
 
-    axes: dict[str, Any] = {name: list(grid[name]) for name in names}
-    result = sweep(spec, fixed=fixed, **axes)
-    totals = analysis.totals.as_dict()
-    forms = [closed_form(key, totals[key], result.names, result.axes, result.totals[key])
+    from costmodel.analysis.closed_form import CLOSED_FORM_TOTALS, closed_form
+    from costmodel.analysis.error_grid import WORK, error_grid
+    from costmodel.analysis.sweep import sweep
+    from costmodel.analysis.sweep_budget import OverBudget
+
+    path = path or "<spec>"
+    try:
+        grid = error_grid(spec, path, names, fixed)
+        axes: dict[str, Any] = dict(grid.axes)
+        result = sweep(spec, fixed=fixed, path=path, method="compiled", skip_invalid=True,
+                       work_limit=WORK - grid.work, **axes)
+    except OverBudget:
+        raise SpecError(f"the relaxed forms' error grid needs more than {WORK} s of builds here "
+                        f"(the network changes across it): make fewer of {', '.join(names)} "
+                        "symbolic (--symbolic NAMES, the others --set)").located(path=path) from None
+    assert result.invalid is not None and result.unbuilt is not None
+    valid = ~(result.invalid | result.unbuilt)
+    if not valid.any():
+        raise SpecError("no point of the relaxed forms' error grid could be measured (each is no "
+                        "valid network, or beyond the time limit): make fewer parameters "
+                        "symbolic (--symbolic NAMES, the others --set)").located(path=path)
+    definitions = named.definitions()
+    totals = {key: sympy.sympify(value).xreplace(definitions)
+              for key, value in named.total.as_dict().items()}
+    forms = [closed_form(key, totals[key], result.names, result.axes, result.totals[key], valid)
              for key in CLOSED_FORM_TOTALS]
     return [Relaxed(f.total, f.relaxed, f.terms or _terms_of(f.relaxed), f.max_relative_error,
-                    {name: list(values) for name, values in result.axes.items()}) for f in forms]
+                    dict(grid.axes), int(result.invalid.sum()), int(result.unbuilt.sum()),
+                    {} if f.worst is None else {n: grid.axes[n][i] for n, i in zip(names, f.worst)},
+                    grid.left_out) for f in forms]
 
 
 def _terms_of(expr: Any) -> list[tuple[Any, Any]]:
@@ -138,40 +171,6 @@ def _terms_of(expr: Any) -> list[tuple[Any, Any]]:
              for powers, coef in poly.terms()]
     terms.sort(key=lambda t: (-t[2], -abs(t[0])))
     return [(coef, monomial) for coef, monomial, _ in terms]
-
-
-def default_grid(spec: Any, names: Sequence[str], points: int = 8) -> dict[str, list[Any]]:
-    """A grid over each parameter's declared range (``min``…``max``); without one, over
-    the values its default and the spec's variants take (a single value v: v/2 … 3v/2).
-    Whole-number parameters get whole-number points."""
-    grid: dict[str, list[Any]] = {}
-    for name in names:
-        parameter = spec.params[name]
-        values = [_number(parameter.default)] + [
-            _number(v.bindings[name]) for v in getattr(spec, "variants", None) or ()
-            if name in (v.bindings or {})]
-        values = [v for v in values if v is not None]
-        low = _number(parameter.min) if parameter.min is not None else min(values)
-        high = _number(parameter.max) if parameter.max is not None else max(values)
-        if low == high:
-            low, high = low / 2, low * 3 / 2
-        whole = all(isinstance(v, int) for v in values)
-        step = (Fraction(high) - Fraction(low)) / (points - 1)
-        axis = [Fraction(low) + i * step for i in range(points)]
-        grid[name] = sorted({round(v) if whole else v.limit_denominator(100) for v in axis})
-    return grid
-
-
-def _number(value: Any) -> Any:
-    from costmodel.arith import as_int
-    from costmodel.errors import SpecError
-    from costmodel.spec.expr import evaluate
-
-    try:
-        number = as_int(evaluate(value, {}))
-    except SpecError:  # a default written in other parameters gives no range
-        return None
-    return number if isinstance(number, (int, Fraction)) else None
 
 
 # -- text -----------------------------------------------------------------------------------
@@ -269,17 +268,41 @@ def render_text(report: SymbolicReport) -> str:
                       for name, value in cost.as_dict().items() if value != 0 and name != "buffers"]
     for form in report.relaxed:
         if form == report.relaxed[0]:
-            ranges = ", ".join(f"{shown[n]} ∈ [{_decimal(v[0])}, {_decimal(v[-1])}]"
-                               for n, v in form.grid.items())
-            lines += ["", f"relaxed (rounding dropped; largest relative error over {ranges}):"]
+            ranges = ", ".join(f"{shown[n]} ∈ [{_decimal(v[0])}, {_decimal(v[-1])}]" if len(v) > 1
+                               else f"{shown[n]} = {_decimal(v[0])}" for n, v in form.grid.items())
+            lines += ["", f"relaxed (rounding dropped; largest relative error over {ranges}"
+                          f"{_skipped(form)}):"]
+            if form.left_out:
+                lines.append("  (left out, no valid network with the others at their defaults: "
+                             + "; ".join(f"{shown[n]} = {', '.join(map(_decimal, v))}"
+                                         for n, v in form.left_out.items()) + ")")
         lines.append(f"  {form.total:<11} ≈ {_terms(form, text)}   "
-                     f"(≤ {100 * form.max_relative_error:.2g} %)")
+                     f"(≤ {_percent(100 * form.max_relative_error)} %)")
     if report.assumptions:
         lines += ["", "Exact where the network has the structure built here (that at the "
                   "defaults; `costmodel sweep` checks every point):"]
         lines += [f"  {where}: assumes {text(lhs)} {_RELATION[rel]} {text(rhs)}"
                   for lhs, rel, rhs, where in report.assumptions]
     return "\n".join(lines) + "\n"
+
+
+def _percent(value: float) -> str:
+    """Two significant digits below 10 (0.56, 5.2), whole from there (18, 1,240), ∞ for a total
+    that is 0 where its relaxed form is not."""
+    if math.isinf(value):
+        return "∞"
+    return f"{value:.2g}" if value < 10 else f"{value:,.0f}"
+
+
+def _skipped(form: Relaxed) -> str:
+    """'; of its 432 points 140 are no valid network and 40 not built within the time
+    limit: skipped' (empty when every point was measured)."""
+    parts = [f"{form.invalid:,} are no valid network"] * bool(form.invalid) + [
+        f"{form.unbuilt:,} not built within the time limit"] * bool(form.unbuilt)
+    if not parts:
+        return ""
+    points = math.prod(len(v) for v in form.grid.values())
+    return f"; of its {points:,} points {' and '.join(parts)}: skipped"
 
 
 _RELATION = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
@@ -368,6 +391,11 @@ def to_json_data(report: SymbolicReport) -> dict[str, Any]:
     if report.relaxed:
         data["relaxed"] = {f.total: {"expression": str(f.expression),
                                      "max_relative_error": f.max_relative_error,
+                                     "worst_point": {k: _json_value(v) for k, v in f.worst.items()},
+                                     "invalid_points": f.invalid,
+                                     "unbuilt_points": f.unbuilt,
+                                     "left_out": {k: [_json_value(v) for v in vs]
+                                                  for k, vs in f.left_out.items()},
                                      "grid": {k: [v if isinstance(v, int) else str(v) for v in vs]
                                               for k, vs in f.grid.items()}}
                            for f in report.relaxed}
