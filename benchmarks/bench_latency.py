@@ -8,6 +8,14 @@ re-run here with ``--measure`` (one pass), else read from its CSV (benchmarks/ru
 the lowest of its passes' medians).
 
     python benchmarks/bench_latency.py [--all PROFILE] [--none PROFILE] [--measure --rounds 9]
+
+``--onnx DIR`` validates on the ONNX files in DIR instead (networks exported from their
+reference implementations, e.g. a held-out set): each is imported as `report X.onnx
+--latency` does and the file itself is timed as bench_runtime.py times the zoo (``--passes``
+passes of ``--rounds`` interleaved rounds, the lowest pass median); a file the import
+refuses is listed and left out.
+
+    python benchmarks/bench_latency.py --onnx /work/heldout [--passes 5 --rounds 3]
 """
 
 from __future__ import annotations
@@ -19,7 +27,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import onnxruntime
 
+from costmodel.graph import Network
 from costmodel.latency.device import shipped_profile
 from costmodel.latency.model import DeviceProfile, predict
 from costmodel.zoo import collect
@@ -42,6 +52,49 @@ def measured_csv(path: Path) -> dict[str, dict[str, float]]:
                                  for level in LEVELS} for row in rows}
 
 
+def onnx_models(folder: Path, passes: int, rounds: int) -> list[tuple[str, Network, dict[str, float]]]:
+    """Each importable ONNX file of ``folder``: its name, imported network and measured
+    latency per level (µs, the lowest of ``passes`` pass medians)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_runtime import best, time_exported
+
+    from costmodel.errors import SpecError
+    from costmodel.graph import build
+    from costmodel.importer import load_onnx
+
+    models = []
+    for path in sorted(folder.glob("*.onnx")):
+        try:
+            network = build(load_onnx(str(path)), str(path), {})
+        except SpecError as error:
+            print(f"{path.name}: not imported ({str(error).splitlines()[0][:100]})", flush=True)
+            continue
+        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        feed = session.get_inputs()[0]
+        shape = [dim if isinstance(dim, int) else 1 for dim in feed.shape]
+        feeds = {feed.name: np.random.default_rng(0).standard_normal(shape, dtype=np.float32)}
+        models.append((path.stem, network, (path.read_bytes(), feeds)))
+    runs: dict[str, dict[str, list[list[float]]]] = {name: {level: [] for level in LEVELS} for name, _, _ in models}
+    for _ in range(passes):
+        for name, _, model in models:
+            times = time_exported(model, rounds, 2)
+            for level in LEVELS:
+                runs[name][level].append(times[level])
+    return [(name, network, {level: best(runs[name][level]) for level in LEVELS}) for name, network, _ in models]
+
+
+def summary(results: dict[str, list[tuple[str, float, float]]]) -> None:
+    """Per level: Spearman ρ, median |error|, the share within ±10 % and the misses."""
+    for level in LEVELS:
+        rows = results[level]
+        errors = [abs(p / m - 1) for _, p, m in rows]
+        rho = spearman([p for _, p, _ in rows], [m for _, _, m in rows])
+        within = sum(e <= 0.10 for e in errors) / len(errors)
+        misses = ", ".join(f"{name} {100 * (p / m - 1):+.0f}%" for name, p, m in rows if abs(p / m - 1) > 0.10)
+        print(f"{level}: {len(rows)} models, Spearman {rho:.3f}, median |err| "
+              f"{100 * statistics.median(errors):.1f}%, within ±10% {100 * within:.0f}%; misses: {misses}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", type=Path, default=shipped_profile("all")[0])
@@ -50,13 +103,21 @@ def main() -> None:
     parser.add_argument("--measure", action="store_true", help="Measure now instead of the CSV.")
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--only", default="")
+    parser.add_argument("--onnx", type=Path, help="Validate on the ONNX files in this folder.")
+    parser.add_argument("--passes", type=int, default=5, help="Passes over the --onnx files.")
     args = parser.parse_args()
     profiles = {"all": DeviceProfile.load(args.all), "none": DeviceProfile.load(args.none)}
+    results: dict[str, list[tuple[str, float, float]]] = {level: [] for level in LEVELS}
+    if args.onnx is not None:
+        print(f"{'model':32} {'all pred':>9} {'meas':>8} {'err%':>6}  {'none pred':>9} {'meas':>8} {'err%':>6}")
+        for name, network, measured in onnx_models(args.onnx, args.passes, args.rounds):
+            print(f"{name:32} {row(network, measured, profiles, name, results)}", flush=True)
+        summary(results)
+        return
     known = {} if args.measure else measured_csv(args.measured)
     if args.measure:
         sys.path.insert(0, str(ROOT / "benchmarks"))
         from bench_runtime import time_model
-    results: dict[str, list[tuple[str, float, float]]] = {level: [] for level in LEVELS}
     print(f"{'variant':32} {'all pred':>9} {'meas':>8} {'err%':>6}  {'none pred':>9} {'meas':>8} {'err%':>6}")
     for entry in collect(ROOT / "specs"):
         if args.only not in entry.name:
@@ -68,21 +129,20 @@ def main() -> None:
             measured = known[entry.name]
         else:
             continue
-        cells = []
-        for level in LEVELS:
-            predicted = predict(entry.analysis.network, profiles[level])[1]
-            results[level].append((entry.name, predicted, measured[level]))
-            cells.append(f"{predicted / 1e3:9.2f} {measured[level] / 1e3:8.2f} "
-                         f"{100 * (predicted / measured[level] - 1):+6.1f}")
-        print(f"{entry.name:32} {'  '.join(cells)}", flush=True)
+        print(f"{entry.name:32} {row(entry.analysis.network, measured, profiles, entry.name, results)}", flush=True)
+    summary(results)
+
+
+def row(network: Network, measured: dict[str, float], profiles: dict[str, DeviceProfile], name: str,
+        results: dict[str, list[tuple[str, float, float]]]) -> str:
+    """A model's predicted and measured ms and error per level (kept in ``results``)."""
+    cells = []
     for level in LEVELS:
-        rows = results[level]
-        errors = [abs(p / m - 1) for _, p, m in rows]
-        rho = spearman([p for _, p, _ in rows], [m for _, _, m in rows])
-        within = sum(e <= 0.10 for e in errors) / len(errors)
-        misses = ", ".join(f"{name} {100 * (p / m - 1):+.0f}%" for name, p, m in rows if abs(p / m - 1) > 0.10)
-        print(f"{level}: {len(rows)} models, Spearman {rho:.3f}, median |err| "
-              f"{100 * statistics.median(errors):.1f}%, within ±10% {100 * within:.0f}%; misses: {misses}")
+        predicted = predict(network, profiles[level])[1]
+        results[level].append((name, predicted, measured[level]))
+        cells.append(f"{predicted / 1e3:9.2f} {measured[level] / 1e3:8.2f} "
+                     f"{100 * (predicted / measured[level] - 1):+6.1f}")
+    return "  ".join(cells)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from costmodel.latency.device import cpu_model, nchwc_block
-from costmodel.latency.kernels import Kernel, kernels
+from costmodel.latency.kernels import GROUPED, Kernel, kernels
 from costmodel.latency.model import DeviceProfile, Roofline, fit_roofline
 from costmodel.runtime.base import RunTimes
 
@@ -36,7 +36,9 @@ def _conv(rng: random.Random, *, kernel: int, depthwise: bool = False, groups: i
         c_in = groups * rng.choice([4, 8, 12, 16, 24, 32, 48, 64])
         while c_in > 1024:
             c_in //= 2
-        c_out = c_in
+        # 1×1 (ShuffleNet V1): widening or narrowing by up to 4×; spatial (RegNet): as wide
+        width = c_in // groups * rng.choice([1, 4]) // rng.choice([1, 4])
+        c_out = groups * min(max(width, 4), 1024 // groups) if kernel == 1 else c_in
     else:
         c_in = rng.choice([8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 960])
         c_out = c_in if depthwise else rng.choice([8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 512, 1024])
@@ -146,8 +148,10 @@ GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "conv_pointwise": lambda rng, fused: _conv(rng, kernel=1, fused=fused),
     "conv_depthwise": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 5]), depthwise=True,
                                                fused=fused),
-    "conv_grouped": lambda rng, fused: _conv(rng, kernel=rng.choice([1, 3, 3]),
+    "conv_grouped": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5]),
                                              groups=rng.choice([2, 3, 4, 8, 16, 32, 64]), fused=fused),
+    "conv_grouped_pointwise": lambda rng, fused: _conv(rng, kernel=1, groups=rng.choice([2, 3, 4, 8, 16]),
+                                                       fused=fused),
     "fully_connected": _linear,
     "pool": _pool,
     "global_pool": _single("global_avg_pool"),
@@ -239,7 +243,7 @@ def measure(points_per_kind: int, *, optimize: str, runtime_name: str, rounds: i
     for kind, spec in _session_baselines() + grid(points_per_kind, optimize, seed):
         network = build(parse_spec(spec), f"<{spec['model']}>", {})
         found = kernels(network, optimize, block)
-        if kind == "conv_grouped" and found[0].kind == "conv_grouped_nchwc":
+        if kind in GROUPED and found[0].kind == "conv_grouped_nchwc":
             kind = found[0].kind  # whole-block groups: the blocked kind
         if not kind.startswith("session") and not {k.kind for k in found} <= {kind} | HELPER_KINDS:
             raise AssertionError(f"{spec['model']}: not {kind} kernels: {found}")

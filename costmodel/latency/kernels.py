@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
 __all__ = ["KINDS", "Kernel", "kernel_kind", "kernels"]
 
-KINDS = ("conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "conv_grouped_nchwc",
+KINDS = ("conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "conv_grouped_pointwise",
+         "conv_grouped_nchwc",
          "fully_connected", "gemm", "tensor_matmul", "pool", "global_pool", "norm", "sample_norm",
          "axis_softmax", "activation", "activation_exp", "binary", "copy", "reorder", "other")
 """Kernel kinds, each with its own fitted roofline: ``fully_connected`` is a linear of one
@@ -51,7 +52,10 @@ tensors (attention); ``norm`` a batchnorm, ``sample_norm`` one with run-time sta
 (ReLU, ReLU6, hard-swish, …), ``activation_exp`` one through an exponential (sigmoid,
 swish, GELU's erf). Each is read off the op's categories."""
 
-CONVS = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped"})
+CONVS = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "conv_grouped_pointwise"})
+
+GROUPED = frozenset({"conv_grouped", "conv_grouped_pointwise"})
+"""Grouped convs run plain: a GEMM per group, after an im2col unless the kernel is 1×1."""
 
 NCHWC_BLOCK = 16
 """Channels per NCHWc block with AVX-512 (MLAS's MlasNchwcGetBlockSize; 8 with AVX2): a
@@ -83,7 +87,7 @@ def kernel_kind(node: Node, c_in: int) -> str:
             return "conv_pointwise" if tuple(geometry.kernel) == (1, 1) else "conv_dense"
         if geometry.groups == c_out or geometry.groups == c_in:
             return "conv_depthwise"
-        return "conv_grouped"
+        return "conv_grouped_pointwise" if tuple(geometry.kernel) == (1, 1) else "conv_grouped"
     if node.has("tensor_product"):
         return "tensor_matmul"
     if node.has("contraction"):
@@ -181,9 +185,9 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
         reorders, blocked = _reorders(network, result, head_of, block)
         # a grouped conv of whole-block groups runs MLAS's NCHWc conv, not im2col and a GEMM
         # per group: a kind of its own (calibrated apart; 3–10× faster on the same maccs)
-        result = [replace(k, kind="conv_grouped_nchwc") if k.kind == "conv_grouped" and blocked[k] else k
+        result = [replace(k, kind="conv_grouped_nchwc") if k.kind in GROUPED and blocked[k] else k
                   for k in result] + reorders
-    return [replace(k, calls=_groups(network, k)) if k.kind == "conv_grouped" else k for k in result]
+    return [replace(k, calls=_groups(network, k)) if k.kind in GROUPED else k for k in result]
 
 
 def _groups(network: Network, kernel: Kernel) -> int:
@@ -240,7 +244,7 @@ def _nchwc_conv(network: Network, kernel: Kernel, block: int) -> bool:
     channels; grouped when each group's input and output channels are whole blocks."""
     head = network.nodes[kernel.layers[0]]
     c_in, c_out = _c_in(network, head), head.outputs[0][1]
-    if kernel.kind == "conv_grouped":
+    if kernel.kind in GROUPED:
         groups = head.geometry.groups if head.geometry is not None else 1
         return (c_in // groups) % block == 0 and (c_out // groups) % block == 0
     if kernel.kind == "conv_depthwise":

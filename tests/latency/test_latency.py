@@ -23,7 +23,7 @@ from costmodel.latency.calibrate import (
     grid,
 )
 from costmodel.latency.device import nchwc_block, shipped_profile
-from costmodel.latency.kernels import KINDS, Kernel, kernels
+from costmodel.latency.kernels import GROUPED, KINDS, Kernel, kernels
 from costmodel.latency.model import DeviceProfile, Roofline, fit_roofline, predict
 from costmodel.ops.base import Traffic
 from costmodel.runtime.base import RunTimes
@@ -101,7 +101,7 @@ def test_every_grid_point_is_one_kernel_of_its_kind(optimize):
         # one kernel of its kind; a lone NCHWc conv's input and output reorders are timed as
         # points of their own, Q·Kᵀ's transpose op by op subtracted; a grouped conv of
         # whole-block groups is the blocked grouped kind
-        kinds = {kind, "conv_grouped_nchwc"} if kind == "conv_grouped" else {kind}
+        kinds = {kind, "conv_grouped_nchwc"} if kind in GROUPED else {kind}
         assert len(found) == 1 and found[0].kind in kinds, spec
 
 
@@ -111,8 +111,8 @@ def test_tiny_calibration_round_trips_as_json():
     assert len(kernel_points) == 2 * (len(GRIDS) - 1) and profile.grid_points == len(points)
     # a lone NCHWc conv is reordered in and out: those are points of their own kind; a
     # grouped conv may be of whole blocks (the blocked grouped kind)
-    assert set(profile.kinds) - {"conv_grouped", "conv_grouped_nchwc"} == \
-        set(GRIDS) - {"norm", "conv_grouped"} | {"other", "reorder"}
+    assert set(profile.kinds) - GROUPED - {"conv_grouped_nchwc"} == \
+        set(GRIDS) - {"norm"} - GROUPED | {"other", "reorder"}
     assert profile.node_us >= 0 and profile.nchwc_block == nchwc_block()
     assert profile.threads == 1 and profile.optimize == "all" and profile.session_us > 0
     assert DeviceProfile.from_json(profile.to_json()) == profile
@@ -231,12 +231,16 @@ def test_best_is_the_lowest_round_median():
 def test_grouped_conv_of_whole_blocks_is_its_own_kind():
     # 48 → 48 channels, 1×1, 14×14: 3 groups of 16 (two 8-channel blocks each) run MLAS's
     # NCHWc conv; 4 groups of 12 do not (12 is not a multiple of 8): im2col and a GEMM per group
-    def kind(groups, optimize="all"):
+    # (a GEMM per group without im2col when the kernel is 1×1: a kind of its own)
+    def kind(groups, optimize="all", kernel=1):
         spec = {"model": "g", "input": [48, 14, 14],
-                "layers": [{"name": "g", "op": "conv2d", "out": 48, "kernel": 1, "groups": groups}]}
+                "layers": [{"name": "g", "op": "conv2d", "out": 48, "kernel": kernel, "groups": groups,
+                            "padding": kernel // 2}]}
         return [k.kind for k in kernels(build(parse_spec(spec), "<g>", {}), optimize, 8) if k.kind != "reorder"]
-    assert kind(3) == ["conv_grouped_nchwc"] and kind(4) == ["conv_grouped"]
-    assert kind(3, "none") == ["conv_grouped"]  # optimizations off: no NCHWc layout
+    assert kind(3) == ["conv_grouped_nchwc"] and kind(4) == ["conv_grouped_pointwise"]
+    assert kind(3, "none") == ["conv_grouped_pointwise"]  # optimizations off: no NCHWc layout
+    assert kind(3, kernel=3) == ["conv_grouped_nchwc"] and kind(4, kernel=3) == ["conv_grouped"]
+    assert kind(4, "none", kernel=3) == ["conv_grouped"]
 
 
 def test_an_im2col_grouped_conv_pays_its_fixed_cost_per_group():
@@ -246,7 +250,7 @@ def test_an_im2col_grouped_conv_pays_its_fixed_cost_per_group():
         spec = {"model": "g", "input": [48, 14, 14],
                 "layers": [{"name": "g", "op": "conv2d", "out": 48, "kernel": 1, "groups": groups}]}
         return next(k for k in kernels(build(parse_spec(spec), "<g>", {}), "all", 8) if k.kind != "reorder")
-    assert (grouped(4).kind, grouped(4).calls) == ("conv_grouped", 4)
+    assert (grouped(4).kind, grouped(4).calls) == ("conv_grouped_pointwise", 4)
     assert (grouped(3).kind, grouped(3).calls) == ("conv_grouped_nchwc", 1)
     roofline = Roofline(2.0, 1000.0, 0.0)
     assert roofline.time_us(48 * 12 * 14 * 14, 0, calls=4) == pytest.approx(4 * 2.0 + 48 * 12 * 14 * 14 / 1000)
