@@ -31,8 +31,9 @@ def _round(text: str) -> tuple[int, int]:
 @optimize_option("Runtime graph optimizations (fused kernels) on or off.")
 @click.option("--points", default=24, show_default=True, type=WholeNumber(2, MAX_POINTS),
               help=f"Grid points (single-kernel models) per kernel kind; at most {MAX_POINTS:,}.")
-@click.option("--rounds", default=5, show_default=True, type=WholeNumber(1, MAX_ROUNDS),
-              help=f"Interleaved timing rounds over the whole grid; at most {MAX_ROUNDS}.")
+@click.option("--rounds", default=15, show_default=True, type=WholeNumber(1, MAX_ROUNDS),
+              help="Interleaved timing rounds over the whole grid (15: two calibrations in a row "
+                   f"agree within ~2 %, 5: within 10-30 % on a shared VM); at most {MAX_ROUNDS}.")
 @seed_option("Seed of the grid, weights and inputs.")
 @click.option("-o", "--output", required=True, metavar="FILE",
               help="Where to write the device profile (JSON); an existing FILE is replaced whole.")
