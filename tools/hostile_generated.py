@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from costmodel.errors import printable
+
 __all__ = ["cases"]
 
 FIELD_VALUES = ["x", "-1", "0", "0.5", "1e12", "'10**100'", "[1, 2, 3]", "[]", "{a: 1}", "true",
@@ -97,8 +99,9 @@ def _option_values(corpus: ModuleType) -> Iterator[Any]:
         for flag, _ in _options(command):
             for value in OPTION_VALUES:
                 shown = value if len(value) < 40 else f"{value[:3]}…×{len(value)}"
+                subject = argv[1] if len(argv) > 1 else command
                 yield corpus.Case(f"option/{command} {flag}/{shown!r}", [*argv, flag, value], files,
-                                  expect="any", names=f"{argv[1] if len(argv) > 1 else command}|{command}|{flag}",
+                                  expect="any", names=f"{subject}|{command}|{flag}|{printable(value)[:20]}",
                                   outputs=(value, "e.onnx", "p.json", "out.yaml"))
 
 
@@ -138,7 +141,7 @@ def _paths(corpus: ModuleType) -> Iterator[Any]:
             del argv[argv.index(own):argv.index(own) + 2]
         if command == "space" and flag == "--out":
             argv += ["--sample", "1"]
-        input_ = "zs/a.yaml" if command == "zoo" else argv[1] if len(argv) > 1 else "s.yaml"
+        input_ = "zs/a.yaml" if command == "zoo" else argv[1] if len(argv) > 1 and argv[1][0] != "-" else "s.yaml"
         suffix = SUFFIXES.get(flag, SUFFIXES.get(command, ".yaml"))
         force = ["--force"] if command in ("transform", "export", "import", "schema") else []
         for kind in PATH_KINDS:

@@ -98,6 +98,9 @@ class SafeGroup(click.Group):
                 raise
             if isinstance(error, OSError) and error.filename is None and error.errno in _STREAM_ERRORS:
                 _stream_failed(error, self._subject(ctx, args))
+            if isinstance(error, OSError) and error.filename is not None:  # a path no check vetted
+                click.echo(printable(f"error: {error.filename}: {error.strerror or error}"), err=True)
+                sys.exit(EXIT_BAD_INPUT)
             text = " ".join(str(error).split())
             text = text if len(text) <= 300 else text[:300] + "…"
             click.echo(printable(f"error: {self._subject(ctx, args)}: cannot process this input "

@@ -160,3 +160,13 @@ def test_check_of_a_total_beyond_1e308_is_refused_with_the_figure(tmp_path: Path
     spec.write_text(BIG)
     line = assert_one_line_error(CliRunner().invoke(main, ["check", str(spec)]), str(spec))
     assert "check would need about" in line and "e+" in line, line
+
+
+def test_a_path_no_check_vetted_is_named_with_its_system_error(tmp_path: Path) -> None:
+    """A name longer than the system allows (ENAMETOOLONG from pathlib's is_dir, which
+    Python 3.11 raises instead of answering False): the path and the system's words."""
+    (tmp_path / "zs").mkdir()
+    (tmp_path / "zs" / "a.yaml").write_text(HEAD + "  - {op: relu}\n")
+    notes = "n" * 5000
+    result = CliRunner().invoke(main, ["zoo", "--specs", str(tmp_path / "zs"), "--output", "-", "--notes", notes])
+    assert assert_one_line_error(result, notes) == f"error: {notes}: File name too long"
