@@ -31,7 +31,7 @@ import numpy as np
 
 from costmodel.analysis.closed_form import ClosedForm, closed_forms
 from costmodel.analysis.grid_axis import Axis
-from costmodel.analysis.sweep_budget import WORK_LIMIT, Budget
+from costmodel.analysis.sweep_budget import WORK_LIMIT, Budget, costings
 from costmodel.arith import Number, as_int, decimal_text, is_lanes, number
 from costmodel.cost import METRICS, Cost
 from costmodel.errors import SpecError
@@ -193,7 +193,8 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
     shape = [len(v) for v in grid.values()]
     if skip_invalid:
         result.invalid, result.unbuilt = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
-    budget = Budget(result.names, shape, len(defaults.nodes), work_limit, strict=not skip_invalid)
+    budget = Budget(result.names, shape, len(defaults.nodes), work_limit, strict=not skip_invalid,
+                    costed=costings(defaults))
     mask = np.ones(shape, dtype=bool)
     result.method = "exact"
     try:
@@ -459,7 +460,7 @@ def _exact(model: ModelSpec, path: str, result: SweepResult, mask: np.ndarray,
     """Numeric builds at the points of ``mask``, counted against ``budget`` (an invalid point
     marked in ``result.invalid`` when it skips them); returns how many."""
     indices = list(zip(*np.nonzero(mask)))
-    budget.plan(len(indices), 0)
+    budget.plan_points(len(indices))
     for done, index in enumerate(indices):
         point = {name: result.axes[name][i] for name, i in zip(result.names, index)}
         try:
@@ -469,8 +470,8 @@ def _exact(model: ModelSpec, path: str, result: SweepResult, mask: np.ndarray,
                 raise
             result.invalid[index] = True
             network = None
-        budget.plan(-1, 0)
-        budget.spend(None if network is None else len(network.nodes), 0)
+        budget.spend_point(None if network is None else
+                           budget.point_cost(len(network.nodes), costings(network)))
         totals = dict.fromkeys(COUNTS, 0) if network is None else _totals_of(network.total, result.dtype)
         for key in COUNTS:
             if result.totals[key].dtype != object:

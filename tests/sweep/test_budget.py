@@ -99,3 +99,18 @@ def test_an_invalid_point_inside_a_chunk_is_named_as_point_by_point(monkeypatch,
         costmodel.sweep(spec, method="compiled", **grid)
     assert str(compiled.value) == str(point_by_point.value)
     assert "(at resolution=" in str(compiled.value)
+
+
+def test_point_builds_count_layers_and_costings():
+    """A numeric build costs L·POINT_SECONDS + D·COSTING_SECONDS, D the layers costed anew:
+    two points of a 50,000-layer chain (4 costings: conv, bn, relu and the input) are
+    2·(49,999·25 µs + 4·100 µs) = 2.5 s, accepted; MobileNetV2 (154 layers, 71 costed) is
+    154·25 µs + 71·100 µs = 11 ms a point."""
+    from costmodel.analysis.sweep_budget import COSTING_SECONDS, POINT_SECONDS
+
+    chain = Budget(["width"], [2], 49_999, costed=4)
+    assert chain.point == pytest.approx(49_999 * POINT_SECONDS + 4 * COSTING_SECONDS)
+    assert 2 * chain.point == pytest.approx(2.50075, abs=1e-5)
+    chain.points(2)  # accepted
+    v2 = costmodel.sweep(SPECS / "mobilenet_v2.yaml", method="exact", alpha=[1])
+    assert v2.work == pytest.approx(154 * POINT_SECONDS + 71 * COSTING_SECONDS)
