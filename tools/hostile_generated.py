@@ -102,7 +102,8 @@ def _option_values(corpus: ModuleType) -> Iterator[Any]:
                 subject = argv[1] if len(argv) > 1 else command
                 yield corpus.Case(f"option/{command} {flag}/{shown!r}", [*argv, flag, value], files,
                                   expect="any", names=f"{subject}|{command}|{flag}|{printable(value)[:20]}",
-                                  outputs=(value, "e.onnx", "p.json", "out.yaml"))
+                                  outputs=(value, f"{value}/maccs_min.yaml", f"{value}/maccs_max.yaml",
+                                           "e.onnx", "p.json", "out.yaml"))  # --write-extremes makes a folder
 
 
 PATH_OPTIONS = {

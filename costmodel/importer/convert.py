@@ -32,6 +32,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from math import prod
 from pathlib import Path
 from typing import Any
@@ -945,16 +946,26 @@ class Imported:
                 for layer, fields in self.weights.items()}
 
 
+@cache
+def _schema(op_type: str, opset: int) -> Any:
+    """ONNX's schema of ``op_type`` at ``opset`` (None if ONNX has none); once per op."""
+    from onnx import defs
+
+    try:
+        return defs.get_schema(op_type, opset, "")
+    except defs.SchemaError:
+        return None
+
+
 def _check_signature(st: State, node: Any) -> None:
     """``node`` against ONNX's own schema of its op at the model's opset: how many inputs and
     outputs it has, and each attribute's name and type — what every converter relies on
     (an Add of one input was a ValueError deep in its converter). Raises :class:`SpecError`
     naming the node."""
-    from onnx import AttributeProto, defs
+    from onnx import AttributeProto
 
-    try:
-        schema = defs.get_schema(node.op_type, st.opset, "")
-    except defs.SchemaError:  # not an ONNX op at this opset: its converter decides
+    schema = _schema(node.op_type, st.opset)
+    if schema is None:  # not an ONNX op at this opset: its converter decides
         return
     for kind, given, least, most in (("input", len(node.input), schema.min_input, schema.max_input),
                                      ("output", len(node.output), schema.min_output, schema.max_output)):
@@ -988,8 +999,12 @@ def import_model(path: str, input_shape: tuple[int, ...] | None = None) -> Impor
     g = model.graph
     consts: dict[str, Const] = {}
     for t in g.initializer:
-        consts[t.name] = Const(tuple(t.dims), numpy_helper.to_array(t) if _has_data(t) and
-                               t.data_location == 0 else None, True)
+        try:
+            value = numpy_helper.to_array(t) if _has_data(t) and t.data_location == 0 else None
+        except (ValueError, TypeError) as error:  # raw data whose size does not fit its dims
+            raise SpecError(f"initializer '{t.name}' (dims {list(t.dims)}): its data cannot be read "
+                            f"({' '.join(str(error).split())[:200]})", path=path) from None
+        consts[t.name] = Const(tuple(t.dims), value, True)
     readers: dict[str, list[Any]] = {}
     producers: dict[str, Any] = {}
     for node in g.node:

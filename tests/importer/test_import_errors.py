@@ -117,3 +117,16 @@ def test_a_converter_error_no_check_anticipated_names_the_node(tmp_path: Path, m
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         f"error: {model}: layer 'act' (Relu): cannot convert this Relu node (IndexError: list index out of range)"]
+
+
+@pytest.mark.parametrize("raw", [b"\0\0\0", b"\0" * 8])  # not a whole float; 2 floats for 108
+def test_initializer_data_that_does_not_fit_its_dims_is_one_line(tmp_path: Path, raw: bytes) -> None:
+    path = Path(_model(tmp_path))
+    model = onnx.load(str(path))
+    model.graph.initializer[0].raw_data = raw  # 'w', dims [4, 3, 3, 3]
+    path.write_bytes(model.SerializeToString())
+    result = CliRunner().invoke(main, ["report", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"error: {path}: initializer 'w' (dims [4, 3, 3, 3]): its data cannot be read ("), lines
