@@ -41,10 +41,10 @@ AXIS_POINTS = 8
 MAX_POINTS = 4096
 """Most points of the whole grid."""
 
-WORK = 1.5
+WORK = 3.5
 """Estimated seconds of builds (:mod:`costmodel.analysis.sweep_budget`) the probes and the
-sweep of the grid share: the shipped specs need 0.01–1.1 s, a report stays within seconds
-beside the naming of its symbolic totals."""
+sweep of the grid share: the shipped specs need 0.03–2.7 s (their CPU time: 0.1–1.8 s), a
+report stays within seconds beside the naming of its symbolic totals."""
 
 _DYADIC = (1, 2, 4, 8, 16, 32, 64)
 """Denominators tried first for a point that need not be whole."""

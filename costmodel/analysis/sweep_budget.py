@@ -41,8 +41,11 @@ WORK_LIMIT = 3.5
 """Most estimated seconds of builds per sweep; with imports, output and a busy machine a
 sweep stays well within 10 s."""
 
-LAYER_SECONDS = 60e-6
-"""A lanes build's cost per layer, whatever the lanes."""
+LAYER_SECONDS = 150e-6
+"""A lanes build's cost per layer, whatever the lanes (measured as POINT_SECONDS, 2 lanes:
+chain 50k 131–135 µs/layer, branchy 158–164, written 101, MobileNetV2 100–149, GhostNet 143,
+NASNet-A 138, ResNet-50 208; lanes builds cost every layer anew). At 60 µs, 100 widths of a
+50,000-layer chain were estimated 3.1 s and took 13.4 s CPU."""
 
 POINT_SECONDS = 25e-6
 """A numeric build's cost per layer, its costing shared (measured, CPU time of builds on
@@ -131,9 +134,13 @@ class Budget:
             while most > 1 and self._compiled(most, others) > self.limit:
                 most = most * 7 // 8
             name = self.names[longest]
+            advice = (f"sweep at most about {most:,} values of {name}"
+                      if self._compiled(most, others) <= self.limit else
+                      f"use --method exact for at most {int(self.limit / self.point):,} points "
+                      "(built one by one, repeated layers share their costing)")
             raise OverBudget(f"{values:,} values of {name} × {self.layers:,} layers need about "
                             f"{_up(need)} s of builds, more than the sweep's limit of "
-                            f"{self.limit:.1f} s; sweep at most about {most:,} values of {name}")
+                            f"{self.limit:.1f} s; {advice}")
 
     def _compiled(self, values: int, others: int) -> float:
         pieces = -(-values // self.chunk(others))
