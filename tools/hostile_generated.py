@@ -115,6 +115,9 @@ PATH_OPTIONS = {
 """Options naming a file or folder (besides each command's SPEC/MODEL argument)."""
 
 
+FOLDERS_ALLOWED = {("--write-extremes", "folder"), ("--write-extremes", "missing/x"), ("--notes", "folder")}
+"""Path options for which a folder (existing or to make) is what they take."""
+
 SUFFIXES = {"--plot": ".png", "--latency": ".json", "export": ".onnx", "calibrate": ".json"}
 """The extension a path option expects (so that a link or a hard link is not refused for its
 name alone, and the case reaches the check it is about)."""
@@ -146,9 +149,14 @@ def _paths(corpus: ModuleType) -> Iterator[Any]:
         suffix = SUFFIXES.get(flag, SUFFIXES.get(command, ".yaml"))
         force = ["--force"] if command in ("transform", "export", "import", "schema") else []
         for kind in PATH_KINDS:
+            if command in ("schema", "calibrate") and kind in ("link_input", "hardlink_input", "input"):
+                continue  # no input to protect (calibrate documents replacing an existing -o whole)
             path, made = _path(corpus, kind, input_, suffix)
+            # a folder to write into (or make), or to read notes from, is valid
+            valid = (flag, kind) in FOLDERS_ALLOWED
             yield corpus.Case(f"path/{command} {flag}/{kind}", [*argv, flag, path, *force], {**files, **made},
-                              names=f"{path}|{input_}")
+                              expect="any" if valid else "error", names=f"{path}|{input_}",
+                              outputs=tuple(f"{path}/maccs_{end}.yaml" for end in ("min", "max")))
     for command, argv in BASE_ARGV.items():
         if len(argv) < 2 or argv[1].startswith("-"):
             continue
