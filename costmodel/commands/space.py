@@ -179,12 +179,13 @@ def _report(stats: Any, metrics: tuple[str, ...], metric: str, bins: int, limits
 
 
 def _targets(out: str | None, sample_as: str, samples: int, extremes: str | None,
-             metric: str) -> list[Path]:
+             metric: str) -> list[str | Path]:
     """The files the command will write: --out (a file, or the samples in a directory) and
-    the extremes (only those in a directory that exists: a new one holds nothing)."""
-    targets = []
+    the extremes (only those in a directory that exists: a new one holds nothing). Names
+    are kept as given: ``Path("")`` would be the current directory, not an empty name."""
+    targets: list[str | Path] = []
     if out is not None and sample_as == "bindings":
-        targets.append(Path(out))
+        targets.append(out)
     elif out is not None and Path(out).is_dir():
         targets += [Path(out) / f"sample_{index:05d}.yaml" for index in range(samples)]
     if extremes is not None and Path(extremes).is_dir():
