@@ -150,7 +150,7 @@ def _paths(corpus: ModuleType) -> Iterator[Any]:
         force = ["--force"] if command in ("transform", "export", "import", "schema") else []
         for kind in PATH_KINDS:
             if command in ("schema", "calibrate") and kind in ("link_input", "hardlink_input", "input"):
-                continue  # no input to protect (calibrate documents replacing an existing -o whole)
+                continue  # no input to protect (an existing -o is refused without --force)
             path, made = _path(corpus, kind, input_, suffix)
             # a folder to write into (or make), or to read notes from, is valid
             valid = (flag, kind) in FOLDERS_ALLOWED

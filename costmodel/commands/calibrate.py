@@ -36,10 +36,11 @@ def _round(text: str) -> tuple[int, int]:
                    f"agree within ~2 %, 5: within 10-30 % on a shared VM); at most {MAX_ROUNDS}.")
 @seed_option("Seed of the grid, weights and inputs.")
 @click.option("-o", "--output", required=True, metavar="FILE",
-              help="Where to write the device profile (JSON); an existing FILE is replaced whole.")
+              help="Where to write the device profile (JSON); an existing FILE only with --force.")
+@click.option("--force", is_flag=True, help="Let -o replace an existing file (whole).")
 @click.pass_context
 def calibrate(ctx: click.Context, runtime_name: str, threads: int, optimize: str, points: int,
-              rounds: int, seed: int, output: str) -> None:
+              rounds: int, seed: int, output: str, force: bool) -> None:
     """Fit a latency profile of this device from micro-benchmarks of single kernels.
 
     Times one-kernel models (convs dense/pointwise/depthwise/grouped with their fused BN
@@ -53,10 +54,10 @@ def calibrate(ctx: click.Context, runtime_name: str, threads: int, optimize: str
     from costmodel.outputs import check_output, write_output
 
     with spec_errors(ctx.obj["debug"]):
-        check_output(output)  # refuse before the minutes of benchmarking
+        check_output(output, overwrite=force)  # refuse before the minutes of benchmarking
         with progress_bar("benchmark rounds", delay=0) as progress:
             profile, found = run(points, optimize=optimize, runtime_name=runtime_name, rounds=rounds,
                                  seed=seed, progress=lambda text: progress(*_round(text)))
-        write_output(output, profile.to_json())
+        write_output(output, profile.to_json(), overwrite=force)
     click.echo(f"{printable(output)}: {len(found)} kernels on {profile.cpu}, {profile.runtime} "
                f"{profile.version}, optimize={optimize}")

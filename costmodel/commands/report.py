@@ -99,36 +99,38 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
             analysis = Analysis(build(load_onnx(spec, input_shape), spec, bindings, names))
         else:
             analysis = analyze(spec, symbolic=names, **bindings)
-        if latency is not None:
-            from costmodel.latency.command import print_latency
-            print_latency(analysis.network, spec, latency, fmt)
-            return
         if fuse != "none":
             analysis = Analysis(analysis.network, fuse)
-        if names:
+        predicted = None
+        if latency is not None:  # the prediction instead of the counts; budgets still apply
+            from costmodel.latency.command import print_latency
+            predicted = print_latency(analysis.network, spec, latency, fmt, totals_only)
+        elif names:
             click.echo(_symbolic(analysis, spec, names, fmt, relaxed, depth or 0), nl=False)
             return
-        if relaxed:
+        elif relaxed:
             raise click.UsageError("--relaxed needs --symbolic")
-        options = ReportOptions(dtype=dtype, totals_only=totals_only, depth=depth or 0,
-                                width=terminal_width())
-        click.echo(render(analysis, fmt, options), nl=False)
-        over = _over_budget(analysis, limits, dtype, latency)
+        else:
+            options = ReportOptions(dtype=dtype, totals_only=totals_only, depth=depth or 0,
+                                    width=terminal_width())
+            click.echo(render(analysis, fmt, options), nl=False)
+        over = _over_budget(analysis, limits, dtype, latency, predicted)
     for line in over:
         click.echo(line, err=True)
     if over:
         sys.exit(1)
 
 
-def _over_budget(analysis: Any, limits: list[Limit], dtype: str, profile: str | None) -> list[str]:
-    """The budget lines exceeded (peak memory in elements; latency from the profile)."""
+def _over_budget(analysis: Any, limits: list[Limit], dtype: str, profile: str | None,
+                 latency_us: float | None = None) -> list[str]:
+    """The budget lines exceeded (peak memory in elements; latency: ``latency_us`` when
+    already predicted, else from the profile)."""
     if not limits:
         return []
     totals = analysis.totals.as_dict()
     if analysis.peak_memory is not None:
         totals["peak_memory"] = analysis.peak_memory.spec.elements
-    latency_us = None
-    if any(limit.metric == "latency" for limit in limits):
+    if latency_us is None and any(limit.metric == "latency" for limit in limits):
         from costmodel.latency.command import load_profile
         from costmodel.latency.model import predict
 

@@ -85,8 +85,8 @@ def _linear(rng: random.Random, fused: bool) -> Spec:
 
 
 def _activation(rng: random.Random, fused: bool) -> Spec:
-    # hard-swish is HardSigmoid and Mul op by op (its ONNX function inlined)
-    op = rng.choice(["relu", "hardsigmoid", "relu6", "leaky_relu"] + (["hardswish"] if fused else []))
+    # not hard-swish: alone it is HardSigmoid and Mul at either level (its ONNX function)
+    op = rng.choice(["relu", "hardsigmoid", "relu6", "leaky_relu"])
     return {"input": _feature_map(rng), "layers": [{"name": "k", "op": op}]}
 
 

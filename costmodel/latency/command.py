@@ -35,8 +35,11 @@ def load_profile(path: str) -> DeviceProfile:
         raise SpecError(f"cannot read a device profile: {error}", path=str(source)) from None
 
 
-def print_latency(network: Network, name: str, path: str, fmt: str) -> None:
+def print_latency(network: Network, name: str, path: str, fmt: str, totals_only: bool = False) -> float:
+    """Print the prediction of ``network`` from the profile at ``path`` (json, else a table;
+    ``totals_only``: the total without the per-kernel rows); return the total (µs)."""
     profile = load_profile(path)
     times, total = predict(network, profile)
-    click.echo(render_latency(name, times, total, profile, "json" if fmt == "json" else "table"),
-               nl=False)
+    click.echo(render_latency(name, times, total, profile, "json" if fmt == "json" else "table",
+                              totals_only), nl=False)
+    return total

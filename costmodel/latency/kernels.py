@@ -7,6 +7,8 @@ onnxruntime with optimizations on (``all``), as its per-node profiles of the zoo
 - a residual add whose one input is a conv's only use is fused into that conv (the NCHWc
   conv's ``Sum`` input: the other input is read once more), and so is a following
   activation onnxruntime implements in the conv's epilogue (category ``conv_epilogue``);
+  hard-swish only in an NCHWc conv's, and not when it writes the network's output: elsewhere
+  it runs as its ONNX function, HardSigmoid and Mul (two kernels; swish is one QuickGelu);
 - views (identity, dropout, flatten/reshape as aliases) run nothing (Identity and Dropout
   run, moving nothing, with optimizations off);
 - convs whose channels suit the CPU's block size (8 with AVX2, 16 with AVX-512) run in the
@@ -114,8 +116,9 @@ def _passes(network: Network, node: Node, kernel: Kernel, optimize: str) -> list
     (costmodel/export/table.py), as onnxruntime 1.32 runs them (its optimized graphs):
     GELU = Mul(Mul(x, ½), Add(Erf(Mul(x, 1/√2)), 1)), five kernels at either level (the
     pattern is not fused); a layernorm of N×C×H×W = Transpose, LayerNormalization, Transpose
-    back; op by op only (fused with optimizations on): swish = Mul(x, Sigmoid(x)) (one
-    QuickGelu), hard-swish = Mul(x, HardSigmoid(x)) (one HardSwish), a linear of tokens with
+    back; hard-swish = Mul(x, HardSigmoid(x)) at either level (unless :func:`_fuse` put it
+    in an NCHWc conv); op by op only (fused with optimizations on): swish = Mul(x, Sigmoid(x))
+    (one QuickGelu), a linear of tokens with
     a bias = Add(MatMul(x, Wᵀ), b) (one Gemm), Q·Kᵀ = MatMul(Q, Transpose(K)) and a
     product's scale a Mul (one FusedMatMul). Each pass reads and writes its tensor once (a
     product of two tensors reads one more)."""
@@ -127,11 +130,11 @@ def _passes(network: Network, node: Node, kernel: Kernel, optimize: str) -> list
             ("binary", 2 * size), ("binary", 3 * size))]
     if node.has("runtime_statistics") and len(node.outputs[0]) == 4:
         return [Kernel(layers, "copy", 0, 2 * size), kernel, Kernel(layers, "copy", 0, 2 * size)]
+    if node.has("self_gated") and (optimize == "none" or not node.has("exponential")):
+        kind = "activation_exp" if node.has("exponential") else "activation"  # x·σ(x), x·hard-σ(x)
+        return [Kernel(layers, kind, 0, 2 * size), Kernel(layers, "binary", 0, 3 * size)]
     if optimize == "all":
         return [kernel]
-    if node.has("self_gated"):  # x·σ(x), x·hard-σ(x)
-        kind = "activation_exp" if node.has("exponential") else "activation"
-        return [Kernel(layers, kind, 0, 2 * size), Kernel(layers, "binary", 0, 3 * size)]
     if kernel.kind == "gemm" and node.traffic is not None and node.traffic.bias:
         bias = int(node.traffic.bias) * DTYPE_BYTES
         return [replace(kernel, bytes=kernel.bytes - bias), Kernel(layers, "binary", 0, 2 * size + bias)]
@@ -172,7 +175,7 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
             continue
         layers, bytes_ = [node.name], node.cost.mem_access
         if optimize == "all" and node.has("convolution"):
-            layers, bytes_ = _fuse(network, node, readers)
+            layers, bytes_ = _fuse(network, node, readers, block)
             absorbed.update(layers)
         source, index = node.inputs[0]
         c_in = network.nodes[source].outputs[index][1]
@@ -205,9 +208,9 @@ def _slice(node: Node, split: Kernel | None) -> Kernel:
     return replace(split, layers=(*split.layers, node.name), bytes=split.bytes + nbytes)
 
 
-def _fuse(network: Network, conv: Node, readers: dict[str, list[str]]) -> tuple[list[str], int]:
-    """The layers one conv kernel runs (conv, folded BN, fused add, fused activation) and
-    its mem_access."""
+def _fuse(network: Network, conv: Node, readers: dict[str, list[str]], block: int) -> tuple[list[str], int]:
+    """The layers one conv kernel runs (conv, folded BN, fused add, fused activation: a
+    hard-swish only into an NCHWc conv, not as the network's output) and its mem_access."""
     layers, mem = [conv.name], conv.cost.mem_access
     follower = _only_reader(network, conv, readers)
     if follower is not None and follower.has("normalization") and follower.has("reparameterizable"):
@@ -219,7 +222,9 @@ def _fuse(network: Network, conv: Node, readers: dict[str, list[str]]) -> tuple[
         layers.append(follower.name)
         mem += math.prod(network.nodes[other[0]].outputs[other[1]])  # the residual, read once
         follower = _only_reader(network, follower, readers)
-    if follower is not None and follower.has("conv_epilogue") and len(follower.inputs) == 1:
+    if follower is not None and follower.has("conv_epilogue") and len(follower.inputs) == 1 and (
+            not follower.has("self_gated") or follower.name != network.output[0] and
+            _nchwc_conv(network, conv, kernel_kind(conv, _c_in(network, conv)), block)):
         layers.append(follower.name)
     return layers, mem
 
@@ -237,17 +242,17 @@ def _c_in(network: Network, node: Node) -> int:
     return network.nodes[source].outputs[port][1]
 
 
-def _nchwc_conv(network: Network, kernel: Kernel, block: int) -> bool:
-    """Whether a conv kernel runs blocked, by onnxruntime 1.32's rules as its optimized graphs
-    show (nchwc_transformer.cc; block 8): one group reading fewer than ``block`` channels (read
-    plain) or a multiple of 4 (padded to whole blocks); depthwise of a multiple of 4
-    channels; grouped when each group's input and output channels are whole blocks."""
-    head = network.nodes[kernel.layers[0]]
+def _nchwc_conv(network: Network, head: Node, kind: str, block: int) -> bool:
+    """Whether a conv (node ``head`` of kernel kind ``kind``) runs blocked, by onnxruntime
+    1.32's rules as its optimized graphs show (nchwc_transformer.cc; block 8): one group
+    reading fewer than ``block`` channels (read plain) or a multiple of 4 (padded to whole
+    blocks); depthwise of a multiple of 4 channels; grouped when each group's input and
+    output channels are whole blocks."""
     c_in, c_out = _c_in(network, head), head.outputs[0][1]
-    if kernel.kind in GROUPED:
+    if kind in GROUPED:
         groups = head.geometry.groups if head.geometry is not None else 1
         return (c_in // groups) % block == 0 and (c_out // groups) % block == 0
-    if kernel.kind == "conv_depthwise":
+    if kind == "conv_depthwise":
         return c_in % 4 == 0
     return c_in < block or c_in % 4 == 0
 
@@ -261,17 +266,18 @@ def _reads_plain(network: Network, kernel: Kernel, block: int) -> bool:
 def _blocked(network: Network, kernel: Kernel, head_of: dict[str, Kernel],
              known: dict[Kernel, bool], block: int) -> bool:
     """Whether ``kernel`` runs in the NCHWc layout: a conv by :func:`_nchwc_conv`; pooling of
-    whole blocks, an activation, a batchnorm, a sum or a concat of whole blocks when every
-    tensor it reads is blocked."""
+    whole blocks, an activation (both passes of a hard-swish), a batchnorm, a sum or a concat
+    of whole blocks when every tensor it reads is blocked."""
     if kernel.kind in CONVS:
-        return _nchwc_conv(network, kernel, block)
+        return _nchwc_conv(network, network.nodes[kernel.layers[0]], kernel.kind, block)
     head = network.nodes[kernel.layers[0]]
     sources = [_producer(network, ref) for layer in kernel.layers
                for ref in network.nodes[layer].inputs if ref[0] not in kernel.layers]
     if kernel.kind in ("pool", "global_pool") or (head.has("copy") and len(head.inputs) > 1):
         if any(network.nodes[source].outputs[port][1] % block for source, port in sources):
             return False  # pooling and concats of whole channel blocks only
-    elif kernel.kind not in ("activation", "activation_exp", "norm") and not head.has("sum"):
+    elif kernel.kind not in ("activation", "activation_exp", "norm") and not head.has("sum") \
+            and not head.has("self_gated"):  # hard-swish's Mul runs blocked, a gate's Mul plain
         return False
     return all(source in head_of and known.get(head_of[source], False) for source, _ in sources)
 

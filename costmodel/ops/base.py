@@ -65,8 +65,9 @@ CATEGORIES: dict[str, str] = {
     "global_pooling": "a reduction over the whole map (lint D3)",
     "exponential": "computed through an exponential or erf (sigmoid, swish, GELU, softmax): "
                    "costlier per element than a clamp (costmodel.latency kernel kinds)",
-    "self_gated": "x·f(x) (swish, hard-swish): exported as f and a Mul, one kernel once "
-                  "onnxruntime fuses them (costmodel.latency.kernels)",
+    "self_gated": "x·f(x) (swish, hard-swish): exported as f and a Mul; onnxruntime fuses "
+                  "swish into one kernel, hard-swish only into a preceding NCHWc conv "
+                  "(costmodel.latency.kernels)",
     "erf_gelu": "GELU through erf: exported as five nodes (Mul, Erf, Add, Mul, Mul) that "
                 "onnxruntime 1.32 runs as five kernels at either level (costmodel.latency)",
     "axis_softmax": "exponentials normalized along an axis (softmax): a latency kind of its own",

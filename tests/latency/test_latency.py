@@ -360,3 +360,87 @@ def test_imported_identity_nodes_are_kernels_op_by_op_only(tmp_path):
         ops = [node.op_type for node in onnx.load(saved).graph.node if not node.op_type.startswith("Reorder")]
         found = [k for k in kernels(network, optimize, nchwc_block()) if k.kind != "reorder"]
         assert len(ops) == expected == len(found)
+
+
+def _conv(name, out, kernel=1, **fields):
+    return {"name": name, "op": "conv2d", "out": out, "kernel": kernel, "padding": kernel // 2, **fields}
+
+
+@pytest.mark.parametrize("c_in, layers, expected", [
+    # alone: its ONNX function, HardSigmoid and Mul (onnxruntime has no HardSwish kernel)
+    (32, [{"name": "h", "op": "hardswish"}], ["activation", "binary"]),
+    # after an NCHWc conv (32 channels, a multiple of 4), before another conv: in its epilogue
+    (32, [_conv("c", 32, 3), {"name": "h", "op": "hardswish"}, _conv("d", 32)],
+     ["conv_dense", "conv_pointwise", "reorder", "reorder"]),
+    # the same conv, the hard-swish writing the network's output: not fused
+    (32, [_conv("c", 32, 3), {"name": "h", "op": "hardswish"}],
+     ["conv_dense", "activation", "binary", "reorder", "reorder"]),
+    # a conv reading 18 channels runs plain: HardSigmoid and Mul after it, reordered before d
+    (18, [_conv("c", 32, 3), {"name": "h", "op": "hardswish"}, _conv("d", 32)],
+     ["conv_dense", "activation", "binary", "conv_pointwise", "reorder", "reorder"]),
+    # 3 groups of 8 channels (not whole 16-channel blocks): im2col, plain
+    (24, [_conv("c", 24, 3, groups=3), {"name": "h", "op": "hardswish"}, _conv("d", 32)],
+     ["conv_grouped", "activation", "binary", "conv_pointwise", "reorder", "reorder"]),
+    # the conv's epilogue holds the ReLU: the hard-swish's two passes run blocked (no reorder)
+    (32, [_conv("c", 32, 3), {"name": "r", "op": "relu"}, {"name": "h", "op": "hardswish"}, _conv("d", 32)],
+     ["conv_dense", "activation", "binary", "conv_pointwise", "reorder", "reorder"]),
+    # a blocked residual add then hard-swish: both in the second conv's epilogue
+    (32, [_conv("c", 32), _conv("c2", 32), {"name": "a", "op": "add", "inputs": ["c2", "c"]},
+          {"name": "h", "op": "hardswish"}, _conv("d", 32)],
+     ["conv_pointwise", "conv_pointwise", "conv_pointwise", "reorder", "reorder"]),
+])
+def test_hard_swish_fuses_only_into_an_nchwc_conv(c_in, layers, expected, tmp_path):
+    # kinds as read off onnxruntime 1.32's optimized graphs (block 16, this Xeon), and the
+    # graph the runtime saves on this machine has as many kernels and reorders
+    import onnx
+
+    from costmodel.export import export_network
+    from costmodel.runtime.base import RunOptions
+    from costmodel.runtime.onnxruntime_backend import OnnxRuntime
+
+    network = build(parse_spec({"model": "h", "input": [c_in, 8, 8], "layers": layers}), "<h>", {})
+    assert [k.kind for k in kernels(network, "all", 16)] == expected
+    path = str(tmp_path / "optimized.onnx")
+    OnnxRuntime().session(export_network(network).model.SerializeToString(), RunOptions(1, "all"),
+                          optimized_path=path)
+    ops = [node.op_type for node in onnx.load(path).graph.node]
+    found = kernels(network, "all", nchwc_block())
+    assert len(ops) == len(found)
+    assert sum(op.startswith("Reorder") for op in ops) == sum(k.kind == "reorder" for k in found)
+
+
+def test_report_totals_only_latency_prints_the_total_alone(tmp_path):
+    path = tmp_path / "device.json"
+    path.write_text(synthetic().to_json())
+    total = 10 + 30 + analyze(V1).totals.maccs / 1000
+    table = CliRunner().invoke(main, ["report", V1, "--latency", str(path), "--totals-only"])
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert len(lines) == 2 and lines[1] == f"total {total / 1000:.3f} ms (30 kernels, session 10.0 µs)"
+    data = json.loads(CliRunner().invoke(main, ["report", V1, "--latency", str(path), "--totals-only",
+                                                "--format", "json"]).output)
+    assert "kernels" not in data and data["kernel_count"] == 30
+    assert data["total_us"] == pytest.approx(total, abs=1e-3)
+
+
+def test_report_latency_budget_is_enforced(tmp_path):
+    path = tmp_path / "device.json"
+    path.write_text(synthetic().to_json())
+    total_ms = (10 + 30 + analyze(V1).totals.maccs / 1000) / 1000
+    for limit, code in ((f"{total_ms * 0.99:.3f}ms", 1), (f"{total_ms * 1.01:.3f}ms", 0)):
+        result = CliRunner().invoke(main, ["report", V1, "--latency", str(path), "--totals-only",
+                                           "--budget", f"latency={limit}"])
+        assert result.exit_code == code, result.output
+        assert ("budget exceeded: latency" in result.stderr) == (code == 1)
+
+
+def test_calibrate_refuses_an_existing_output_without_force(tmp_path):
+    existing = tmp_path / "device.json"
+    existing.write_text("keep me")
+    args = ["calibrate", "--points", "2", "--rounds", "1", "-o", str(existing)]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2 and existing.read_text() == "keep me"
+    assert refused.output.count("\n") == 1 and "--force" in refused.output
+    replaced = CliRunner().invoke(main, [*args, "--force"])
+    assert replaced.exit_code == 0, replaced.output
+    assert DeviceProfile.load(existing).grid_points > 0
