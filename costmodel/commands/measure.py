@@ -23,13 +23,19 @@ from costmodel.commands.runtime_options import optimize_option, runtime_option
 from costmodel.cost import Cost
 from costmodel.errors import SpecError, printable
 
-__all__ = ["measure", "MAX_RUNS", "MAX_THREADS"]
+__all__ = ["measure", "MAX_RUNS", "MAX_THREADS", "MAX_MEASURE_NODES"]
 
 MAX_RUNS = 10_000
 """Most timed (or warm-up) runs: refused above, since a run count is work a user waits for
 (10⁹ runs would be days; 10⁴ of a mobile network are minutes)."""
 MAX_THREADS = 256
 """Most intra-op threads (each is an OS thread the runtime creates)."""
+MAX_MEASURE_NODES = 10_000
+"""Most nodes measured (ONNX nodes of a model file, ops of a spec's network): creating the
+runtime's two sessions (timed and profiled), importing a foreign model's layers and
+joining the profile to them cost ~0.4 ms of CPU per node, so a 20,000-node chain took
+8–10 s and measured nothing useful; CNNs have hundreds to a few thousand nodes. Refused
+above, before any of that work; ``report`` still counts such a model."""
 
 
 @click.command()
@@ -88,6 +94,7 @@ def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtim
 
             bound = None if input_shape is None else parse_input_shape(input_shape)
             proto = _load_onnx(model)
+            _require_nodes(model, len(proto.graph.node), "nodes")
             shape = _measurable(model, image_input(model, proto, bound)[1])
             network = _recorded_network(proto)
             if network is None:
@@ -96,6 +103,7 @@ def measure(ctx: click.Context, model: str, assignments: tuple[str, ...], runtim
         else:
             from costmodel.export import export_network
             network = build(load_spec(model), model, parse_bindings(assignments))
+            _require_nodes(model, len(network.ops), "ops")
             exported = export_network(network, seed=seed)
             proto, x = exported.model, exported.input
         if network is not None:
@@ -122,6 +130,16 @@ def _measurable(path: str, shape: tuple[int, ...]) -> list[int]:
         raise SpecError(f"the input {'×'.join(map(str, shape))} has {math.prod(shape):,} elements; "
                         f"measure takes at most {MAX_INPUT_ELEMENTS:,}", path=path)
     return list(shape)
+
+
+def _require_nodes(path: str, count: int, what: str) -> None:
+    """Refuse a model of more than :data:`MAX_MEASURE_NODES` nodes (``what``: the word for
+    them) with a :class:`SpecError` naming ``path``."""
+    if count > MAX_MEASURE_NODES:
+        raise SpecError(f"the model has {count:,} {what}; measure takes at most "
+                        f"{MAX_MEASURE_NODES:,} (MAX_MEASURE_NODES: the runtime's sessions, "
+                        "the profile and its join grow with every node); `costmodel report` "
+                        "counts it", path=path)
 
 
 def _load_onnx(path: str) -> Any:

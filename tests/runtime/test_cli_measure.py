@@ -10,7 +10,9 @@ from click.testing import CliRunner
 
 from costmodel.cli import main
 from costmodel.report.measure_formats import compact_layers
+from tests.importer.helpers import weighted_model
 from tests.reference.test_zoo_check import SPECS
+from tests.safety.files import assert_one_line_error
 
 SPEC = {path.stem: str(path) for path in SPECS}
 FAST = ("--set", "resolution=64", "--runs", "3", "--warmup", "1")
@@ -74,3 +76,24 @@ def test_compact_layer_names():
     assert compact_layers(("a.x.conv", "a.y.add")) == "a.{x.conv,y.add}"
     assert compact_layers(("conv", "bn")) == "{conv,bn}"
     assert compact_layers(("only",)) == "only"
+
+
+def test_a_spec_above_the_node_limit_is_refused_before_the_export(tmp_path):
+    from costmodel.commands.measure import MAX_MEASURE_NODES
+
+    spec = tmp_path / "long.yaml"  # a chain of 10,001 relus: the network's ops, counted by hand
+    spec.write_text("model: long\ninput: [3, 8, 8]\nlayers:\n  - {name: r, op: relu, repeat: 10001}\n")
+    assert MAX_MEASURE_NODES == 10_000
+    line = assert_one_line_error(run("measure", str(spec), "--runs", "1", "--warmup", "0"), str(spec))
+    assert "has 10,001 ops; measure takes at most 10,000 (MAX_MEASURE_NODES" in line
+
+
+def test_an_onnx_model_above_the_node_limit_is_refused_at_the_limit_measured(tmp_path, monkeypatch):
+    from costmodel.commands import measure as command
+
+    model = weighted_model(tmp_path)  # conv, bn, relu, mul, transpose, layernorm, transpose,
+    monkeypatch.setattr(command, "MAX_MEASURE_NODES", 9)  # pool, flatten, gemm: 10 nodes
+    line = assert_one_line_error(run("measure", model, "--runs", "1", "--warmup", "0"), model)
+    assert "has 10 nodes; measure takes at most 9" in line
+    monkeypatch.setattr(command, "MAX_MEASURE_NODES", 10)
+    assert 0 == run("measure", model, "--runs", "1", "--warmup", "0").exit_code
