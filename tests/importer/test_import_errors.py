@@ -13,6 +13,7 @@ from costmodel.api import analyze
 from costmodel.cli import main
 from costmodel.importer import load_onnx
 from tests.importer.helpers import tiny_model as _model
+from tests.safety.files import assert_one_line_error
 
 
 def test_counts_by_hand_from_shapes_only(tmp_path: Path) -> None:
@@ -130,3 +131,17 @@ def test_initializer_data_that_does_not_fit_its_dims_is_one_line(tmp_path: Path,
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(
         f"error: {path}: initializer 'w' (dims [4, 3, 3, 3]): its data cannot be read ("), lines
+
+
+def test_a_graph_above_the_node_limit_is_refused_before_it_is_converted(tmp_path: Path, monkeypatch) -> None:
+    from costmodel.importer import read
+
+    model = _model(tmp_path)  # conv, relu, pool, flatten, gemm: 5 nodes
+    assert read.MAX_ONNX_NODES == 25_000
+    monkeypatch.setattr(read, "MAX_ONNX_NODES", 4)
+    for command in ("report", "lint", "check", "import"):
+        argv = [command, model, *(["-o", str(tmp_path / "out.yaml")] if command == "import" else [])]
+        line = assert_one_line_error(CliRunner().invoke(main, argv), model)
+        assert "the graph has 5 nodes; at most 4 are read (MAX_ONNX_NODES" in line
+    monkeypatch.setattr(read, "MAX_ONNX_NODES", 5)
+    assert CliRunner().invoke(main, ["report", model]).exit_code == 0
