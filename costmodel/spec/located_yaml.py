@@ -17,6 +17,7 @@ directory is refused before it is read), at most ``MAX_BYTES``.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -52,6 +53,13 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 
     yaml_implicit_resolvers: dict[Any, Any] = {}
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """PyYAML's resolution (called by the parser for every node), a plain scalar's tag
+        remembered per text: a spec repeats a few words and numbers thousands of times."""
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _plain_tag(value)
+        return super().resolve(kind, value, implicit)
+
 
 for _tag, _pattern, _first in (
     (_NULL, r"~|null|Null|NULL|", ["~", "n", "N", ""]),
@@ -63,6 +71,17 @@ for _tag, _pattern, _first in (
     _Loader.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), _first)
 
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_tag(text: str) -> str:
+    """The tag of a plain (unquoted) scalar: the first resolver above registered for its
+    first character whose pattern matches, else text (PyYAML's BaseResolver.resolve with
+    no wildcard and no path resolvers)."""
+    for tag, pattern in _Loader.yaml_implicit_resolvers.get(text[:1], []):
+        if pattern.match(text):
+            return str(tag)
+    return _STR
 
 
 class Located(dict[str, Any]):
@@ -135,31 +154,38 @@ class _Converter:
 
     @staticmethod
     def _scalar(node: yaml.ScalarNode) -> Any:
-        text = node.value
-        if node.tag == _STR:
-            if not node.style and text in _YAML11_BOOLS:  # plain, i.e. unquoted
-                raise SpecError(f"'{text}' is a boolean in YAML 1.1 and text in YAML 1.2: write "
-                                "true or false, or quote it for text", line=_line(node))
-            return text
-        if node.tag == _NULL:
-            return None
-        if node.tag == _BOOL:
-            return text.lower() == "true"
         try:
-            if node.tag == _INT:
-                if _LEADING_ZERO.fullmatch(text):
-                    raise SpecError(f"'{text}': a number with a leading zero is ambiguous (YAML 1.1 "
-                                    "reads it as octal); write it without the zero, or 0o… for octal")
-                if text[:2] in ("0o", "0x"):
-                    return parse_decimal(str(int(text, 0))) if len(text) <= 80 else parse_decimal(text)
-                return parse_decimal(text)
-            if node.tag == _FLOAT:
-                if "inf" in text.lower() or "nan" in text.lower():
-                    raise SpecError(f"'{text}' is not a finite number")
-                return parse_decimal(text)
+            return _scalar_value(node.tag, node.value, not node.style)
         except SpecError as error:
             raise error.located(line=_line(node)) from None
-        raise SpecError(f"unsupported YAML: tag '{node.tag}'", line=_line(node))
+
+
+@functools.lru_cache(maxsize=4096)
+def _scalar_value(tag: str, text: str, plain: bool) -> Any:
+    """The value of a scalar of ``tag`` written ``text`` (unquoted when ``plain``): an
+    immutable str, None, bool, int or Fraction, remembered per scalar (a spec repeats a few
+    thousand times the same words and numbers). Raises :class:`SpecError` (no line)."""
+    if tag == _STR:
+        if plain and text in _YAML11_BOOLS:
+            raise SpecError(f"'{text}' is a boolean in YAML 1.1 and text in YAML 1.2: write "
+                            "true or false, or quote it for text")
+        return text
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return text.lower() == "true"
+    if tag == _INT:
+        if _LEADING_ZERO.fullmatch(text):
+            raise SpecError(f"'{text}': a number with a leading zero is ambiguous (YAML 1.1 "
+                            "reads it as octal); write it without the zero, or 0o… for octal")
+        if text[:2] in ("0o", "0x"):
+            return parse_decimal(str(int(text, 0))) if len(text) <= 80 else parse_decimal(text)
+        return parse_decimal(text)
+    if tag == _FLOAT:
+        if "inf" in text.lower() or "nan" in text.lower():
+            raise SpecError(f"'{text}' is not a finite number")
+        return parse_decimal(text)
+    raise SpecError(f"unsupported YAML: tag '{tag}'")
 
 
 def read_text(path: str | Path, what: str = "spec", limit: int = MAX_BYTES) -> str:
