@@ -151,7 +151,8 @@ def _slice(ctx: LayerContext) -> None:
     axis = channel_axis(ctx.shapes[0])
     stop = ctx.shapes[0][axis] if ctx.layer.stop is None else _int(ctx.layer.stop)
     ctx.node("Slice", [ctx.inputs[0], ctx.const("starts", [_int(ctx.layer.start)], np.int64),
-                       ctx.const("ends", [stop], np.int64), ctx.const("axes", [axis], np.int64)])
+                       ctx.const("ends", [stop], np.int64), ctx.const("axes", [axis], np.int64),
+                       *([ctx.const("steps", [_int(ctx.layer.step)], np.int64)] if _int(ctx.layer.step) != 1 else [])])
 
 
 @register_exporter("max_pool", "avg_pool")
@@ -189,7 +190,19 @@ def _sub(ctx: LayerContext) -> None:
 
 @register_exporter("scale")
 def _scale(ctx: LayerContext) -> None:
-    ctx.node("Mul", [ctx.inputs[0], ctx.const("factor", float(ctx.layer.factor), np.float32)])
+    factor, offset = float(ctx.layer.factor), float(ctx.layer.offset)
+    if offset == 0:
+        ctx.node("Mul", [ctx.inputs[0], ctx.const("factor", factor, np.float32)])
+        return
+    x = ctx.inputs[0]
+    if factor != 1:
+        x = ctx.node("Mul", [x, ctx.const("factor", factor, np.float32)], step="factor")
+    ctx.node("Add", [x, ctx.const("offset", offset, np.float32)])
+
+
+@register_exporter("div")
+def _div(ctx: LayerContext) -> None:
+    ctx.node("Div", ctx.inputs)
 
 
 @register_exporter("mul")

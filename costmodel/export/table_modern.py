@@ -157,5 +157,6 @@ def _class_token(ctx: LayerContext) -> None:
 @register_exporter("attention_bias")
 def _attention_bias(ctx: LayerContext) -> None:
     # the table gathered per query–key pair once, as a constant (what inference caches)
-    gathered = ctx.weights["table"][:, relative_offsets(*_pair(ctx.layer.resolution))]
+    offsets = relative_offsets(*_pair(ctx.layer.resolution), int(ctx.layer.stride))
+    gathered = ctx.weights["table"][:, offsets]
     ctx.node("Add", [ctx.inputs[0], ctx.const("bias", gathered[None])])

@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from math import prod
+from math import isqrt, prod
 from pathlib import Path
 from typing import Any
 
@@ -405,9 +405,7 @@ def _reduce_mean(st: State, node: Any, a: dict[str, Any]) -> None:
 def _binary(st: State, node: Any, a: dict[str, Any]) -> None:
     x, y = node.input[:2]
     if x in st.refs and y in st.refs:
-        if node.op_type == "Div":
-            raise st.error(node, "a Div of two tensors has no mapping")
-        op = {"Mul": "mul", "Add": "add", "Sub": "sub" if "sub" in OPS else "add"}[node.op_type]
+        op = {"Mul": "mul", "Div": "div", "Add": "add", "Sub": "sub"}[node.op_type]
         st.add(node, op, [x, y], list(node.output))
         return
     act, const = (x, st.const(y)) if x in st.refs else (y, st.const(x))
@@ -416,12 +414,17 @@ def _binary(st: State, node: Any, a: dict[str, Any]) -> None:
     if node.op_type == "Add" and _hard_sigmoid_decomposed(st, node):
         return
     factor = const.scalar()
+    if node.op_type == "Div" and act == y:
+        raise st.error(node, "a Div of a constant by a tensor (a reciprocal) has no mapping")
+    if node.op_type == "Div" and factor == 0:
+        raise st.error(node, "divides by a constant 0")
     neutral = 0 if node.op_type in ("Add", "Sub") else 1
     if not const.param and const.value is not None and np.all(const.value == neutral) \
+            and (act == x or node.op_type in ("Add", "Mul")) \
             and st.shape(node, act) == np.broadcast_shapes(st.shapes[act], const.shape):
         st.alias(node.output[0], act)  # x + 0, x · 1 (timm's `out = 0; out += branch`): no work
         return
-    if node.op_type in ("Mul", "Div") and factor is not None and (act == x or node.op_type == "Mul"):
+    if node.op_type in ("Mul", "Div") and factor is not None:
         factor = factor if node.op_type == "Mul" else 1 / factor
         if node.op_type == "Mul" and _gelu_decomposed(st, node, act, factor):
             return
@@ -437,8 +440,16 @@ def _binary(st: State, node: Any, a: dict[str, Any]) -> None:
         gamma = node.input[1] if act == node.input[0] else node.input[0]
         st.add(node, "layer_scale", [act], list(node.output), weights={"gamma": (gamma, np.ravel)})
         return
-    if node.op_type in ("Mul", "Div") and factor is not None and "scale" in OPS:
+    if node.op_type in ("Mul", "Div") and factor is not None:
         st.add(node, "scale", [act], list(node.output), factor=f"{factor:.9g}")
+        return
+    if node.op_type in ("Add", "Sub") and factor is not None \
+            and st.shape(node, act) == np.broadcast_shapes(shape, const.shape):
+        # x + c, x − c, c − x (an ε before a division): y = ±x + c
+        negate = node.op_type == "Sub" and act == y
+        offset = -factor if node.op_type == "Sub" and act == x else factor
+        st.add(node, "scale", [act], list(node.output), factor=-1 if negate else None,
+               offset=f"{offset:.9g}")
         return
     if node.op_type == "Add" and _attention_bias(st, node, act, const):
         return
@@ -453,16 +464,19 @@ def _binary(st: State, node: Any, a: dict[str, Any]) -> None:
 
 
 def _attention_bias(st: State, node: Any, act: str, const: Const) -> bool:
-    """Scores N×heads×L×L plus a learned heads×L×L gathered from a heads×(R·R) table (LeViT,
-    EfficientFormer): attention_bias on an R×R grid (the table's size are its params)."""
+    """Scores N×heads×L_q×L plus a learned heads×L_q×L gathered from a heads×(R·R) table
+    (LeViT, EfficientFormer): attention_bias on an R×R grid (the table's size are its
+    params), with L_q = ⌈R/s⌉² queries at stride s (LeViT's subsampling attention)."""
     shape = st.shape(node, act)
-    if len(shape) != 4 or shape[2] != shape[3] or not const.param or "attention_bias" not in OPS:
+    if len(shape) != 4 or not const.param or int(np.prod(const.shape)) != int(np.prod(shape[1:])):
         return False
-    heads, length = shape[1], shape[2]
-    side = int(round(length ** 0.5))
-    if side * side != length or int(np.prod(const.shape)) != heads * length * length:
+    queries, keys = shape[2], shape[3]
+    side = isqrt(keys)
+    stride = next((s for s in range(1, side + 1) if (-(-side // s)) ** 2 == queries), 0)
+    if side * side != keys or not stride:
         return False
-    st.add(node, "attention_bias", [act], list(node.output), resolution=side, weights={"table": ""})
+    st.add(node, "attention_bias", [act], list(node.output), resolution=side, stride=stride,
+           weights={"table": ""})
     return True
 
 
@@ -562,31 +576,33 @@ def _class_token(st: State, node: Any, a: dict[str, Any]) -> None:
 
 
 def _axis_view(st: State, node: Any, x: str, axis: int, parts: list[tuple[int, int]],
-               outputs: list[str], squeeze: bool = False) -> None:
-    """Slices [start, stop) of ``axis`` of ``x`` as views: on the channel axis a slice or a
-    split; elsewhere reshape to P×A×Q×1 (axis A as channels), slice, reshape back."""
+               outputs: list[str], squeeze: bool = False, step: int = 1, suffix: str = "") -> None:
+    """Slices [start, stop) of ``axis`` of ``x`` (every ``step``-th element: one part only)
+    as views: on the channel axis a slice or a split; elsewhere reshape to P×A×Q×1 (axis A
+    as channels), slice, reshape back."""
     shape = st.shape(node, x)
     axis %= len(shape)
     whole = shape[axis]
     if axis == _channel_axis(len(shape)) and not squeeze:
         if len(parts) == 1:
             start, stop = parts[0]
-            st.add(node, "slice", [x], outputs, start=start, stop=None if stop == whole else stop)
+            st.add(node, "slice", [x], outputs, suffix=suffix, start=start,
+                   stop=None if stop == whole else stop, step=step)
         elif all(b - s == parts[0][1] - parts[0][0] for s, b in parts):
             st.add(node, "split", [x], outputs, parts=len(parts))
         else:
             st.add(node, "split", [x], outputs, sections=[b - s for s, b in parts])
         return
     outer, inner = prod(shape[:axis]), prod(shape[axis + 1:])
-    grid = node.output[0] + "#grid"
-    st.add(node, "reshape", [x], [grid], suffix=".grid", shape=[outer, whole, inner, 1])
+    grid = outputs[0] + "#grid"
+    st.add(node, "reshape", [x], [grid], suffix=suffix + ".grid", shape=[outer, whole, inner, 1])
     for k, ((start, stop), out) in enumerate(zip(parts, outputs, strict=True)):
         part = f"{out}#part"
-        suffix = "" if len(parts) == 1 else f".{k}"
-        st.add(node, "slice", [grid], [part], suffix=suffix + ".take", start=start,
-               stop=None if stop == whole else stop)
-        kept = [] if squeeze else [stop - start]
-        st.add(node, "reshape", [part], [out], suffix=suffix,
+        name = suffix if len(parts) == 1 else f"{suffix}.{k}"
+        st.add(node, "slice", [grid], [part], suffix=name + ".take", start=start,
+               stop=None if stop == whole else stop, step=step)
+        kept = [] if squeeze else [len(range(start, stop, step))]
+        st.add(node, "reshape", [part], [out], suffix=name,
                shape=[*shape[:axis], *kept, *shape[axis + 1:]])
 
 
@@ -634,20 +650,26 @@ def _slice(st: State, node: Any, a: dict[str, Any]) -> None:
         axes = st.value(node, inputs[3]) if inputs[3] else None
         steps = st.value(node, inputs[4]) if inputs[4] else None
     axes = list(range(len(starts))) if axes is None else [st.axis(node, v, len(shape)) for v in axes]
-    if steps is not None and any(int(s) != 1 for s in steps):
-        raise st.error(node, "only a Slice with step 1 is supported")
+    steps = [1] * len(axes) if steps is None else [int(s) for s in steps]
+    if len(steps) != len(axes) or any(s < 1 for s in steps):
+        raise st.error(node, "only a Slice with positive steps, one per axis, is supported")
     cut = []
-    for axis, start, stop in zip(axes, starts, ends, strict=True):
+    for axis, start, stop, step in zip(axes, starts, ends, steps, strict=True):
         begin, end, _ = slice(int(start), min(int(stop), _INT64_MAX)).indices(shape[axis])
-        if (begin, end) != (0, shape[axis]):
-            cut.append((axis, begin, end))
+        if begin >= end:
+            raise st.error(node, f"slices nothing of axis {axis} ({begin}:{end})")
+        if (begin, end, step) != (0, shape[axis], 1):
+            cut.append((axis, begin, end, step))
     if not cut:
         st.alias(node.output[0], x)
         return
-    if len(cut) > 1:
-        raise st.error(node, "a Slice of more than one axis is not supported")
-    axis, begin, end = cut[0]
-    _axis_view(st, node, x, axis, [(begin, end)], list(node.output))
+    source = x
+    for k, (axis, begin, end, step) in enumerate(cut):  # one view per axis, in turn
+        last = k == len(cut) - 1
+        out = node.output[0] if last else f"{node.output[0]}#axis{axis}"
+        _axis_view(st, node, source, axis, [(begin, end)], [out], step=step,
+                   suffix="" if len(cut) == 1 else f".axis{axis}")
+        source = out
 
 
 def _gather(st: State, node: Any, a: dict[str, Any]) -> None:

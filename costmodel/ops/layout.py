@@ -71,15 +71,17 @@ def pad(layer: Pad, x: Shape) -> OpResult:
 
 @register_op(Slice, categories=("view", "runtime_copy"))
 def channel_slice(layer: Slice, x: Shape) -> OpResult:
-    """A view: free. Output channels = stop − start."""
+    """A view: free. Output channels = ⌈(stop − start)/step⌉."""
     axis = channel_axis(x)
     channels = x[axis]
     start = require_int(layer.start, "slice start", minimum=0)
     stop = channels if layer.stop is None else require_int(layer.stop, "slice stop")
+    step = require_int(layer.step, "slice step", minimum=1)
     if not any(is_symbolic(v) for v in (start, stop, channels)) and not start < stop <= channels:
         raise SpecError(f"slice {start}:{stop} is not a non-empty range of the input's "
                         f"{channels} channels")
-    return OpResult([x[:axis] + (stop - start,) + x[axis + 1:]], Cost())
+    kept = stop - start if step == 1 else -((start - stop) // step)
+    return OpResult([x[:axis] + (kept,) + x[axis + 1:]], Cost())
 
 
 def _divides(part: Value, whole: Value, what: str) -> Value:

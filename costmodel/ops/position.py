@@ -25,16 +25,19 @@ __all__ = ["attention_bias", "class_token", "position_embedding"]
 @register_op(AttentionBias, categories=("elementwise",))
 def attention_bias(layer: AttentionBias, x: Shape) -> OpResult:
     """params = heads·R_h·R_w; elementwise = |x| (one add per score); mem_access = 2·|x| +
-    heads·L·L (the bias gathered per query–key pair, as inference caches it)."""
+    heads·L_q·L (the bias gathered per query–key pair, as inference caches it)."""
     if len(x) != 4:
         raise SpecError(f"attention_bias needs scores N×heads×L×L, got a {len(x)}-D input")
     _, heads, queries, keys = x
     rows, cols = (require_int(r, "resolution") for r in pair(layer.resolution))
+    stride = require_int(layer.stride, "attention_bias stride", minimum=1)
     positions = rows * cols
-    for length, what in ((queries, "queries"), (keys, "keys")):
-        if not require(length, "==", positions, f"attention_bias {what} = grid positions"):
+    taken = positions if stride == 1 else -(-rows // stride) * -(-cols // stride)
+    for length, what, grid in ((queries, "queries", taken), (keys, "keys", positions)):
+        if not require(length, "==", grid, f"attention_bias {what} = grid positions"):
+            at = f" taken at stride {stride}" if stride != 1 and what == "queries" else ""
             raise SpecError(f"attention_bias: {length} {what}, but a {rows}×{cols} grid has "
-                            f"{positions} positions")
+                            f"{grid} positions{at}")
     size = numel(x)
     gathered = heads * queries * keys
     return OpResult([x], Cost(params=heads * positions, mem_access=2 * size + gathered,

@@ -17,7 +17,7 @@ from costmodel.ops.base import (
     require_int,
     require_shapes_equal,
 )
-from costmodel.spec.layers import Add, Concat, Dropout, Flatten, Mul, Shuffle, Split, Sub
+from costmodel.spec.layers import Add, Concat, Div, Dropout, Flatten, Mul, Shuffle, Split, Sub
 
 __all__ = []
 
@@ -44,19 +44,19 @@ def _combined(xs: tuple[Shape, ...], op: str) -> OpResult:
                                 elementwise=(len(xs) - 1) * size, fragments=1))
 
 
-def _broadcast(a: Shape, b: Shape) -> Shape:
+def _broadcast(a: Shape, b: Shape, op: str) -> Shape:
     if len(a) != len(b):
-        raise SpecError(f"mul inputs have different ranks: {a} vs {b}")
+        raise SpecError(f"{op} inputs have different ranks: {a} vs {b}")
     out: list[Any] = []
     for x, y in zip(a, b):
         if is_symbolic(x) or is_symbolic(y):
-            if not (x == 1 or y == 1 or require(x, "==", y, "mul input sizes equal or 1")):
-                raise SpecError("mul inputs do not broadcast")
+            if not (x == 1 or y == 1 or require(x, "==", y, f"{op} input sizes equal or 1")):
+                raise SpecError(f"{op} inputs do not broadcast")
             out.append(y if x == 1 else x)
         elif x == y or y == 1 or x == 1:
             out.append(max(x, y))
         else:
-            raise SpecError("mul inputs do not broadcast: "
+            raise SpecError(f"{op} inputs do not broadcast: "
                             + "×".join(map(str, a)) + " vs " + "×".join(map(str, b)))
     return tuple(out)
 
@@ -64,7 +64,17 @@ def _broadcast(a: Shape, b: Shape) -> Shape:
 @register_op(Mul, arity=2, categories=("elementwise", "product"))
 def mul(layer: Mul, a: Shape, b: Shape) -> OpResult:
     """mem_access = |a| + |b| + |y| (operands at their own sizes); elementwise = |y|."""
-    out = _broadcast(a, b)
+    return _broadcast_binary(a, b, "mul")
+
+
+@register_op(Div, arity=2, categories=("elementwise", "product"))
+def div(layer: Div, a: Shape, b: Shape) -> OpResult:
+    """mem_access = |a| + |b| + |y| (operands at their own sizes); elementwise = |y|."""
+    return _broadcast_binary(a, b, "div")
+
+
+def _broadcast_binary(a: Shape, b: Shape, op: str) -> OpResult:
+    out = _broadcast(a, b, op)
     size = numel(out)
     return OpResult([out], Cost(mem_access=numel(a) + numel(b) + size, elementwise=size,
                                 fragments=1))

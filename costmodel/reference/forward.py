@@ -42,6 +42,7 @@ if typing.TYPE_CHECKING:  # types only: at run time the reference imports no cos
         ConcatShuffleSplit,
         Conv2d,
         ConvTranspose2d,
+        Div,
         FoldPatches,
         GroupNorm,
         Image,
@@ -361,7 +362,7 @@ def _pad(meter: Meter, layer: Pad, inputs: list[np.ndarray], params: _Params) ->
 def _slice(meter: Meter, layer: Slice, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     x = _one(inputs)
     stop = x.shape[L.channel_axis(x)] if layer.stop is None else _int(layer.stop)
-    return [L.channel_slice(meter, x, _int(layer.start), stop)]
+    return [L.channel_slice(meter, x, _int(layer.start), stop, _int(layer.step))]
 
 
 @register_runner("max_pool", "avg_pool")
@@ -390,12 +391,17 @@ def _sub(meter: Meter, layer: Sub, inputs: list[np.ndarray], params: _Params) ->
 
 @register_runner("scale")
 def _scale(meter: Meter, layer: Scale, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
-    return [K.scale(meter, _one(inputs), float(layer.factor))]
+    return [K.scale(meter, _one(inputs), float(layer.factor), float(layer.offset))]
 
 
 @register_runner("mul")
 def _mul(meter: Meter, layer: Mul, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
     return [K.mul(meter, *inputs)]
+
+
+@register_runner("div")
+def _div(meter: Meter, layer: Div, inputs: list[np.ndarray], params: _Params) -> list[np.ndarray]:
+    return [K.div(meter, *inputs)]
 
 
 @register_runner("concat")
@@ -523,4 +529,4 @@ def _attention_bias(meter: Meter, layer: AttentionBias, inputs: list[np.ndarray]
     x = _one(inputs)
     rows, cols = _pair(layer.resolution)
     table = params.learned("table", (x.shape[1], rows * cols))
-    return [M.attention_bias(meter, x, table, (rows, cols))]
+    return [M.attention_bias(meter, x, table, (rows, cols), _int(layer.stride))]

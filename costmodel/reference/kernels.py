@@ -39,6 +39,7 @@ __all__ = [
     "concat",
     "concat_shuffle_split",
     "conv2d",
+    "div",
     "dropout",
     "flatten",
     "gelu",
@@ -517,14 +518,20 @@ def sub(meter: Meter, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return meter.store(meter.apply(np.subtract, meter.load(a), meter.load(b)))
 
 
-def scale(meter: Meter, x: np.ndarray, factor: float) -> np.ndarray:
-    """factor · x for a constant factor."""
-    return meter.store(meter.apply(np.multiply, meter.load(x), np.asarray(factor, x.dtype)))
+def scale(meter: Meter, x: np.ndarray, factor: float, offset: float = 0.0) -> np.ndarray:
+    """factor · x + offset for constants: one affine op per element."""
+    a, b = np.asarray(factor, x.dtype), np.asarray(offset, x.dtype)
+    return meter.store(meter.apply(lambda v: v * a + b, meter.load(x)))
 
 
 def mul(meter: Meter, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a · b with numpy broadcasting, e.g. [N, C, H, W] · [N, C, 1, 1] (squeeze-excitation)."""
     return meter.store(meter.apply(np.multiply, meter.load(a), meter.load(b)))
+
+
+def div(meter: Meter, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b with numpy broadcasting, e.g. [N, h, L, d] / [N, h, L, 1] (linear attention)."""
+    return meter.store(meter.apply(np.divide, meter.load(a), meter.load(b)))
 
 
 # --- data movement -------------------------------------------------------------

@@ -45,10 +45,10 @@ def pad(meter: Meter, x: np.ndarray, pads: tuple[int, int, int, int], mode: str 
     raise ValueError(f"pad: unknown mode {mode!r}")
 
 
-def channel_slice(meter: Meter, x: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """Channels start … stop−1 as a view; nothing is executed or counted."""
+def channel_slice(meter: Meter, x: np.ndarray, start: int, stop: int, step: int = 1) -> np.ndarray:
+    """Channels start … stop−1, every step-th, as a view; nothing is executed or counted."""
     index = [slice(None)] * x.ndim
-    index[channel_axis(x)] = slice(start, stop)
+    index[channel_axis(x)] = slice(start, stop, step)
     return x[tuple(index)]
 
 

@@ -51,24 +51,29 @@ def matmul(meter: Meter, a: np.ndarray, b: np.ndarray, transpose_b: bool = False
     return meter.store(y)
 
 
-def relative_offsets(rows: int, cols: int) -> np.ndarray:
-    """[L, L] index of the offset between positions i and j of a rows×cols grid (row-major):
-    |r_i − r_j|·cols + |c_i − c_j| (timm ``efficientformer.Attention.attention_bias_idxs``)."""
+def relative_offsets(rows: int, cols: int, stride: int = 1) -> np.ndarray:
+    """[L_q, L] index of the offset between query i, taken every ``stride`` positions, and
+    key j of a rows×cols grid (row-major): |r_i − r_j|·cols + |c_i − c_j| (timm
+    ``efficientformer.Attention.attention_bias_idxs``; ``levit.AttentionDownsample``'s
+    ``attention_bias_idxs`` with its stride)."""
     r, c = np.divmod(np.arange(rows * cols), cols)
-    return np.abs(r[:, None] - r[None, :]) * cols + np.abs(c[:, None] - c[None, :])
+    grid = np.meshgrid(np.arange(0, rows, stride), np.arange(0, cols, stride), indexing="ij")
+    qr, qc = (axis.reshape(-1) for axis in grid)
+    return np.abs(qr[:, None] - r[None, :]) * cols + np.abs(qc[:, None] - c[None, :])
 
 
 def attention_bias(meter: Meter, scores: np.ndarray, table: np.ndarray,
-                   resolution: tuple[int, int]) -> np.ndarray:
-    """scores[N, h, L, L] + table[h, offset(i, j)]: the bias gathered per query–key pair is
-    read like an operand (heads·L·L), one add per score.
+                   resolution: tuple[int, int], stride: int = 1) -> np.ndarray:
+    """scores[N, h, L_q, L] + table[h, offset(i, j)]: the bias gathered per query–key pair
+    is read like an operand (heads·L_q·L), one add per score.
 
     Raises:
-        ValueError: L is not the grid's number of positions.
+        ValueError: L_q × L is not the grid's queries × positions.
     """
     _, heads, queries, keys = scores.shape
-    if queries != keys or queries != resolution[0] * resolution[1]:
+    offsets = relative_offsets(*resolution, stride)
+    if (queries, keys) != offsets.shape:
         raise ValueError(f"attention_bias: scores {queries}×{keys} on a "
-                         f"{resolution[0]}×{resolution[1]} grid")
-    gathered = table[:, relative_offsets(*resolution)]
+                         f"{resolution[0]}×{resolution[1]} grid at stride {stride}")
+    gathered = table[:, offsets]
     return meter.store(meter.apply(np.add, meter.load(scores), meter.load(gathered)))

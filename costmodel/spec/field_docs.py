@@ -19,6 +19,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
     },
     'AttentionBias': {
         'resolution': "the token grid's side(s) R_h×R_w the learned bias table is indexed by (relative offsets)",
+        'stride': 'queries are the grid positions taken every stride rows and columns (keys: all)',
     },
     'UniversalInvertedBottleneck': {
         'out': 'output channels',
@@ -31,6 +32,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
     },
     'Scale': {
         'factor': 'the constant every element is multiplied by',
+        'offset': 'the constant added to every element after the factor',
     },
     'TransformerBlock': {
         'heads': 'number of attention heads',
@@ -269,6 +271,7 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
     'Slice': {
         'start': 'first channel kept',
         'stop': 'one past the last channel kept (default: all)',
+        'step': 'keep every step-th channel from start (x[:, start:stop:step])',
     },
     'Softmax': {
         'axis': 'the axis normalized (default the last)',

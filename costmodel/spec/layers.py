@@ -32,7 +32,7 @@ from costmodel.spec.base import (
 )
 from costmodel.spec.field_docs import describe
 
-__all__ = ["ActivationName", "ACTIVATIONS", "ActivationOrNone", "BlockSpec", "parts_or_sections", "Conv2d", "BatchNorm", "Activation", "LayerScale", "Scale", "Add", "Sub", "Mul", "Concat", "Split", "Shuffle", "Flatten", "Dropout", "ConcatShuffleSplit", "Pad", "Slice", "Reshape", "Permute", "Tokens", "Image", "UnfoldPatches", "FoldPatches", "SplitHeads", "MergeHeads", "Linear", "MatMul", "LayerNorm", "GroupNorm", "Softmax", "Pool2d", "GlobalAvgPool", "AttentionBias", "PositionEmbedding", "ClassToken", "Resize", "AdaptiveAvgPool", "ConvTranspose2d", "Attention", "ConvBnAct", "Fire", "SqueezeExcitation", "GhostModule", "GhostBottleneck", "InvertedResidual", "MBConv", "MixedConv", "MobileOneBlock", "MobileOneStage", "MultiQueryAttention", "BasicBlock", "Bottleneck", "Sandglass", "ShuffleV1Unit", "ShuffleV2Unit", "TransformerBlock", "UniversalInvertedBottleneck", "BlockCall", "BuiltinLayer", "Layer", "LAYER_CLASSES"]
+__all__ = ["ActivationName", "ACTIVATIONS", "ActivationOrNone", "BlockSpec", "parts_or_sections", "Conv2d", "BatchNorm", "Activation", "LayerScale", "Scale", "Add", "Sub", "Mul", "Div", "Concat", "Split", "Shuffle", "Flatten", "Dropout", "ConcatShuffleSplit", "Pad", "Slice", "Reshape", "Permute", "Tokens", "Image", "UnfoldPatches", "FoldPatches", "SplitHeads", "MergeHeads", "Linear", "MatMul", "LayerNorm", "GroupNorm", "Softmax", "Pool2d", "GlobalAvgPool", "AttentionBias", "PositionEmbedding", "ClassToken", "Resize", "AdaptiveAvgPool", "ConvTranspose2d", "Attention", "ConvBnAct", "Fire", "SqueezeExcitation", "GhostModule", "GhostBottleneck", "InvertedResidual", "MBConv", "MixedConv", "MobileOneBlock", "MobileOneStage", "MultiQueryAttention", "BasicBlock", "Bottleneck", "Sandglass", "ShuffleV1Unit", "ShuffleV2Unit", "TransformerBlock", "UniversalInvertedBottleneck", "BlockCall", "BuiltinLayer", "Layer", "LAYER_CLASSES"]
 
 
 class BlockSpec(LayerSpec):
@@ -97,11 +97,13 @@ class LayerScale(LayerSpec):
 
 
 class Scale(LayerSpec):
-    """y = ``factor``·x for a constant factor, no params: the mean (x + x_dist)/2 of
-    DeiT's and EfficientFormer's two classifier heads, an explicit 1/√d."""
+    """y = ``factor``·x + ``offset`` for constants, no params: the mean (x + x_dist)/2 of
+    DeiT's and EfficientFormer's two classifier heads, an explicit 1/√d, the ε EfficientViT's
+    linear attention adds to its normaliser (one affine op per element, as BN's)."""
 
     op: Literal["scale"]
-    factor: Expr
+    factor: Expr = 1
+    offset: Expr = 0
 
 
 # Ops: formulas in costmodel.ops.tensor
@@ -123,6 +125,13 @@ class Mul(LayerSpec):
     """Element-wise product of two inputs with broadcasting (N×C×H×W · N×C×1×1 for SE)."""
 
     op: Literal["mul"]
+
+
+class Div(LayerSpec):
+    """Element-wise quotient a / b with broadcasting: the normaliser of linear attention
+    (EfficientViT's out[..., :-1] / out[..., -1:])."""
+
+    op: Literal["div"]
 
 
 class Concat(LayerSpec):
@@ -204,12 +213,13 @@ class Pad(LayerSpec):
 
 
 class Slice(LayerSpec):
-    """Channels ``start`` … ``stop``−1 (``stop`` defaults to all) of the input, as a free view
-    (``x[:, start:stop]``; on tokens N×L×C the last axis)."""
+    """Channels ``start`` … ``stop``−1 (``stop`` defaults to all), every ``step``-th, of the
+    input, as a free view (``x[:, start:stop:step]``; on tokens N×L×C the last axis)."""
 
     op: Literal["slice"]
     start: Expr = 0
     stop: Expr | None = None
+    step: Expr = 1
 
 
 class Reshape(LayerSpec):
@@ -346,10 +356,13 @@ class GlobalAvgPool(LayerSpec):
 
 class AttentionBias(LayerSpec):
     """Add a learned bias, one per head and per relative offset on a ``resolution``
-    R_h×R_w (or R) grid, to attention scores N×heads×L×L with L = R_h·R_w."""
+    R_h×R_w (or R) grid, to attention scores N×heads×L_q×L with L = R_h·R_w keys and
+    L_q = ⌈R_h/s⌉·⌈R_w/s⌉ queries taken every ``stride`` s positions (LeViT's subsampling
+    attention; s = 1: L_q = L)."""
 
     op: Literal["attention_bias"]
     resolution: ExprPair
+    stride: Expr = 1
 
 
 class PositionEmbedding(LayerSpec):
@@ -737,6 +750,7 @@ BuiltinLayer = (
     | Add
     | Sub
     | Mul
+    | Div
     | Concat
     | Split
     | Shuffle

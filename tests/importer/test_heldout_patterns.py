@@ -1,0 +1,192 @@
+"""Patterns of held-out torchvision/timm exports (torch 2.14.1, opset 17) the importer once
+refused, as small onnx.helper graphs with hand-computed counts, and two of those exports
+themselves (stripped, tests/importer/exports/heldout/) with their torch reference numbers:
+
+* EfficientViT's linear attention (timm efficientvit_b0): relu(K)ᵀ·pad(V, value 1), then
+  out[..., :-1] / (out[..., -1:] + ε) — an Add of a scalar constant, a Div of two tensors.
+* LeViT's subsampling attention (timm levit_128s): x.view(B, R, R, C)[:, ::2, ::2] (two
+  Slices with step 2) and a learned bias of heads × (R/2)² queries × R² keys.
+"""
+
+from __future__ import annotations
+
+import gzip
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from click.testing import CliRunner
+from onnx import TensorProto, helper, numpy_helper
+
+from costmodel.api import analyze
+from costmodel.cli import main
+from costmodel.errors import SpecError
+from costmodel.graph import build
+from costmodel.importer import import_onnx, load_onnx
+from costmodel.spec.load import parse_spec
+
+HELDOUT = Path(__file__).with_name("exports") / "heldout"
+
+
+def _model(path: Path, nodes: list, shape: list[int], out: list[int], inits: list,
+           opset: int = 17) -> str:
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, out)], inits)
+    file = path / "m.onnx"
+    file.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)]).SerializeToString())
+    return str(file)
+
+
+def _c(name: str, value: object, dtype: type = np.float32) -> onnx.TensorProto:
+    return numpy_helper.from_array(np.asarray(value, dtype), name)
+
+
+def _linear_attention(path: Path) -> str:
+    """x[1,4,6,3] (N, heads, L, d) as q = k = relu(x), v = x: kᵀ·pad(v, (0, 1), value 1)
+    [4,3,4]; q·that [4,6,4]; out[..., :3] / (out[..., 3:] + 1e-15) → [1,4,6,3]."""
+    n = helper.make_node
+    nodes = [n("Relu", ["x"], ["q"], name="relu"),
+             n("Pad", ["x", "pads", "one"], ["vp"], name="pad", mode="constant"),
+             n("Transpose", ["q"], ["kt"], name="kt", perm=[0, 1, 3, 2]),
+             n("MatMul", ["kt", "vp"], ["kv"], name="kv"),
+             n("MatMul", ["q", "kv"], ["o"], name="qkv"),
+             n("Slice", ["o", "s0", "s3", "ax"], ["num"], name="num"),
+             n("Slice", ["o", "s3", "big", "ax"], ["den"], name="den"),
+             n("Add", ["den", "eps"], ["den_eps"], name="eps"),
+             n("Div", ["num", "den_eps"], ["y"], name="norm")]
+    inits = [_c("pads", [0, 0, 0, 0, 0, 0, 0, 1], np.int64), _c("one", 1.0), _c("eps", 1e-15),
+             _c("s0", [0], np.int64), _c("s3", [3], np.int64), _c("big", [2**62], np.int64),
+             _c("ax", [-1], np.int64)]
+    return _model(path, nodes, [1, 4, 6, 3], [1, 4, 6, 3], inits)
+
+
+def test_linear_attention_imports_with_exact_counts(tmp_path: Path) -> None:
+    spec = import_onnx(_linear_attention(tmp_path))
+    ops = {layer["name"]: layer["op"] for layer in spec["layers"]}
+    assert ops["eps"] == "scale" and ops["norm"] == "div"
+    nodes = build(parse_spec(spec)).nodes
+    # kᵀ·v: 4 heads · 3×6 · 6×4 = 4·3·4·6 = 288; q·kv: 4 · 6×3 · 3×4 = 4·6·4·3 = 288
+    assert sum(node.cost.maccs for node in nodes.values()) == 288 + 288
+    # the ε-add: 4·6·1 = 24 elements read, written, one op each; the division: 4·6·3
+    # quotients of 72 + 24 operands read
+    assert (nodes["eps"].cost.elementwise, nodes["eps"].cost.mem_access) == (24, 48)
+    assert (nodes["norm"].cost.elementwise, nodes["norm"].cost.mem_access) == (72, 72 + 24 + 72)
+
+
+def test_linear_attention_checks_against_onnxruntime(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", _linear_attention(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "outputs agree with onnxruntime" in result.output
+
+
+@pytest.mark.parametrize(("op", "first", "expected"), [
+    ("Add", "x", 2.5), ("Add", "c", 2.5), ("Sub", "x", -0.5), ("Sub", "c", 0.5)])
+def test_add_or_sub_of_a_scalar_is_an_affine_scale(tmp_path: Path, op: str, first: str,
+                                                   expected: float) -> None:
+    # x = 1 everywhere after the Relu of a constant-free path: y = x ± 1.5 or 1.5 − x
+    inputs = [first, "c" if first == "x" else "x"]
+    path = _model(tmp_path, [helper.make_node(op, inputs, ["y"], name="affine")],
+                  [1, 2, 3, 3], [1, 2, 3, 3], [_c("c", 1.5)])
+    layer = import_onnx(path)["layers"][0]
+    assert layer["op"] == "scale"
+    assert float(layer.get("factor", 1)) * 1.0 + float(layer["offset"]) == expected
+    node = build(parse_spec(import_onnx(path))).nodes["affine"]
+    assert (node.cost.elementwise, node.cost.mem_access) == (18, 36)
+    result = CliRunner().invoke(main, ["check", path])
+    assert result.exit_code == 0 and "outputs agree with onnxruntime" in result.output, result.output
+
+
+@pytest.mark.parametrize(("inputs", "words"), [
+    (["c", "x"], "a Div of a constant by a tensor (a reciprocal) has no mapping"),
+    (["x", "zero"], "divides by a constant 0")])
+def test_reciprocal_and_division_by_zero_are_refused_naming_the_node(
+        tmp_path: Path, inputs: list[str], words: str) -> None:
+    path = _model(tmp_path, [helper.make_node("Div", inputs, ["y"], name="the_div")],
+                  [1, 2, 3, 3], [1, 2, 3, 3], [_c("c", 2.0), _c("zero", 0.0)])
+    with pytest.raises(SpecError, match="the_div") as error:
+        load_onnx(path)
+    assert words in str(error.value)
+
+
+def test_minus_x_is_not_read_as_x(tmp_path: Path) -> None:
+    # 0 − x once aliased x (the neutral constant of a Sub, on the wrong side)
+    path = _model(tmp_path, [helper.make_node("Sub", ["zero", "x"], ["y"], name="neg")],
+                  [1, 2, 3, 3], [1, 2, 3, 3], [_c("zero", 0.0)])
+    layer = import_onnx(path)["layers"][0]
+    assert (layer["op"], float(layer["factor"]), float(layer.get("offset", 0))) == ("scale", -1.0, 0.0)
+
+
+def _subsample(path: Path, steps: tuple[int, int]) -> tuple[str, list[int]]:
+    """x[1,1,196,8] (tokens) → Reshape [1,14,14,8] → Slice axis 1 and axis 2 with steps → Reshape
+    [1,-1,8] (LeViT's Subsample)."""
+    n = helper.make_node
+    side = [len(range(0, 14, s)) for s in steps]
+    nodes = [n("Reshape", ["x", "grid"], ["g"], name="view"),
+             n("Slice", ["g", "s0", "big", "a1", "st1"], ["r"], name="rows"),
+             n("Slice", ["r", "s0", "big", "a2", "st2"], ["rc"], name="cols"),
+             n("Reshape", ["rc", "flat"], ["y"], name="flat")]
+    inits = [_c("grid", [1, 14, 14, 8], np.int64), _c("flat", [1, -1, 8], np.int64),
+             _c("s0", [0], np.int64), _c("big", [2**62], np.int64), _c("a1", [1], np.int64),
+             _c("a2", [2], np.int64), _c("st1", [steps[0]], np.int64), _c("st2", [steps[1]], np.int64)]
+    return _model(path, nodes, [1, 1, 196, 8], [1, side[0] * side[1], 8], inits), side
+
+
+@pytest.mark.parametrize("steps", [(2, 2), (3, 1), (1, 5)])
+def test_strided_slices_subsample_the_grid(tmp_path: Path, steps: tuple[int, int]) -> None:
+    path, side = _subsample(tmp_path, steps)
+    nodes = build(parse_spec(import_onnx(path))).nodes
+    assert tuple(list(nodes.values())[-1].outputs[0]) == (1, side[0] * side[1], 8)
+    assert sum(node.cost.params + node.cost.maccs for node in nodes.values()) == 0
+    check = CliRunner().invoke(main, ["check", path])
+    assert check.exit_code == 0 and "outputs agree with onnxruntime" in check.output, check.output
+
+
+def test_a_negative_step_is_refused_naming_the_node(tmp_path: Path) -> None:
+    path, _ = _subsample(tmp_path, (2, 2))
+    model = onnx.load(path)
+    for tensor in model.graph.initializer:
+        if tensor.name == "st2":
+            tensor.CopyFrom(_c("st2", [-1], np.int64))
+    onnx.save(model, path)
+    with pytest.raises(SpecError, match="cols.*positive steps"):
+        load_onnx(path)
+
+
+def test_strided_attention_bias(tmp_path: Path) -> None:
+    """scores [1, 2, 16, 64] (8×8 grid, queries every 2nd row and column) + a learned
+    [2, 16, 64]: attention_bias on 8×8 at stride 2, params = 2 heads · 64 offsets."""
+    table = _c("bias", np.zeros((2, 16, 64)))
+    path = _model(tmp_path, [helper.make_node("Add", ["x", "bias"], ["y"], name="ab")],
+                  [1, 2, 16, 64], [1, 2, 16, 64], [table])
+    layer = import_onnx(path)["layers"][0]
+    assert (layer["op"], layer["resolution"], layer["stride"]) == ("attention_bias", 8, 2)
+    assert analyze(load_onnx(path)).totals.params == 2 * 64
+
+
+# Held-out exports: torch.onnx.export(model, x, dynamo=False, opset_version=17), the
+# exporter's defaults (BN folded into the convs where it follows one), weights stripped by
+# tools/onnx_exports.py's strip(). References (torch 2.14.1+cu130 on CPU, timm 1.0.31,
+# /work/heldout/export.py's measure(): sum(p.numel() for p in model.parameters()) and
+# FlopCounterMode total ÷ 2, random weights, eval mode, 1×3×224×224):
+#   efficientvit_b0: params 3,410,008, MACCs 100,233,216 (convolution 95,083,520, bmm
+#     2,558,976, mm 1,310,720, addmm 1,280,000); BN γ+β 5,360, all after a conv
+#   levit_128s: params 7,777,058, MACCs 304,660,832 (convolution 48,771,072, mm 230,752,256,
+#     bmm 24,369,504, addmm 768,000); BN γ+β 39,648, of which 2·240 after the stem's convs
+# A folded BN leaves the conv a bias of C where BN had γ and β (2C): params − C.
+HELDOUT_REFERENCE = {
+    "efficientvit_b0.ts17": (3_410_008 - 5_360 // 2, 100_233_216),
+    "levit_128s.ts17": (7_777_058 - 240, 304_660_832),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT_REFERENCE))
+def test_heldout_export_reports_torch_counts(name: str, tmp_path: Path) -> None:
+    target = tmp_path / f"{name}.onnx"
+    target.write_bytes(gzip.decompress((HELDOUT / f"{name}.onnx.gz").read_bytes()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        totals = analyze(load_onnx(str(target))).totals
+    assert (totals.params, totals.maccs) == HELDOUT_REFERENCE[name]
+    assert (HELDOUT / f"{name}.onnx.gz").stat().st_size < 64 * 1024
