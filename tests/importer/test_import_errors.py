@@ -137,7 +137,7 @@ def test_a_graph_above_the_node_limit_is_refused_before_it_is_converted(tmp_path
     from costmodel.importer import read
 
     model = _model(tmp_path)  # conv, relu, pool, flatten, gemm: 5 nodes
-    assert read.MAX_ONNX_NODES == 25_000
+    assert read.MAX_ONNX_NODES == 10_000
     monkeypatch.setattr(read, "MAX_ONNX_NODES", 4)
     for command in ("report", "lint", "check", "import"):
         argv = [command, model, *(["-o", str(tmp_path / "out.yaml")] if command == "import" else [])]
