@@ -16,6 +16,12 @@ passes of ``--rounds`` interleaved rounds, the lowest pass median); a file the i
 refuses is listed and left out.
 
     python benchmarks/bench_latency.py --onnx /work/heldout [--passes 5 --rounds 3]
+
+``--drift`` first times the profiles' reference models (calibrate.REFERENCES) as their
+calibration did and prints how much slower (> 1) or faster this machine runs them now
+(the geometric mean of now / then), then also scores the predictions scaled by it
+("anchored"): on a shared VM whose speed moves by tens of percent between windows, that
+separates the model's error from the machine's drift.
 """
 
 from __future__ import annotations
@@ -83,16 +89,42 @@ def onnx_models(folder: Path, passes: int, rounds: int) -> list[tuple[str, Netwo
     return [(name, network, {level: best(runs[name][level]) for level in LEVELS}) for name, network, _ in models]
 
 
-def summary(results: dict[str, list[tuple[str, float, float]]]) -> None:
-    """Per level: Spearman ρ, median |error|, the share within ±10 % and the misses."""
+def drift(profiles: dict[str, DeviceProfile]) -> dict[str, float]:
+    """Per level: the reference models' time now over the profile's (geometric mean); 1
+    for a profile without references."""
+    from costmodel.latency.calibrate import measure_references
+
+    factors = {}
+    for level, profile in profiles.items():
+        if not profile.reference_us:
+            factors[level] = 1.0
+            print(f"drift {level}: the profile records no reference times")
+            continue
+        now = measure_references(optimize=level, runtime_name="onnxruntime", rounds=5, runs=7)
+        ratios = {name: now[name] / then for name, then in profile.reference_us.items() if then > 0}
+        factors[level] = float(np.exp(np.mean(np.log(list(ratios.values())))))
+        print(f"drift {level}: x{factors[level]:.3f} since calibration ("
+              + ", ".join(f"{name} x{ratio:.3f}" for name, ratio in ratios.items()) + ")", flush=True)
+    return factors
+
+
+def summary(results: dict[str, list[tuple[str, float, float]]], factors: dict[str, float] | None = None) -> None:
+    """Per level: Spearman ρ, median |error|, the share within ±10 % and the misses; with
+    ``factors``, again with each prediction scaled by its level's drift ("anchored")."""
     for level in LEVELS:
-        rows = results[level]
-        errors = [abs(p / m - 1) for _, p, m in rows]
-        rho = spearman([p for _, p, _ in rows], [m for _, _, m in rows])
-        within = sum(e <= 0.10 for e in errors) / len(errors)
-        misses = ", ".join(f"{name} {100 * (p / m - 1):+.0f}%" for name, p, m in rows if abs(p / m - 1) > 0.10)
-        print(f"{level}: {len(rows)} models, Spearman {rho:.3f}, median |err| "
-              f"{100 * statistics.median(errors):.1f}%, within ±10% {100 * within:.0f}%; misses: {misses}")
+        score(level, results[level])
+    for level, factor in (factors or {}).items():
+        score(f"{level} anchored x{factor:.3f}", [(name, p * factor, m) for name, p, m in results[level]])
+
+
+def score(label: str, rows: list[tuple[str, float, float]]) -> None:
+    """One summary line of (name, predicted, measured) rows."""
+    errors = [abs(p / m - 1) for _, p, m in rows]
+    rho = spearman([p for _, p, _ in rows], [m for _, _, m in rows])
+    within = sum(e <= 0.10 for e in errors) / len(errors)
+    misses = ", ".join(f"{name} {100 * (p / m - 1):+.0f}%" for name, p, m in rows if abs(p / m - 1) > 0.10)
+    print(f"{label}: {len(rows)} models, Spearman {rho:.3f}, median |err| "
+          f"{100 * statistics.median(errors):.1f}%, within ±10% {100 * within:.0f}%; misses: {misses}")
 
 
 def main() -> None:
@@ -105,14 +137,17 @@ def main() -> None:
     parser.add_argument("--only", default="")
     parser.add_argument("--onnx", type=Path, help="Validate on the ONNX files in this folder.")
     parser.add_argument("--passes", type=int, default=5, help="Passes over the --onnx files.")
+    parser.add_argument("--drift", action="store_true", help="Time the profiles' reference models "
+                        "first; also score the predictions scaled by the drift.")
     args = parser.parse_args()
     profiles = {"all": DeviceProfile.load(args.all), "none": DeviceProfile.load(args.none)}
+    factors = drift(profiles) if args.drift else None
     results: dict[str, list[tuple[str, float, float]]] = {level: [] for level in LEVELS}
     if args.onnx is not None:
         print(f"{'model':32} {'all pred':>9} {'meas':>8} {'err%':>6}  {'none pred':>9} {'meas':>8} {'err%':>6}")
         for name, network, measured in onnx_models(args.onnx, args.passes, args.rounds):
             print(f"{name:32} {row(network, measured, profiles, name, results)}", flush=True)
-        summary(results)
+        summary(results, factors)
         return
     known = {} if args.measure else measured_csv(args.measured)
     if args.measure:
@@ -130,7 +165,7 @@ def main() -> None:
         else:
             continue
         print(f"{entry.name:32} {row(entry.analysis.network, measured, profiles, entry.name, results)}", flush=True)
-    summary(results)
+    summary(results, factors)
 
 
 def row(network: Network, measured: dict[str, float], profiles: dict[str, DeviceProfile], name: str,

@@ -29,7 +29,7 @@ def _round(text: str) -> tuple[int, int]:
 @click.option("--threads", default=1, show_default=True, type=WholeNumber(1, 1),
               help="Intra-op threads (1: timed by the calling thread's CPU clock).")
 @optimize_option("Runtime graph optimizations (fused kernels) on or off.")
-@click.option("--points", default=24, show_default=True, type=WholeNumber(2, MAX_POINTS),
+@click.option("--points", default=48, show_default=True, type=WholeNumber(2, MAX_POINTS),
               help=f"Grid points (single-kernel models) per kernel kind; at most {MAX_POINTS:,}.")
 @click.option("--rounds", default=15, show_default=True, type=WholeNumber(1, MAX_ROUNDS),
               help="Interleaved timing rounds over the whole grid (15: two calibrations in a row "
@@ -45,7 +45,9 @@ def calibrate(ctx: click.Context, runtime_name: str, threads: int, optimize: str
 
     Times one-kernel models (convs dense/pointwise/depthwise/grouped with their fused BN
     and activation, linear, pooling, activations, add/mul, concat/split/shuffle) and fits
-    per kind t = overhead + max(maccs/P, bytes/B). Use it with `report --latency FILE`.
+    per kind t = (overhead + max(maccs/P, bytes/B)) * exp(w . shape features), the shape
+    features being ln C_in, ln C_out, ln positions, ln window, ln stride, ln maccs, ln groups
+    (~45 s per level at --points 48). Use it with `report --latency FILE`.
 
     Example: costmodel calibrate --optimize none -o mydevice.json
     """

@@ -14,18 +14,18 @@ import random
 import statistics
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from costmodel.latency.device import cpu_model, nchwc_block
-from costmodel.latency.kernels import GROUPED, Kernel, kernels
-from costmodel.latency.model import DeviceProfile, Roofline, fit_roofline
+from costmodel.latency.kernels import GROUPED, KINDS, Kernel, kernels
+from costmodel.latency.model import DeviceProfile, Roofline, fit_roofline, fit_shape, shape_features
 from costmodel.runtime.base import RunTimes
 
-__all__ = ["GRIDS", "Baseline", "Point", "Sample", "baseline", "best", "calibrate", "estimate",
-           "fit_profile", "grid", "measure"]
+__all__ = ["GRIDS", "REFERENCES", "Baseline", "Point", "Sample", "baseline", "best", "calibrate", "estimate",
+           "fit_profile", "grid", "measure", "measure_references", "reference_times"]
 
 Spec = dict[str, Any]
 
@@ -177,6 +177,7 @@ class Point:
     bytes: int
     time_us: float
     calls: int = 1
+    shape: tuple[int, ...] = ()
 
 
 def grid(points_per_kind: int, optimize: str, seed: int = 0) -> list[tuple[str, Spec]]:
@@ -226,10 +227,51 @@ class Sample:
     outputs: int
 
 
+REFERENCES: dict[str, Spec] = {
+    "pointwise": {"input": [64, 56, 56], "layers": [
+        {"name": "k", "op": "conv_bn_act", "out": 64, "kernel": 1, "act": "relu"}]},
+    "dense": {"input": [32, 56, 56], "layers": [
+        {"name": "k", "op": "conv_bn_act", "out": 32, "kernel": 3, "act": "relu"}]},
+    "depthwise": {"input": [144, 56, 56], "layers": [
+        {"name": "k", "op": "conv_bn_act", "out": 144, "kernel": 3, "depthwise": True, "act": "relu6"}]},
+    "add": {"input": [64, 56, 56], "layers": [{"name": "k", "op": "add", "inputs": ["input", "input"]}]},
+}
+"""Fixed one-kernel models timed with every calibration (``DeviceProfile.reference_us``: CPU
+time per run) and again at validation: their ratio is how much faster or slower the machine
+runs now than when it was calibrated (benchmarks/bench_latency.py --drift)."""
+
+
+def _references() -> list[tuple[str, Spec]]:
+    return [(f"reference:{name}", {"model": f"reference_{name}", **spec}) for name, spec in REFERENCES.items()]
+
+
+def reference_times(samples: list[Sample], runs: int) -> dict[str, float]:
+    """Each reference model's CPU time per run (µs; :func:`best`) among ``samples``."""
+    return {sample.kind.partition(":")[2]: best(sample.times.cpu_us, runs)
+            for sample in samples if sample.kind.startswith("reference:")}
+
+
+def measure_references(*, optimize: str, runtime_name: str, rounds: int, runs: int) -> dict[str, float]:
+    """Time the reference models alone (as a calibration times them): :func:`reference_times`."""
+    samples = _time(_references(), optimize=optimize, runtime_name=runtime_name, rounds=rounds,
+                    runs=runs, seed=0)
+    return reference_times(samples, runs)
+
+
 def measure(points_per_kind: int, *, optimize: str, runtime_name: str, rounds: int, runs: int,
             seed: int, progress: Callable[[str], None] | None = None) -> list[Sample]:
-    """Time the session baselines and the grid with the runtime's per-node profiler on, in
-    ``rounds`` interleaved rounds of ``runs`` runs (a burst of load hits every point alike)."""
+    """Time the session baselines, the reference models and the grid with the runtime's
+    per-node profiler on, in ``rounds`` interleaved rounds of ``runs`` runs (a burst of load
+    hits every point alike)."""
+    specs = _session_baselines() + _references() + grid(points_per_kind, optimize, seed)
+    return _time(specs, optimize=optimize, runtime_name=runtime_name, rounds=rounds, runs=runs,
+                 seed=seed, progress=progress)
+
+
+def _time(specs: list[tuple[str, Spec]], *, optimize: str, runtime_name: str, rounds: int, runs: int,
+          seed: int, progress: Callable[[str], None] | None = None) -> list[Sample]:
+    """Build, export and time ``specs`` (kind, spec) in interleaved rounds; a grid point
+    (its kind one of KINDS) must run its kind's kernel and helpers only."""
     from costmodel.export import export_network
     from costmodel.graph import build
     from costmodel.runtime.base import RunOptions
@@ -240,12 +282,12 @@ def measure(points_per_kind: int, *, optimize: str, runtime_name: str, rounds: i
     options = RunOptions(1, optimize)  # type: ignore[arg-type]
     block = nchwc_block()
     jobs = []
-    for kind, spec in _session_baselines() + grid(points_per_kind, optimize, seed):
+    for kind, spec in specs:
         network = build(parse_spec(spec), f"<{spec['model']}>", {})
         found = kernels(network, optimize, block)
         if kind in GROUPED and found[0].kind == "conv_grouped_nchwc":
             kind = found[0].kind  # whole-block groups: the blocked kind
-        if not kind.startswith("session") and not {k.kind for k in found} <= {kind} | HELPER_KINDS:
+        if kind in KINDS and not {k.kind for k in found} <= {kind} | HELPER_KINDS:
             raise AssertionError(f"{spec['model']}: not {kind} kernels: {found}")
         exported = export_network(network, seed=seed)
         feeds = {exported.model.graph.input[0].name: exported.input}
@@ -293,7 +335,7 @@ def estimate(sample: Sample, fixed: Baseline, runs: int) -> list[Point]:
     other_us = {node: _node_us(times, node, runs) for node, op in times.op_types.items() if op in helpers}
     kernel_us = (best(times.cpu_us, runs) - fixed.session_us - fixed.node_us * len(times.op_types)
                  - sum(other_us.values())) / len(own)
-    points = [Point(sample.kind, own[0].maccs, own[0].bytes, max(kernel_us, 0.01), own[0].calls)]
+    points = [Point(sample.kind, own[0].maccs, own[0].bytes, max(kernel_us, 0.01), own[0].calls, own[0].shape)]
     for node, op in times.op_types.items():
         if op in REORDERS:
             elements = sample.inputs if op == "ReorderInput" else sample.outputs
@@ -314,26 +356,29 @@ def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name:
 
 def fit_profile(samples: list[Sample], *, optimize: str, runtime_name: str,
                 runs: int) -> tuple[DeviceProfile, list[Point]]:
-    """The profile of :func:`measure`'s samples (the session baselines first)."""
+    """The profile of :func:`measure`'s samples (the session baselines first, then the
+    reference models, recorded as timed, then the grid)."""
     fixed = baseline(samples[0], samples[1], runs)
-    points = [point for sample in samples[2:] for point in estimate(sample, fixed, runs)]
+    points = [point for sample in samples[2:] if sample.kind in KINDS for point in estimate(sample, fixed, runs)]
     kinds = {kind: _fit([p for p in points if p.kind == kind]) for kind in {p.kind for p in points}}
-    kinds["other"] = _fit([p for p in points if p.kind in OTHER_KINDS])
+    kinds["other"] = _fit([p for p in points if p.kind in OTHER_KINDS], shaped=False)
     from costmodel.runtime.measure import load_runtime
 
     runtime = load_runtime(runtime_name)
     profile = DeviceProfile(runtime.name, runtime.version, cpu_model(), 1, optimize, fixed.session_us,
                             dict(sorted(kinds.items())), len(points), node_us=fixed.node_us,
-                            nchwc_block=nchwc_block())
+                            nchwc_block=nchwc_block(), reference_us=reference_times(samples, runs))
     return profile, points
 
 
-def _fit(points: list[Point]) -> Roofline:
+def _fit(points: list[Point], shaped: bool = True) -> Roofline:
     """The kind's roofline, fitted on the points of at least ``MIN_US`` twice: on all of them,
-    then without the points it misses by more than ``OUTLIER``× either way. A lone kernel's time is a difference (CPU time less
-    the fixed costs and the profiled reorders) and, for a small kernel on a loaded machine,
-    can come out near zero or several times too long; in relative error such a point
-    outweighs dozens of sound ones."""
+    then without the points it misses by more than ``OUTLIER``× either way; then its shape
+    correction (model.fit_shape, when ``shaped`` and the points carry shapes: not
+    ``reorder``'s, nor ``other``'s, fitted on several kinds). A lone kernel's time is a
+    difference (CPU time less the fixed costs and the profiled reorders) and, for a small
+    kernel on a loaded machine, can come out near zero or several times too long; in
+    relative error such a point outweighs dozens of sound ones."""
     points = [p for p in points if p.time_us >= MIN_US] or points
     maccs = np.array([p.maccs for p in points], dtype=float)
     nbytes = np.array([p.bytes for p in points], dtype=float)
@@ -344,7 +389,10 @@ def _fit(points: list[Point]) -> Roofline:
     sound = np.abs(np.log(np.maximum(predicted, 1e-3) / times)) <= np.log(OUTLIER)
     if sound.sum() >= 3 and not sound.all():
         roofline = fit_roofline(maccs[sound], nbytes[sound], times[sound], calls[sound])
-    return roofline
+    design = [shape_features(p.kind, p.maccs, p.shape) for p in points]
+    if not shaped or not all(design) or len(points) < 2 * len(design[0]):
+        return roofline
+    return replace(roofline, shape=fit_shape(roofline, maccs, nbytes, calls, np.array(design), times))
 
 
 OUTLIER = 3.0

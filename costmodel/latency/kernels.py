@@ -41,7 +41,7 @@ from costmodel.spec.layers import MatMul
 if TYPE_CHECKING:
     from costmodel.graph import Network, Node
 
-__all__ = ["KINDS", "Kernel", "kernel_kind", "kernels"]
+__all__ = ["KINDS", "Kernel", "kernel_kind", "kernel_shape", "kernels"]
 
 KINDS = ("conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "conv_grouped_pointwise",
          "conv_grouped_nchwc",
@@ -77,6 +77,23 @@ class Kernel:
     calls: int = 1
     """Times the kernel's fixed cost is paid: a grouped conv run as im2col and a GEMM per
     group (not in the NCHWc layout) pays it per group."""
+    shape: tuple[int, ...] = ()
+    """The first layer's geometry (:func:`kernel_shape`): C_in, C_out, output positions,
+    window size, stride, groups; the latency model's shape features."""
+
+
+def kernel_shape(network: Network, layer: str) -> tuple[int, int, int, int, int, int]:
+    """(C_in, C_out, output positions, window k_h·k_w, stride, groups) of ``layer``: axis 1
+    of its first input and of its output, the product of the output's axes after the
+    second (1 for a rank ≤ 2 tensor), and its sliding-window geometry (1, 1, 1 without)."""
+    node = network.nodes[layer]
+    out = node.outputs[0]
+    source = network.nodes[node.inputs[0][0]].outputs[node.inputs[0][1]] if node.inputs else out
+    geometry = node.geometry
+    window = (int(geometry.kernel[0]) * int(geometry.kernel[1]), int(geometry.stride[0]),
+              int(geometry.groups)) if geometry is not None else (1, 1, 1)
+    return (int(source[1]) if len(source) > 1 else 1, int(out[1]) if len(out) > 1 else 1,
+            int(math.prod(out[2:])), *window)
 
 
 def kernel_kind(node: Node, c_in: int) -> str:
@@ -190,7 +207,8 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
         # per group: a kind of its own (calibrated apart; 3–10× faster on the same maccs)
         result = [replace(k, kind="conv_grouped_nchwc") if k.kind in GROUPED and blocked[k] else k
                   for k in result] + reorders
-    return [replace(k, calls=_groups(network, k)) if k.kind in GROUPED else k for k in result]
+    return [replace(k, calls=_groups(network, k) if k.kind in GROUPED else 1,
+                    shape=kernel_shape(network, k.layers[0])) for k in result]
 
 
 def _groups(network: Network, kernel: Kernel) -> int:

@@ -1,14 +1,17 @@
 """A device profile (plain JSON) and the latency it predicts for a network.
 
-Per kernel kind, a roofline with a fixed cost: t = overhead + max(maccs / P, bytes / B)
-(µs; P in maccs/µs, B in bytes/µs), plus the executor's cost per kernel. A network's
-latency is the session's fixed cost plus its kernels' times. Latency is device-specific: a profile describes one CPU, runtime,
-version, thread count and optimization level.
+Per kernel kind, a roofline with a fixed cost, scaled by a log-linear correction in the
+kernel's shape: t = (calls·overhead + max(maccs / P, bytes / B)) · exp(w · φ(shape)) (µs; P
+in maccs/µs, B in bytes/µs; :func:`shape_features`), plus the executor's cost per kernel.
+A network's latency is the session's fixed cost plus its kernels' times. Latency is
+device-specific: a profile describes one CPU, runtime, version, thread count and
+optimization level.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,21 +24,47 @@ from costmodel.spec.located_yaml import read_text
 if TYPE_CHECKING:
     from costmodel.graph import Network
 
-__all__ = ["DeviceProfile", "KernelTime", "Roofline", "fit_roofline", "predict"]
+__all__ = ["CONTRACTIONS", "DeviceProfile", "KernelTime", "Roofline", "fit_roofline", "fit_shape", "predict",
+           "shape_features"]
+
+CONTRACTIONS = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped",
+                          "conv_grouped_pointwise", "conv_grouped_nchwc", "fully_connected", "gemm",
+                          "tensor_matmul"})
+"""Kinds whose shape correction reads the whole geometry (the others: C_out and positions)."""
+
+
+def shape_features(kind: str, maccs: int, shape: tuple[int, ...]) -> list[float]:
+    """φ of a kernel of ``kind`` (``shape``: Kernel.shape, C_in, C_out, positions, window,
+    stride, groups): for a contraction [1, ln C_in, ln C_out, ln positions, ln window,
+    ln stride, ln(maccs + 1), ln groups]; else [1, ln C_out, ln positions]; [] without a shape."""
+    if not shape:
+        return []
+    c_in, c_out, positions, window, stride, groups = (max(value, 1) for value in shape)
+    if kind in CONTRACTIONS:
+        return [1.0, math.log(c_in), math.log(c_out), math.log(positions), math.log(window),
+                math.log(stride), math.log(maccs + 1), math.log(groups)]
+    return [1.0, math.log(c_out), math.log(positions)]
+
 
 @dataclass(frozen=True)
 class Roofline:
-    """t = calls · overhead_us + max(maccs / maccs_per_us, bytes / bytes_per_us); 0 rate =
-    unused; ``calls``: times the fixed cost is paid (groups of an im2col grouped conv, else 1)."""
+    """t = (calls · overhead_us + max(maccs / maccs_per_us, bytes / bytes_per_us)) ·
+    exp(shape · φ); 0 rate = unused; ``calls``: times the fixed cost is paid (groups of an
+    im2col grouped conv, else 1); ``shape``: the correction's coefficients w (empty: none),
+    φ = :func:`shape_features`."""
 
     overhead_us: float
     maccs_per_us: float
     bytes_per_us: float
+    shape: tuple[float, ...] = ()
 
-    def time_us(self, maccs: int, nbytes: int, calls: int = 1) -> float:
+    def time_us(self, maccs: int, nbytes: int, calls: int = 1, features: list[float] | None = None) -> float:
         compute = maccs / self.maccs_per_us if self.maccs_per_us else 0.0
         memory = nbytes / self.bytes_per_us if self.bytes_per_us else 0.0
-        return calls * self.overhead_us + max(compute, memory)
+        base = calls * self.overhead_us + max(compute, memory)
+        if not self.shape or not features:
+            return base
+        return base * math.exp(max(min(sum(w * x for w, x in zip(self.shape, features)), 5.0), -5.0))
 
 
 @dataclass(frozen=True)
@@ -56,6 +85,9 @@ class DeviceProfile:
     """The executor's cost per kernel beyond the kernel's own time."""
     nchwc_block: int = NCHWC_BLOCK
     """The CPU's NCHWc block size in channels (16 with AVX-512, 8 with AVX2)."""
+    reference_us: dict[str, float] = field(default_factory=dict)
+    """CPU time per run of each of calibrate.REFERENCES when the profile was calibrated:
+    timed again, they measure the machine's drift since (bench_latency.py --drift)."""
 
     def roofline(self, kind: str) -> Roofline:
         """The kind's roofline, or ``other``'s for a kind the calibration did not cover."""
@@ -72,17 +104,28 @@ class DeviceProfile:
         data = json.loads(text)
         if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict):
             raise ValueError("not a device profile (a JSON object with 'kinds')")
-        data["kinds"] = {k: Roofline(**v) for k, v in data["kinds"].items()}
+        data["kinds"] = {k: Roofline(**{**v, "shape": tuple(v.get("shape", ()))}) if isinstance(v, dict)
+                         else Roofline(**v) for k, v in data["kinds"].items()}
         profile = cls(**data)
         profile._validate()
         return profile
 
     def _validate(self) -> None:
+        if not isinstance(self.reference_us, dict):
+            raise ValueError(f"reference_us is {self.reference_us!r}; it must be an object of times")
         numbers = {"session_us": self.session_us, "node_us": self.node_us, **{
-            f"{kind}.{key}": value for kind, roofline in self.kinds.items() for key, value in asdict(roofline).items()}}
+            f"reference_us.{name}": value for name, value in self.reference_us.items()}, **{
+            f"{kind}.{key}": value for kind, roofline in self.kinds.items()
+            for key, value in asdict(roofline).items() if key != "shape"}}
         for key, value in numbers.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
                 raise ValueError(f"{key} is {value!r}; it must be a finite number ≥ 0")
+        for kind, roofline in self.kinds.items():
+            size = len(shape_features(kind, 0, (1,) * 6))
+            if len(roofline.shape) not in (0, size) or not all(
+                    not isinstance(w, bool) and isinstance(w, int | float) and math.isfinite(w) for w in roofline.shape):
+                raise ValueError(f"{kind}.shape is {list(roofline.shape)!r}; it must be empty or "
+                                 f"{size} finite numbers")
         if "other" not in self.kinds:
             raise ValueError("no roofline for kind 'other' (the kinds the calibration did not cover)")
         for key, value, low, high in (("threads", self.threads, 1, 1024), ("nchwc_block", self.nchwc_block, 1, 1024)):
@@ -107,7 +150,8 @@ class KernelTime:
 
 def predict(network: Network, profile: DeviceProfile) -> tuple[list[KernelTime], float]:
     """Each kernel's predicted time and the total (session cost + kernels), in µs."""
-    times = [KernelTime(k, profile.node_us + profile.roofline(k.kind).time_us(k.maccs, k.bytes, k.calls))
+    times = [KernelTime(k, profile.node_us + profile.roofline(k.kind).time_us(
+                 k.maccs, k.bytes, k.calls, shape_features(k.kind, k.maccs, k.shape)))
              for k in kernels(network, profile.optimize, profile.nchwc_block)]
     return times, profile.session_us + sum(t.time_us for t in times)
 
@@ -154,3 +198,35 @@ def _nonnegative_lstsq(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             break
         active[np.flatnonzero(active)[np.argmin(solution)]] = False
     return coef
+
+
+def fit_shape(roofline: Roofline, maccs: np.ndarray, nbytes: np.ndarray, calls: np.ndarray,
+              design: np.ndarray, times: np.ndarray, ridge: float | None = None,
+              outlier: float = 3.0) -> tuple[float, ...]:
+    """The shape correction w of ``roofline`` (given without one): ridge least squares of
+    ln(t / roofline's t) on φ (the rows of ``design``, :func:`shape_features`), the
+    intercept unpenalized; fitted again without the points it then misses by more than
+    ``outlier``× either way."""
+    base = np.array([roofline.time_us(int(m), int(b), int(c)) for m, b, c in zip(maccs, nbytes, calls)])
+    target = np.log(times / np.maximum(base, 1e-9))
+    ridge = RIDGE if ridge is None else ridge
+    coef = _ridge(design, target, ridge)
+    sound = np.abs(design @ coef - target) <= np.log(outlier)
+    if sound.sum() >= design.shape[1] and not sound.all():
+        coef = _ridge(design[sound], target[sound], ridge)
+    return tuple(float(w) for w in coef)
+
+
+RIDGE = 1e-2
+"""The shape correction's ridge penalty per point (ln-space coefficients): keeps the ~50
+points of a kind from fitting noise and the correction from extrapolating wildly."""
+
+
+def _ridge(design: np.ndarray, target: np.ndarray, penalty: float) -> np.ndarray:
+    """argmin |design·w − target|² + penalty·n·|w[1:]|² (the first column: the intercept;
+    the least-norm w when a column is constant)."""
+    n, width = design.shape
+    regular = np.sqrt(penalty * n) * np.eye(width)[1:]
+    stacked = np.vstack([design, regular])
+    # least squares of the stacked system: a constant column (e.g. ln groups = 0) gets 0
+    return np.linalg.lstsq(stacked, np.concatenate([target, np.zeros(width - 1)]), rcond=None)[0]

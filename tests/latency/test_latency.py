@@ -14,6 +14,7 @@ from costmodel.latency import device
 from costmodel.latency.calibrate import (
     GRIDS,
     HELPER_KINDS,
+    REFERENCES,
     Baseline,
     Sample,
     baseline,
@@ -24,7 +25,14 @@ from costmodel.latency.calibrate import (
 )
 from costmodel.latency.device import nchwc_block, shipped_profile
 from costmodel.latency.kernels import GROUPED, KINDS, Kernel, kernels
-from costmodel.latency.model import DeviceProfile, Roofline, fit_roofline, predict
+from costmodel.latency.model import (
+    DeviceProfile,
+    Roofline,
+    fit_roofline,
+    fit_shape,
+    predict,
+    shape_features,
+)
 from costmodel.ops.base import Traffic
 from costmodel.runtime.base import RunTimes
 from costmodel.spec.load import parse_spec
@@ -115,6 +123,10 @@ def test_tiny_calibration_round_trips_as_json():
         set(GRIDS) - {"norm"} - GROUPED | {"other", "reorder"}
     assert profile.node_us >= 0 and profile.nchwc_block == nchwc_block()
     assert profile.threads == 1 and profile.optimize == "all" and profile.session_us > 0
+    # the reference models are timed with the grid, kept apart from its points
+    assert set(profile.reference_us) == set(REFERENCES) and all(t > 0 for t in profile.reference_us.values())
+    # two points per kind cannot fit a shape correction of 3 or 8 coefficients
+    assert all(roofline.shape == () for roofline in profile.kinds.values())
     assert DeviceProfile.from_json(profile.to_json()) == profile
 
 
@@ -444,3 +456,61 @@ def test_calibrate_refuses_an_existing_output_without_force(tmp_path):
     replaced = CliRunner().invoke(main, [*args, "--force"])
     assert replaced.exit_code == 0, replaced.output
     assert DeviceProfile.load(existing).grid_points > 0
+
+
+def test_kernel_shape_is_the_first_layers_geometry():
+    # MobileNetV1's stem: 3 → 32 channels, 3×3 stride 2 to 112×112; its first depthwise conv
+    # 32 → 32 in 32 groups at 112×112; the classifier 1024 → 1000 (rank 2: one position)
+    found = kernels(analyze(V1).network, "all")
+    assert found[0].shape == (3, 32, 112 * 112, 9, 2, 1)
+    assert found[1].shape == (32, 32, 112 * 112, 9, 1, 32)
+    assert next(k for k in found if k.kind == "fully_connected").shape == (1024, 1000, 1, 1, 1, 1)
+
+
+def test_shape_fit_recovers_a_known_correction():
+    # times = roofline × exp(w·φ) exactly: unpenalized least squares gives w back
+    rng = np.random.default_rng(2)
+    roofline = Roofline(2.0, 500.0, 0.0)
+    shapes = [tuple(int(v) for v in (rng.choice([8, 32, 128, 512]), rng.choice([16, 64, 256]),
+                                     rng.choice([49, 196, 784, 3136]), rng.choice([1, 9, 25]),
+                                     rng.choice([1, 2]), 1)) for _ in range(60)]
+    maccs = np.array([s[0] * s[1] * s[2] * s[3] for s in shapes], dtype=float)
+    truth = np.array([-0.3, 0.05, -0.1, 0.08, 0.02, 0.1, 0.01, 0.0])
+    design = np.array([shape_features("conv_dense", int(m), s) for m, s in zip(maccs, shapes)])
+    times = np.array([roofline.time_us(int(m), 0) for m in maccs]) * np.exp(design @ truth)
+    ones = np.ones_like(maccs)
+    fitted = fit_shape(roofline, maccs, np.zeros_like(maccs), ones, design, times, ridge=0.0)
+    # ln stride and ln groups: groups is constant (1) here, so its column is 0 and its
+    # coefficient stays 0 with any penalty; without one the system is singular there
+    assert fitted == pytest.approx(tuple(truth), abs=1e-6)
+
+
+def test_a_shape_correction_scales_its_kind_only(tmp_path):
+    # conv_pointwise's correction w = [ln 2, 0, …]: every pointwise conv takes twice the
+    # roofline's time; the other kinds are unchanged
+    doubled = DeviceProfile("onnxruntime", "0", "synthetic", 1, "all", 10.0, {
+        **synthetic().kinds, "conv_pointwise": Roofline(1.0, 1000.0, 0.0, (float(np.log(2)),) + (0.0,) * 7)})
+    network = analyze(V1).network
+    plain, shaped = predict(network, synthetic())[0], predict(network, doubled)[0]
+    for a, b in zip(plain, shaped):
+        factor = 2 if a.kernel.kind == "conv_pointwise" else 1
+        assert b.time_us == pytest.approx(factor * a.time_us)  # node_us is 0 in both
+    path = tmp_path / "p.json"
+    path.write_text(doubled.to_json())
+    assert DeviceProfile.load(path) == doubled
+
+
+@pytest.mark.parametrize("shape", [[1.0, 2.0], [float("nan")] * 8, ["x"] * 8])
+def test_a_bad_shape_correction_is_refused(shape):
+    data = json.loads(synthetic().to_json())
+    data["kinds"]["conv_dense"]["shape"] = shape
+    with pytest.raises(ValueError, match="conv_dense.shape"):
+        DeviceProfile.from_json(json.dumps(data))
+
+
+@pytest.mark.parametrize("references", [[1.0], {"dense": -1.0}, {"dense": "x"}])
+def test_bad_reference_times_are_refused(references):
+    data = json.loads(synthetic().to_json())
+    data["reference_us"] = references
+    with pytest.raises(ValueError, match="reference_us"):
+        DeviceProfile.from_json(json.dumps(data))
