@@ -347,8 +347,7 @@ class _Builder:
         itself when a value cannot be hashed. Made once per layer object."""
         found = self.memo.get(("content", id(layer)))
         if found is None:  # the layer is kept with its key, so its id is not reused
-            fields = (*layer.__dict__.items(), *(layer.__pydantic_extra__ or {}).items())
-            key: Any = (type(layer), tuple((name, _frozen(value)) for name, value in fields))
+            key = _content_key(layer)
             try:
                 hash(key)
             except TypeError:
@@ -396,6 +395,22 @@ class _Scope:
     def of(cls, values: Mapping[str, Value]) -> _Scope:
         exact = all(type(value) in (int, Fraction) for value in values.values())
         return cls(values, tuple(values.items()) if exact else None)
+
+
+_ATOMS = frozenset({int, Fraction, str, bool, type(None)})
+"""Types of field values hashed as they are (beside their type) in a layer's content."""
+
+
+def _content_key(layer: LayerSpec) -> Any:
+    """The class, the field values and their types when every value is an atom (the common
+    case: a class lists its fields in one order, so the values name them); else every field
+    by name, :func:`_frozen`. Equal keys, equal layers (but their lines)."""
+    values = tuple(layer.__dict__.values())
+    types = tuple(map(type, values))
+    if not layer.__pydantic_extra__ and _ATOMS.issuperset(types):
+        return type(layer), values, types
+    fields = (*layer.__dict__.items(), *(layer.__pydantic_extra__ or {}).items())
+    return type(layer), tuple((name, _frozen(value)) for name, value in fields)
 
 
 def _frozen(value: Any) -> Any:
