@@ -1,5 +1,5 @@
 """Patterns of held-out torchvision/timm exports (torch 2.14.1, opset 17) the importer once
-refused, as small onnx.helper graphs with hand-computed counts, and two of those exports
+refused, as small onnx.helper graphs with hand-computed counts, and some of those exports
 themselves (stripped, tests/importer/exports/heldout/) with their torch reference numbers:
 
 * EfficientViT's linear attention (timm efficientvit_b0): relu(K)ᵀ·pad(V, value 1), then
@@ -174,10 +174,20 @@ def test_strided_attention_bias(tmp_path: Path) -> None:
 #     2,558,976, mm 1,310,720, addmm 1,280,000); BN γ+β 5,360, all after a conv
 #   levit_128s: params 7,777,058, MACCs 304,660,832 (convolution 48,771,072, mm 230,752,256,
 #     bmm 24,369,504, addmm 768,000); BN γ+β 39,648, of which 2·240 after the stem's convs
-# A folded BN leaves the conv a bias of C where BN had γ and β (2C): params − C.
+#   mobilenetv4_conv_small: params 3,774,024, MACCs 186,005,568 (convolution 184,725,568,
+#     addmm 1,280,000); BN γ+β 25,088, all after a bias-free conv
+# A folded BN leaves the conv a bias of C where BN had γ and β (2C): params − C. The dynamo
+# exporter (torch.onnx.export(dynamo=True), its defaults: opset 20, optimizer on) then drops
+# biases that are all zeros — a fresh model's BN folded into a bias-free conv or linear
+# (β = 0, running mean 0) leaves one — so − 2C, and LeViT's two zero-initialised heads
+# (2 × 1,000); its optimizer also folds the BNs after the attention's linears (624 channels
+# in all, 1,248 γ+β), the TorchScript exporter only the stem's 240.
 HELDOUT_REFERENCE = {
     "efficientvit_b0.ts17": (3_410_008 - 5_360 // 2, 100_233_216),
+    "efficientvit_b0.dynamo": (3_410_008 - 5_360, 100_233_216),
     "levit_128s.ts17": (7_777_058 - 240, 304_660_832),
+    "levit_128s.dynamo": (7_777_058 - 1_248 - 2_000, 304_660_832),
+    "mobilenetv4_conv_small.ts17": (3_774_024 - 25_088 // 2, 186_005_568),
 }
 
 
