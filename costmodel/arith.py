@@ -218,6 +218,16 @@ def floor(x: Value) -> Value:
     return math.floor(_sympy_to_number(x))
 
 
+def floor_divide(a: Value, b: Value) -> Value:
+    """⌊a/b⌋ (``a // b``); ``a`` itself when ``b`` is 1 and ``a`` is a whole-number sympy
+    expression, which sympy's floor returns too, but only after trying to settle the sign
+    of ``a`` from its assumptions (milliseconds a call: every stride-1 conv of a symbolic
+    build and of a symbolic report's named costs)."""
+    if isinstance(b, int) and b == 1 and getattr(a, "is_integer", None) is True:
+        return a
+    return a // b
+
+
 def ceil(x: Value) -> Value:
     """⌈x⌉."""
     if is_symbolic(x):
@@ -301,16 +311,33 @@ def make_divisible(v: Value, divisor: Value = 8, min_value: Value | None = None)
         raise SpecError(f"make_divisible: the size to round is {decimal_text(v)}; it must be ≥ 0")
     if min_value is None:
         min_value = divisor
-    threshold = Fraction(9, 10) * v
     if any(is_symbolic(x) for x in (v, divisor, min_value)):
-        # d·max(m/d, ⌊v/d + 1/2⌋), equal for d > 0, so that no even-valued Max is ever
-        # divided: sympy 1.14 takes Max(8, 8k)/6 for an integer and pulls it out of a floor.
-        rounded = divisor * maximum(min_value * Fraction(1) / divisor, floor(v / divisor + Fraction(1, 2)))
-        return rounded + divisor * below(rounded, threshold)
+        return _symbolic_make_divisible(v, divisor, min_value)
+    threshold = Fraction(9, 10) * v
     rounded = maximum(min_value, floor(v + Fraction(1, 2) * divisor) // divisor * divisor)
     if is_lanes(rounded):
         return as_int(rounded + divisor * below(rounded, threshold))
     return as_int(rounded + divisor if rounded < threshold else rounded)
+
+
+_MADE_DIVISIBLE: dict[tuple[Any, Any, Any], Value] = {}
+"""Symbolic make_divisible results by arguments (at most :data:`_MADE_DIVISIBLE_MOST`)."""
+_MADE_DIVISIBLE_MOST = 4096
+
+
+def _symbolic_make_divisible(v: Value, divisor: Value, min_value: Value) -> Value:
+    """make_divisible with a symbol in its arguments: d·max(m/d, ⌊v/d + 1/2⌋) + d·H(…), equal
+    for d > 0, so that no even-valued Max is ever divided (sympy 1.14 takes Max(8, 8k)/6 for
+    an integer and pulls it out of a floor). Remembered: sympy's Max compares its arguments
+    afresh on every call (~20 ms each), and a symbolic build and its rebuilds (forced
+    structure decisions) round the same few widths again and again."""
+    key = (v, divisor, min_value)
+    if key not in _MADE_DIVISIBLE:
+        if len(_MADE_DIVISIBLE) >= _MADE_DIVISIBLE_MOST:
+            _MADE_DIVISIBLE.clear()
+        rounded = divisor * maximum(min_value * Fraction(1) / divisor, floor(v / divisor + Fraction(1, 2)))
+        _MADE_DIVISIBLE[key] = rounded + divisor * below(rounded, Fraction(9, 10) * v)
+    return _MADE_DIVISIBLE[key]
 
 
 FUNCTIONS: dict[str, Callable[..., Value]] = {

@@ -17,7 +17,7 @@ recognised, ⌊⌊⌊(r − 1)/2⌋/2⌋/2⌋ + 1 = ⌈r/8⌉ verified over a wh
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from math import lcm
@@ -94,7 +94,9 @@ def MakeDivisible() -> Any:  # a class, created once sympy is loaded
 
 @contextmanager
 def _no_distribution() -> Iterator[None]:
-    """Keep 2·(a + b) as a product, so a named size stays one factor of every cost."""
+    """Keep 2·(a + b) as a product, so a named size stays one factor of every cost. Entering
+    and leaving clear sympy's whole cache (sympy's rule for its global parameters): the
+    fewer switches, the more sympy remembers."""
     from sympy.core.parameters import distribute
 
     with distribute(False):
@@ -122,6 +124,8 @@ class _Namer:
         self.integers: dict[Any, Any] = {}    # rounding sub-expression → integer dummy
         self.memo: dict[Any, Any] = {}        # sub-expression → its integer form
         self.primitives: dict[Any, tuple[Any, Any]] = {}  # primitive part → (content, name)
+        self.formulas: dict[Any, tuple[list[Shape], Cost]] = {}  # (op, layer, inputs) → result
+        self.recognised: dict[Any, Any] = {}  # expression → make_divisible recognised in it
 
     def simple(self, expr: Any) -> bool:
         """A number, a parameter, or a rational multiple of one named quantity."""
@@ -157,20 +161,32 @@ class _Namer:
             return value.xreplace(self.of_raw)
         return value
 
-    def evaluate(self, node: Node) -> tuple[list[Shape], Cost]:
+    def fields(self, node: Node) -> dict[str, Any]:
+        """The layer's expression fields in names (as far as sizes are named so far)."""
         layer = node.layer
-        update = {name: self.replace(getattr(layer, name)) for name in expr_fields(type(layer))
-                  if getattr(layer, name) is not None}
+        return {name: self.replace(getattr(layer, name)) for name in expr_fields(type(layer))
+                if getattr(layer, name) is not None}
+
+    def evaluate(self, node: Node, update: dict[str, Any]) -> tuple[list[Shape], Cost]:
+        """The op's formula on ``node``'s layer with ``update`` and its named inputs; one
+        evaluation per distinct (layer, inputs): repeated cells share it."""
+        layer = node.layer.model_copy(update=update)
         shapes = [self.named_outputs[ref][port] for ref, port in node.inputs]
+        key = _layer_key(node.op, layer, shapes)
+        if key is not None and key in self.formulas:
+            return self.formulas[key]
         with _no_distribution():
-            result = OPS[node.op].formula(layer.model_copy(update=update), *shapes)
+            result = OPS[node.op].formula(layer, *shapes)
+        if key is not None:
+            self.formulas[key] = result.outputs, result.cost
         return result.outputs, result.cost
 
     def input(self, node: Node) -> None:
         self.named_outputs[node.name] = [tuple(self.replace(d) for d in s) for s in node.outputs]
 
     def node(self, node: Node) -> Cost:
-        outputs, cost = self.evaluate(node)
+        update = self.fields(node)
+        outputs, cost = self.evaluate(node, update)
         local: dict[Any, Any] = {}
         named_shapes = []
         for raw_shape, shape in zip(node.outputs, outputs):
@@ -194,25 +210,33 @@ class _Namer:
                 named_shape.append(value)
             named_shapes.append(tuple(named_shape))
         self.named_outputs[node.name] = named_shapes
-        named = Cost(*(self._clean(getattr(cost, f.name), local) for f in fields(Cost)))
-        if self.raw_left(named):  # a field sized by an output named just now: evaluate again
-            _, cost = self.evaluate(node)
-            named = Cost(*(self._clean(getattr(cost, f.name), local) for f in fields(Cost)))
+        named = self._clean(cost, local)
+        if self.raw_left(named) and (renamed := self.fields(node)) != update:
+            # a field sized by an output named just now (c₂ = out): evaluate again in it
+            _, cost = self.evaluate(node, renamed)
+            named = self._clean(cost, local)
         return named
 
     def raw_left(self, cost: Cost) -> bool:
         return any(getattr(getattr(cost, f.name), "free_symbols", set()) & self.parameters
                    for f in fields(Cost))
 
-    def _clean(self, value: Any, local: Mapping[Any, Any]) -> Any:
-        """A formula's cost in names: its outputs' sizes and any raw size left in it."""
+    def _clean(self, cost: Cost, local: Mapping[Any, Any]) -> Cost:
+        """A formula's cost in names: its outputs' sizes and any raw size left in it (one
+        switch of sympy's distribution for all fields: each switch clears sympy's cache)."""
+        values = [getattr(cost, f.name) for f in fields(Cost)]
+        if not any(getattr(value, "free_symbols", None) for value in values):
+            return cost
+        with _no_distribution():
+            return Cost(*(self._cleaned(value, local) for value in values))
+
+    def _cleaned(self, value: Any, local: Mapping[Any, Any]) -> Any:
         if not getattr(value, "free_symbols", None):
             return value
-        with _no_distribution():
-            if local:
-                value = value.xreplace(dict(local))
-            if value.free_symbols & self.parameters:
-                value = value.xreplace(self.of_raw)
+        if local:
+            value = value.xreplace(dict(local))
+        if value.free_symbols & self.parameters:
+            value = value.xreplace(self.of_raw)
         return value
 
 
@@ -223,7 +247,7 @@ def named_costs(network: Network, names: tuple[str, ...]) -> NamedCosts:
     namer = _Namer(network, {parameter_symbol(n) for n in names})
     namer.input(network.input)
     costs = {node.name: namer.node(node) for node in network.ops}
-    total = expanded(Cost.sum(costs.values()))
+    total = expanded(_summed(costs.values()))
     quantities = [_shortened(q, namer) for q in namer.quantities]
     blocks = {name: node.block for name, node in network.nodes.items()}
     return NamedCosts(quantities, costs, total, blocks, namer.of_raw)
@@ -235,6 +259,21 @@ def expanded(cost: Cost) -> Cost:
 
     return Cost(*(sympy.expand(v) if getattr(v, "free_symbols", None) else v
                   for v in (getattr(cost, f.name) for f in fields(Cost))))
+
+
+def _summed(costs: Iterable[Cost]) -> Cost:
+    """The sum of ``costs`` field by field, each symbolic field one n-ary sympy sum (adding
+    hundreds of expressions one at a time re-sorts the growing sum each time)."""
+    import sympy
+
+    costs = list(costs)
+    result = []
+    for f in fields(Cost):
+        values = [getattr(c, f.name) for c in costs]
+        symbolic = [v for v in values if getattr(v, "free_symbols", None)]
+        number = sum(v for v in values if not getattr(v, "free_symbols", None))
+        result.append(sympy.Add(number, *symbolic) if symbolic else number)
+    return Cost(*result)
 
 
 def _integer_form(expr: Any, dummies: dict[Any, Any], memo: dict[Any, Any]) -> Any:
@@ -263,13 +302,14 @@ def _shortened(quantity: Quantity, namer: _Namer) -> Quantity:
     """The shortest of: the named form and the raw form, each with make_divisible
     recognised (its argument a multiple of an earlier name where it is one: SE's
     make_divisible(c₁/4, 8)) and quasi-linear roundings in one variable closed."""
-    candidates = [_in_names(_short(quantity.shown), namer, quantity.symbol)]
+    candidates = [_in_names(_short(quantity.shown, namer.recognised), namer, quantity.symbol)]
+    closed = None
     if quantity.shown != quantity.raw:
         closed = quasi_linear(quantity.raw)
-        candidates.append(_short(quantity.raw) if closed is None else closed)
+        candidates.append(_short(quantity.raw, namer.recognised) if closed is None else closed)
     best = min(candidates, key=lambda e: (len(str(e)), str(e)))
-    if len(candidates) > 1 and quasi_linear(quantity.raw) is not None:
-        best = candidates[1]   # H₂ = ⌈r/4⌉ rather than ⌈H₁/2⌉: a paper's closed form
+    if closed is not None:
+        best = closed   # H₂ = ⌈r/4⌉ rather than ⌈H₁/2⌉: a paper's closed form
     return Quantity(quantity.symbol, quantity.raw, best, quantity.kind, quantity.first)
 
 
@@ -285,8 +325,10 @@ def _in_names(expr: Any, namer: _Namer, symbol: Any) -> Any:
     return expr.replace(lambda e: isinstance(e, MakeDivisible()), rename)
 
 
-def _short(expr: Any) -> Any:
-    expr = recognise_make_divisible(expr)
+def _short(expr: Any, memo: dict[Any, Any]) -> Any:
+    """``expr`` with make_divisible recognised (``memo`` shared by every quantity: each
+    raw width holds the ones before it) and a quasi-linear rounding closed."""
+    expr = recognise_make_divisible(expr, memo)
     closed = quasi_linear(expr)
     return expr if closed is None else closed
 
@@ -304,6 +346,7 @@ def recognise_make_divisible(expr: Any, memo: dict[Any, Any] | None = None) -> A
         memo[expr] = found if found is not None else expr.func(
             *(recognise_make_divisible(a, memo) for a in expr.args))
     return memo[expr]
+
 
 
 def _match_make_divisible(expr: Any, memo: dict[Any, Any]) -> Any:
@@ -365,3 +408,28 @@ def quasi_linear(expr: Any) -> Any:
             return sympy.floor(x / n) if a == 0 else (
                 sympy.ceiling(x / n) if a == n - 1 else sympy.floor((x + a) / n))
     return None
+
+
+_NOT_FORMULA = frozenset({"name", "inputs", "repeat", "first", "when", "choices"})
+"""Layer fields the build has used up: no op formula reads them."""
+
+
+def _layer_key(op: str, layer: Any, shapes: list[Shape]) -> Any:
+    """What an op formula's result depends on: the op, the layer's other fields and the
+    input shapes (hashable); None when a field value cannot be hashed."""
+    values = [(name, _frozen(getattr(layer, name))) for name in type(layer).model_fields
+              if name not in _NOT_FORMULA]
+    key = (op, type(layer), tuple(values), tuple(sorted((layer.model_extra or {}).items())), tuple(shapes))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value

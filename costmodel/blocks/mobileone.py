@@ -35,7 +35,7 @@ def mobileone_block(layer: MobileOneBlock, inputs: list[Shape]) -> list[LayerSpe
     out = c_in if layer.out is None else layer.out
     conv = dict(op="conv_bn_act", out=out, kernel=layer.kernel, stride=layer.stride,
                 depthwise=layer.depthwise, groups=layer.groups, act="none", inputs="input")
-    if layer.reparam:
+    if holds(layer.reparam, "!=", 0, "re-parameterized form when reparam ≠ 0"):
         children: list[LayerSpec] = [ConvBnAct(**conv, name="reparam_conv", bias=True, bn=False)]
     else:
         children = [ConvBnAct(**conv, name=f"conv.{i}")
@@ -47,7 +47,7 @@ def mobileone_block(layer: MobileOneBlock, inputs: list[Shape]) -> list[LayerSpe
             children.append(BatchNorm(op="batchnorm", name="skip", inputs="input"))
         if len(children) > 1:
             children.append(Add(op="add", name="add", inputs=[child_name(child) for child in children]))
-    if layer.se:
+    if holds(layer.se, "!=", 0, "squeeze-excitation when se ≠ 0"):
         children.append(SqueezeExcitation(op="squeeze_excitation", name="se", squeeze=out // 16))
     if layer.act == "none":
         return children

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from costmodel.arith import Value
+from costmodel.arith import Value, floor_divide
 from costmodel.assumptions import require
 from costmodel.cost import Cost
 from costmodel.errors import SpecError
@@ -25,10 +25,10 @@ def conv_output_size(size: Value, kernel: Value, stride: Value, padding: Value |
                      dilation: Value) -> Value:
     """H′ = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1; with ``same`` padding H′ = ⌈H/s⌉."""
     if padding == "same":
-        return -(-size // stride)
+        return -floor_divide(-size, stride)
     if isinstance(padding, str):  # valid: none
         padding = 0
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+    return floor_divide(size + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1
 
 
 def _checked_size(size: Value, axis: str) -> Value:
@@ -55,7 +55,7 @@ def conv2d(layer: Conv2d, x: Shape) -> OpResult:
         require_int(p, "padding", minimum=0) for p in pair(layer.padding))
     h_out = _checked_size(conv_output_size(h, kh, sh, ph, dh), "height")
     w_out = _checked_size(conv_output_size(w, kw, sw, pw, dw), "width")
-    weights = kh * kw * (c_in // groups) * c_out
+    weights = kh * kw * floor_divide(c_in, groups) * c_out
     bias = c_out if layer.bias else 0
     outputs = n * c_out * h_out * w_out
     traffic = Traffic(reads=n * c_in * h * w, writes=outputs, weights=weights, bias=bias)

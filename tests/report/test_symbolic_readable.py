@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from costmodel.api import analyze, holds_at
 from costmodel.cli import main
+from costmodel.errors import SpecError
 from costmodel.report.symbolic import (
     MAX_NAMED_OPS,
     TOTALS,
@@ -61,6 +62,63 @@ def test_json_expressions_evaluate_to_the_numeric_report(name: str) -> None:
         if checked == POINTS:
             break
     assert checked == POINTS
+
+
+STRUCTURAL = {"convnext", "efficientnet_b0", "efficientnet_lite", "mobilenext_se", "mobileone",
+              "regnetx", "regnety", "resnet50"}
+"""Specs with a parameter that decides the structure: no symbolic report in all parameters
+(tests/report/test_relaxed.py checks their one-line refusal)."""
+OTHERS = sorted(path.name for path in SPECS.glob("*.yaml")
+                if path.name not in BOTH and path.stem not in STRUCTURAL)
+
+
+def _near(rng: random.Random, default: Fraction, low: Fraction, high: Fraction) -> Fraction:
+    """A random value from default/2 to 2·default within [low, high]: whole for a whole
+    default, else in hundredths of it."""
+    if default.denominator == 1 and default > 1:
+        value = Fraction(rng.randint(int(default) // 2 or 1, 2 * int(default)))
+    elif default.denominator == 1:
+        value = Fraction(rng.randint(int(low), int(min(high, 2))))
+    else:
+        value = default * Fraction(rng.randint(50, 200), 100)
+    return min(max(value, low), high)
+
+
+@pytest.mark.parametrize("name", OTHERS)
+def test_every_parameter_symbolic_evaluates_to_the_numeric_report(name: str) -> None:
+    """The other specs (NASNet's four widths, ShuffleNet's stage widths, …) with every
+    parameter symbolic, as bare ``--symbolic`` names them: the JSON totals with the
+    definitions substituted equal a numeric build at random points around the defaults
+    (one to three parameters moved at a time) where the symbolic build's structure holds."""
+    from costmodel.graph import resolve_bindings
+
+    path = str(SPECS / name)
+    spec = load_spec(path)
+    names = tuple(spec.params)
+    analysis = analyze(path, symbolic=names)
+    data = json.loads(render_json(symbolic_report(analysis, names)))
+    structure = [a for a in analysis.network.assumptions if a.kind == "structure"]
+    defaults = resolve_bindings(spec, {})
+    rng = random.Random(name)
+    checked = 0
+    for _ in range(200):
+        varied = rng.sample(names, min(len(names), rng.randint(1, 3)))  # the rest at defaults
+        point = {n: _near(rng, Fraction(defaults[n]), Fraction(spec.params[n].min),
+                          Fraction(spec.params[n].max)) if n in varied else Fraction(defaults[n])
+                 for n in names}
+        at = {parameter_symbol(n): sympy.Rational(v.numerator, v.denominator) for n, v in point.items()}
+        if not all(holds_at(a, at) for a in structure):
+            continue
+        try:
+            numeric = analyze(path, **{n: str(v) for n, v in point.items()}).totals.as_dict()
+        except SpecError:
+            continue  # no valid network there
+        values = evaluate_json(data, point)
+        assert {k: values[k] for k in TOTALS} == {k: numeric[k] for k in TOTALS}, point
+        checked += 1
+        if checked == POINTS // 2:
+            break
+    assert checked == POINTS // 2
 
 
 def test_mobilenet_v2_reads_like_the_paper() -> None:
