@@ -2,13 +2,14 @@
 its per-layer cost (LAYER_SECONDS) on this machine.
 
 A compiled sweep over V values of one axis builds each of the network's L layers once over
-V lanes; the budget estimates it at L · (LAYER_SECONDS + V · LANE_SECONDS). Here each spec
-is swept in-process over V resolutions (224, 225, …: one structure, one build, no split)
-for two sizes V, CPU time (``time.process_time``, the smallest of ``--repeat`` runs, so a
-busy machine inflates it least); the difference gives the seconds per lane-layer, the small
-sweep the seconds per layer (a compiled sweep's defaults build included, as the budget
-counts it). Prints both per spec next to the constants, their median, and whether a
-constant is off by more than 2× (the case for re-fitting it).
+V lanes and gathers their totals; the budget estimates it at L · (LAYER_SECONDS + V ·
+LANE_SECONDS). Here exactly that work — one lanes build of each spec over V resolutions
+(224, 225, …: one structure) and the gathering of its totals, as
+costmodel.analysis.sweep._compiled does them — is timed in-process for two sizes V, CPU
+time (``time.process_time``, the smallest of ``--repeat`` runs, so a busy machine inflates
+it least); the difference gives the seconds per lane-layer, the small build the seconds per
+layer. Prints both per spec next to the constants, their median, and whether a constant is
+off by more than 2× (the case for re-fitting it).
 
     python benchmarks/fit_sweep_budget.py [--repeat 3] [--lanes 16000]
 """
@@ -22,26 +23,29 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SPECS = ("mobilenet_v2", "ghostnet", "nasnet_a_mobile", "resnet50", "mobilevit")
+SPECS = ("mobilenet_v2", "ghostnet", "nasnet_a_mobile", "resnet50", "mobilenet_v3_large")
 SMALL = 2
-"""Lanes of the small sweep (its time is almost all per-layer work)."""
+"""Lanes of the small build (its time is almost all per-layer work)."""
 
 
-def cpu_of_sweep(spec: Path, lanes: int, repeat: int) -> tuple[float, int]:
-    """(least CPU seconds of a compiled sweep over ``lanes`` resolutions, layers counted)."""
-    from costmodel.analysis.sweep import sweep
+def cpu_of_build(spec: Path, lanes: int, repeat: int) -> tuple[float, int]:
+    """(least CPU seconds of one lanes build over ``lanes`` resolutions and the gathering
+    of its totals, layers counted)."""
+    import numpy as np
+
+    from costmodel.analysis.sweep import COUNTS
     from costmodel.graph import build
+    from costmodel.lanes import axis_over, gather
     from costmodel.spec.load import load_spec
 
     model = load_spec(spec)
-    layers = len(build(model, str(spec)).nodes)
-    values = list(range(224, 224 + lanes))
-    best = float("inf")
+    best, layers = float("inf"), 0
     for _ in range(repeat):
         started = time.process_time()
-        result = sweep(model, path=str(spec), method="compiled", work_limit=1e9, resolution=values)
+        network = build(model, str(spec), {"resolution": axis_over(np.arange(224, 224 + lanes), 1, 0, 1)})
+        gather([[getattr(node.cost, key) for node in network.nodes.values()] for key in COUNTS], (lanes,))
         best = min(best, time.process_time() - started)
-        assert result.variants == 1, (spec, result.variants)  # one structure: one build
+        layers = len(network.nodes)
     return best, layers
 
 
@@ -58,9 +62,9 @@ def main() -> int:
     print(f"budget: LAYER_SECONDS {LAYER_SECONDS * 1e6:.0f} µs, LANE_SECONDS {LANE_SECONDS * 1e9:.1f} ns")
     for stem in SPECS:
         spec = ROOT / "specs" / f"{stem}.yaml"
-        cpu_of_sweep(spec, SMALL, 1)  # warm imports and caches
-        small, layers = cpu_of_sweep(spec, SMALL, args.repeat)
-        large, _ = cpu_of_sweep(spec, args.lanes, args.repeat)
+        cpu_of_build(spec, SMALL, 1)  # warm imports and caches
+        small, layers = cpu_of_build(spec, SMALL, args.repeat)
+        large, _ = cpu_of_build(spec, args.lanes, args.repeat)
         lane = (large - small) / (layers * (args.lanes - SMALL))
         layer = small / layers - SMALL * lane
         lane_fits.append(lane)
