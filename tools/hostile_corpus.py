@@ -89,7 +89,10 @@ class Case:
     figures: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     stdout: str = ""
-    """Where standard output goes (e.g. /dev/full); default: a file the judge reads."""
+    """Where standard output goes (e.g. /dev/full; ``closed``: no descriptor 1 at all);
+    default: a file the judge reads."""
+    env: dict[str, str] = field(default_factory=dict)
+    """Environment variables set for the case (e.g. PYTHONIOENCODING)."""
 
 
 # -- the spec texts ------------------------------------------------------------------------
@@ -446,6 +449,7 @@ def _cases() -> Iterator[Case]:
     yield from _heavy_runs()
     yield from _every_spec()
     yield from _generated().cases(sys.modules[__name__])
+    yield from _session7()
     yield from _good()
 
 
@@ -1175,6 +1179,86 @@ def _heavy_runs() -> Iterator[Case]:
                        [argv[0], spec_path, "--set", binding, *argv[1:]], names=spec_path)
 
 
+NUMBER_SPELLINGS = {
+    "16.0": "ok", "1.6e1": "ok", "+16": "ok", "0.16e2": "ok", "160e-1": "ok", "16.5": "error",
+    "-0x10": "error", "-1e308": "error", ".NaN": "error", "-.inf": "error", "false": "error",
+    "0x1p4": "error", "'１６'": "error", "'2²'": "error", "1e-400": "error", "16." + "0" * 200: "error",
+    "16.000000000000000000001": "error", "'−16'": "error",
+    "'2**2**2**2**2'": "error", "'factorial(4)'": "error", "'(16).real'": "error", "'16 if 1 else 1/0'": "error",
+    "'-5 % 3'": "error", "'1<<4'": "error", "'abs(-16)'": "error", "'int(16.5)'": "error",
+    "'16\u00a0'": "ok", "'(1/3)*3*16'": "ok", "'-(-16)'": "ok", "'2**2**2'": "ok", "'(-4)**2'": "ok", "'ceil(15.5)'": "ok",
+    "'make_divisible(make_divisible(16 * alpha, 8), 8)'": "ok", "'" + "floor(" * 300 + "16" + ")" * 300 + "'": "error",
+}
+"""``out`` of a 3→out 1×1 conv on 32×32 spelled every way (session 7): 16 exactly, or refused."""
+
+SPACE_HEAD = ("model: sp\nparams: {{width: {{default: 1, min: 0.01, max: 10}}, resolution: {{default: 32, min: 8, "
+              "max: 4096}}}}\n{choices}input: [3, resolution, resolution]\nlayers:\n"
+              "  - {{name: stem, op: conv_bn_act, out: 'make_divisible(16 * width, 8)', kernel: 3, stride: 2}}\n")
+HOSTILE_SPACES = {
+    "params_1e6": SPACE_HEAD.format(choices="choices: {width: [" + ", ".join(f"0.{i:04d}" for i in range(1000, 10000, 9))
+                                    + "], resolution: [" + ", ".join(map(str, range(32, 1032))) + "]}\n")
+    + "  - {name: s, op: mbconv, out: 16, choices: {kernel: [3, 5]}}\n",
+    "stages_300": SPACE_HEAD.format(choices="") + "".join(
+        f"  - {{name: s{i}, op: mbconv, out: 16, expansion: 3, repeat: 4, choices: {{repeat: [1, 2, 3, 4], "
+        "kernel: [3, 5, 7], expansion: [3, 4, 6]}}\n" for i in range(300)),
+    "depth_2000": SPACE_HEAD.format(choices="") + "  - {name: s, op: mbconv, out: 16, repeat: 2000, choices: "
+    "{repeat: [" + ", ".join(map(str, range(1, 2001))) + "], kernel: [3, 5, 7]}}\n",
+    "kernels_1500": SPACE_HEAD.format(choices="") + "  - {name: s, op: mbconv, out: 16, repeat: 4, choices: {kernel: ["
+    + ", ".join(map(str, range(1, 3000, 2))) + "]}}\n",
+    "choice_text": SPACE_HEAD.format(choices="choices: {width: [x]}\n"),
+    "choice_division": SPACE_HEAD.format(choices="choices: {width: ['1/0']}\n"),
+    "choice_nested": SPACE_HEAD.format(choices="choices: {width: [[0.5]]}\n"),
+    "layer_choice_op": SPACE_HEAD.format(choices="") + "  - {name: s, op: mbconv, out: 16, choices: {op: [relu]}}\n",
+    "layer_choice_first": SPACE_HEAD.format(choices="") + "  - {name: s, op: mbconv, out: 16, repeat: 2, "
+    "choices: {first: [{stride: 2}]}}\n",
+    "layer_choice_empty": SPACE_HEAD.format(choices="") + "  - {name: s, op: mbconv, out: 16, choices: {kernel: []}}\n",
+    "layer_choice_repeat_zero": SPACE_HEAD.format(choices="") + "  - {name: s, op: mbconv, out: 16, choices: {repeat: [0]}}\n",
+    "layer_choice_kernel_zero": SPACE_HEAD.format(choices="") + "  - {name: s, op: mbconv, out: 16, choices: {kernel: [0, 3]}}\n",
+}
+"""Search spaces too large to analyse in seconds (parameter combinations, slot analyses, edges,
+distribution arrays) or with choices outside their field's domain: one line each."""
+
+LINK_LOOPS: dict[str, dict[str, str | bytes | Special]] = {
+    "loop_pair": {"a.yaml": link("b.yaml"), "b.yaml": link("a.yaml")},
+    "loop_self": {"a.yaml": link("a.yaml")},
+    "link_to_folder": {"a.yaml": link("/tmp")},
+    "link_to_fifo": {"a.yaml": link("f"), "f": FIFO},
+    "folder_named_yaml": {"a.yaml": FOLDER},
+    "nul_bytes_only": {"a.yaml": b"\0" * 1000},
+    "sparse_5MiB": {"a.yaml": Special("sparse", str(5 * 2**20))},
+}
+
+
+def _session7() -> Iterator[Case]:
+    """Session 7: number and expression spellings, standard streams closed or in a narrow
+    encoding, search spaces too large to analyse, link loops and /proc files as every
+    command's input, names that YAML 1.2 reads as numbers."""
+    for value, expect in NUMBER_SPELLINGS.items():
+        yield Case(f"s7_number/{value[:40]}", ["report", "s.yaml", "--totals-only"], {"s.yaml": with_out(value)},
+                   expect=expect, figures=("48", "49,152") if expect == "ok" else ())  # 3·16 weights; 32·32·16·3 maccs
+    for argv in (["report", "s.yaml"], ["ops"], ["lint", "s.yaml"], ["sweep", "s.yaml", "--width", "1,2"],
+                 ["export", "s.yaml", "-o", "e.onnx"], ["transform", "s.yaml", "--fold-bn"], ["rule"], ["schema"]):
+        yield Case(f"s7_stream/closed/{argv[0]}", argv, {"s.yaml": BASE}, names="standard output",
+                   stdout="closed", outputs=("e.onnx",))
+        yield Case(f"s7_stream/latin1/{argv[0]}", argv, {"s.yaml": BASE}, expect="ok",
+                   env={"PYTHONIOENCODING": "latin-1"}, outputs=("e.onnx",))
+    for name, text in HOSTILE_SPACES.items():
+        for extra in ([], ["--budget", "maccs=1M", "--sample", "2"], ["--pareto", "maccs,peak_memory"]):
+            yield Case(f"s7_space/{name}/{' '.join(extra)}", ["space", "s.yaml", *extra], {"s.yaml": text})
+    for name, files in LINK_LOOPS.items():
+        for argv in (["report"], ["lint"], ["check"], ["sweep", "--width", "1"], ["transform", "--fold-bn"],
+                     ["diff"], ["export", "-o", "o.onnx"], ["space"], ["import", "-o", "o.yaml"]):
+            yield Case(f"s7_path/{name}/{argv[0]}", [argv[0], "a.yaml", *argv[1:]], files, names="a.yaml")
+    for path in ("/proc/self/status", "/proc/self/fd/0", "/dev/stdin", "/proc/self/mem"):
+        for command in ("report", "lint", "diff", "import"):
+            yield Case(f"s7_path/{path}/{command}", [command, path, *(["-o", "o.yaml"] if command == "import" else [])],
+                       names=path)
+    for name in ("0o10", "1e3", "-.5", "019", ".inf"):
+        yield Case(f"s7_written/{name}", ["transform", "s.yaml", "--fold-bn", "-o", "-"],
+                   {"s.yaml": one(f"{{name: '{name}', op: conv2d, out: 4, kernel: 1}}")}, expect="ok",
+                   figures=(f"name: '{name}'",))
+
+
 def _good() -> Iterator[Case]:
     """Valid inputs with figures computed by hand (so a refusal or a wrong number fails)."""
     yield Case("good/base_report", ["report", "s.yaml"], {"s.yaml": BASE}, expect="ok", figures=BASE_FIGURES)
@@ -1274,9 +1358,11 @@ def tree(root: Path) -> dict[str, str]:
     return hashes
 
 
-def _limits(cpu: float) -> None:
+def _limits(cpu: float, close_stdout: bool = False) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
     resource.setrlimit(resource.RLIMIT_CPU, (int(cpu), int(cpu) + 1))
+    if close_stdout:
+        os.close(1)
 
 
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
@@ -1311,13 +1397,14 @@ def run(case: Case, timeout: float = TIMEOUT, wall: float = WALL) -> Outcome:
         folder = Path(name)
         _make(folder, case.files)
         before = tree(folder)
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "COLUMNS": "200"}
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "COLUMNS": "200", **case.env}
+        closed = case.stdout == "closed"
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
-                open(case.stdout or os.devnull, "wb") as target:
+                open(os.devnull if closed else case.stdout or os.devnull, "wb") as target:
             start = time.monotonic()
             child = subprocess.Popen([*PROGRAM, *case.argv], cwd=folder, stdin=subprocess.DEVNULL,
                                      stdout=target if case.stdout else out, stderr=err, env=env,
-                                     preexec_fn=lambda: _limits(timeout))
+                                     preexec_fn=lambda: _limits(timeout, closed))
             status, cpu, rss = _wait(child, wall)
             seconds = time.monotonic() - start
             out.seek(0)

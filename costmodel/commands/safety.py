@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import io
 import os
 import sys
 from typing import Any
@@ -23,9 +24,10 @@ re-scanning them: 45 % of `report`'s time at 100,000 layers. Young collections e
 100,000 allocations still reclaim short-lived cycles, so memory stays bounded."""
 
 _CLICK_EXITS = (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort)
-_STREAM_ERRORS = (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT)
+_STREAM_ERRORS = (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF)
 """Errors of writing a stream no command named (standard output into /dev/full, a full disk,
-a closed pipe): reported as such, not as an input that could not be processed."""
+a closed pipe, a descriptor closed before the start: ``costmodel report s.yaml >&-``):
+reported as such, not as an input that could not be processed."""
 _SUBJECTS = ("spec", "spec_a", "specs", "model", "specs_dir", "path", "code")
 """Parameters naming what a command works on, in the order an error line prefers them."""
 
@@ -54,6 +56,7 @@ class SafeGroup(click.Group):
         if not kwargs.get("standalone_mode", True):
             return super().main(args, *rest, **kwargs)
         words = list(sys.argv[1:] if args is None else args)
+        _guard_streams()
         thresholds = gc.get_threshold()
         gc.set_threshold(*GC_THRESHOLDS)
         try:
@@ -117,6 +120,33 @@ class SafeGroup(click.Group):
                 return subject(sub)
         except Exception:  # no better subject than the program
             return "costmodel"
+
+
+class _ClosedStream(io.RawIOBase):
+    """A standard stream whose descriptor was closed before the start (Python then sets
+    ``sys.stdout`` to None, and click drops every write silently): each write fails as
+    writing a closed descriptor does (EBADF), so the command ends with the one line of
+    :func:`_stream_failed` instead of printing nothing and exiting 0."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def _guard_streams() -> None:
+    """Standard output closed at the start fails on its first write (:class:`_ClosedStream`);
+    standard output and error in an encoding that lacks a character the tables use (×, α,
+    ─: ``PYTHONIOENCODING=latin-1``) print it escaped (``\\xd7``) instead of raising
+    UnicodeEncodeError. (A closed standard error stays None: error lines are dropped, the
+    exit status still says 2.)"""
+    if sys.stdout is None:
+        sys.stdout = io.TextIOWrapper(_ClosedStream(), encoding="utf-8", write_through=True)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+        if not encoding.startswith("utf") and isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _stream_failed(error: OSError, subject: str) -> None:

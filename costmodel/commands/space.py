@@ -102,12 +102,11 @@ def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: s
 
     Example: costmodel space specs/spaces/ofa_mbv3.yaml --set resolution=224 --budget maccs=300M
     """
-    import yaml
-
     from costmodel.space.graph import build_space
     from costmodel.space.stats import PEAK, SpaceStats
     from costmodel.space.subnet import subnet_spec
     from costmodel.spec.load import load_spec
+    from costmodel.spec.located_yaml import dump_yaml
 
     with spec_errors(ctx.obj["debug"]):
         model = load_spec(spec)
@@ -140,7 +139,7 @@ def space(ctx: click.Context, spec: str, assignments: tuple[str, ...], metric: s
             directory = output_directory(write_extremes)
             for end in ("min", "max"):
                 data = subnet_spec(space_, report["metrics"][metric][f"{end}_subnet"])
-                write_output(directory / f"{metric}_{end}.yaml", yaml.safe_dump(data, sort_keys=False),
+                write_output(directory / f"{metric}_{end}.yaml", dump_yaml(data, sort_keys=False),
                              inputs=[spec], overwrite=force)
     click.echo(json.dumps(report, indent=2) if fmt == "json" else _text(report, metric))
 
@@ -195,7 +194,7 @@ def _targets(out: str | None, sample_as: str, samples: int, extremes: str | None
 
 def _write_samples(space_: Any, chosen: list[dict[str, Any]], sample_as: str, out: str | None,
                    subnet_spec: Any, force: bool) -> Any:
-    import yaml
+    from costmodel.spec.located_yaml import dump_yaml
 
     if sample_as == "spec":
         if out is None:
@@ -203,11 +202,11 @@ def _write_samples(space_: Any, chosen: list[dict[str, Any]], sample_as: str, ou
         directory = output_directory(out)
         for index, subnet in enumerate(chosen):
             data = subnet_spec(space_, subnet)
-            write_output(directory / f"sample_{index:05d}.yaml", yaml.safe_dump(data, sort_keys=False),
+            write_output(directory / f"sample_{index:05d}.yaml", dump_yaml(data, sort_keys=False),
                          inputs=[space_.path], overwrite=force)
         return str(directory)
     if out is not None:
-        write_output(out, yaml.safe_dump(chosen, sort_keys=False), inputs=[space_.path],
+        write_output(out, dump_yaml(chosen, sort_keys=False), inputs=[space_.path],
                      overwrite=force)
         return out
     return chosen

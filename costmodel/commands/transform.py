@@ -48,11 +48,10 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
 
     Example: costmodel transform specs/mobileone.yaml --reparameterize --fold-bn -o s0.yaml
     """
-    import yaml
-
     from costmodel.graph import build
     from costmodel.outputs import check_output, write_output
     from costmodel.spec.load import load_spec
+    from costmodel.spec.located_yaml import dump_yaml
     from costmodel.transforms import prove
     from costmodel.transforms import transform as apply_transforms
     from costmodel.units import human
@@ -67,7 +66,7 @@ def transform(ctx: click.Context, spec: str, assignments: tuple[str, ...], outpu
         network = build(load_spec(spec), spec, parse_bindings(assignments))
         result = apply_transforms(network, names)
         proof = prove(network, names, seed) if verify else None  # before anything is written
-    text = yaml.safe_dump(result.spec, sort_keys=False, allow_unicode=True, width=100,
+    text = dump_yaml(result.spec, sort_keys=False, allow_unicode=True, width=100,
                           default_flow_style=None)
     if output is None:
         click.echo(text, nl=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
+from costmodel.spec.located_yaml import dump_yaml
 
 __all__ = ["spec_yaml"]
 
@@ -21,7 +21,7 @@ def _layer(layer: dict[str, Any], previous: str | None) -> str:
         del fields["inputs"]
     ordered = {key: fields[key] for key in _FIRST if key in fields}
     ordered.update((key, value) for key, value in fields.items() if key not in _FIRST)
-    text = yaml.safe_dump(ordered, default_flow_style=True, sort_keys=False, width=1 << 16)
+    text = dump_yaml(ordered, default_flow_style=True, sort_keys=False, width=1 << 16)
     return "  - " + text.strip()
 
 
@@ -31,10 +31,10 @@ def spec_yaml(spec: dict[str, Any], source: str) -> str:
     head = {key: spec[key] for key in ("model", "batch", "input") if key in spec}
     lines = [f"# Imported from {source} by `costmodel import`: one layer per ONNX node or",
              "# recognized group of nodes; constants and shape arithmetic folded.",
-             yaml.safe_dump(head, default_flow_style=None, sort_keys=False).strip()]
+             dump_yaml(head, default_flow_style=None, sort_keys=False).strip()]
     for key in ("output", "identity_nodes"):
         if key in spec:
-            lines.append(yaml.safe_dump({key: spec[key]}, default_flow_style=None, sort_keys=False).strip())
+            lines.append(dump_yaml({key: spec[key]}, default_flow_style=None, sort_keys=False).strip())
     lines.append("layers:")
     previous = None
     for layer in spec["layers"]:

@@ -10,6 +10,12 @@ r = 0 and the distribution is exact at every value. Otherwise Δ is the least mu
 g that fits, and a subnet counted at k has its total in [Δk, Δk + slack], slack being the
 largest Σr over the paths (exact counts of the grid values; exact bounds for thresholds).
 
+Every node keeps its array (the sampler walks them all), of at most (high − low)/Δ + L + 1
+cells for the span [low, high] of its paths' totals and their L edges: Δ is made coarser
+still when the arrays together would pass :data:`MAX_GRID_CELLS` (16 bytes a cell), so a
+space of thousands of stages or choices costs bounded memory and time, and says so through
+a non-zero slack, instead of exhausting memory.
+
 Counts reach 7371⁵ ≈ 2.2×10¹⁹ > 2⁶⁴ (Once-for-All), beyond any numpy integer: each array is
 kept twice, modulo 2⁶⁴ (uint64 wraps exactly) and as float64 (relative error ≤ ~10⁻¹³); the
 exact count is the one integer with that residue within 2⁶³ of the float.
@@ -23,12 +29,18 @@ from math import gcd
 
 import numpy as np
 
-from costmodel.space.dp import Keep, extreme
+from costmodel.errors import SpecError
+from costmodel.space.dp import Keep, extreme, ranges
 from costmodel.space.graph import SpaceGraph
 
-__all__ = ["Grid", "grid_step", "grid_distribution", "merge", "exact_count", "DEFAULT_MAX_BINS"]
+__all__ = ["Grid", "grid_step", "grid_distribution", "merge", "exact_count", "DEFAULT_MAX_BINS",
+           "MAX_GRID_CELLS"]
 
 DEFAULT_MAX_BINS = 1 << 17
+
+MAX_GRID_CELLS = 1 << 25
+"""Most cells the grids of one distribution hold together: 2²⁵ cells of 16 bytes, 512 MiB.
+Once-for-All MobileNetV3's MACCs at --max-bins 2²⁰ (25 resolutions) stay below it."""
 
 _WRAP = 1 << 64
 
@@ -94,7 +106,20 @@ def grid_step(graphs: list[SpaceGraph], metric: str, max_bins: int = DEFAULT_MAX
     lows = [found[0] for graph in graphs if (found := extreme(graph, metric, min))]
     highs = [found[0] for graph in graphs if (found := extreme(graph, metric, max))]
     span = (max(highs) - min(lows)) // g
-    return g * max(1, -(-span // max_bins))
+    factor = max(1, -(-span // max_bins))
+    spans = fixed = 0
+    for graph in graphs:
+        for reach in ranges(graph, metric):
+            if reach is not None:
+                spans += reach[1] - reach[0]
+                fixed += reach[2] + 1
+    if fixed >= MAX_GRID_CELLS:
+        raise SpecError(f"the distribution of {metric} would need more than {MAX_GRID_CELLS:,} cells "
+                        f"(MAX_GRID_CELLS) even at one bin a node: {fixed:,} for the space's paths; "
+                        "fix some choices (--set) or list fewer")
+    # Σ (span/Δ + L + 1) ≤ MAX_GRID_CELLS  ⟸  Δ ≥ spans / (MAX_GRID_CELLS − fixed)
+    least = -(-spans // (MAX_GRID_CELLS - fixed))
+    return g * max(factor, -(-least // g))
 
 
 def grid_distribution(graph: SpaceGraph, metric: str, step: int, keep: Keep = None) -> list[Grid | None]:

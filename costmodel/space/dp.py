@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from costmodel.space.graph import Edge, SpaceGraph
 
-__all__ = ["Keep", "Path", "counts", "extreme", "peak_extreme", "pareto", "path_edges"]
+__all__ = ["Keep", "Path", "counts", "extreme", "peak_extreme", "pareto", "path_edges", "ranges"]
 
 Keep = Callable[[Edge], bool] | None
 Path = tuple[Edge, Any] | None
@@ -41,6 +41,22 @@ def counts(graph: SpaceGraph, keep: Keep = None) -> list[int]:
             result[node] = sum(edge.multiplicity * result[edge.target]
                                for edge in _edges(graph, node, keep))
     return result
+
+
+def ranges(graph: SpaceGraph, metric: str) -> list[tuple[int, int, int] | None]:
+    """For every node: the least and greatest total of an additive metric over its paths to
+    an end, and the most edges such a path has (None where no path reaches an end)."""
+    found: list[tuple[int, int, int] | None] = [None] * len(graph.edges)
+    for node in reversed(range(len(graph.edges))):
+        if graph.terminal[node]:
+            found[node] = (0, 0, 0)
+            continue
+        reached = [(edge.values[metric] + rest[0], edge.values[metric] + rest[1], rest[2] + 1)
+                   for edge in graph.edges[node] if (rest := found[edge.target]) is not None]
+        if reached:
+            found[node] = (min(low for low, _, _ in reached), max(high for _, high, _ in reached),
+                           max(length for _, _, length in reached))
+    return found
 
 
 def _best(graph: SpaceGraph, value: Callable[[Edge, int], int], pick: Callable[..., Any],

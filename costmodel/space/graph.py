@@ -12,6 +12,11 @@ alone on that input shape, so every number is the one ``costmodel report`` compu
 Additive metrics add along a path, and the peak activation memory of a chain of slots (in
 the spec's order, the ``peak_memory`` of ``costmodel report --format json``) is the largest
 peak of its edges: only the tensor at a slot boundary is live across it.
+
+A space is bounded before it costs time: at most :data:`MAX_SPACE_GRAPHS` bindings of the
+parameter choices, :data:`MAX_SPACE_COSTINGS` distinct slot analyses (~2.5 ms each on the
+development machine) and :data:`MAX_SPACE_EDGES` edges; beyond, one line says which limit
+and how to stay under it (fix a parameter with ``--set``, list fewer choices).
 """
 
 from __future__ import annotations
@@ -35,7 +40,16 @@ from costmodel.spec.expr import evaluate
 from costmodel.spec.schema import ModelSpec
 
 __all__ = ["ADDITIVE_METRICS", "register_metric", "Choice", "Edge", "SpaceGraph", "Space",
-           "build_space"]
+           "build_space", "MAX_SPACE_GRAPHS", "MAX_SPACE_COSTINGS", "MAX_SPACE_EDGES"]
+
+MAX_SPACE_GRAPHS = 1_000
+"""Most bindings of the parameter choices (one graph each): 25 resolutions of Once-for-All."""
+MAX_SPACE_COSTINGS = 2_000
+"""Most distinct slot analyses (a build and an analysis each, ~2.5 ms: 5 s). The shipped
+spaces need 68 (ProxylessNAS) to 1,401 (MCUNet's 15 width × resolution graphs)."""
+MAX_SPACE_EDGES = 30_000
+"""Most edges of all graphs together (the dynamic programs visit each; the Pareto front in
+peak memory once per distinct peak). Once-for-All MobileNetV3 has 4,800."""
 
 MetricFn = Callable[[Analysis], int]
 
@@ -100,6 +114,8 @@ class Space:
     graphs: list[SpaceGraph] = field(default_factory=list)
     costs: dict[tuple[Any, ...], tuple[dict[str, int], int, Shape]] = field(default_factory=dict)
     """Slot costs by (slot, input shape, bindings of the parameters the layers use)."""
+    edge_count: int = 0
+    """Edges of all graphs so far (bounded by MAX_SPACE_EDGES)."""
 
     @property
     def choices(self) -> dict[str, list[Any]]:
@@ -143,6 +159,11 @@ def build_space(spec: ModelSpec, path: str = "<spec>", bindings: Mapping[str, An
     bindings = dict(bindings or {})
     space = Space(spec, path, tuple(ADDITIVE_METRICS), bindings)
     names = [name for name in spec.choices if name not in bindings]
+    graphs = prod(len(spec.choices[name]) for name in names)
+    if graphs > MAX_SPACE_GRAPHS:
+        raise SpecError(f"the parameter choices ({', '.join(names)}) make {graphs:,} combinations, each "
+                        f"a space of its own; at most {MAX_SPACE_GRAPHS:,} (MAX_SPACE_GRAPHS): fix some "
+                        "with --set or list fewer values", path=path)
     used = _used_names(spec)
     for values in itertools.product(*(spec.choices[name] for name in names)):
         binding = dict(zip(names, values, strict=True))
@@ -156,6 +177,11 @@ def build_space(spec: ModelSpec, path: str = "<spec>", bindings: Mapping[str, An
         graph.bindings = {name: scope[name] for name in names}
         space.graphs.append(graph)
     return space
+
+
+def _too_large(space: Space, what: str) -> SpecError:
+    return SpecError(f"the space needs more than {what}: fix some parameter choices with --set "
+                     "or list fewer choices", path=space.path)
 
 
 def _slots(spec: ModelSpec, scope: Mapping[str, Any], path: str) -> list[_Slot]:
@@ -236,6 +262,10 @@ class _Builder:
                 for target, target_shape, *_ in out:
                     pending[target].setdefault(target_shape, [])
                 raw.append(out)
+                self.space.edge_count += len(out)
+                if self.space.edge_count > MAX_SPACE_EDGES:
+                    raise _too_large(self.space, f"{MAX_SPACE_EDGES:,} edges (MAX_SPACE_EDGES: one a "
+                                     "choice at a copy and an input shape)")
         edges = [[Edge(ids[target, target_shape], choice, values, peak, multiplicity)
                   for target, target_shape, choice, values, peak, multiplicity in node]
                  for node in raw]
@@ -268,6 +298,9 @@ class _Builder:
               shape: Shape) -> tuple[dict[str, int], int, Shape]:
         key = (*key, shape, self.relevant)
         if key not in self.space.costs:
+            if len(self.space.costs) >= MAX_SPACE_COSTINGS:
+                raise _too_large(self.space, f"{MAX_SPACE_COSTINGS:,} analyses of a choice on an input "
+                                 "shape (MAX_SPACE_COSTINGS)")
             self.space.costs[key] = cost_layers(self.space, self.bindings, layers, shape)
         return self.space.costs[key]
 

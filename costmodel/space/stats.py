@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from costmodel.errors import SpecError
 from costmodel.space import dp
 from costmodel.space.distribution import DEFAULT_MAX_BINS, Grid, grid_distribution, grid_step, merge
 from costmodel.space.graph import Edge, Space, SpaceGraph
@@ -24,6 +25,11 @@ from costmodel.space.subnet import Subnet, subnet
 __all__ = ["PEAK", "Extreme", "Bin", "SpaceStats"]
 
 PEAK = "peak_memory"
+
+MAX_DISTRIBUTION_COUNT = 2**100
+"""Most subnets whose distribution is counted: a count is recovered from its residue modulo
+2⁶⁴ and a float64 within 2⁶³ of it, which needs a relative error below ~10⁻¹² (2¹⁰⁰ ≈ 1.3×10³⁰).
+Counts, extremes and Pareto fronts (Python integers) have no such limit."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,15 @@ class SpaceStats:
         return Extreme(value, self._subnet(graph, path))
 
     def _distribution(self, metric: str) -> Grid | None:
-        step = grid_step(self.space.graphs, metric, self.max_bins)
+        if (total := self.count) > MAX_DISTRIBUTION_COUNT:
+            raise SpecError(f"the space has a {len(str(total))}-digit number of subnets, more than 2^100: "
+                            "the distribution's "
+                            "counts (kept modulo 2^64 beside a float) would no longer be exact; "
+                            "fix some choices (--set) or list fewer", path=self.space.path)
+        try:
+            step = grid_step(self.space.graphs, metric, self.max_bins)
+        except SpecError as error:
+            raise error.located(path=self.space.path) from None
         roots = [root for graph in self.space.graphs
                  if (root := grid_distribution(graph, metric, step, self.keep)[0]) is not None]
         return merge(roots) if roots else None

@@ -13,6 +13,9 @@ The node tree is converted by hand so that
 
 Files are read by :func:`read_text`: regular files only (a FIFO, ``/dev/zero`` or a
 directory is refused before it is read), at most ``MAX_BYTES``.
+
+Files are written by :func:`dump_yaml`, which quotes every text this loader (or a YAML 1.1
+reader) would take for something else, so that what costmodel writes reads back the same.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import yaml
 from costmodel.arith import parse_decimal
 from costmodel.errors import SpecError
 
-__all__ = ["Located", "MAX_NODES", "MAX_BYTES", "MAX_DEPTH", "read_text", "load_yaml"]
+__all__ = ["Located", "MAX_NODES", "MAX_BYTES", "MAX_DEPTH", "read_text", "load_yaml", "dump_yaml"]
 
 MAX_NODES = 200_000
 MAX_BYTES = 4 * 1024 * 1024
@@ -61,13 +64,16 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
         return super().resolve(kind, value, implicit)
 
 
-for _tag, _pattern, _first in (
+_CORE_SCHEMA = (
     (_NULL, r"~|null|Null|NULL|", ["~", "n", "N", ""]),
     (_BOOL, r"true|True|TRUE|false|False|FALSE", list("tTfF")),
     (_INT, r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", list("-+0123456789")),
     (_FLOAT, r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
              r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)", list("-+.0123456789")),
-):
+)
+"""YAML 1.2 core schema: each implicit tag, the plain scalars it takes, their first characters."""
+
+for _tag, _pattern, _first in _CORE_SCHEMA:
     _Loader.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), _first)
 
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")
@@ -230,6 +236,23 @@ def _refuse_yaml11_breaks(text: str, path: str) -> None:
     if match is not None:
         raise SpecError(f"U+{ord(match.group()):04X} is a line break in YAML 1.1 and not in 1.2: "
                         "use a plain line feed", path=path, line=text.count("\n", 0, match.start()) + 1)
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, which quotes a text when YAML 1.1 would read it as something
+    else (``'010'``, ``'yes'``), taught the 1.2 core schema too: ``0o10``, ``1e3``, ``-.5``
+    are numbers to :func:`load_yaml` (a layer named ``0o10`` came back as the number 8)."""
+
+
+for _tag, _pattern, _first in _CORE_SCHEMA:
+    _Dumper.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), _first)
+
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """``data`` as YAML text (``yaml.safe_dump``'s ``options``) that :func:`load_yaml` reads
+    back as ``data``: every string that either YAML 1.1 or 1.2 would read as a number, a
+    boolean or null is quoted."""
+    return str(yaml.dump(data, Dumper=_Dumper, **options))
 
 
 def load_yaml(source: str | Path, text: str | None = None) -> Any:

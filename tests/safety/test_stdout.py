@@ -4,6 +4,7 @@ nor "cannot process this input" about an input that was fine."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,24 @@ def test_standard_output_closed_by_its_reader() -> None:
         assert child.wait(timeout=60) == 2
         assert child.stderr.read().decode().splitlines() == [
             "error: costmodel ops: cannot write the standard output (Broken pipe)"]
+
+
+@pytest.mark.parametrize("argv", [["report", V1], ["ops"], ["export", V1, "-o", "m.onnx"]])
+def test_standard_output_closed_before_the_start(tmp_path: Path, argv: list[str]) -> None:
+    """``costmodel report s.yaml >&-``: Python sets sys.stdout to None and click dropped every
+    write (a table width check raised AttributeError, 'cannot process this input'); now the
+    first write fails as a closed descriptor's does: one line, exit 2."""
+    done = subprocess.run([*PROGRAM, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          timeout=60, cwd=tmp_path, pass_fds=(), preexec_fn=lambda: os.close(1))
+    assert done.returncode == 2
+    subject = argv[1] if len(argv) > 1 else "costmodel ops"
+    assert done.stderr.splitlines() == [f"error: {subject}: cannot write the standard output (Bad file descriptor)"]
+
+
+def test_an_encoding_without_the_table_characters() -> None:
+    """PYTHONIOENCODING=latin-1: ─ and α cannot be encoded; they are printed escaped
+    (UnicodeEncodeError was 'cannot process this input'), and every figure is there."""
+    done = subprocess.run([*PROGRAM, "report", V1, "--totals-only"], capture_output=True, timeout=60,
+                          env={**os.environ, "PYTHONIOENCODING": "latin-1"})
+    assert done.returncode == 0, done.stderr
+    assert b"4,231,976" in done.stdout and b"568,740,352" in done.stdout
