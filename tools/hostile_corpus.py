@@ -14,6 +14,7 @@ and no file appeared except the outputs the case names (only on success).
 
     python tools/hostile_corpus.py             # the full corpus, 2 workers
     python tools/hostile_corpus.py -k expr -v  # the cases whose name contains 'expr'
+    python tools/hostile_corpus.py --part 3/30 # the third of 30 consecutive pieces
 
 tests/safety/test_hostile.py runs a fast subset (:func:`sample`) in the test suite.
 """
@@ -1481,11 +1482,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=TIMEOUT, help="CPU seconds per case")
     parser.add_argument("--wall", type=float, default=WALL, help="wall seconds before a case counts as blocked")
     parser.add_argument("--fast", action="store_true", help="only the test suite's subset")
+    parser.add_argument("--part", default="", help="I/N: only the I-th of N consecutive parts of the "
+                        "chosen cases (1-based), to run the corpus in pieces")
     parser.add_argument("-v", action="store_true", help="print every case")
     args = parser.parse_args(argv)
     chosen = [case for case in (sample() if args.fast else cases()) if args.k in case.name]
     if args.classes:
         chosen = [case for case in chosen if case.name.split("/")[0] in args.classes.split(",")]
+    if args.part:
+        index, count = (int(n) for n in args.part.split("/"))
+        chosen = chosen[len(chosen) * (index - 1) // count:len(chosen) * index // count]
     if args.list_classes:
         for name in dict.fromkeys(case.name.split("/")[0] for case in chosen):
             print(name, sum(case.name.split("/")[0] == name for case in chosen))
