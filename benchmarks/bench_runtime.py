@@ -14,8 +14,15 @@ medians (the least disturbed estimate, which the latency validation uses), and t
 and quartiles of all runs, beside params, maccs, mem_access, elementwise and fragments and
 the load average when the model was timed.
 
+The end line gives the passes' spread: per model and level the slowest pass median over the
+fastest (median over the zoo) and the share of models whose pass medians all lie within 10 %.
+
     python benchmarks/bench_runtime.py [--passes 3] [--rounds 5] [--warmup 2] [--only mobilenet]
-                                       [--output benchmarks/runtime_zoo.csv]
+                                       [--output benchmarks/runtime_zoo.csv] [--cache DIR]
+
+``--cache DIR`` keeps the exported models (DIR/<variant>.onnx and .npy) and reuses the ones
+there, so that a quiet window is spent timing, not exporting; delete DIR when the specs or
+the exporter change.
 """
 
 from __future__ import annotations
@@ -89,19 +96,23 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--only", default="", help="Only specs whose file name contains this.")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "runtime_zoo.csv")
+    parser.add_argument("--cache", type=Path, help="Keep (and reuse) the exported models here.")
     args = parser.parse_args()
     start = datetime.datetime.now(datetime.UTC)
     load_before = os.getloadavg()
     entries = [entry for entry in collect(ROOT / "specs") if args.only in Path(entry.spec).name]
     runs: dict[str, dict[str, list[list[float]]]] = {e.name: {level: [] for level in LEVELS} for e in entries}
     loads: dict[str, list[float]] = {e.name: [] for e in entries}
-    with tempfile.TemporaryDirectory() as folder:  # exported once, timed in every pass
-        files = {}
+    with tempfile.TemporaryDirectory() as scratch:  # exported once, timed in every pass
+        folder = args.cache or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = {entry.name: folder / f"{entry.name}.onnx" for entry in entries}
         for entry in entries:
-            data, feeds = export(entry.analysis)
-            files[entry.name] = Path(folder) / f"{len(files)}.onnx"
-            files[entry.name].write_bytes(data)
-            np.save(files[entry.name].with_suffix(".npy"), feeds["input"])
+            if not (files[entry.name].exists() and files[entry.name].with_suffix(".npy").exists()):
+                data, feeds = export(entry.analysis)
+                files[entry.name].write_bytes(data)
+                np.save(files[entry.name].with_suffix(".npy"), feeds["input"])
+        started = datetime.datetime.now(datetime.UTC)
         for index in range(args.passes):
             for entry in entries:
                 model = (files[entry.name].read_bytes(),
@@ -149,6 +160,17 @@ def main() -> None:
         writer.writerow(header)
         writer.writerows(rows)
     print(f"wrote {args.output} ({len(rows)} models); lines starting with # are notes")
+    print(f"timed {started:%H:%M:%S}-{datetime.datetime.now(datetime.UTC):%H:%M:%S} UTC; "
+          + "; ".join(spread(level, [runs[entry.name][level] for entry in entries]) for level in LEVELS))
+
+
+def spread(level: str, models: list[list[list[float]]]) -> str:
+    """How far a level's passes disagree: per model the slowest pass median over the
+    fastest, its median over the models, and the share of models within 10 %."""
+    ratios = [max(medians) / min(medians)
+              for medians in ([statistics.median(times) for times in passes] for passes in models)]
+    return (f"{level}: slowest/fastest pass median x{statistics.median(ratios):.3f}, "
+            f"all passes within 10 % for {100 * sum(r <= 1.10 for r in ratios) / len(ratios):.0f} %")
 
 
 if __name__ == "__main__":

@@ -19,11 +19,12 @@ import onnx
 import onnxruntime as ort
 
 from costmodel.runtime.base import Profile, RunOptions, RuntimeNode, RunTimes
-from costmodel.runtime.timing import CLOCKS, Clock, sample
+from costmodel.runtime.timing import CLOCKS, Clock, sample, single_threaded_blas
 
 __all__ = ["OnnxRuntime", "LEANS", "ProfiledSession"]
 
 ort.set_default_logger_severity(4)  # refusals are raised (see _refusals), never logged in colour
+single_threaded_blas()  # whoever imports this measures: no BLAS worker spinning on the other core
 
 LEVELS = {"all": ort.GraphOptimizationLevel.ORT_ENABLE_ALL,
           "none": ort.GraphOptimizationLevel.ORT_DISABLE_ALL}
