@@ -400,6 +400,51 @@ def _reduce_mean(st: State, node: Any, a: dict[str, Any]) -> None:
     raise st.error(node, f"ReduceMean over axes {axes} of a {len(shape)}-D tensor is not supported")
 
 
+def _reduce_sum(st: State, node: Any, a: dict[str, Any]) -> None:
+    """A sum over the last axes of x: their mean times their size, as a view of x as
+    N×outer×inner×1 → global_avg_pool → ``scale`` by inner → a view of the result
+    (MobileViTv2's separable attention: Σ over the patch's pixels of key · softmax(query)).
+    Costs: the pool's |x| element ops plus one per output for the scale, no MACCs
+    (FlopCounterMode counts none for a sum either)."""
+    x = node.input[0]
+    shape = st.shape(node, x)
+    given: list[int] = list(a["axes"]) if "axes" in a else (
+        [int(v) for v in st.value(node, node.input[1]).reshape(-1)] if len(node.input) > 1 and node.input[1] else [])
+    if not given and a.get("noop_with_empty_axes", 0):
+        st.alias(node.output[0], x)
+        return
+    axes = sorted({st.axis(node, v, len(shape)) for v in given} or set(range(len(shape))))
+    if x in st.nhwc or not axes or axes != list(range(axes[0], len(shape))) or axes[0] == 0:
+        raise st.error(node, f"only a ReduceSum over the last axes (not the batch) is supported, "
+                             f"not over axes {axes} of a {len(shape)}-D tensor")
+    inner = prod(shape[axes[0]:])
+    outer = shape[:axes[0]]
+    kept = [*outer, *([1] * len(axes) if a.get("keepdims", 1) else [])]
+    view, pooled, summed = (node.output[0] + suffix for suffix in ("#view", "#mean", "#sum"))
+    st.add(node, "reshape", [x], [view], suffix=".view", shape=[shape[0], prod(outer[1:]), inner, 1])
+    st.add(node, "global_avg_pool", [view], [pooled], suffix=".mean")
+    st.add(node, "scale", [pooled], [summed], suffix=".sum", factor=inner)
+    st.add(node, "reshape", [summed], list(node.output), shape=kept)
+
+
+def _expand(st: State, node: Any, a: dict[str, Any]) -> None:
+    """Expand of an N×C×H×W activation along an H or W of size 1 (MobileViTv2's
+    ``context.expand_as(value)``): a nearest ``resize`` by the expanded sizes, a copy
+    (|x| + |y|), as onnxruntime's Expand writes the whole result."""
+    x = node.input[0]
+    shape = st.shape(node, x)
+    target = [int(v) for v in _known_shape(st, node, node.input[1])]
+    out = [int(d) for d in np.broadcast_shapes(tuple(shape), tuple(target))] if len(target) <= len(shape) else []
+    if list(out) == list(shape):
+        st.alias(node.output[0], x)
+        return
+    if len(shape) != 4 or len(out) != 4 or x in st.nhwc or out[:2] != list(shape[:2]):
+        raise st.error(node, f"only an Expand of the H or W of an N×C×H×W tensor is supported "
+                             f"({list(shape)} to {target})")
+    st.add(node, "resize", [x], list(node.output), mode="nearest",
+           scale=_pair([out[2] // shape[2], out[3] // shape[3]]))
+
+
 # -- element-wise of two operands ------------------------------------------------------------
 
 def _binary(st: State, node: Any, a: dict[str, Any]) -> None:
@@ -845,7 +890,7 @@ CONVERTERS: dict[str, Converter] = {
     "Gelu": _activation("gelu"), "LeakyRelu": _leaky_relu, "Softmax": _softmax,
     "Identity": _identity, "Cast": _identity, "Dropout": _dropout,
     "MaxPool": _pool, "AveragePool": _pool, "GlobalAveragePool": _activation("global_avg_pool"),
-    "ReduceMean": _reduce_mean, "Resize": _resize, "Upsample": _resize, "Pad": _pad,
+    "ReduceMean": _reduce_mean, "ReduceSum": _reduce_sum, "Expand": _expand, "Resize": _resize, "Upsample": _resize, "Pad": _pad,
     "Add": _binary, "Sub": _binary, "Mul": _binary, "Div": _binary, "Sum": _sum,
     "Concat": _concat, "Split": _split, "SplitToSequence": _split, "SequenceAt": _sequence_at,
     "Slice": _slice, "Gather": _gather, "Reshape": _reshape, "Flatten": _flatten,

@@ -6,6 +6,8 @@ themselves (stripped, tests/importer/exports/heldout/) with their torch referenc
   out[..., :-1] / (out[..., -1:] + ε) — an Add of a scalar constant, a Div of two tensors.
 * LeViT's subsampling attention (timm levit_128s): x.view(B, R, R, C)[:, ::2, ::2] (two
   Slices with step 2) and a learned bias of heads × (R/2)² queries × R² keys.
+* MobileViTv2's separable attention (timm mobilevitv2_050): (k · softmax(q)).sum(-1,
+  keepdim=True) — a ReduceSum over the last axis — then ``.expand_as(v)`` — an Expand.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import gzip
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -165,6 +168,63 @@ def test_strided_attention_bias(tmp_path: Path) -> None:
     assert analyze(load_onnx(path)).totals.params == 2 * 64
 
 
+def _separable_attention(path: Path, opset: int = 17) -> str:
+    """x[1,5,2,6] (N, 1 + 2·C, P, L with C = 2) split into q [1,1,2,6], k, v [1,2,2,6]:
+    y = relu(v) · expand((k · softmax(q, −1)).sum(−1, keepdim)) → [1,2,2,6]."""
+    n = helper.make_node
+    axes = {"axes": [-1]} if opset < 13 else {}
+    split = {"split": [1, 2, 2]} if opset < 13 else {}
+    nodes = [n("Split", ["x"] + (["sizes"] if opset >= 13 else []), ["q", "k", "v"], name="qkv",
+               axis=1, **split),
+             n("Softmax", ["q"], ["s"], name="softmax", axis=-1),
+             n("Mul", ["k", "s"], ["ks"], name="weigh"),
+             n("ReduceSum", ["ks"] + (["last"] if opset >= 13 else []), ["ctx"], name="context",
+               keepdims=1, **axes),
+             n("Relu", ["v"], ["rv"], name="relu"),
+             n("Shape", ["v"], ["vshape"], name="shape"),
+             n("Expand", ["ctx", "vshape"], ["ctx_e"], name="expand"),
+             n("Mul", ["rv", "ctx_e"], ["y"], name="mix")]
+    inits = [_c("sizes", [1, 2, 2], np.int64), _c("last", [-1], np.int64)]
+    return _model(path, nodes, [1, 5, 2, 6], [1, 2, 2, 6], inits, opset=opset)
+
+
+@pytest.mark.parametrize("opset", [11, 17])
+def test_separable_attention_imports_with_exact_counts(tmp_path: Path, opset: int) -> None:
+    spec = import_onnx(_separable_attention(tmp_path, opset))
+    ops = [(layer["name"], layer["op"]) for layer in spec["layers"]]
+    assert ("context.mean", "global_avg_pool") in ops and ("expand", "resize") in ops
+    nodes = build(parse_spec(spec)).nodes
+    assert sum(node.cost.maccs + node.cost.params for node in nodes.values()) == 0
+    # the sum of 6 per (channel, row): 2·2 = 4 sums over a view [1, 4, 6, 1] — 24 elements
+    # added, 24 read and 4 written — then × 6 on the 4 sums (4 ops, 4 read, 4 written)
+    assert (nodes["context.mean"].cost.elementwise, nodes["context.mean"].cost.mem_access) == (24, 28)
+    assert (nodes["context.sum"].cost.elementwise, nodes["context.sum"].cost.mem_access) == (4, 8)
+    assert tuple(nodes["context"].outputs[0]) == (1, 2, 2, 1)
+    # the Expand writes the 4 sums 6 times each: a copy, 4 read, 24 written, no arithmetic
+    assert (nodes["expand"].cost.elementwise, nodes["expand"].cost.mem_access) == (0, 4 + 24)
+    assert tuple(nodes["mix"].outputs[0]) == (1, 2, 2, 6)
+    result = CliRunner().invoke(main, ["check", _separable_attention(tmp_path, opset)])
+    assert result.exit_code == 0 and "outputs agree with onnxruntime" in result.output, result.output
+
+
+@pytest.mark.parametrize(("node", "words"), [
+    (helper.make_node("ReduceSum", ["x", "ax1"], ["y"], name="bad_sum", keepdims=1),
+     "only a ReduceSum over the last axes"),
+    (helper.make_node("ReduceSum", ["x"], ["y"], name="bad_sum", keepdims=1),
+     "only a ReduceSum over the last axes"),
+    (helper.make_node("Expand", ["x", "wide"], ["y"], name="bad_expand"),
+     "only an Expand of the H or W")])
+def test_other_sums_and_expands_are_refused_naming_the_node(tmp_path: Path, node: Any,
+                                                            words: str) -> None:
+    # a sum over the channels only (axis 1 of 4), over everything (the batch too), an
+    # Expand of the channels: refused, never counted as something else
+    path = _model(tmp_path, [node], [1, 1, 3, 3], [1, 1, 3, 3],
+                  [_c("ax1", [1], np.int64), _c("wide", [1, 4, 3, 3], np.int64)])
+    with pytest.raises(SpecError, match=node.name) as error:
+        load_onnx(path)
+    assert words in str(error.value)
+
+
 # Held-out exports: torch.onnx.export(model, x, dynamo=False, opset_version=17), the
 # exporter's defaults (BN folded into the convs where it follows one), weights stripped by
 # tools/onnx_exports.py's strip(). References (torch 2.14.1+cu130 on CPU, timm 1.0.31,
@@ -176,6 +236,13 @@ def test_strided_attention_bias(tmp_path: Path) -> None:
 #     bmm 24,369,504, addmm 768,000); BN γ+β 39,648, of which 2·240 after the stem's convs
 #   mobilenetv4_conv_small: params 3,774,024, MACCs 186,005,568 (convolution 184,725,568,
 #     addmm 1,280,000); BN γ+β 25,088, all after a bias-free conv
+#   mobilevitv2_050 (256²): params 1,370,593, MACCs 464,594,944 (convolution 464,338,944,
+#     addmm 256,000); BN γ+β 7,776, all after a bias-free conv; zero-initialised conv/linear
+#     biases 6,385 (the attention's and MLP's 1×1 convs, the head)
+#   efficientformerv2_s0: params 3,600,256, MACCs 395,892,544 (convolution 377,100,864, bmm
+#     18,439,680, addmm 352,000); BN γ+β 49,312, of which 48,960 after a biased conv (the
+#     fold keeps the conv's bias: − 2C) and 352 after none (kept); its two heads'
+#     zero-initialised biases 2 × 1,000
 # A folded BN leaves the conv a bias of C where BN had γ and β (2C): params − C. The dynamo
 # exporter (torch.onnx.export(dynamo=True), its defaults: opset 20, optimizer on) then drops
 # biases that are all zeros — a fresh model's BN folded into a bias-free conv or linear
@@ -188,6 +255,10 @@ HELDOUT_REFERENCE = {
     "levit_128s.ts17": (7_777_058 - 240, 304_660_832),
     "levit_128s.dynamo": (7_777_058 - 1_248 - 2_000, 304_660_832),
     "mobilenetv4_conv_small.ts17": (3_774_024 - 25_088 // 2, 186_005_568),
+    "mobilevitv2_050.ts17": (1_370_593 - 7_776 // 2, 464_594_944),
+    "mobilevitv2_050.dynamo": (1_370_593 - 7_776 - 6_385, 464_594_944),
+    "efficientformerv2_s0.ts17": (3_600_256 - 48_960, 395_892_544),
+    "efficientformerv2_s0.dynamo": (3_600_256 - 48_960 - 2_000, 395_892_544),
 }
 
 
