@@ -10,8 +10,12 @@ from costmodel.errors import SpecError
 
 __all__ = ["MAX_ONNX_BYTES", "MAX_ONNX_NODES", "read_model"]
 
-MAX_ONNX_BYTES = 256 * 1024 * 1024
-"""Largest file read; beyond it the model is refused before reading (weights can be stripped)."""
+MAX_ONNX_BYTES = 512 * 1024 * 1024
+"""Largest file read; beyond it the model is refused before reading (weights can be stripped).
+Full-weight exports of the families' large members fit: timm repvgg_b3 with its train-time
+branches holds 123 M params (492 MB), nasnetalarge 355 MB, efficientformer_l7 328 MB. The
+file is read whole and parsed: a 462 MB one took 4.4 s of CPU and 0.98 GB of memory to
+``report`` (2-core machine under load)."""
 MAX_ONNX_NODES = 10_000
 """Most nodes in a model's graph; beyond it the model is refused once parsed, before any
 node is converted. Every node of an ONNX graph is written out (no ``repeat`` shares the

@@ -243,6 +243,10 @@ def test_other_sums_and_expands_are_refused_naming_the_node(tmp_path: Path, node
 #     18,439,680, addmm 352,000); BN γ+β 49,312, of which 48,960 after a biased conv (the
 #     fold keeps the conv's bias: − 2C) and 352 after none (kept); its two heads'
 #     zero-initialised biases 2 × 1,000
+#   mobilenetv4_hybrid_medium (256²): params 11,074,648, MACCs 1,271,183,360 (convolution
+#     1,227,960,320, bmm 41,943,040 — its mobile multi-query attention — addmm 1,280,000);
+#     BN γ+β 75,840, of which 72,512 after a bias-free conv (3,328 after none: kept, with
+#     3,328 running statistics); the head's zero-initialised bias 1,000
 # A folded BN leaves the conv a bias of C where BN had γ and β (2C): params − C. The dynamo
 # exporter (torch.onnx.export(dynamo=True), its defaults: opset 20, optimizer on) then drops
 # biases that are all zeros — a fresh model's BN folded into a bias-free conv or linear
@@ -259,6 +263,8 @@ HELDOUT_REFERENCE = {
     "mobilevitv2_050.dynamo": (1_370_593 - 7_776 - 6_385, 464_594_944),
     "efficientformerv2_s0.ts17": (3_600_256 - 48_960, 395_892_544),
     "efficientformerv2_s0.dynamo": (3_600_256 - 48_960 - 2_000, 395_892_544),
+    "mobilenetv4_hybrid_medium.ts17": (11_074_648 - 72_512 // 2, 1_271_183_360),
+    "mobilenetv4_hybrid_medium.dynamo": (11_074_648 - 72_512 - 1_000, 1_271_183_360),
 }
 
 
