@@ -247,6 +247,14 @@ def test_other_sums_and_expands_are_refused_naming_the_node(tmp_path: Path, node
 #     1,227,960,320, bmm 41,943,040 — its mobile multi-query attention — addmm 1,280,000);
 #     BN γ+β 75,840, of which 72,512 after a bias-free conv (3,328 after none: kept, with
 #     3,328 running statistics); the head's zero-initialised bias 1,000
+# and the authors' own code (github.com/megvii-model/ShuffleNet-Series at aa91feb, its
+# network.py; random weights as its _initialize_weights: BN β = 0.0001, so the dynamo
+# exporter's folded biases are not zeros and stay):
+#   ShuffleNetV2(model_size="1.0x"): params 2,278,760, MACCs 145,814,296 (convolution
+#     144,790,296, mm 1,024,000); BN γ+β 16,180, all after a bias-free conv; its channel
+#     shuffle is reshape(N·C/2, 2, H·W) → permute(1, 0, 2) → reshape(2, −1, C/2, H, W) → x[0], x[1]
+#   ShuffleNetV1(model_size="1.0x", group=3): params 1,864,728, MACCs 137,460,672
+#     (convolution 136,500,672, mm 960,000); BN γ+β 24,480, all after a bias-free conv
 # A folded BN leaves the conv a bias of C where BN had γ and β (2C): params − C. The dynamo
 # exporter (torch.onnx.export(dynamo=True), its defaults: opset 20, optimizer on) then drops
 # biases that are all zeros — a fresh model's BN folded into a bias-free conv or linear
@@ -265,6 +273,9 @@ HELDOUT_REFERENCE = {
     "efficientformerv2_s0.dynamo": (3_600_256 - 48_960 - 2_000, 395_892_544),
     "mobilenetv4_hybrid_medium.ts17": (11_074_648 - 72_512 // 2, 1_271_183_360),
     "mobilenetv4_hybrid_medium.dynamo": (11_074_648 - 72_512 - 1_000, 1_271_183_360),
+    "megvii_shufflenetv2_1_0x.ts17": (2_278_760 - 16_180 // 2, 145_814_296),
+    "megvii_shufflenetv2_1_0x.dynamo": (2_278_760 - 16_180 // 2, 145_814_296),
+    "megvii_shufflenetv1_g3_1_0x.ts17": (1_864_728 - 24_480 // 2, 137_460_672),
 }
 
 
