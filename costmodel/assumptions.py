@@ -27,7 +27,7 @@ from typing import Any, Literal
 from costmodel.arith import Value, as_int, is_symbolic
 from costmodel.errors import SpecError
 
-__all__ = ["Assumption", "Recorder", "recording", "at_layer", "holds", "require"]
+__all__ = ["Assumption", "Recorder", "recording", "holds", "require"]
 
 RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt,
@@ -70,7 +70,8 @@ _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<", 
 @dataclass
 class Recorder:
     """Collects the assumptions of one build; ``forced`` outcomes (by key) override the
-    defaults; ``reference`` binds symbol names to numbers to settle orderings."""
+    defaults; ``reference`` binds symbol names to numbers to settle orderings; ``where``
+    is the layer being built (the builder sets it around each layer)."""
 
     forced: Mapping[tuple[str, str], bool] = field(default_factory=dict)
     reference: Mapping[str, Any] = field(default_factory=dict)
@@ -89,20 +90,6 @@ def recording(recorder: Recorder) -> Iterator[Recorder]:
         yield recorder
     finally:
         _CURRENT.reset(token)
-
-
-@contextmanager
-def at_layer(name: str) -> Iterator[None]:
-    """Decisions made inside the block are attributed to layer ``name``."""
-    recorder = _CURRENT.get()
-    if recorder is None:
-        yield
-        return
-    outer, recorder.where = recorder.where, name
-    try:
-        yield
-    finally:
-        recorder.where = outer
 
 
 def holds(lhs: Value, relation: str, rhs: Value, what: str) -> bool:

@@ -24,7 +24,7 @@ import numpy as np
 
 from costmodel.arith import MAX_SEED, integer, is_symbolic
 from costmodel.errors import SpecError
-from costmodel.graph import Network
+from costmodel.graph import Network, Node
 from costmodel.reference.forward import Forward, NodeRun, Visit, Weights, forward, random_input
 from costmodel.units import human_bytes
 
@@ -81,9 +81,21 @@ class CheckResult:
 
 def measured_values(run: NodeRun) -> dict[str, Any]:
     """A node run's values under the names of :data:`CHECKED`."""
-    return {"params": run.params, "buffers": run.buffers, "maccs": run.counts.maccs,
-            "mem_access": run.counts.mem_access, "elementwise": run.counts.elementwise,
-            "fragments": run.fragments, "shapes": run.shapes}
+    return dict(zip(CHECKED, _measured_row(run), strict=True))
+
+
+def _measured_row(run: NodeRun) -> tuple[Any, ...]:
+    """A node run's values in the order of :data:`CHECKED`."""
+    counts = run.counts
+    return (run.params, run.buffers, counts.maccs, counts.mem_access, counts.elementwise,
+            run.fragments, run.shapes)
+
+
+def _analytic_row(node: Node) -> tuple[Any, ...]:
+    """A node's analytic values in the order of :data:`CHECKED`."""
+    cost = node.cost
+    return (cost.params, cost.buffers, cost.maccs, cost.mem_access, cost.elementwise,
+            cost.fragments, tuple([_shape(shape) for shape in node.outputs]))
 
 
 def check_network(network: Network, seed: int = 0, dtype: Any = np.float32,
@@ -108,10 +120,11 @@ def check_network(network: Network, seed: int = 0, dtype: Any = np.float32,
                                     len(network.ops), progress))
     disagreements = []
     for name, node in network.nodes.items():
-        analytic = {**node.cost.as_dict(), "shapes": tuple(_shape(s) for s in node.outputs)}
-        for metric, value in measured_values(run.nodes[name]).items():
-            if analytic[metric] != value:
-                disagreements.append(Disagreement(name, node.op, metric, analytic[metric], value))
+        analytic, measured = _analytic_row(node), _measured_row(run.nodes[name])
+        if analytic != measured:  # one tuple comparison per node; the metrics only to report
+            disagreements += [Disagreement(name, node.op, metric, a, m)
+                              for metric, a, m in zip(CHECKED, analytic, measured, strict=True)
+                              if a != m]
     return CheckResult(network, run, disagreements)
 
 
@@ -153,7 +166,7 @@ def _unit_scale(network: Network, seed: int) -> Visit:
     def visit(name: str, outputs: list[np.ndarray]) -> list[np.ndarray]:
         kept = []
         for out in outputs:
-            if out.size and out.dtype.kind == "f":
+            if out.size and out.dtype.kind == "f" and not _surely_unit(out):
                 peak = float(max(out.max(), -out.min()))
                 if not math.isfinite(peak):
                     node = network.nodes[name]
@@ -166,6 +179,28 @@ def _unit_scale(network: Network, seed: int) -> Visit:
         return kept
 
     return visit
+
+
+_SUM_BOUNDS = (2.0**-15, 2.0**15)
+"""Where a sum of squares proves the largest magnitude inside :data:`_UNIT_RANGE` (each
+bound a factor 2 inside it, for the sum's rounding)."""
+_SUM_MAX_ELEMENTS = 2**20
+"""Above this many elements a float32 sum of squares may be off by more than that factor 2
+(relative error ≤ n·2⁻²⁴): such outputs, and any narrower float, take the exact path."""
+
+
+def _surely_unit(out: np.ndarray) -> bool:
+    """Whether ``out`` is finite with its largest magnitude in :data:`_UNIT_RANGE`, proven by
+    one BLAS dot (a third of a max and a min on a small tensor): with s = Σx² over n
+    elements, peak² ≤ s ≤ n·peak², so s ≤ 2¹⁵ gives peak < 2⁸ and s ≥ n·2⁻¹⁵ gives
+    peak > 2⁻⁸. False means "not proven" (overflow, NaN, underflow, a bound missed): the
+    caller then takes the exact max and min. Run under ``np.errstate(over="ignore")``."""
+    if out.size > _SUM_MAX_ELEMENTS or out.dtype.itemsize < 4:
+        return False
+    flat = out.ravel(order="K")  # a view when the memory is contiguous in any axis order
+    squares = float(np.dot(flat, flat))
+    low, high = _SUM_BOUNDS
+    return out.size * low <= squares <= high
 
 
 def _counted(visit: Visit, total: int, progress: Callable[[int, int], None] | None) -> Visit:

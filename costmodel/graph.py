@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from costmodel.arith import Value, as_int, is_symbolic, is_whole
-from costmodel.assumptions import Assumption, Recorder, at_layer, recording
+from costmodel.assumptions import Assumption, Recorder, recording
 from costmodel.blocks import BLOCKS
 from costmodel.budget import OpBudget
 from costmodel.cost import Cost
@@ -165,7 +165,7 @@ def build(spec: ModelSpec, path: str = "<spec>", bindings: Mapping[str, Any] | N
             defaults = resolve_bindings(spec, bindings or {})
             recorder.reference = {name: defaults[name] for name in symbolic}
         with recording(recorder):
-            network = _Builder(spec, path, scope).run()
+            network = _Builder(spec, path, scope, recorder).run()
         network.assumptions = tuple(recorder.records)
         return network
     except SpecError as error:
@@ -173,8 +173,8 @@ def build(spec: ModelSpec, path: str = "<spec>", bindings: Mapping[str, Any] | N
 
 
 class _Builder:
-    def __init__(self, spec: ModelSpec, path: str, scope: dict[str, Value]) -> None:
-        self.spec, self.path, self.scope = spec, path, scope
+    def __init__(self, spec: ModelSpec, path: str, scope: dict[str, Value], recorder: Recorder) -> None:
+        self.spec, self.path, self.scope, self.recorder = spec, path, scope, recorder
         self.nodes: dict[str, Node] = {}
         self.blocks: dict[str, BlockInstance] = {}
         self.budget = OpBudget(spec.blocks)
@@ -301,8 +301,14 @@ class _Builder:
                       block: tuple[str, ...], refs: list[Ref], depth: int) -> Ref:
         if depth > MAX_BLOCK_DEPTH:
             raise SpecError(f"blocks nested more than {MAX_BLOCK_DEPTH} deep (does a block call itself?)")
-        with at_layer(name):
+        # decisions made meanwhile are attributed to this layer (set here, not by a context
+        # manager: a generator per node was ~20 % of a deep network's build)
+        recorder = self.recorder
+        outer, recorder.where = recorder.where, name
+        try:
             return self._expand_at(layer, name, scope, block, refs, depth)
+        finally:
+            recorder.where = outer
 
     def _expand_at(self, layer: LayerSpec, name: str, scope: _Scope,
                    block: tuple[str, ...], refs: list[Ref], depth: int) -> Ref:

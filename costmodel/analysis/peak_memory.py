@@ -162,8 +162,9 @@ def _ops_of(network: Network, category: Category) -> set[str]:
 
 
 def _elements(shape: tuple, path: str, name: str) -> int:
-    if all(type(size) is int for size in shape):  # the common case, without the generic path
-        return math.prod(shape)
+    size = math.prod(shape)
+    if type(size) is int:  # the common case (every size an int), without the generic path
+        return size
     size = as_int(numel(shape))
     if is_symbolic(size) or not isinstance(size, int):
         raise SpecError("peak memory needs numeric sizes (bind every parameter)", path=path,

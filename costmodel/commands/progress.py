@@ -11,6 +11,10 @@ from typing import Any
 
 __all__ = ["progress_bar"]
 
+_UPDATE_EVERY = 0.05
+"""Seconds between two updates of a shown bar (the last one always shows): ``check`` of
+100,000 layers reports each node, and each rich update cost ~3.4 µs (0.34 s)."""
+
 
 @contextmanager
 def progress_bar(label: str, *, delay: float = 1.0,
@@ -35,7 +39,10 @@ def progress_bar(label: str, *, delay: float = 1.0,
             state["bar"] = Progress(console=Console(file=stream), transient=True)
             state["bar"].start()
             state["task"] = state["bar"].add_task(label, total=total)
+        elif done < total and time.perf_counter() - state["updated"] < _UPDATE_EVERY:
+            return  # rich redraws 10 times a second: telling it more often only costs CPU
         state["bar"].update(state["task"], completed=done, total=total)
+        state["updated"] = time.perf_counter()
 
     try:
         yield update

@@ -14,6 +14,7 @@ can be proven by running the original and the transformed network on mapped weig
 
 from __future__ import annotations
 
+import math
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -115,10 +116,17 @@ class _Params:
     def learned(self, key: str, shape: tuple[int, ...], fan_in: int = 1, center: float = 0.0,
                 ) -> np.ndarray:
         """A learned tensor, N(center, 1/fan_in) when drawn (keeps deep stacks finite)."""
-        array = self._get(key, shape,
-                          lambda: center + self.rng.standard_normal(shape) / np.sqrt(fan_in))
+        array = self._get(key, shape, lambda: self._normal(shape, fan_in, center))
         self.learned_size += array.size
         return array
+
+    def _normal(self, shape: tuple[int, ...], fan_in: int, center: float) -> np.ndarray:
+        """center + N(0, 1) / √fan_in, computed in place."""
+        draw = self.rng.standard_normal(shape)
+        draw /= math.sqrt(fan_in)  # the same correctly rounded square root as np.sqrt
+        if center:
+            draw += center
+        return draw
 
     def buffer(self, key: str, shape: tuple[int, ...], low: float, high: float) -> np.ndarray:
         """A non-learned tensor (batchnorm statistics), uniform in [low, high) when drawn."""
@@ -134,7 +142,7 @@ class _Params:
             if array.shape != shape:
                 raise ValueError(f"{self.node}: '{key}' has shape {array.shape}, the layer needs {shape}")
         else:
-            array = draw().astype(self.dtype)
+            array = draw().astype(self.dtype, copy=False)
         self.arrays[key] = array
         return array
 
@@ -185,12 +193,11 @@ def forward(network: Network, x: np.ndarray, *, seed: int = 0, weights: Weights 
             raise ValueError(f"{name}: no reference runner for op '{node.op}'")
         inputs = [values[ref] for ref in node.inputs]
         params = _Params(name, None if weights is None else weights.get(name, {}), rng, x.dtype)
-        start = meter.snapshot()  # what Meter.measure does, without a generator per node
         outs = runner(meter, node.layer, inputs, params)
         if params.arrays:
             used[name] = params.arrays
-        runs[name] = NodeRun(meter - start, params.learned_size, params.buffer_size,
-                             tuple(out.shape for out in outs))
+        runs[name] = NodeRun(meter.take(), params.learned_size, params.buffer_size,
+                             tuple([out.shape for out in outs]))
         if visit is not None:
             outs = visit(name, outs)
         for ref in node.inputs:

@@ -90,15 +90,17 @@ def _pad(x: np.ndarray, pads: tuple[int, int, int, int], fill: float, channels_l
     top, bottom, left, right = pads
     n, c, h, w = x.shape
     size = (top + h + bottom, left + w + right)
+    new = np.zeros if fill == 0 else np.empty  # zeros: one call instead of four border fills
     if channels_last:
-        padded = np.empty((n, *size, c), x.dtype).transpose(0, 3, 1, 2)
+        padded = new((n, *size, c), x.dtype).transpose(0, 3, 1, 2)
     else:
-        padded = np.empty((n, c, *size), x.dtype)
+        padded = new((n, c, *size), x.dtype)
     padded[:, :, top : top + h, left : left + w] = x
-    for border in (np.s_[:top], np.s_[top + h :]):  # rows above and below, then the sides
-        padded[:, :, border] = fill
-    for border in (np.s_[:left], np.s_[left + w :]):
-        padded[:, :, top : top + h, border] = fill
+    if fill != 0:
+        for border in (np.s_[:top], np.s_[top + h :]):  # rows above and below, then the sides
+            padded[:, :, border] = fill
+        for border in (np.s_[:left], np.s_[left + w :]):
+            padded[:, :, top : top + h, border] = fill
     return padded
 
 
@@ -125,8 +127,24 @@ def _windows(
     if kh == kw == 1:  # the windows are the (strided) pixels themselves: a cheap plain view
         return padded[:, :, ::sh, ::sw, None, None]
     sn, sc, s_h, s_w = padded.strides
-    return as_strided(padded, (n, c, h_out, w_out, kh, kw),
-                      (sn, sc, s_h * sh, s_w * sw, s_h * dh, s_w * dw), writeable=False)
+    # a padded copy starts where the array _pad allocated starts (itself, or the
+    # channels-last array it is a transposed view of)
+    start = padded.base if padded is not x and padded.base is not None else padded
+    return _strided_view(padded, start, (n, c, h_out, w_out, kh, kw),
+                         (sn, sc, s_h * sh, s_w * sw, s_h * dh, s_w * dw))
+
+
+def _strided_view(array: np.ndarray, start: object, shape: tuple[int, ...],
+                  strides: tuple[int, ...]) -> np.ndarray:
+    """``as_strided(array, shape, strides, writeable=False)``, built directly on the
+    memory when ``start`` — an array that begins where ``array`` begins — owns it
+    contiguously: as_strided's generic construction (an ``__array_interface__`` wrapper)
+    cost ~5× a plain view, once per conv and pool of a deep network of small tensors."""
+    if isinstance(start, np.ndarray) and start.base is None and start.flags.c_contiguous:
+        view = np.ndarray(shape, array.dtype, start, 0, strides)
+        view.setflags(write=False)
+        return view
+    return as_strided(array, shape, strides, writeable=False)
 
 
 def _fold_taps(ufunc: np.ufunc, windows: np.ndarray, axis: tuple[int, int]) -> np.ndarray:
@@ -262,8 +280,8 @@ def batchnorm(
     scale = gamma / np.sqrt(var + eps)
     shift = beta - mean * scale
     x = meter.load(x)
-    scale = meter.load(scale.astype(x.dtype))
-    shift = meter.load(shift.astype(x.dtype))
+    scale = meter.load(scale.astype(x.dtype, copy=False))
+    shift = meter.load(shift.astype(x.dtype, copy=False))
     return meter.store(meter.apply(_scale_shift, x, scale, shift))
 
 

@@ -91,6 +91,13 @@ class Meter(_Tally):
         """The tally so far, as an immutable value."""
         return Counts(self.maccs, self.reads, self.writes, self.elementwise)
 
+    def take(self) -> Counts:
+        """The tally so far, then zero it: what a block tallied, one value per block (the
+        forward's per-node measure without two snapshots and a difference)."""
+        counts = Counts(self.maccs, self.reads, self.writes, self.elementwise)
+        self.maccs = self.reads = self.writes = self.elementwise = 0
+        return counts
+
     def __sub__(self, earlier: Counts) -> Counts:
         """What was tallied since the snapshot `earlier`."""
         return self.snapshot() - earlier

@@ -92,3 +92,13 @@ def test_measure_records_counts_even_when_the_block_raises():
         meter.load(np.ones(3))
         raise RuntimeError
     assert Counts(reads=3) == node.counts
+
+
+def test_take_returns_the_tally_and_zeroes_it():
+    meter = Meter()
+    meter.load(np.ones(10))
+    meter.contract("ik,kj->ij", np.ones((2, 3)), np.ones((3, 4)))
+    assert Counts(maccs=2 * 3 * 4, reads=10) == meter.take()
+    assert Counts() == meter.snapshot()
+    meter.store(np.ones(5))
+    assert Counts(writes=5) == meter.take()  # only what came after the last take

@@ -78,6 +78,28 @@ def test_deep_networks_stay_finite(text: str) -> None:
     assert np.isfinite(result.run.output).all() and np.abs(result.run.output).max() > 0
 
 
+@pytest.mark.parametrize("size", [1, 7, 512, 4096])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sum_of_squares_proves_unit_scale_only_when_it_holds(size: int, dtype: type) -> None:
+    # the fast path may only say "in [2⁻⁸, 2⁸] and finite" when the exact max/min agree
+    rng = np.random.default_rng(size)
+    for exponent in range(-14, 15):
+        for draw in (rng.standard_normal(size), np.full(size, 1.0), rng.uniform(0, 1, size)):
+            out = (draw * 2.0**exponent).astype(dtype)
+            peak = float(np.abs(out).max())
+            if check_module._surely_unit(out):
+                assert 2.0**-8 <= peak <= 2.0**8, (exponent, peak)
+    ones = np.ones((1, 8, 8, 8), dtype)
+    assert check_module._surely_unit(ones)  # a unit-scale tensor takes the fast path
+    assert check_module._surely_unit(ones.transpose(0, 2, 3, 1))  # in any axis order
+    for poison in (np.nan, np.inf, -np.inf, np.finfo(dtype).max):
+        out = ones.copy()
+        out[0, 0, 0, 0] = poison
+        with np.errstate(over="ignore", invalid="ignore"):  # as check_network runs it
+            assert not check_module._surely_unit(out)
+    assert not check_module._surely_unit(ones.astype(np.float16))  # too narrow to prove
+
+
 def test_non_finite_activation_names_the_layer(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def poisoned(shape, seed=0, dtype=np.float32):
         x = np.ones(shape, dtype)
