@@ -15,7 +15,7 @@ reference implementations, e.g. a held-out set): each is imported as `report X.o
 passes of ``--rounds`` interleaved rounds, the lowest pass median); a file the import
 refuses is listed and left out.
 
-    python benchmarks/bench_latency.py --onnx /work/heldout [--passes 5 --rounds 3]
+    python benchmarks/bench_latency.py --onnx /work/heldout [--glob '*.ts17.onnx'] [--passes 5 --rounds 3]
 
 ``--drift`` first times the profiles' reference models (calibrate.REFERENCES) as their
 calibration did and prints how much slower (> 1) or faster this machine runs them now
@@ -58,9 +58,10 @@ def measured_csv(path: Path) -> dict[str, dict[str, float]]:
                                  for level in LEVELS} for row in rows}
 
 
-def onnx_models(folder: Path, passes: int, rounds: int) -> list[tuple[str, Network, dict[str, float]]]:
-    """Each importable ONNX file of ``folder``: its name, imported network and measured
-    latency per level (µs, the lowest of ``passes`` pass medians)."""
+def onnx_models(folder: Path, passes: int, rounds: int,
+                pattern: str = "*.onnx") -> list[tuple[str, Network, dict[str, float]]]:
+    """Each importable ONNX file of ``folder`` matching ``pattern``: its name, imported
+    network and measured latency per level (µs, the lowest of ``passes`` pass medians)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_runtime import best, time_exported
 
@@ -69,7 +70,7 @@ def onnx_models(folder: Path, passes: int, rounds: int) -> list[tuple[str, Netwo
     from costmodel.importer import load_onnx
 
     models = []
-    for path in sorted(folder.glob("*.onnx")):
+    for path in sorted(folder.glob(pattern)):
         try:
             network = build(load_onnx(str(path)), str(path), {})
         except SpecError as error:
@@ -136,6 +137,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--only", default="")
     parser.add_argument("--onnx", type=Path, help="Validate on the ONNX files in this folder.")
+    parser.add_argument("--glob", default="*.onnx", help="Which files of --onnx (a glob pattern).")
     parser.add_argument("--passes", type=int, default=5, help="Passes over the --onnx files.")
     parser.add_argument("--drift", action="store_true", help="Time the profiles' reference models "
                         "first; also score the predictions scaled by the drift.")
@@ -145,7 +147,7 @@ def main() -> None:
     results: dict[str, list[tuple[str, float, float]]] = {level: [] for level in LEVELS}
     if args.onnx is not None:
         print(f"{'model':32} {'all pred':>9} {'meas':>8} {'err%':>6}  {'none pred':>9} {'meas':>8} {'err%':>6}")
-        for name, network, measured in onnx_models(args.onnx, args.passes, args.rounds):
+        for name, network, measured in onnx_models(args.onnx, args.passes, args.rounds, args.glob):
             print(f"{name:32} {row(network, measured, profiles, name, results)}", flush=True)
         summary(results, factors)
         return
