@@ -138,6 +138,18 @@ def test_estimate_formula(tiny: Path) -> None:
     assert estimate_bytes(network, 4) < MAX_CHECK_BYTES
 
 
+def test_memory_bound_decides_like_the_estimate(tmp_path: Path) -> None:
+    # 400 ReLUs of 64·64·64 elements: every tensor live at once would be
+    # 3 · 401 · 64³ · 4 bytes ≈ 1.18 GiB, over the limit; the peak (one input and one
+    # output live) is 3 · 2 · 64³ · 4 bytes = 6 MiB, so check runs
+    (tmp_path / "s.yaml").write_text("model: long\ninput: [64, 64, 64]\n"
+                                     "layers:\n  - {op: relu, repeat: 400}\n")
+    network = build(load_spec(tmp_path / "s.yaml"), str(tmp_path / "s.yaml"))
+    assert check_module._every_tensor_bytes(network, 4) == 3 * 401 * 64**3 * 4 > MAX_CHECK_BYTES
+    assert estimate_bytes(network, 4) == 3 * 2 * 64**3 * 4
+    check_module.require_memory(network, "check")  # not refused: the exact estimate decides
+
+
 def test_symbolic_or_bad_seed_from_python(tiny: Path) -> None:
     with pytest.raises(SpecError, match="--seed"):
         check_network(build(load_spec(tiny), str(tiny)), seed=-1)
