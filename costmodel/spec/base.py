@@ -50,10 +50,11 @@ walk over the calls recurses that deep."""
 MAX_NETWORK_NODES = 100_000
 """Most primitive ops one network may expand to (repeats, blocks and block parameters such as
 ``branches`` or ``parts`` included; the input is not an op); refused before the expansion
-allocates them. At this size ``report``, ``lint``, ``check`` and a two-point ``sweep`` take
-at most ~5 s of CPU and 0.3 GiB on the 2-core machine of the benchmarks
-(benchmarks/bench_scaling.py); at 200,000 ops ``check`` took 11 s, over the 10 s every
-input must be answered in (issue 9). ``export`` has a lower limit of its own."""
+allocates them. At this size ``report`` and ``lint`` took 3.8–5.5 s of CPU, ``check``
+7.2–11.7 s, within 0.3 GiB, on the 2-core machine of the benchmarks at load 12–19
+(benchmarks/bench_scaling.py, 2026-12-03); at 200,000 ops ``check`` took 11 s (before
+its per-node cost was cut), over the 10 s every input must be answered in (issue 9).
+``export`` has a lower limit of its own."""
 
 
 def _printable_text(text: str) -> str:
