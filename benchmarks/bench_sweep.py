@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import statistics
@@ -30,6 +31,7 @@ import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "specs" / "mobilenet_v2.yaml"
@@ -151,6 +153,64 @@ def all_specs() -> list[tuple[str, list[str]]]:
             for path in sorted((ROOT / "specs").glob("*.yaml")) if "alpha" in load_spec(path).params]
 
 
+def form_cases(pattern: str) -> list[tuple[str, list[str]]]:
+    """Every command form of ``costmodel sweep`` at its documented limits over the specs
+    matching ``pattern``: each declared parameter with numeric bounds over its domain
+    (``--width`` for alpha, ``--resolution``, ``--set-range`` for the others) in csv at the
+    grid limit and in a table of just over 64 points (the compiled path); the first such parameter at
+    the json and table row limits; alpha × resolution at 1000 × 1000 in csv."""
+    sys.path.insert(0, str(ROOT))
+    from costmodel.analysis.sweep import EXACT_LIMIT, MAX_POINTS
+    from costmodel.report.sweep_formats import ROW_LIMITS
+    from costmodel.spec.load import load_spec
+
+    cases = []
+    for path in sorted((ROOT / "specs").glob(pattern)):
+        spec, name = load_spec(path), str(path.relative_to(ROOT))
+
+        bounded = [p for p in spec.params if _range(spec.params[p].min, spec.params[p].max, 2)]
+        for position, param in enumerate(bounded):
+            sizes = [(MAX_POINTS, "csv"), (EXACT_LIMIT + 2, "table")]
+            if position == 0:
+                sizes += [(ROW_LIMITS["json"], "json"), (ROW_LIMITS["table"], "table")]
+            for points, fmt in sizes:
+                argv = _values(spec, param, points)
+                count = _count(argv[1].split("=")[-1])
+                cases.append((f"{path.stem}: {param} × {count:,} {fmt}", [name, *argv, "--format", fmt]))
+        if "alpha" in bounded and "resolution" in bounded:
+            cases.append((f"{path.stem}: alpha × resolution 1000 × 1000 csv",
+                          [name, *_values(spec, "alpha", 1000), *_values(spec, "resolution", 1000)]))
+    return cases
+
+
+def _values(spec: Any, param: str, points: int) -> list[str]:
+    """The sweep option giving ``param`` at most ``points`` values over its domain."""
+    option = {"alpha": "--width", "resolution": "--resolution"}.get(param, "--set-range")
+    text = _range(spec.params[param].min, spec.params[param].max, points)
+    return [option, f"{text}" if option != "--set-range" else f"{param}={text}"]
+
+
+def _count(text: str) -> int:
+    low, high, step = (Fraction(v) for v in text.split(":"))
+    return int((high - low) / step) + 1
+
+
+def _range(low: object, high: object, points: int) -> str | None:
+    """``low:top:step`` with at most ``points`` values spread over [low, high] (the step
+    whole for whole bounds, else a multiple of 10⁻⁶); None without numeric bounds."""
+    if low is None or high is None:
+        return None
+    lo, hi = Fraction(str(low)), Fraction(str(high))
+    unit = Fraction(1) if lo.denominator == hi.denominator == 1 else Fraction(1, 10**6)
+    step = max(unit, math.ceil((hi - lo) / (points - 1) / unit) * unit)
+    top = lo + step * int((hi - lo) / step)
+    return ":".join(_decimal(v) for v in (lo, top, step))
+
+
+def _decimal(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):.10g}"
+
+
 def main() -> None:
     if len(sys.argv) == 4 and all(a.isdigit() for a in sys.argv[1:]):
         print(json.dumps(run(*map(int, sys.argv[1:4]))))
@@ -159,10 +219,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--all-specs", action="store_true")
     parser.add_argument("--skip-phases", action="store_true")
+    parser.add_argument("--only", metavar="TEXT", help="run the worst cases whose label holds TEXT")
+    parser.add_argument("--forms", metavar="GLOB", help="instead: every sweep form at its limits "
+                        "over the specs matching GLOB (e.g. 'm*.yaml'), one run each")
     options = parser.parse_args()
+    if options.forms:
+        worst(form_cases(options.forms), 1)
+        return
     if not options.skip_phases:
         phases()
-    worst(WORST, options.repeat)
+    worst([case for case in WORST if options.only is None or options.only in case[0]], options.repeat)
     if options.all_specs:
         worst(all_specs(), options.repeat)
 

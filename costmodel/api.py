@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from costmodel.analysis.result import Analysis
-from costmodel.arith import as_int, exact_decimal, is_symbolic
-from costmodel.assumptions import RELATIONS, Assumption
-from costmodel.graph import Network, build, resolve_bindings
+from costmodel.arith import exact_decimal
+from costmodel.assumptions import Assumption, relation_at
+from costmodel.graph import Network, build
 from costmodel.spec.load import load_spec, parse_spec
 from costmodel.spec.located_yaml import load_yaml
 from costmodel.spec.schema import ModelSpec
-from costmodel.symbols import parameter_symbol
 
 __all__ = ["load", "analyze", "reference_build", "holds_at"]
 
@@ -65,35 +64,14 @@ def reference_build(spec: ModelSpec, path: str, bindings: dict[str, Any],
     network has at the parameters' defaults.
 
     A symbolic build takes different expressions for different values (costmodel.assumptions);
-    where a decision = or ≠ comes out otherwise at the defaults (make_divisible(c, 8) is c
-    for a c already divisible by 8, so MobileNetV3's first block has no expand conv), the
-    build is made again with that outcome forced — a few times at most, as each forced
-    decision can expose others.
+    here each decision = or ≠ that expressions do not settle is taken as it comes out at the
+    defaults instead (make_divisible(c, 8) is c for a c already divisible by 8, so
+    MobileNetV3's first block has no expand conv), in one build.
     """
-    network = build(spec, path, bindings, symbolic)
-    if not symbolic:
-        return network
-    defaults = resolve_bindings(spec, bindings)
-    point = {parameter_symbol(name): defaults[name] for name in symbolic}
-    forced: dict[tuple[str, str], bool] = {}
-    for _ in range(_MAX_REBUILDS):
-        wrong = {a.key: not a.outcome for a in network.assumptions
-                 if a.kind == "structure" and a.relation in ("==", "!=") and a.key not in forced
-                 and holds_at(a, point) is False}
-        if not wrong:
-            break
-        forced.update(wrong)
-        network = build(spec, path, bindings, symbolic, forced)
-    return network
-
-
-_MAX_REBUILDS = 8
+    return build(spec, path, bindings, symbolic, at_reference=bool(symbolic))
 
 
 def holds_at(assumption: Assumption, point: dict[Any, Any]) -> bool | None:
     """Whether ``assumption`` holds at ``point`` (None when it cannot be evaluated there)."""
-    lhs, rhs = (as_int(side.xreplace(point) if hasattr(side, "xreplace") else side)
-                for side in (assumption.lhs, assumption.rhs))
-    if is_symbolic(lhs) or is_symbolic(rhs):
-        return None
-    return bool(RELATIONS[assumption.relation](lhs, rhs)) == assumption.outcome
+    value = relation_at(assumption.lhs, assumption.relation, assumption.rhs, point)
+    return None if value is None else value == assumption.outcome

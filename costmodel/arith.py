@@ -225,7 +225,29 @@ def floor_divide(a: Value, b: Value) -> Value:
     build and of a symbolic report's named costs)."""
     if isinstance(b, int) and b == 1 and getattr(a, "is_integer", None) is True:
         return a
+    if is_symbolic(a) or is_symbolic(b):
+        return _symbolic_floor_divide(a, b)
     return a // b
+
+
+_FLOOR_DIVIDED: dict[tuple[Any, Any, bool, bool], Value] = {}
+"""Symbolic ⌊a/b⌋ by (a, b, sympy's distribution and evaluation switches), at most
+:data:`_MADE_DIVISIBLE_MOST`."""
+
+
+def _symbolic_floor_divide(a: Value, b: Value) -> Value:
+    """``a // b`` remembered: sympy's floor settles its argument's assumptions afresh after
+    each switch of its distribution, which clears its cache (a symbolic report's named
+    costs switch at every layer, and the same sizes are halved again and again). The
+    switches are in the key, as the result's form depends on them."""
+    from sympy.core.parameters import global_parameters
+
+    key = (a, b, bool(global_parameters.distribute), bool(global_parameters.evaluate))
+    if key not in _FLOOR_DIVIDED:
+        if len(_FLOOR_DIVIDED) >= _MADE_DIVISIBLE_MOST:
+            _FLOOR_DIVIDED.clear()
+        _FLOOR_DIVIDED[key] = a // b
+    return _FLOOR_DIVIDED[key]
 
 
 def ceil(x: Value) -> Value:
@@ -335,9 +357,34 @@ def _symbolic_make_divisible(v: Value, divisor: Value, min_value: Value) -> Valu
     if key not in _MADE_DIVISIBLE:
         if len(_MADE_DIVISIBLE) >= _MADE_DIVISIBLE_MOST:
             _MADE_DIVISIBLE.clear()
-        rounded = divisor * maximum(min_value * Fraction(1) / divisor, floor(v / divisor + Fraction(1, 2)))
+        rounded = divisor * _clamped(min_value * Fraction(1) / divisor, floor(v / divisor + Fraction(1, 2)))
         _MADE_DIVISIBLE[key] = rounded + divisor * below(rounded, Fraction(9, 10) * v)
     return _MADE_DIVISIBLE[key]
+
+
+def _clamped(low: Value, rounded: Value) -> Value:
+    """max(low, rounded), as sympy's Max gives it, without its comparisons (~20 ms) where no
+    order can hold: ``low`` a number and ``rounded`` = ⌊c + t₁ + … + tₖ⌋ with each tᵢ a
+    positive multiple of a product of positive powers of parameters (free in (0, ∞)) and
+    ⌊c⌋ < low. With every parameter near 0 it is ⌊c⌋ < low, with any large it exceeds low:
+    Max keeps both arguments, in its canonical order (which ``evaluate=False`` also gives)."""
+    import sympy
+
+    from costmodel.symbols import parameter_symbol
+
+    def free(term: Any) -> bool:
+        coefficient, product = term.as_coeff_Mul()
+        factors = sympy.Mul.make_args(product)
+        return coefficient > 0 and product != 1 and all(
+            base.is_Symbol and base == parameter_symbol(base.name) and exponent.is_Rational and exponent > 0
+            for base, exponent in (factor.as_base_exp() for factor in factors))
+
+    if is_symbolic(low) or not isinstance(rounded, sympy.floor):
+        return maximum(low, rounded)
+    constant, rest = rounded.args[0].as_coeff_Add()
+    if rest == 0 or math.floor(constant) >= low or not all(map(free, sympy.Add.make_args(rest))):
+        return maximum(low, rounded)
+    return sympy.Max(low, rounded, evaluate=False)
 
 
 FUNCTIONS: dict[str, Callable[..., Value]] = {

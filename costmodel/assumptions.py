@@ -3,9 +3,11 @@
 A block's structure can depend on values (an inverted residual adds its input when
 C_in = C_out) and an op's validity too (channels divisible by groups). With numbers the
 comparison is simply made. With parameters left symbolic, identical expressions settle
-it; otherwise (no algebra is tried: it would cost more than checking) the build takes an outcome — for = and ≠ the structural one (different expressions are
-taken as different values), for an ordering its value at the reference point (the
-parameters' defaults), or the outcome a caller *forced* — and records it on the
+it; otherwise (no algebra is tried: it would cost more than checking) the build takes an
+outcome — for an ordering its value at the reference point (the parameters' defaults), for
+= and ≠ the structural one (different expressions are taken as different values) or, in a
+reference build (:func:`costmodel.api.reference_build`), its value at the reference point
+too — and records it on the
 :class:`~costmodel.graph.Network` as an :class:`Assumption`. The symbolic totals hold
 exactly where every assumption holds; a report states them and a sweep checks them at
 every point (and builds the other structures where they fail).
@@ -27,7 +29,7 @@ from typing import Any, Literal
 from costmodel.arith import Value, as_int, is_symbolic
 from costmodel.errors import SpecError
 
-__all__ = ["Assumption", "Recorder", "recording", "holds", "require"]
+__all__ = ["Assumption", "Recorder", "recording", "holds", "require", "relation_at"]
 
 RELATIONS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt,
@@ -69,12 +71,13 @@ _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<", 
 
 @dataclass
 class Recorder:
-    """Collects the assumptions of one build; ``forced`` outcomes (by key) override the
-    defaults; ``reference`` binds symbol names to numbers to settle orderings; ``where``
-    is the layer being built (the builder sets it around each layer)."""
+    """Collects the assumptions of one build; ``reference`` binds symbol names to numbers to
+    settle orderings, and = and ≠ too when ``equalities_at_reference`` (where both sides
+    evaluate there; else the structural outcome); ``where`` is the layer being built (the
+    builder sets it around each layer)."""
 
-    forced: Mapping[tuple[str, str], bool] = field(default_factory=dict)
     reference: Mapping[str, Any] = field(default_factory=dict)
+    equalities_at_reference: bool = False
     where: str = ""
     records: list[Assumption] = field(default_factory=list)
 
@@ -113,15 +116,33 @@ def _decide(lhs: Value, relation: str, rhs: Value, what: str, kind: Kind) -> boo
     recorder = _CURRENT.get()
     if kind == "valid":
         outcome = True
-    elif recorder is not None and (recorder.where, what) in recorder.forced:
-        outcome = recorder.forced[recorder.where, what]
     elif relation in ("==", "!="):
-        outcome = relation == "!="  # different expressions taken as different values
+        at_reference = None
+        if recorder is not None and recorder.equalities_at_reference:
+            at_reference = relation_at(lhs, relation, rhs, _reference_point(recorder))
+        # else different expressions are taken as different values
+        outcome = relation == "!=" if at_reference is None else at_reference
     else:
         outcome = _at_reference(lhs, relation, rhs, what, recorder)
     if recorder is not None:
         recorder.records.append(Assumption(recorder.where, what, lhs, relation, rhs, outcome, kind))
     return outcome
+
+
+def relation_at(lhs: Value, relation: str, rhs: Value, point: Mapping[Any, Any]) -> bool | None:
+    """Whether ``lhs relation rhs`` holds at ``point`` (symbol → number); None when a side
+    is still symbolic there."""
+    lhs, rhs = (as_int(side.xreplace(point) if hasattr(side, "xreplace") else side)
+                for side in (lhs, rhs))
+    if is_symbolic(lhs) or is_symbolic(rhs):
+        return None
+    return bool(RELATIONS[relation](lhs, rhs))
+
+
+def _reference_point(recorder: Recorder) -> dict[Any, Any]:
+    from costmodel.symbols import parameter_symbol
+
+    return {parameter_symbol(name): value for name, value in recorder.reference.items()}
 
 
 def _at_reference(lhs: Value, relation: str, rhs: Value, what: str,

@@ -151,16 +151,15 @@ class Network:
 
 
 def build(spec: ModelSpec, path: str = "<spec>", bindings: Mapping[str, Any] | None = None,
-          symbolic: tuple[str, ...] = (),
-          decisions: Mapping[tuple[str, str], bool] | None = None) -> Network:
+          symbolic: tuple[str, ...] = (), at_reference: bool = False) -> Network:
     """Expand ``spec`` at ``bindings`` (defaults otherwise; ``symbolic`` names stay symbols).
 
-    ``decisions`` forces the outcome of recorded structure decisions (by
-    :attr:`Assumption.key`); undecidable orderings are settled at the defaults.
+    Undecidable orderings are settled at the defaults; with ``at_reference``, undecidable
+    = and ≠ too (costmodel.assumptions).
     """
     try:
         scope = resolve_bindings(spec, bindings or {}, symbolic)
-        recorder = Recorder(dict(decisions or {}))
+        recorder = Recorder(equalities_at_reference=at_reference)
         if symbolic:
             defaults = resolve_bindings(spec, bindings or {})
             recorder.reference = {name: defaults[name] for name in symbolic}

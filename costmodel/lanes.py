@@ -536,7 +536,7 @@ def gather(values: Sequence[Sequence[Any]], shape: Sequence[int]) -> list[Gather
     the first axis with another is added densely.
     """
     ndim, grid = len(shape), tuple(shape)
-    columns_of: dict[tuple[bytes, str, tuple[int, ...], int], int] = {}
+    columns_of: dict[tuple[bytes, np.dtype[Any], tuple[int, ...], int], int] = {}
     column_list: list[_Factor] = []
     results = []
     for summands in values:
@@ -549,7 +549,7 @@ def gather(values: Sequence[Sequence[Any]], shape: Sequence[int]) -> list[Gather
                 if column is None:
                     coupled.append(row)
                     continue
-                key = (column.num.tobytes(), str(column.num.dtype), column.shape, column.den)
+                key = (column.num.tobytes(), column.num.dtype, column.shape, column.den)
                 index = columns_of.setdefault(key, len(column_list))
                 if index == len(column_list):
                     column_list.append(column)

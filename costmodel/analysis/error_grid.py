@@ -32,6 +32,7 @@ from typing import Any
 
 from costmodel.arith import Number
 from costmodel.errors import SpecError
+from costmodel.graph import Network
 
 __all__ = ["AXIS_POINTS", "MAX_POINTS", "WORK", "ErrorGrid", "error_grid"]
 
@@ -58,6 +59,8 @@ class ErrorGrid:
     axes: dict[str, list[Number]]
     left_out: dict[str, list[Number]]
     work: float
+    defaults: Network
+    """The network at the defaults (with ``fixed``), for the sweep of the grid."""
 
 
 def error_grid(spec: Any, path: str, names: Sequence[str],
@@ -65,21 +68,22 @@ def error_grid(spec: Any, path: str, names: Sequence[str],
     """The grid of ``names`` for ``spec`` with ``fixed`` bound (see the module docstring).
     Raises :class:`SpecError` for a parameter with neither a numeric value nor declared
     bounds."""
-    from costmodel.graph import resolve_bindings
+    from costmodel.graph import build, resolve_bindings
 
     defaults = resolve_bindings(spec, fixed)
     ranges = {name: _range(spec, name, defaults[name]) for name in names}
     candidates = _candidates(ranges, names)
+    network = build(spec, path, fixed)
     axes: dict[str, list[Number]] = {}
     left_out: dict[str, list[Number]] = {}
     work = 0.0
     for name in names:
-        axes[name], bad, spent = _valid(spec, path, fixed, name, candidates[name],
+        axes[name], bad, spent = _valid(spec, path, fixed, network, name, candidates[name],
                                         _exact(defaults[name]), WORK - work)
         work += spent
         if bad:
             left_out[name] = bad
-    return ErrorGrid(axes, left_out, work)
+    return ErrorGrid(axes, left_out, work, network)
 
 
 def _candidates(ranges: Mapping[str, tuple[Number, Number, int, Number]],
@@ -95,8 +99,8 @@ def _candidates(ranges: Mapping[str, tuple[Number, Number, int, Number]],
     raise AssertionError("one point per parameter is within MAX_POINTS")
 
 
-def _valid(spec: Any, path: str, fixed: Mapping[str, Any], name: str, values: list[Number],
-           default: Number, limit: float) -> tuple[list[Number], list[Number], float]:
+def _valid(spec: Any, path: str, fixed: Mapping[str, Any], network: Network, name: str,
+           values: list[Number], default: Number, limit: float) -> tuple[list[Number], list[Number], float]:
     """(values giving a valid network with the other parameters at their defaults, the
     others, the work spent): one compiled sweep of ``name`` within ``limit``; a value it
     leaves unbuilt counts as invalid (it is not measured)."""
@@ -106,7 +110,7 @@ def _valid(spec: Any, path: str, fixed: Mapping[str, Any], name: str, values: li
         return values, [], 0.0
     axis: dict[str, Any] = {name: values}
     result = sweep(spec, path=path, fixed=fixed, method="compiled", skip_invalid=True,
-                   work_limit=limit, **axis)
+                   work_limit=limit, defaults=network, **axis)
     assert result.invalid is not None and result.unbuilt is not None
     invalid = result.invalid | result.unbuilt
     return ([v for v, bad in zip(values, invalid) if not bad],

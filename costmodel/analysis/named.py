@@ -17,10 +17,10 @@ recognised, ⌊⌊⌊(r − 1)/2⌋/2⌋/2⌋ + 1 = ⌈r/8⌉ verified over a wh
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from math import lcm
 from typing import Any
 
 from costmodel.cost import Cost
@@ -286,7 +286,8 @@ def _integer_form(expr: Any, dummies: dict[Any, Any], memo: dict[Any, Any]) -> A
         return expr
     if expr in memo:
         return memo[expr]
-    rebuilt = expr.func(*(_integer_form(a, dummies, memo) for a in expr.args))
+    args = tuple(_integer_form(a, dummies, memo) for a in expr.args)
+    rebuilt = expr if args == expr.args else expr.func(*args)  # rebuilding costs sympy's checks
     if isinstance(rebuilt, (sympy.floor, sympy.ceiling, sympy.Heaviside)) or (
             isinstance(rebuilt, (sympy.Max, sympy.Min)) and all(a.is_integer for a in rebuilt.args)):
         if rebuilt not in dummies:
@@ -299,18 +300,23 @@ def _integer_form(expr: Any, dummies: dict[Any, Any], memo: dict[Any, Any]) -> A
 
 
 def _shortened(quantity: Quantity, namer: _Namer) -> Quantity:
-    """The shortest of: the named form and the raw form, each with make_divisible
-    recognised (its argument a multiple of an earlier name where it is one: SE's
-    make_divisible(c₁/4, 8)) and quasi-linear roundings in one variable closed."""
-    candidates = [_in_names(_short(quantity.shown, namer.recognised), namer, quantity.symbol)]
-    closed = None
-    if quantity.shown != quantity.raw:
-        closed = quasi_linear(quantity.raw)
-        candidates.append(_short(quantity.raw, namer.recognised) if closed is None else closed)
-    best = min(candidates, key=lambda e: (len(str(e)), str(e)))
-    if closed is not None:
-        best = closed   # H₂ = ⌈r/4⌉ rather than ⌈H₁/2⌉: a paper's closed form
+    """The raw form closed when it is a quasi-linear rounding in one variable (a paper's
+    closed form), else the shortest of the named form and the raw form, each with
+    make_divisible recognised (its argument a multiple of an earlier name where it is one:
+    SE's make_divisible(c₁/4, 8)) and quasi-linear roundings in one variable closed."""
+    differs = quantity.shown != quantity.raw
+    best = quasi_linear(quantity.raw) if differs else None  # H₂ = ⌈r/4⌉ rather than ⌈H₁/2⌉
+    if best is None:
+        candidates = [_in_names(_short(quantity.shown, namer.recognised), namer, quantity.symbol)]
+        if differs:
+            candidates.append(_short(quantity.raw, namer.recognised))
+        best = min(candidates, key=_by_length)
     return Quantity(quantity.symbol, quantity.raw, best, quantity.kind, quantity.first)
+
+
+def _by_length(expr: Any) -> tuple[int, str]:
+    text = str(expr)
+    return len(text), text
 
 
 def _in_names(expr: Any, namer: _Namer, symbol: Any) -> Any:
@@ -399,15 +405,42 @@ def quasi_linear(expr: Any) -> Any:
     n = int(slope.q)
     period = n
     for atom in expr.atoms(sympy.Rational):
-        period = lcm(period, int(atom.q))
+        period = math.lcm(period, int(atom.q))
     if period > 256:
         return None
-    values = [expr.xreplace({x: sympy.Integer(k)}) for k in range(1, period + 1)]
+    values = [_value_at(expr, x, k) for k in range(1, period + 1)]
     for a in range(n):
         if values == [(k + a) // n for k in range(1, period + 1)]:
             return sympy.floor(x / n) if a == 0 else (
                 sympy.ceiling(x / n) if a == n - 1 else sympy.floor((x + a) / n))
     return None
+
+
+def _value_at(expr: Any, x: Any, k: int) -> Any:
+    """``expr`` (floor, ceiling, +, ·, integer powers of rationals and of ``x``) at ``x`` = k,
+    exactly, in Python's Fraction arithmetic (sympy's own substitution settles each rounding
+    through its assumptions: milliseconds a point); sympy's substitution for anything else."""
+    from fractions import Fraction
+
+    import sympy
+
+    if expr == x:
+        return Fraction(k)
+    if expr.is_Rational:
+        return Fraction(int(expr.p), int(expr.q))
+    if isinstance(expr, (sympy.floor, sympy.ceiling)):
+        inner = _value_at(expr.args[0], x, k)
+        if isinstance(inner, Fraction):
+            return Fraction(math.floor(inner) if isinstance(expr, sympy.floor) else math.ceil(inner))
+    elif isinstance(expr, (sympy.Add, sympy.Mul)):
+        values = [_value_at(arg, x, k) for arg in expr.args]
+        if all(isinstance(v, Fraction) for v in values):
+            return sum(values, Fraction(0)) if isinstance(expr, sympy.Add) else math.prod(values)
+    elif isinstance(expr, sympy.Pow) and expr.exp.is_Integer:
+        base = _value_at(expr.base, x, k)
+        if isinstance(base, Fraction) and (base or expr.exp > 0):
+            return base ** int(expr.exp)
+    return expr.xreplace({x: sympy.Integer(k)})
 
 
 _NOT_FORMULA = frozenset({"name", "inputs", "repeat", "first", "when", "choices"})

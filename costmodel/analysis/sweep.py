@@ -151,7 +151,8 @@ def symbolic_network(spec: ModelSpec, path: str, names: Sequence[str],
 def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "fp32",
           fixed: Mapping[str, Any] | None = None, progress: Progress | None = None,
           closed_form: bool = False, path: str | None = None, skip_invalid: bool = False,
-          work_limit: float = WORK_LIMIT, **axes: Sequence[Any]) -> SweepResult:
+          work_limit: float = WORK_LIMIT, defaults: Network | None = None,
+          **axes: Sequence[Any]) -> SweepResult:
     """Every total of ``spec`` (a file, or a loaded spec read from ``path``) over the grid
     ``axes`` (parameter → values).
 
@@ -164,6 +165,7 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
     marked in :attr:`SweepResult.invalid` instead, and the sweep goes on (points whose builds
     would pass the work limit after such splits are marked in :attr:`SweepResult.unbuilt`). ``work_limit``: the estimated seconds of builds allowed
     (:mod:`costmodel.analysis.sweep_budget`; what was spent is :attr:`SweepResult.work`).
+    ``defaults``: the spec's network at ``fixed``, when the caller has built it already.
 
     >>> sweep("specs/mobilenet_v1.yaml", alpha=[0.5, 1]).totals["maccs"].tolist()
     [149497088, 568740352]
@@ -188,7 +190,8 @@ def sweep(spec: str | Path | ModelSpec, *, method: str = "auto", dtype: str = "f
             raise SpecError(f"parameter '{overlap[0]}' is both swept and fixed")
     except SpecError as error:
         raise error.located(path=path) from None
-    defaults = build(model, path, fixed)
+    if defaults is None:
+        defaults = build(model, path, fixed)
     result = SweepResult(model.model, grid, fixed, dtype, {}, _totals_of(defaults.total, dtype), method)
     shape = [len(v) for v in grid.values()]
     if skip_invalid:

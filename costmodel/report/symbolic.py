@@ -137,7 +137,7 @@ def _relaxed(named: NamedCosts, spec: Any, path: str | None, names: Sequence[str
         grid = error_grid(spec, path, names, fixed)
         axes: dict[str, Any] = dict(grid.axes)
         result = sweep(spec, fixed=fixed, path=path, method="compiled", skip_invalid=True,
-                       work_limit=WORK - grid.work, **axes)
+                       work_limit=WORK - grid.work, defaults=grid.defaults, **axes)
     except OverBudget:
         raise SpecError(f"the relaxed forms' error grid needs more than {WORK} s of builds here "
                         f"(the network changes across it): make fewer of {', '.join(names)} "
