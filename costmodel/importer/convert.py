@@ -582,6 +582,8 @@ def _pad(st: State, node: Any, a: dict[str, Any]) -> None:
     value = a.get("value", 0.0)
     if len(node.input) > 2 and node.input[2]:
         value = st.scalar(node.input[2]) or 0.0
+    if np.isinf(value):  # −inf before a max pool (timm's MaxPool2dSame, NASNet): float32's
+        value = float(np.copysign(3.4028234e38, value))  # extreme (9 digits: no overflow), as a spec writes it
     st.add(node, "pad", [node.input[0]], list(node.output), mode=mode,
            padding=[begin[2], end[2], begin[3], end[3]], value=f"{value:.9g}" if value else None)
 

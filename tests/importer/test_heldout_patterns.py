@@ -288,3 +288,20 @@ def test_heldout_export_reports_torch_counts(name: str, tmp_path: Path) -> None:
         totals = analyze(load_onnx(str(target))).totals
     assert (totals.params, totals.maccs) == HELDOUT_REFERENCE[name]
     assert (HELDOUT / f"{name}.onnx.gz").stat().st_size < 64 * 1024
+
+
+def test_minus_infinity_padding_before_a_max_pool(tmp_path: Path) -> None:
+    """timm's MaxPool2dSame (NASNet): F.pad(x, (0, 1, 0, 1), value=−inf) → MaxPool 3×3 s2:
+    a pad layer (a copy: 2·4·4 read, 2·5·5 written) with float32's lowest as its value
+    (a spec's expression cannot write −inf); the max is the same."""
+    n = helper.make_node
+    path = _model(tmp_path, [n("Pad", ["x", "pads", "ninf"], ["p"], name="pad", mode="constant"),
+                             n("MaxPool", ["p"], ["y"], name="pool", kernel_shape=[3, 3], strides=[2, 2])],
+                  [1, 2, 4, 4], [1, 2, 2, 2],
+                  [_c("pads", [0, 0, 0, 0, 0, 0, 1, 1], np.int64), _c("ninf", -np.inf)])
+    layer = import_onnx(path)["layers"][0]
+    assert (layer["op"], float(layer["value"])) == ("pad", -3.4028234e38)  # float32's lowest
+    node = build(parse_spec(import_onnx(path))).nodes["pad"]
+    assert node.cost.mem_access == 2 * 16 + 2 * 25
+    result = CliRunner().invoke(main, ["check", path])
+    assert result.exit_code == 0 and "outputs agree with onnxruntime" in result.output, result.output
