@@ -135,7 +135,8 @@ LINT_CHECKS.append(check_lint_section)
 
 input_shape_option = click.option(
     "--input-shape", default=None, metavar="N,C,H,W",
-    help="For an ONNX model (*.onnx): bind its input's dynamic dimensions.")
+    help="For an ONNX model (*.onnx): bind its input's dynamic dimensions "
+         "(a dynamic batch alone defaults to 1, with a warning).")
 
 
 def check_input_shape(path: str, input_shape: str | None) -> None:

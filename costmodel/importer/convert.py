@@ -29,6 +29,7 @@ Anything else is an error naming the node and its op type, listing what is suppo
 from __future__ import annotations
 
 import re
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from costmodel.errors import SpecError
+from costmodel.errors import SpecError, SpecWarning
 from costmodel.importer.consts import Const, fold
 from costmodel.importer.group import group_conv_bn_act
 from costmodel.importer.origin import node_layers
@@ -916,8 +917,10 @@ def parse_input_shape(text: str) -> tuple[int, ...]:
 
 def image_input(path: str, model: Any, bound: tuple[int, ...] | None = None) -> tuple[str, tuple[int, ...]]:
     """The name and N×C×H×W shape of the one image input of ``model`` (read from ``path``),
-    its dynamic dimensions bound by ``bound``. Raises :class:`SpecError`: several inputs,
-    a tensor of text, booleans or complex numbers, a dynamic or too large dimension."""
+    its dynamic dimensions bound by ``bound``. Unbound, a dynamic batch dimension (an
+    exporter's ``dynamic_axes``) is 1, with a :class:`SpecWarning`: counts are per image, as
+    every FLOP counter gives them. Raises :class:`SpecError`: several inputs, a tensor of
+    text, booleans or complex numbers, another dynamic or a too large dimension."""
     initializers = {tensor.name for tensor in model.graph.initializer}
     inputs = [value for value in model.graph.input if value.name not in initializers]
     if len(inputs) != 1:
@@ -935,6 +938,13 @@ def image_input(path: str, model: Any, bound: tuple[int, ...] | None = None) -> 
         return value.name, bound
     shape = []
     for axis, dim in enumerate(dims):
+        if axis == 0 and len(dims) == 4 and not dim.HasField("dim_value"):
+            label = dim.dim_param or "?"
+            warnings.warn(SpecWarning(str(SpecError(
+                f"input '{value.name}' has a dynamic batch dimension ('{label}'): counted at batch 1 "
+                "(bind it with --input-shape N,C,H,W)", path))), stacklevel=2)
+            shape.append(1)
+            continue
         if not dim.HasField("dim_value") or dim.dim_value <= 0:
             label = dim.dim_param or "?"
             raise SpecError(f"input '{value.name}' has a dynamic dimension {axis} ('{label}'); "

@@ -24,14 +24,25 @@ def test_counts_by_hand_from_shapes_only(tmp_path: Path) -> None:
     assert totals.maccs == 6912 + 8
 
 
-def test_dynamic_batch_needs_input_shape(tmp_path: Path) -> None:
+def test_dynamic_batch_counts_one_image_and_warns(tmp_path: Path) -> None:
     model = _model(tmp_path, batch="N")
     result = CliRunner().invoke(main, ["report", model, "--totals-only"])
-    assert result.exit_code == 2
-    assert "input 'x' has a dynamic dimension 0 ('N')" in result.output
+    assert result.exit_code == 0, result.output
+    assert "6,920" in result.stdout  # batch 1: 6912 conv MACCs + 8 Gemm (hand count)
+    assert result.stderr.strip() == (f"warning: {model}: input 'x' has a dynamic batch dimension ('N'): "
+                                     "counted at batch 1 (bind it with --input-shape N,C,H,W)")
     bound = CliRunner().invoke(main, ["report", model, "--totals-only", "--input-shape", "2,3,8,8"])
     assert bound.exit_code == 0, bound.output
-    assert "13,840" in bound.output  # batch 2: 2 · 6912 conv MACCs + 2 · 8 Gemm
+    assert "13,840" in bound.output and "warning" not in bound.stderr  # batch 2: 2 · 6912 + 2 · 8
+
+
+def test_other_dynamic_dimension_needs_input_shape(tmp_path: Path) -> None:
+    path = Path(_model(tmp_path))
+    model = onnx.load(path)
+    model.graph.input[0].type.tensor_type.shape.dim[2].dim_param = "H"
+    onnx.save(model, path)
+    line = assert_one_line_error(CliRunner().invoke(main, ["report", str(path)]), str(path))
+    assert "input 'x' has a dynamic dimension 2 ('H'); bind it with --input-shape" in line
 
 
 def test_unmapped_op_names_node_and_lists_supported(tmp_path: Path) -> None:
