@@ -311,6 +311,8 @@ class _Builder:
 
     def _expand_at(self, layer: LayerSpec, name: str, scope: _Scope,
                    block: tuple[str, ...], refs: list[Ref], depth: int) -> Ref:
+        if not refs:  # `inputs: []`: every op and block reads at least one tensor
+            raise SpecError(f"{layer.op} needs at least one input; `inputs: []` names none")
         shapes = [self.nodes[node].outputs[port] for node, port in refs]
         if isinstance(layer, BlockCall):
             definition = self.spec.blocks[layer.op]

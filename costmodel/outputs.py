@@ -13,6 +13,8 @@ The contract, for every command that writes one:
   directory, a FIFO, a socket) is refused before the work, since writing it would discard
   the result, block or fail halfway (standard output is each command's default instead);
 * never an empty result over a non-empty file;
+* text is UTF-8; a file name that is not (a lone surrogate after ``os.fsdecode``) is
+  written escaped (``\\udcff``), never a failed write;
 * ``-`` is no file name: a command that prints its result maps it to standard output
   before; any other refuses it (never a file named ``-``);
 * every failure (missing directory, permission, an empty name) is a :class:`SpecError`
@@ -118,7 +120,9 @@ def _write_atomic(target: str, content: str | bytes | Callable[[str], None]) -> 
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(descriptor, "wb") as stream:
             if not callable(content):
-                stream.write(content.encode("utf-8") if isinstance(content, str) else content)
+                # backslashreplace: see the module docstring (a non-UTF-8 file name's surrogates)
+                stream.write(content.encode("utf-8", "backslashreplace") if isinstance(content, str)
+                             else content)
         if callable(content):
             content(temporary)
         if os.path.exists(target):

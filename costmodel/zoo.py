@@ -13,6 +13,7 @@ ShuffleNetV2's G4: their arithmetic is negligible, their memory traffic is not.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,10 +61,23 @@ def spec_paths(directory: str | Path) -> list[Path]:
     if not Path(directory).is_dir():
         what = "not a directory" if Path(directory).exists() else "no such specs directory"
         raise SpecError(what, path=str(directory))
-    paths = regular_files(sorted(Path(directory).glob("*.yaml")))
+    paths = regular_files(listed(directory, ".yaml"))
     if not paths:
         raise SpecError("no *.yaml spec in this directory", path=str(directory))
     return paths
+
+
+def listed(directory: str | Path, suffix: str) -> list[Path]:
+    """The entries of ``directory`` whose name ends with ``suffix``, sorted (none when the
+    folder is absent). Unlike ``Path.glob``, which reads a folder it may not read as an
+    empty one, raises :class:`SpecError` naming a folder that cannot be listed."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise SpecError(f"cannot list this folder: {error.strerror or error}", path=str(directory)) from None
+    return sorted(Path(directory, name) for name in names if name.endswith(suffix))
 
 
 def regular_files(paths: list[Path]) -> list[Path]:

@@ -139,13 +139,16 @@ def _guard_streams() -> None:
     """Standard output closed at the start fails on its first write (:class:`_ClosedStream`);
     standard output and error in an encoding that lacks a character the tables use (×, α,
     ─: ``PYTHONIOENCODING=latin-1``) print it escaped (``\\xd7``) instead of raising
-    UnicodeEncodeError. (A closed standard error stays None: error lines are dropped, the
-    exit status still says 2.)"""
+    UnicodeEncodeError; so does strict UTF-8 (a UTF-8 locale other than C.UTF-8, or
+    ``PYTHONIOENCODING=utf-8``) for the lone surrogates of a non-UTF-8 file name
+    (``\\udcff``). (A closed standard error stays None: error lines are dropped, the exit
+    status still says 2.)"""
     if sys.stdout is None:
         sys.stdout = io.TextIOWrapper(_ClosedStream(), encoding="utf-8", write_through=True)
     for stream in (sys.stdout, sys.stderr):
         encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
-        if not encoding.startswith("utf") and isinstance(stream, io.TextIOWrapper):
+        strict = getattr(stream, "errors", "strict") == "strict"
+        if (strict or not encoding.startswith("utf")) and isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
 
 

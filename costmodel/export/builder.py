@@ -174,7 +174,9 @@ def export_network(network: Network, *, seed: int = 0) -> Exported:
     graph.output.append(helper.make_tensor_value_info(output, onnx.TensorProto.FLOAT,
                                                       list(run.output.shape)))
     helper.set_metadata_props(model, {
-        "costmodel.spec": network.path,
+        # a path from a non-UTF-8 file name holds surrogates (os.fsdecode), which protobuf
+        # cannot store: kept escaped (``\udcff``; measure then finds no spec, and no costs)
+        "costmodel.spec": network.path.encode("utf-8", "backslashreplace").decode("utf-8"),
         "costmodel.bindings": json.dumps({k: str(v) for k, v in network.bindings.items()}),
         "costmodel.seed": str(seed),
     })

@@ -70,16 +70,28 @@ def _close(value: float | None, target: float) -> bool:
     return value is not None and abs(value - target) <= 1e-5 * max(1.0, abs(target))
 
 
-def _padding(st: State, node: Any, pads: list[int] | None, rank: int = 2) -> Any:
-    """ONNX [begin…, end…] → a symmetric pad (number/pair) or TensorFlow's ``same``
-    (end = begin or begin + 1, as ⌈H/s⌉ gives)."""
-    pads = list(pads or [0] * (2 * rank))
-    begin, end = pads[:rank], pads[rank:]
-    if begin == end:
+def _padding(st: State, node: Any, pads: list[int] | None, kernel: list[int], stride: list[int],
+             dilation: list[int] | None = None, exclude_pad: bool = False) -> Any:
+    """ONNX [begin_h, begin_w, end_h, end_w] → a symmetric pad (number/pair), or TensorFlow's
+    ``same`` when it gives the same output size ⌈H/s⌉ as ONNX's ⌊(H + b + e − d(k−1) − 1)/s⌋ + 1
+    on both axes (end = begin or begin + 1, as ``same`` pads). ``exclude_pad`` (an average
+    excluding the padding, which only ``same`` models) asks for ``same`` whenever padded.
+    Any other padding is refused: a pad mapped to ``same`` regardless would count the layer
+    at another output size (pads [0, 0, 1, 1] with k 3, s 1 give 7×7 of 8×8, ``same`` 8×8)."""
+    pads = [int(p) for p in (pads or [0, 0, 0, 0])]
+    begin, end = pads[:2], pads[2:]
+    if begin == end and not (exclude_pad and any(begin)):
         return _pair(begin)
-    if all(e - b in (0, 1) for b, e in zip(begin, end, strict=True)):
+    dilation = dilation or [1, 1]
+    sizes = st.shape(node, node.input[0])[-2:]
+    onnx_sizes = [(h + b + e - d * (k - 1) - 1) // s + 1
+                  for h, b, e, d, k, s in zip(sizes, begin, end, dilation, kernel, stride, strict=True)]
+    same_sizes = [-(-h // s) for h, s in zip(sizes, stride, strict=True)]
+    if all(e - b in (0, 1) for b, e in zip(begin, end, strict=True)) and onnx_sizes == same_sizes:
         return "same"
-    raise st.error(node, f"asymmetric padding {pads} is not supported")
+    what = "padding that excludes the pad from the average" if exclude_pad else "asymmetric padding"
+    raise st.error(node, f"{what} {pads} is not supported here (it gives {onnx_sizes[0]}×{onnx_sizes[1]}, "
+                         f"not TensorFlow's 'same' {same_sizes[0]}×{same_sizes[1]})")
 
 
 def _channel_axis(rank: int) -> int:
@@ -98,9 +110,11 @@ def _conv(st: State, node: Any, a: dict[str, Any]) -> None:
     # a bias the exporter computes from literals (zeros, as dynamo writes a bias-free conv)
     # is no parameter; an initializer bias is (BN folded by the exporter included)
     learned = bias is not None and (bias.param or bias.value is None or bool(np.any(bias.value)))
+    stride, dilation = list(a.get("strides", [1, 1])), list(a.get("dilations", [1, 1]))
     st.add(node, "conv2d", [node.input[0]], list(node.output), out=weight.shape[0],
-           kernel=_pair(weight.shape[2:]), stride=_pair(a.get("strides", [1, 1])),
-           padding=_padding(st, node, a.get("pads")), dilation=_pair(a.get("dilations", [1, 1])),
+           kernel=_pair(weight.shape[2:]), stride=_pair(stride),
+           padding=_padding(st, node, a.get("pads"), list(weight.shape[2:]), stride, dilation),
+           dilation=_pair(dilation),
            groups=a.get("group", 1), bias=learned,
            weights={"weight": node.input[1], **({"bias": node.input[2]} if learned else {})})
 
@@ -534,9 +548,13 @@ def _sum(st: State, node: Any, a: dict[str, Any]) -> None:
 
 def _pool(st: State, node: Any, a: dict[str, Any]) -> None:
     op = "max_pool" if node.op_type == "MaxPool" else "avg_pool"
-    padding = _padding(st, node, a.get("pads"))
-    if op == "avg_pool" and padding != 0 and not a.get("count_include_pad", 0):
-        padding = "same"  # TensorFlow's average excludes the padding: costmodel's 'same'
+    # TensorFlow's average excludes the padding: costmodel's 'same'
+    exclude = op == "avg_pool" and not a.get("count_include_pad", 0)
+    padding = _padding(st, node, a.get("pads"), list(a["kernel_shape"]), list(a.get("strides", [1, 1])),
+                       exclude_pad=exclude)
+    if padding == "same" and a.get("ceil_mode", 0):
+        raise st.error(node, "ceil_mode with asymmetric padding (or a pad excluded from the average) "
+                             "is not supported")
     if a.get("dilations") and set(a["dilations"]) != {1}:
         raise st.error(node, "dilated pooling is not supported")
     st.add(node, op, [node.input[0]], list(node.output[:1]), kernel=_pair(a["kernel_shape"]),

@@ -120,7 +120,7 @@ def render_csv(analysis: Analysis, options: ReportOptions) -> str:
     writer.writerow(["name", "op", "block", "output_shape", *LAYER_METRICS, "fragments"])
     rows = [] if options.totals_only else analysis.layers
     for row in rows:
-        writer.writerow([row.name, row.op, row.block, "x".join(map(str, _flat(row.output_shape))),
+        writer.writerow([row.name, row.op, row.block, _csv_shape(row.output_shape),
                          *(exact(getattr(row.cost, m)) for m in LAYER_METRICS), row.cost.fragments])
     totals = analysis.totals
     writer.writerow(["total", "", "", "", *(exact(getattr(totals, m)) for m in LAYER_METRICS),
@@ -128,8 +128,12 @@ def render_csv(analysis: Analysis, options: ReportOptions) -> str:
     return out.getvalue()
 
 
-def _flat(shape: Any) -> list[Any]:
-    return [size for part in shape for size in (part if isinstance(part, tuple) else (part,))]
+def _csv_shape(shape: Any) -> str:
+    """``1x16x8x8``; a multi-output layer's shapes joined by ``;`` (``1x1x4x4;1x5x4x4``, a
+    split), never run together into one longer shape."""
+    if shape and isinstance(shape[0], tuple):
+        return ";".join(_csv_shape(part) for part in shape)
+    return "x".join(str(size) for size in shape)
 
 
 def _shape_text(shape: Any) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from costmodel.spec.located_yaml import read_text
 from costmodel.units import human
-from costmodel.zoo import ZooEntry, regular_files
+from costmodel.zoo import ZooEntry, listed, regular_files
 
 __all__ = ["render_zoo_markdown", "note_paths"]
 
@@ -66,5 +66,6 @@ def render_zoo_markdown(entries: list[ZooEntry], notes_dir: str | Path = "docs/z
 
 def note_paths(notes_dir: str | Path) -> list[Path]:
     """The notes ``notes_dir/*.md`` in file-name order (none when the folder is absent).
-    Raises :class:`SpecError` for a note that is not a regular file."""
-    return regular_files(sorted(Path(notes_dir).glob("*.md")))
+    Raises :class:`SpecError` for a note that is not a regular file, or a folder that
+    cannot be listed."""
+    return regular_files(listed(notes_dir, ".md"))

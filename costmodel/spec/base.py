@@ -278,10 +278,18 @@ class LayerSpec(SpecModel):
             try:
                 if layer.repeat is None:
                     raise SpecError("'first' only applies to a layer with 'repeat'")
+                if fixed := sorted(FIXED_IN_FIRST & set(layer.first)):
+                    raise SpecError(f"'first' cannot set '{fixed[0]}': the copies' names and "
+                                    "count are the layer's own (it overrides fields of copy 0)")
                 first_copy(layer)
             except SpecError as error:
                 raise error.located(line=line, layer=layer.name, op=layer.op) from None
         return layer
+
+
+FIXED_IN_FIRST = frozenset({"name", "repeat", "first", "choices"})
+"""Keys ``first`` may not hold: copy 0 is named ``NAME.0`` and counted by the layer's own
+``repeat``, so these would be ignored silently."""
 
 
 def first_copy(layer: LayerSpec) -> LayerSpec:

@@ -34,7 +34,8 @@ def test_the_corpus_is_several_hundred_cases_over_every_class() -> None:
     assert len(cases) >= 2000
     assert {"yaml", "types", "graph", "expr", "names", "absurd", "special", "set", "width", "output",
             "usage", "good", "onnx", "yaml2", "params", "fields", "model_name", "int_option", "size_option",
-            "repeated", "output2", "misc", "zoo2", "every_spec"} <= classes
+            "repeated", "output2", "misc", "zoo2", "every_spec", "s8_exact", "s8_onnx", "s8_fsname",
+            "s8_perm", "s8_graph"} <= classes
     assert {case.name.split("/")[0] for case in CORPUS.sample()} == classes - {"every_spec"}
 
 
