@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from math import isqrt, prod
@@ -70,20 +70,21 @@ def _close(value: float | None, target: float) -> bool:
     return value is not None and abs(value - target) <= 1e-5 * max(1.0, abs(target))
 
 
-def _padding(st: State, node: Any, pads: list[int] | None, kernel: list[int], stride: list[int],
+def _padding(st: State, node: Any, a: dict[str, Any], kernel: list[int], stride: list[int],
              dilation: list[int] | None = None, exclude_pad: bool = False) -> Any:
-    """ONNX [begin_h, begin_w, end_h, end_w] → a symmetric pad (number/pair), or TensorFlow's
+    """ONNX [begin_h, begin_w, end_h, end_w] (``pads``, or what ``auto_pad`` makes of the input:
+    see :func:`_auto_pads`) → a symmetric pad (number/pair), or TensorFlow's
     ``same`` when it gives the same output size ⌈H/s⌉ as ONNX's ⌊(H + b + e − d(k−1) − 1)/s⌋ + 1
     on both axes (end = begin or begin + 1, as ``same`` pads). ``exclude_pad`` (an average
     excluding the padding, which only ``same`` models) asks for ``same`` whenever padded.
     Any other padding is refused: a pad mapped to ``same`` regardless would count the layer
     at another output size (pads [0, 0, 1, 1] with k 3, s 1 give 7×7 of 8×8, ``same`` 8×8)."""
-    pads = [int(p) for p in (pads or [0, 0, 0, 0])]
+    dilation = dilation or [1, 1]
+    sizes = st.shape(node, node.input[0])[-2:]
+    pads = _auto_pads(st, node, a, sizes, kernel, stride, dilation)
     begin, end = pads[:2], pads[2:]
     if begin == end and not (exclude_pad and any(begin)):
         return _pair(begin)
-    dilation = dilation or [1, 1]
-    sizes = st.shape(node, node.input[0])[-2:]
     onnx_sizes = [(h + b + e - d * (k - 1) - 1) // s + 1
                   for h, b, e, d, k, s in zip(sizes, begin, end, dilation, kernel, stride, strict=True)]
     same_sizes = [-(-h // s) for h, s in zip(sizes, stride, strict=True)]
@@ -92,6 +93,26 @@ def _padding(st: State, node: Any, pads: list[int] | None, kernel: list[int], st
     what = "padding that excludes the pad from the average" if exclude_pad else "asymmetric padding"
     raise st.error(node, f"{what} {pads} is not supported here (it gives {onnx_sizes[0]}×{onnx_sizes[1]}, "
                          f"not TensorFlow's 'same' {same_sizes[0]}×{same_sizes[1]})")
+
+
+def _auto_pads(st: State, node: Any, a: dict[str, Any], sizes: Sequence[int], kernel: list[int],
+               stride: list[int], dilation: list[int]) -> list[int]:
+    """A conv's or pool's pads: ``pads`` as written (``auto_pad`` NOTSET), none for VALID,
+    and for SAME_UPPER / SAME_LOWER the total max(0, (⌈H/s⌉ − 1)·s + d(k−1) + 1 − H) per axis
+    split in halves, the odd one at the end (UPPER) or the beginning (LOWER), as the ONNX
+    operator definitions give them."""
+    auto = a.get("auto_pad", "NOTSET")
+    auto = auto.decode(errors="replace") if isinstance(auto, bytes) else str(auto)
+    if auto == "NOTSET":
+        return [int(p) for p in (a.get("pads") or [0, 0, 0, 0])]
+    if auto == "VALID":
+        return [0, 0, 0, 0]
+    if auto not in ("SAME_UPPER", "SAME_LOWER"):
+        raise st.error(node, f"auto_pad '{auto}' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER")
+    totals = [max(0, (-(-h // s) - 1) * s + d * (k - 1) + 1 - h)
+              for h, k, s, d in zip(sizes, kernel, stride, dilation, strict=True)]
+    small, large = [t // 2 for t in totals], [t - t // 2 for t in totals]
+    return small + large if auto == "SAME_UPPER" else large + small
 
 
 def _channel_axis(rank: int) -> int:
@@ -104,8 +125,6 @@ def _conv(st: State, node: Any, a: dict[str, Any]) -> None:
     weight = st.const(node.input[1])
     if weight is None or len(weight.shape) != 4:
         raise st.error(node, "needs a constant 4-D weight (2-D convolution)")
-    if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
-        raise st.error(node, "auto_pad is not supported; use explicit pads")
     bias = st.const(node.input[2]) if len(node.input) > 2 else None
     # a bias the exporter computes from literals (zeros, as dynamo writes a bias-free conv)
     # is no parameter; an initializer bias is (BN folded by the exporter included)
@@ -113,7 +132,7 @@ def _conv(st: State, node: Any, a: dict[str, Any]) -> None:
     stride, dilation = list(a.get("strides", [1, 1])), list(a.get("dilations", [1, 1]))
     st.add(node, "conv2d", [node.input[0]], list(node.output), out=weight.shape[0],
            kernel=_pair(weight.shape[2:]), stride=_pair(stride),
-           padding=_padding(st, node, a.get("pads"), list(weight.shape[2:]), stride, dilation),
+           padding=_padding(st, node, a, list(weight.shape[2:]), stride, dilation),
            dilation=_pair(dilation),
            groups=a.get("group", 1), bias=learned,
            weights={"weight": node.input[1], **({"bias": node.input[2]} if learned else {})})
@@ -550,7 +569,7 @@ def _pool(st: State, node: Any, a: dict[str, Any]) -> None:
     op = "max_pool" if node.op_type == "MaxPool" else "avg_pool"
     # TensorFlow's average excludes the padding: costmodel's 'same'
     exclude = op == "avg_pool" and not a.get("count_include_pad", 0)
-    padding = _padding(st, node, a.get("pads"), list(a["kernel_shape"]), list(a.get("strides", [1, 1])),
+    padding = _padding(st, node, a, list(a["kernel_shape"]), list(a.get("strides", [1, 1])),
                        exclude_pad=exclude)
     if padding == "same" and a.get("ceil_mode", 0):
         raise st.error(node, "ceil_mode with asymmetric padding (or a pad excluded from the average) "

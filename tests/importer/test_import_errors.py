@@ -156,3 +156,47 @@ def test_a_graph_above_the_node_limit_is_refused_before_it_is_converted(tmp_path
         assert "the graph has 5 nodes; at most 4 are read (MAX_ONNX_NODES" in line
     monkeypatch.setattr(read, "MAX_ONNX_NODES", 5)
     assert CliRunner().invoke(main, ["report", model]).exit_code == 0
+
+
+def _auto_pad_model(tmp_path: Path, op: str, auto_pad: str, stride: int) -> str:
+    """x[1,3,8,8] → Conv 3→4 k3 (weights given) or MaxPool k3, with ``auto_pad`` and no pads."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    weights = [numpy_helper.from_array(np.ones((4, 3, 3, 3), np.float32), "w")] if op == "Conv" else []
+    inputs = ["x", "w"] if op == "Conv" else ["x"]
+    extra = {} if op == "Conv" else {"kernel_shape": [3, 3]}
+    node = helper.make_node(op, inputs, ["y"], name="n", auto_pad=auto_pad, strides=[stride, stride], **extra)
+    graph = helper.make_graph([node], "auto_pad", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], weights)
+    file = tmp_path / f"{op}_{auto_pad}_{stride}.onnx"
+    file.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString())
+    return str(file)
+
+
+@pytest.mark.parametrize(("op", "auto_pad", "stride", "side"), [
+    # ONNX's definitions: VALID ⌊(8 − 3)/s⌋ + 1; SAME_* ⌈8/s⌉ (total pad 2 at s 1: one each side;
+    # 1 at s 2: the odd one at the end for UPPER — TensorFlow's 'same' — at the beginning for LOWER)
+    ("Conv", "VALID", 1, 6), ("Conv", "VALID", 2, 3), ("Conv", "SAME_UPPER", 1, 8), ("Conv", "SAME_UPPER", 2, 4),
+    ("Conv", "SAME_LOWER", 1, 8), ("MaxPool", "SAME_UPPER", 2, 4), ("MaxPool", "VALID", 2, 3),
+])
+def test_auto_pad_gives_the_onnx_output_size(tmp_path: Path, op: str, auto_pad: str, stride: int, side: int) -> None:
+    import onnxruntime
+
+    path = _auto_pad_model(tmp_path, op, auto_pad, stride)
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    import numpy as np
+
+    assert session.run(None, {"x": np.zeros((1, 3, 8, 8), np.float32)})[0].shape == (1, 4 if op == "Conv" else 3, side, side)
+    totals = analyze(load_onnx(path)).totals
+    # a conv: 4 outputs · side² positions · 27 taps (padded taps counted, as torch counts them)
+    assert totals.maccs == (4 * side * side * 27 if op == "Conv" else 0)
+    if op == "Conv":
+        result = CliRunner().invoke(main, ["check", path])
+        assert result.exit_code == 0, result.output
+
+
+def test_auto_pad_same_lower_with_an_odd_total_is_refused(tmp_path: Path) -> None:
+    path = _auto_pad_model(tmp_path, "Conv", "SAME_LOWER", 2)  # total pad 1: at the beginning
+    line = assert_one_line_error(CliRunner().invoke(main, ["report", path]), path)
+    assert "asymmetric padding [1, 1, 0, 0] is not supported" in line
