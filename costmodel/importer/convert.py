@@ -1162,8 +1162,9 @@ def import_model(path: str, input_shape: tuple[int, ...] | None = None) -> Impor
     n, c, h, w = shape
     spec: dict[str, Any] = {"model": _model_name(g.name, path), "batch": n, "input": [c, h, w],
                             "layers": layers}
-    if output is not None and output != layers[-1]["name"]:
-        spec["output"] = output
+    if output is not None and output != layers[-1]["name"]:  # a spec's output is its last layer
+        raise SpecError(f"the graph's output is computed by '{output}', but this layer comes after it and "
+                        "nothing reads its result (a dead node): not supported", path=path, layer=layers[-1]["name"])
     owners = node_layers(list(g.node), st.refs, readers, moved)
     identities = Counter(owner for node, owner in zip(g.node, owners, strict=True)
                          if node.op_type == "Identity" and owner is not None)

@@ -32,9 +32,9 @@ def spec_yaml(spec: dict[str, Any], source: str) -> str:
     lines = [f"# Imported from {source} by `costmodel import`: one layer per ONNX node or",
              "# recognized group of nodes; constants and shape arithmetic folded.",
              dump_yaml(head, default_flow_style=None, sort_keys=False).strip()]
-    for key in ("output", "identity_nodes"):
-        if key in spec:
-            lines.append(dump_yaml({key: spec[key]}, default_flow_style=None, sort_keys=False).strip())
+    if "identity_nodes" in spec:
+        lines.append(dump_yaml({"identity_nodes": spec["identity_nodes"]}, default_flow_style=None,
+                               sort_keys=False).strip())
     lines.append("layers:")
     previous = None
     for layer in spec["layers"]:

@@ -200,3 +200,14 @@ def test_auto_pad_same_lower_with_an_odd_total_is_refused(tmp_path: Path) -> Non
     path = _auto_pad_model(tmp_path, "Conv", "SAME_LOWER", 2)  # total pad 1: at the beginning
     line = assert_one_line_error(CliRunner().invoke(main, ["report", path]), path)
     assert "asymmetric padding [1, 1, 0, 0] is not supported" in line
+
+
+def test_a_dead_node_after_the_output_is_one_line_naming_it(tmp_path: Path) -> None:
+    """A node after the graph's output whose result nothing reads: refused, named (it said
+    "unknown field 'output'", a spec field the user never wrote)."""
+    path = Path(_model(tmp_path))
+    model = onnx.load(path)
+    model.graph.node.append(onnx.helper.make_node("Relu", ["c"], ["unused"], name="dead"))
+    onnx.save(model, path)
+    line = assert_one_line_error(CliRunner().invoke(main, ["report", str(path)]), str(path))
+    assert "layer 'dead': the graph's output is computed by 'fc'" in line and "unknown field" not in line
