@@ -211,3 +211,41 @@ def test_a_dead_node_after_the_output_is_one_line_naming_it(tmp_path: Path) -> N
     onnx.save(model, path)
     line = assert_one_line_error(CliRunner().invoke(main, ["report", str(path)]), str(path))
     assert "layer 'dead': the graph's output is computed by 'fc'" in line and "unknown field" not in line
+
+
+def _random_auto_pad_cases(count: int) -> list[tuple[str, int, int, int, int, int]]:
+    import random
+
+    rng = random.Random(20261203)
+    cases = [(rng.choice(["VALID", "SAME_UPPER", "SAME_LOWER"]), rng.randint(3, 20), rng.randint(3, 20),
+              rng.randint(1, 5), rng.randint(1, 3), rng.randint(1, 2)) for _ in range(count)]
+    # onnxruntime refuses a dilated SAME_* conv ("Dilation not supported"): no reference for it
+    return [(auto, h, w, k, s, 1 if auto != "VALID" else d) for auto, h, w, k, s, d in cases]
+
+
+@pytest.mark.parametrize(("auto_pad", "height", "width", "kernel", "stride", "dilation"), _random_auto_pad_cases(60))
+def test_auto_pad_matches_onnxruntime_at_random_sizes(tmp_path: Path, auto_pad: str, height: int, width: int,
+                                                      kernel: int, stride: int, dilation: int) -> None:
+    """Differential: the imported conv's MACCs are onnxruntime's output size × C_out × taps, or the
+    import is one refused line (SAME_LOWER with an odd total pad, which 'same' cannot place)."""
+    import numpy as np
+    import onnxruntime
+    from onnx import TensorProto, helper, numpy_helper
+
+    if (height - dilation * (kernel - 1) < 1 or width - dilation * (kernel - 1) < 1) and auto_pad == "VALID":
+        pytest.skip("VALID with a kernel wider than the input has no output")
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="n", auto_pad=auto_pad, strides=[stride, stride],
+                            dilations=[dilation, dilation])
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, height, width])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(np.ones((3, 2, kernel, kernel), np.float32), "w")])
+    path = tmp_path / "conv.onnx"
+    path.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString())
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    _, _, out_h, out_w = session.run(None, {"x": np.zeros((1, 2, height, width), np.float32)})[0].shape
+    result = CliRunner().invoke(main, ["report", str(path), "--format", "json"])
+    if result.exit_code == 2:
+        assert auto_pad == "SAME_LOWER" and "asymmetric padding" in result.stderr
+        return
+    assert result.exit_code == 0, result.output
+    assert analyze(load_onnx(str(path))).totals.maccs == out_h * out_w * 3 * 2 * kernel * kernel
