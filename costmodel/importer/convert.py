@@ -617,13 +617,34 @@ def _pad(st: State, node: Any, a: dict[str, Any]) -> None:
         mode.decode() if isinstance(mode, bytes) else mode)
     if mode is None:
         raise st.error(node, "only constant, reflect and edge padding are supported")
+    if mode != "constant" and min(pads) < 0:
+        raise st.error(node, f"negative pads {pads} are supported with constant padding only")
     value = a.get("value", 0.0)
     if len(node.input) > 2 and node.input[2]:
         value = st.scalar(node.input[2]) or 0.0
     if np.isinf(value):  # −inf before a max pool (timm's MaxPool2dSame, NASNet): float32's
         value = float(np.copysign(3.4028234e38, value))  # extreme (9 digits: no overflow), as a spec writes it
-    st.add(node, "pad", [node.input[0]], list(node.output), mode=mode,
-           padding=[begin[2], end[2], begin[3], end[3]], value=f"{value:.9g}" if value else None)
+    x = _crop(st, node, node.input[0], begin, end)
+    st.add(node, "pad", [x], list(node.output), mode=mode,
+           padding=[max(begin[2], 0), max(end[2], 0), max(begin[3], 0), max(end[3], 0)],
+           value=f"{value:.9g}" if value else None)
+
+
+def _crop(st: State, node: Any, x: str, begin: list[int], end: list[int]) -> str:
+    """A Pad's negative pads remove rows/columns (timm NASNet's ``ZeroPad2d((−1, 1, −1, 1))``:
+    pads [0, 0, −1, −1, 0, 0, 1, 1]): x[:, :, −top:H + bottom, −left:W + right] of the
+    negative sides, as views (a Slice per cropped axis); the pad that follows, of the
+    positive sides only, is the one copy onnxruntime's Pad makes: |cropped x| + |y|."""
+    shape = st.shape(node, x)
+    parts = [(axis, -min(begin[axis], 0), shape[axis] + min(end[axis], 0)) for axis in (2, 3)
+             if min(begin[axis], end[axis]) < 0]
+    for axis, start, stop in parts:
+        if start >= stop:
+            raise st.error(node, f"pads {begin + end} remove all {shape[axis]} of axis {axis}")
+        out = f"{node.output[0]}#crop{axis}"
+        _axis_view(st, node, x, axis, [(start, stop)], [out], suffix=f".crop{axis}")
+        x = out
+    return x
 
 
 # -- layout -----------------------------------------------------------------------------------

@@ -261,6 +261,32 @@ def test_other_sums_and_expands_are_refused_naming_the_node(tmp_path: Path, node
 # (β = 0, running mean 0) leaves one — so − 2C, and LeViT's two zero-initialised heads
 # (2 × 1,000); its optimizer also folds the BNs after the attention's linears (624 channels
 # in all, 1,248 γ+β), the TorchScript exporter only the stem's 240.
+# Session 9, the same exports and measurement (maccs_hooks: Σ over Conv2d/Linear of
+# k·k·C_in/g·|y| and in·|y|, equal to FlopCounterMode ÷ 2 where no matmul runs outside them);
+# "BN γ+β F folded" = BN γ+β − the running statistics the file still holds (BNs after no conv):
+#   ghostnetv2_100: params 6,156,908, MACCs 167,048,288 (convolution 165,768,288, addmm
+#     1,280,000; hooks equal); BN γ+β 62,384, all folded
+#   ghostnetv3_100: params 8,129,028, MACCs 404,128,320 (convolution 402,848,320, addmm
+#     1,280,000; hooks equal); BN γ+β 118,304, 110,016 folded (8,288 after no conv)
+#   repghostnet_100: params 4,073,604, MACCs 142,394,128 (convolution 141,114,128, addmm
+#     1,280,000; hooks equal); BN γ+β 34,024, 24,136 folded (9,888: its re-parameterisable
+#     identity-branch BNs)
+#   mobileone_s3: params 10,170,600, MACCs 1,902,112,768 (convolution 1,900,064,768, addmm
+#     2,048,000; hooks equal); BN γ+β 104,704, 67,584 folded; zero-initialised biases 1,000
+#   mobileone_s4: params 14,951,248, MACCs 2,986,802,432 (convolution 2,984,754,432, addmm
+#     2,048,000; hooks equal); BN γ+β 127,744, 82,176 folded; zero-initialised biases 13,648
+#     (its SE convs and the head)
+#   repvgg_b0: params 15,817,960, MACCs 3,397,191,680 (convolution 3,395,911,680, addmm
+#     1,280,000; hooks equal); BN γ+β 35,200, 25,856 folded; timm initialises BN β ≠ 0, so
+#     the folded biases are not zeros and the dynamo file keeps them: only the head's 1,000
+#   fastvit_sa12 (256²): params 11,580,968, MACCs 1,943,937,024 (convolution 1,800,306,688,
+#     mm 100,663,296, addmm 34,578,432, bmm 8,388,608 — attention, not in the hooks'
+#     1,935,548,416); BN γ+β 35,328, 23,680 folded by TorchScript, 27,520 by dynamo's
+#     optimizer; zero-initialised biases 16,744, of which dynamo keeps 1,024 (the zero biases
+#     its MobileOne identity-branch BNs fold into)
+#   nasnetalarge (331²): params 88,753,150, MACCs 23,783,414,658 (convolution
+#     23,779,382,658, addmm 4,032,000; hooks equal); BN γ+β 196,668, 194,148 folded; its
+#     cell_stem_1.path_2 pads by −1 (ZeroPad2d((−1, 1, −1, 1)): a crop, then a pad)
 HELDOUT_REFERENCE = {
     "efficientvit_b0.ts17": (3_410_008 - 5_360 // 2, 100_233_216),
     "efficientvit_b0.dynamo": (3_410_008 - 5_360, 100_233_216),
@@ -276,6 +302,21 @@ HELDOUT_REFERENCE = {
     "megvii_shufflenetv2_1_0x.ts17": (2_278_760 - 16_180 // 2, 145_814_296),
     "megvii_shufflenetv2_1_0x.dynamo": (2_278_760 - 16_180 // 2, 145_814_296),
     "megvii_shufflenetv1_g3_1_0x.ts17": (1_864_728 - 24_480 // 2, 137_460_672),
+    "ghostnetv2_100.ts17": (6_156_908 - 62_384 // 2, 167_048_288),
+    "ghostnetv2_100.dynamo": (6_156_908 - 62_384, 167_048_288),
+    "ghostnetv3_100.ts17": (8_129_028 - 110_016 // 2, 404_128_320),
+    "ghostnetv3_100.dynamo": (8_129_028 - 110_016, 404_128_320),
+    "repghostnet_100.ts17": (4_073_604 - 24_136 // 2, 142_394_128),
+    "repghostnet_100.dynamo": (4_073_604 - 24_136, 142_394_128),
+    "mobileone_s3.ts17": (10_170_600 - 67_584 // 2, 1_902_112_768),
+    "mobileone_s3.dynamo": (10_170_600 - 67_584 - 1_000, 1_902_112_768),
+    "mobileone_s4.ts17": (14_951_248 - 82_176 // 2, 2_986_802_432),
+    "mobileone_s4.dynamo": (14_951_248 - 82_176 - 13_648, 2_986_802_432),
+    "repvgg_b0.ts17": (15_817_960 - 25_856 // 2, 3_397_191_680),
+    "repvgg_b0.dynamo": (15_817_960 - 25_856 // 2 - 1_000, 3_397_191_680),
+    "fastvit_sa12.ts17": (11_580_968 - 23_680 // 2, 1_943_937_024),
+    "fastvit_sa12.dynamo": (11_580_968 - 27_520 - (16_744 - 1_024), 1_943_937_024),
+    "nasnetalarge.ts17": (88_753_150 - 194_148 // 2, 23_783_414_658),
 }
 
 
@@ -305,3 +346,39 @@ def test_minus_infinity_padding_before_a_max_pool(tmp_path: Path) -> None:
     assert node.cost.mem_access == 2 * 16 + 2 * 25
     result = CliRunner().invoke(main, ["check", path])
     assert result.exit_code == 0 and "outputs agree with onnxruntime" in result.output, result.output
+
+
+@pytest.mark.parametrize(("pads", "out"), [
+    # timm NASNet's ZeroPad2d((−1, 1, −1, 1)): drop the first row and column, add a zero row
+    # and column at the end: 5×6 → 4×5 → 5×6
+    ([0, 0, -1, -1, 0, 0, 1, 1], [1, 2, 5, 6]),
+    # drop the last row and the first two columns, add one column at the end: 4×4 → 4×5
+    ([0, 0, 0, -2, 0, 0, -1, 1], [1, 2, 4, 5]),
+    ([0, 0, -1, 0, 0, 0, -1, 0], [1, 2, 3, 6]),  # a crop alone: still one copy in onnxruntime
+])
+def test_negative_pads_crop_then_pad(tmp_path: Path, pads: list[int], out: list[int]) -> None:
+    """ONNX Pad with negative pads removes those rows/columns: views of the kept part, then
+    one pad (the copy onnxruntime's Pad makes): mem_access = |cropped x| + |y|."""
+    n = helper.make_node
+    path = _model(tmp_path, [n("Pad", ["x", "pads"], ["y"], name="pad", mode="constant")],
+                  [1, 2, 5, 6], out, [_c("pads", pads, np.int64)])
+    kept = 2 * (5 + min(pads[2], 0) + min(pads[6], 0)) * (6 + min(pads[3], 0) + min(pads[7], 0))
+    result = analyze(load_onnx(path))
+    assert list(result.network.nodes["pad"].outputs[0]) == out
+    assert (result.totals.mem_access, result.totals.maccs) == (kept + int(np.prod(out)), 0)
+    checked = CliRunner().invoke(main, ["check", path])
+    assert checked.exit_code == 0 and "outputs agree with onnxruntime" in checked.output, checked.output
+
+
+@pytest.mark.parametrize(("pads", "mode", "words"), [
+    ([0, 0, -3, 0, 0, 0, -2, 0], "constant", "remove all 5 of axis 2"),
+    ([0, 0, -1, -1, 0, 0, 1, 1], "reflect", "constant padding only"),
+])
+def test_negative_pads_refused_naming_the_node(tmp_path: Path, pads: list[int], mode: str,
+                                               words: str) -> None:
+    n = helper.make_node
+    path = _model(tmp_path, [n("Pad", ["x", "pads"], ["y"], name="pad", mode=mode)],
+                  [1, 2, 5, 6], [1, 2, 5, 6], [_c("pads", pads, np.int64)])
+    with pytest.raises(SpecError) as error:
+        import_onnx(path)
+    assert "'pad'" in str(error.value) and words in str(error.value)
