@@ -246,6 +246,8 @@ class LayerSpec(SpecModel):
     → depths, chosen per stage; ``skip: [false, true]`` lets a shape-preserving copy be left
     out. The field's own value is the one every other command uses."""
 
+    model_config = ConfigDict(defer_build=True)
+
     kind: ClassVar[str] = "op"
     counts: ClassVar[tuple[str, ...]] = ()
     """Fields whose product bounds below how many ops the layer expands to (e.g. a block's

@@ -11,10 +11,21 @@ op and block registries and the reference's runners name the same ops.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_args
 
-from pydantic import ConfigDict, Discriminator, Tag, model_validator
+from pydantic import (
+    ConfigDict,
+    Discriminator,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    Tag,
+    TypeAdapter,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, SchemaValidator, core_schema
 
 from costmodel.spec.base import (
     Count,
@@ -826,14 +837,50 @@ def _layer_tag(value: Any) -> str | None:
     return op if op in LAYER_CLASSES else "call"
 
 
+@functools.cache
+def _layer_validator(tag: str) -> SchemaValidator:
+    """The validator of the layers tagged ``tag``: their class's, built on first use, in a
+    tagged union of one so that an error's location names the tag as the union of every
+    class did (``layers.3.conv2d.kernel``)."""
+    cls = BlockCall if tag == "call" else LAYER_CLASSES[tag]
+    cls.model_rebuild()
+    return SchemaValidator(core_schema.tagged_union_schema({tag: cls.__pydantic_core_schema__},
+                                                           discriminator=_layer_tag))
+
+
+def _validate_layer(value: Any) -> LayerSpec:
+    tag = _layer_tag(value)
+    if tag is None:
+        raise PydanticCustomError("missing_op", "missing field 'op'")
+    layer: LayerSpec = _layer_validator(tag).validate_python(value)
+    return layer
+
+
+class _LayerField:
+    """The pydantic type of a layer: validated by the class its ``op`` selects (the layer
+    classes are built on first use, ``defer_build``: building all ~60 took ~0.3 s of every
+    command, which uses a few); its JSON Schema is the union of every class."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(_validate_layer)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return handler(TypeAdapter(_every_layer()).core_schema)
+
+
+def _every_layer() -> Any:
+    """The union of every layer class, each tagged by its op (``call``: a user block)."""
+    tagged = tuple(Annotated[layer, Tag(name)] for name, layer in LAYER_CLASSES.items())
+    return Annotated[Union[tagged + (Annotated[BlockCall, Tag("call")],)],  # noqa: UP007
+                     Discriminator(_layer_tag)]
+
+
 if TYPE_CHECKING:
     Layer = BuiltinLayer | BlockCall
 else:
-    Layer = Annotated[
-        Union[tuple(Annotated[cls, Tag(name)] for name, cls in LAYER_CLASSES.items())  # noqa: UP007
-              + (Annotated[BlockCall, Tag("call")],)],
-        Discriminator(_layer_tag, custom_error_type="missing_op",
-                      custom_error_message="missing field 'op'"),
-    ]
+    Layer = _LayerField
 """A layer of a spec: a built-in op or block (tagged by its op name), or a call of a block
 the spec defines (tag ``call``)."""
