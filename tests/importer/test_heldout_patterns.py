@@ -287,6 +287,28 @@ def test_other_sums_and_expands_are_refused_naming_the_node(tmp_path: Path, node
 #   nasnetalarge (331²): params 88,753,150, MACCs 23,783,414,658 (convolution
 #     23,779,382,658, addmm 4,032,000; hooks equal); BN γ+β 196,668, 194,148 folded; its
 #     cell_stem_1.path_2 pads by −1 (ZeroPad2d((−1, 1, −1, 1)): a crop, then a pad)
+#   repvgg_b3: params 123,085,288, MACCs 29,120,696,320 (convolution 29,118,136,320, addmm
+#     2,560,000; hooks equal); BN γ+β 99,968, 71,936 folded; as repvgg_b0, dynamo drops the
+#     head's zero bias only (1,000)
+#   megvii ShuffleNetV2_Plus("Small", its architecture list): params 5,137,116, MACCs
+#     155,845,008 (convolution 152,926,608, mm 2,918,400; hooks equal); BN γ+β 18,576, all
+#     folded (β = 0.0001: dynamo keeps the biases); ShuffleNetV1("0.5x", group=8): params
+#     1,010,448, MACCs 40,469,760 (convolution 39,701,760, mm 768,000); BN γ+β 19,584, all folded
+#   mobilenetv4_conv_large (384², timm's default): params 32,590,864, MACCs 6,376,220,672
+#     (convolution 6,374,940,672, addmm 1,280,000; hooks equal); BN γ+β 149,552, all folded
+#   mobilevit_xs (256²): params 2,317,848, MACCs 1,025,911,808 (convolution 607,440,896,
+#     addmm 301,194,240, bmm 117,276,672); BN γ+β 8,448, all folded
+#   mobilevit_s (256²): params 5,578,632, MACCs 2,000,831,488 (convolution 1,092,354,048,
+#     addmm 730,842,112, bmm 177,635,328); BN γ+β 12,256, all folded; of the zero-initialised
+#     biases dynamo drops the folded convs' and the head's (1,000), not the transformer
+#     linears' (MatMul + Add)
+#   mobilevitv2_100 (256²): params 4,901,841, MACCs 1,812,090,880 (convolution 1,811,578,880,
+#     addmm 512,000; hooks equal); BN γ+β 15,552, all folded
+#   efficientformer_l3: params 31,406,000, MACCs 3,906,573,312 (convolution 3,225,313,280,
+#     addmm 668,966,912, bmm 12,293,120); BN γ+β 58,432, all after a biased conv (− 2C); its
+#     two heads' zero-initialised biases 2 × 1,000
+# ``ts13dyn``: torch.onnx.export(dynamo=False, opset_version=13, dynamic_axes={"image": {0:
+# "batch"}, "logits": {0: "batch"}}) — counted at batch 1, with a warning
 HELDOUT_REFERENCE = {
     "efficientvit_b0.ts17": (3_410_008 - 5_360 // 2, 100_233_216),
     "efficientvit_b0.dynamo": (3_410_008 - 5_360, 100_233_216),
@@ -317,6 +339,17 @@ HELDOUT_REFERENCE = {
     "fastvit_sa12.ts17": (11_580_968 - 23_680 // 2, 1_943_937_024),
     "fastvit_sa12.dynamo": (11_580_968 - 27_520 - (16_744 - 1_024), 1_943_937_024),
     "nasnetalarge.ts17": (88_753_150 - 194_148 // 2, 23_783_414_658),
+    "repvgg_b3.ts17": (123_085_288 - 71_936 // 2, 29_120_696_320),
+    "repvgg_b3.dynamo": (123_085_288 - 71_936 // 2 - 1_000, 29_120_696_320),
+    "megvii_shufflenetv2plus_small.ts17": (5_137_116 - 18_576 // 2, 155_845_008),
+    "megvii_shufflenetv2plus_small.dynamo": (5_137_116 - 18_576 // 2, 155_845_008),
+    "megvii_shufflenetv1_g8_0_5x.ts17": (1_010_448 - 19_584 // 2, 40_469_760),
+    "mobilenetv4_conv_large.ts13dyn": (32_590_864 - 149_552 // 2, 6_376_220_672),
+    "mobilevit_xs.ts17": (2_317_848 - 8_448 // 2, 1_025_911_808),
+    "mobilevit_s.dynamo": (5_578_632 - 12_256 - 1_000, 2_000_831_488),
+    "mobilevitv2_100.ts13dyn": (4_901_841 - 15_552 // 2, 1_812_090_880),
+    "efficientformer_l3.ts17": (31_406_000 - 58_432, 3_906_573_312),
+    "efficientformer_l3.dynamo": (31_406_000 - 58_432 - 2_000, 3_906_573_312),
 }
 
 
@@ -324,11 +357,14 @@ HELDOUT_REFERENCE = {
 def test_heldout_export_reports_torch_counts(name: str, tmp_path: Path) -> None:
     target = tmp_path / f"{name}.onnx"
     target.write_bytes(gzip.decompress((HELDOUT / f"{name}.onnx.gz").read_bytes()))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         totals = analyze(load_onnx(str(target))).totals
     assert (totals.params, totals.maccs) == HELDOUT_REFERENCE[name]
-    assert (HELDOUT / f"{name}.onnx.gz").stat().st_size < 64 * 1024
+    assert (HELDOUT / f"{name}.onnx.gz").stat().st_size < 50 * 1024
+    # no warning, but the dynamic batch's (named as the file names it: "batch")
+    expected = ["input 'image' has a dynamic batch dimension ('batch')"] if name.endswith("dyn") else []
+    assert [str(w.message).split(": counted")[0].split(": ", 1)[1] for w in caught] == expected
 
 
 def test_minus_infinity_padding_before_a_max_pool(tmp_path: Path) -> None:
