@@ -31,9 +31,9 @@ def _round(text: str) -> tuple[int, int]:
 @optimize_option("Runtime graph optimizations (fused kernels) on or off.")
 @click.option("--points", default=48, show_default=True, type=WholeNumber(2, MAX_POINTS),
               help=f"Grid points (single-kernel models) per kernel kind; at most {MAX_POINTS:,}.")
-@click.option("--rounds", default=15, show_default=True, type=WholeNumber(1, MAX_ROUNDS),
-              help="Interleaved timing rounds over the whole grid (15: two calibrations in a row "
-                   f"agree within ~2 %, 5: within 10-30 % on a shared VM); at most {MAX_ROUNDS}.")
+@click.option("--rounds", default=5, show_default=True, type=WholeNumber(1, MAX_ROUNDS),
+              help="Interleaved timing rounds over the whole grid (5: ~1 min per level on a "
+                   f"2-core Xeon; more rounds, steadier times); at most {MAX_ROUNDS}.")
 @seed_option("Seed of the grid, weights and inputs.")
 @click.option("-o", "--output", required=True, metavar="FILE",
               help="Where to write the device profile (JSON); an existing FILE only with --force.")
@@ -44,10 +44,12 @@ def calibrate(ctx: click.Context, runtime_name: str, threads: int, optimize: str
     """Fit a latency profile of this device from micro-benchmarks of single kernels.
 
     Times one-kernel models (convs dense/pointwise/depthwise/grouped with their fused BN
-    and activation, linear, pooling, activations, add/mul, concat/split/shuffle) and fits
-    per kind t = (overhead + max(maccs/P, bytes/B)) * exp(w . shape features), the shape
-    features being ln C_in, ln C_out, ln positions, ln window, ln stride, ln maccs, ln groups
-    (~45 s per level at --points 48). Use it with `report --latency FILE`.
+    and activation, 3x as many as --points, over the design space of efficient CNNs; linear,
+    pooling, activations, add/mul, concat/split/shuffle) and fits per kind
+    t = (overhead + max(maccs/P, bytes/B)) * exp(c): for convs and linears c is a locally
+    weighted linear fit of the points' ln(t / roofline) in ln C_in, ln C_out, ln positions,
+    ln window, ln stride, ln groups; for the other kinds c = w . [1, ln C_out, ln positions]
+    (~1 min per level at --points 48 --rounds 5). Use it with `report --latency FILE`.
 
     Example: costmodel calibrate --optimize none -o mydevice.json
     """

@@ -21,7 +21,15 @@ import numpy as np
 
 from costmodel.latency.device import cpu_model, nchwc_block
 from costmodel.latency.kernels import GROUPED, KINDS, Kernel, kernels
-from costmodel.latency.model import DeviceProfile, Roofline, fit_roofline, fit_shape, shape_features
+from costmodel.latency.model import (
+    CONTRACTIONS,
+    DeviceProfile,
+    Roofline,
+    fit_roofline,
+    fit_shape,
+    local_point,
+    shape_features,
+)
 from costmodel.runtime.base import RunTimes
 
 __all__ = ["GRIDS", "REFERENCES", "Baseline", "Point", "Sample", "baseline", "best", "calibrate", "estimate",
@@ -30,30 +38,53 @@ __all__ = ["GRIDS", "REFERENCES", "Baseline", "Point", "Sample", "baseline", "be
 Spec = dict[str, Any]
 
 
+CHANNELS = (8, 12, 16, 20, 24, 32, 40, 48, 56, 64, 72, 80, 96, 112, 120, 128, 144, 160, 192, 240, 256, 320,
+            384, 480, 512, 576, 640, 768, 960, 1024, 1280)
+"""Channel counts of the conv grid: those of efficient CNNs, 8–1280."""
+
+RATIOS = (1 / 6, 1 / 4, 1 / 3, 1 / 2, 1, 1, 2, 3, 4, 6)
+"""C_out / C_in of a dense or pointwise grid conv: expansions and reductions up to 6×."""
+
+MAX_MACCS = 120_000_000
+MAX_ELEMENTS = 2_500_000
+"""A grid conv's most maccs, and most elements of its input or output (16 × 112² … 1280 × 7²)."""
+
+
+def _channels(value: float) -> int:
+    """``value`` rounded to a multiple of 8 (of 4 below 16), within 8–1280."""
+    step = 8 if value >= 16 else 4
+    return max(8, min(1280, round(value / step) * step))
+
+
 def _conv(rng: random.Random, *, kernel: int, depthwise: bool = False, groups: int = 1,
-          fused: bool) -> Spec:
-    if groups > 1:  # RegNet/ResNeXt-like: many groups of a few channels, or a few wide ones
-        c_in = groups * rng.choice([4, 8, 12, 16, 24, 32, 48, 64])
-        while c_in > 1024:
-            c_in //= 2
-        # 1×1 (ShuffleNet V1): widening or narrowing by up to 4×; spatial (RegNet): as wide
-        width = c_in // groups * rng.choice([1, 4]) // rng.choice([1, 4])
-        c_out = groups * min(max(width, 4), 1024 // groups) if kernel == 1 else c_in
-    else:
-        c_in = rng.choice([8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 960])
-        c_out = c_in if depthwise else rng.choice([8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 512, 1024])
-    size = rng.choice([1, 7, 14, 28, 56, 112] if kernel == 1 else [7, 14, 28, 56, 112])
-    per_output = c_in * kernel * kernel // (c_in if depthwise else groups)
-    while c_out * size * size * per_output > 120_000_000 or c_in * size * size > 1_600_000:
-        size = max(1, size // 2)
-    if kernel > 1 and not depthwise and groups == 1 and rng.random() < 0.2:
-        c_in = 3  # a stem conv
-    layer = {"name": "k", "op": "conv_bn_act", "out": c_out, "kernel": kernel,
-             "stride": rng.choice([1, 2]) if size > 1 else 1, "depthwise": depthwise,
-             "groups": groups, "bn": fused, "act": rng.choice(["relu", "relu6"]) if fused else "none"}
+          fused: bool, sides: tuple[int, ...] = (7, 14, 28, 56, 112)) -> Spec:
+    """A conv drawn over the design space of efficient CNNs: its input side first, then its
+    channels (CHANNELS, C_out = C_in · RATIOS; grouped: ``groups`` groups of 4–64 channels,
+    as wide out for a spatial kernel (RegNet), ¼–4× for 1×1 (ShuffleNet V1)), stride 2 a
+    third of the time for a spatial kernel; redrawn until within MAX_MACCS and MAX_ELEMENTS.
+    A fifth of the dense convs are stems (3 channels in, a side twice as large)."""
+    while True:
+        side = rng.choice(sides)
+        stride = rng.choice([1, 1, 2]) if side > 1 and (kernel > 1 or rng.random() < 0.15) else 1
+        if groups > 1:
+            width = rng.choice([4, 8, 12, 16, 24, 32, 48, 64])
+            c_in = groups * width
+            c_out = c_in if kernel > 1 else groups * max(4, int(width * rng.choice([1 / 4, 1 / 2, 1, 2, 4])) // 4 * 4)
+        else:
+            c_in = rng.choice(CHANNELS)
+            c_out = c_in if depthwise else _channels(c_in * rng.choice(RATIOS))
+            if kernel > 1 and not depthwise and rng.random() < 0.2:
+                c_in, side = 3, min(2 * side, 224)  # a stem
+        out_side = -(-side // stride)
+        maccs = c_out * out_side ** 2 * kernel ** 2 * (1 if depthwise else c_in // groups)
+        if maccs <= MAX_MACCS and max(c_in * side ** 2, c_out * out_side ** 2) <= MAX_ELEMENTS:
+            break
+    layer = {"name": "k", "op": "conv_bn_act", "out": c_out, "kernel": kernel, "stride": stride,
+             "depthwise": depthwise, "groups": groups, "bn": fused,
+             "act": rng.choice(["relu", "relu6"]) if fused else "none"}
     if depthwise:
         layer.pop("groups")
-    return {"input": [c_in, size, size], "layers": [layer]}
+    return {"input": [c_in, side, side], "layers": [layer]}
 
 
 def _feature_map(rng: random.Random) -> list[int]:
@@ -145,13 +176,13 @@ def _copy(rng: random.Random, fused: bool) -> Spec:
 
 GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "conv_dense": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5]), fused=fused),
-    "conv_pointwise": lambda rng, fused: _conv(rng, kernel=1, fused=fused),
-    "conv_depthwise": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 5]), depthwise=True,
+    "conv_pointwise": lambda rng, fused: _conv(rng, kernel=1, fused=fused, sides=(1, 7, 14, 28, 56, 112)),
+    "conv_depthwise": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5, 7]), depthwise=True,
                                                fused=fused),
     "conv_grouped": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5]),
-                                             groups=rng.choice([2, 3, 4, 8, 16, 32, 64]), fused=fused),
-    "conv_grouped_pointwise": lambda rng, fused: _conv(rng, kernel=1, groups=rng.choice([2, 3, 4, 8, 16]),
-                                                       fused=fused),
+                                             groups=rng.choice([2, 4, 8, 16, 32, 64]), fused=fused),
+    "conv_grouped_pointwise": lambda rng, fused: _conv(rng, kernel=1, groups=rng.choice([2, 3, 4, 8]),
+                                                       fused=fused, sides=(7, 14, 28, 56)),
     "fully_connected": _linear,
     "pool": _pool,
     "global_pool": _single("global_avg_pool"),
@@ -180,15 +211,21 @@ class Point:
     shape: tuple[int, ...] = ()
 
 
+CONV_FACTOR = 3
+"""A conv kind's grid has this many times ``points_per_kind`` points (their shape space is
+six-dimensional and their local correction reads its neighbours)."""
+
+
 def grid(points_per_kind: int, optimize: str, seed: int = 0) -> list[tuple[str, Spec]]:
-    """The designed grid: ``points_per_kind`` seeded specs per kind (``norm`` only when
-    optimizations are off: on, every batchnorm is folded)."""
+    """The designed grid: ``points_per_kind`` seeded specs per kind, CONV_FACTOR times as
+    many per conv kind (``norm`` only when optimizations are off: on, every batchnorm is
+    folded)."""
     rng = random.Random(seed)
     specs = []
     for kind, make in GRIDS.items():
         if kind == "norm" and optimize == "all":
             continue
-        for index in range(points_per_kind):
+        for index in range(points_per_kind * (CONV_FACTOR if kind.startswith("conv") else 1)):
             spec = make(rng, optimize == "all")
             specs.append((kind, {"model": f"{kind}_{index}", **spec}))
     return specs
@@ -374,8 +411,9 @@ def fit_profile(samples: list[Sample], *, optimize: str, runtime_name: str,
 def _fit(points: list[Point], shaped: bool = True) -> Roofline:
     """The kind's roofline, fitted on the points of at least ``MIN_US`` twice: on all of them,
     then without the points it misses by more than ``OUTLIER``× either way; then its shape
-    correction (model.fit_shape, when ``shaped`` and the points carry shapes: not
-    ``reorder``'s, nor ``other``'s, fitted on several kinds). A lone kernel's time is a
+    correction (when ``shaped`` and the points carry shapes: not ``reorder``'s, nor
+    ``other``'s, fitted on several kinds): for a contraction kind the local one (the points
+    within OUTLIER× of the roofline as ``Roofline.local`` rows), else model.fit_shape. A lone kernel's time is a
     difference (CPU time less the fixed costs and the profiled reorders) and, for a small
     kernel on a loaded machine, can come out near zero or several times too long; in
     relative error such a point outweighs dozens of sound ones."""
@@ -392,6 +430,11 @@ def _fit(points: list[Point], shaped: bool = True) -> Roofline:
     design = [shape_features(p.kind, p.maccs, p.shape) for p in points]
     if not shaped or not all(design) or len(points) < 2 * len(design[0]):
         return roofline
+    if points[0].kind in CONTRACTIONS:  # the local correction's rows: the points within OUTLIER×
+        base = np.array([roofline.time_us(int(m), int(b), int(c)) for m, b, c in zip(maccs, nbytes, calls)])
+        residual = np.log(times / np.maximum(base, 1e-9))
+        return replace(roofline, local=tuple(tuple(round(x, 4) for x in [*local_point(row), float(r)])
+                                             for row, r in zip(design, residual) if abs(r) <= np.log(OUTLIER)))
     return replace(roofline, shape=fit_shape(roofline, maccs, nbytes, calls, np.array(design), times))
 
 

@@ -1,8 +1,10 @@
 """A device profile (plain JSON) and the latency it predicts for a network.
 
-Per kernel kind, a roofline with a fixed cost, scaled by a log-linear correction in the
-kernel's shape: t = (calls·overhead + max(maccs / P, bytes / B)) · exp(w · φ(shape)) (µs; P
-in maccs/µs, B in bytes/µs; :func:`shape_features`), plus the executor's cost per kernel.
+Per kernel kind, a roofline with a fixed cost, scaled by a correction in the kernel's shape:
+t = (calls·overhead + max(maccs / P, bytes / B)) · exp(c(shape)) (µs; P in maccs/µs, B in
+bytes/µs), plus the executor's cost per kernel. c is either log-linear, w · φ(shape)
+(:func:`shape_features`), or local (:func:`local_correction`: a locally weighted linear fit of
+the calibration points' ln(t / roofline) around the kernel's shape in log space).
 A network's latency is the session's fixed cost plus its kernels' times. Latency is
 device-specific: a profile describes one CPU, runtime, version, thread count and
 optimization level.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,8 +27,8 @@ from costmodel.spec.located_yaml import read_text
 if TYPE_CHECKING:
     from costmodel.graph import Network
 
-__all__ = ["CONTRACTIONS", "DeviceProfile", "KernelTime", "Roofline", "fit_roofline", "fit_shape", "predict",
-           "shape_features"]
+__all__ = ["CONTRACTIONS", "DeviceProfile", "KernelTime", "Roofline", "fit_roofline", "fit_shape",
+           "local_correction", "local_point", "predict", "shape_features"]
 
 CONTRACTIONS = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped",
                           "conv_grouped_pointwise", "conv_grouped_nchwc", "fully_connected", "gemm",
@@ -46,25 +49,61 @@ def shape_features(kind: str, maccs: int, shape: tuple[int, ...]) -> list[float]
     return [1.0, math.log(c_out), math.log(positions)]
 
 
+LOCAL_BANDWIDTH = 1.0
+"""The local correction's Gaussian kernel width in ln units (a factor e in every coordinate)."""
+
+LOCAL_RIDGE = 1.0
+"""The local correction's ridge penalty on its slopes: far from every point, or where the
+points do not pin a slope, the fit falls back to a weighted mean."""
+
+LOCAL_FLOOR = 1e-6
+"""Every point's least weight: a kernel far from all points gets their plain mean."""
+
+
+def local_point(features: list[float]) -> list[float]:
+    """A contraction's coordinates for the local correction, read off its φ
+    (:func:`shape_features`): ln C_in, ln C_out, ln positions, ln window, ln stride, ln groups."""
+    return features[1:6] + features[7:8]
+
+
+def local_correction(rows: tuple[tuple[float, ...], ...], features: list[float]) -> float:
+    """c(shape) at a kernel from calibration ``rows`` (:func:`local_point` of a point, then its
+    ln(t / roofline)): the intercept of the linear fit of the rows' c on their offset from the
+    kernel, each row weighted exp(−|offset|² / 2h²) + LOCAL_FLOOR (h = LOCAL_BANDWIDTH),
+    the slopes penalized by LOCAL_RIDGE (locally weighted linear regression)."""
+    table = np.asarray(rows, dtype=float)
+    offset = table[:, :-1] - np.asarray(local_point(features))
+    weight = np.sqrt(np.exp(-(offset ** 2).sum(axis=1) / (2 * LOCAL_BANDWIDTH ** 2)) + LOCAL_FLOOR)
+    design = np.hstack([np.ones((len(table), 1)), offset]) * weight[:, None]
+    penalty = LOCAL_RIDGE * np.diag([0.0] + [1.0] * offset.shape[1])
+    solution = np.linalg.solve(design.T @ design + penalty, design.T @ (table[:, -1] * weight))
+    return float(solution[0])
+
+
 @dataclass(frozen=True)
 class Roofline:
-    """t = (calls · overhead_us + max(maccs / maccs_per_us, bytes / bytes_per_us)) ·
-    exp(shape · φ); 0 rate = unused; ``calls``: times the fixed cost is paid (groups of an
-    im2col grouped conv, else 1); ``shape``: the correction's coefficients w (empty: none),
-    φ = :func:`shape_features`."""
+    """t = (calls · overhead_us + max(maccs / maccs_per_us, bytes / bytes_per_us)) · exp(c);
+    0 rate = unused; ``calls``: times the fixed cost is paid (groups of an im2col grouped
+    conv, else 1); c = :func:`local_correction` of ``local`` when it has rows, else
+    ``shape`` · φ (``shape``: the log-linear coefficients w; φ = :func:`shape_features`),
+    else 0; |c| ≤ 5."""
 
     overhead_us: float
     maccs_per_us: float
     bytes_per_us: float
     shape: tuple[float, ...] = ()
+    local: tuple[tuple[float, ...], ...] = ()
+    """Calibration points of a contraction kind: :func:`local_point` and ln(t / roofline)."""
 
     def time_us(self, maccs: int, nbytes: int, calls: int = 1, features: list[float] | None = None) -> float:
         compute = maccs / self.maccs_per_us if self.maccs_per_us else 0.0
         memory = nbytes / self.bytes_per_us if self.bytes_per_us else 0.0
         base = calls * self.overhead_us + max(compute, memory)
-        if not self.shape or not features:
+        if not features or not (self.local or self.shape):
             return base
-        return base * math.exp(max(min(sum(w * x for w, x in zip(self.shape, features)), 5.0), -5.0))
+        correction = local_correction(self.local, features) if self.local else \
+            sum(w * x for w, x in zip(self.shape, features))
+        return base * math.exp(max(min(correction, 5.0), -5.0))
 
 
 @dataclass(frozen=True)
@@ -94,7 +133,9 @@ class DeviceProfile:
         return self.kinds.get(kind) or self.kinds["other"]
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2) + "\n"
+        """Indented JSON, each list of numbers on one line."""
+        text = json.dumps(asdict(self), indent=2)
+        return re.sub(r"\[[-+.\deE,\s]*\]", lambda match: " ".join(match.group().split()), text) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> DeviceProfile:
@@ -104,8 +145,9 @@ class DeviceProfile:
         data = json.loads(text)
         if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict):
             raise ValueError("not a device profile (a JSON object with 'kinds')")
-        data["kinds"] = {k: Roofline(**{**v, "shape": tuple(v.get("shape", ()))}) if isinstance(v, dict)
-                         else Roofline(**v) for k, v in data["kinds"].items()}
+        data["kinds"] = {k: Roofline(**{**v, "shape": tuple(v.get("shape", ())), "local": tuple(
+                             tuple(row) if isinstance(row, list) else row for row in v.get("local", ()))})
+                         if isinstance(v, dict) else Roofline(**v) for k, v in data["kinds"].items()}
         profile = cls(**data)
         profile._validate()
         return profile
@@ -116,7 +158,7 @@ class DeviceProfile:
         numbers = {"session_us": self.session_us, "node_us": self.node_us, **{
             f"reference_us.{name}": value for name, value in self.reference_us.items()}, **{
             f"{kind}.{key}": value for kind, roofline in self.kinds.items()
-            for key, value in asdict(roofline).items() if key != "shape"}}
+            for key, value in asdict(roofline).items() if key not in ("shape", "local")}}
         for key, value in numbers.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
                 raise ValueError(f"{key} is {value!r}; it must be a finite number ≥ 0")
@@ -126,6 +168,12 @@ class DeviceProfile:
                     not isinstance(w, bool) and isinstance(w, int | float) and math.isfinite(w) for w in roofline.shape):
                 raise ValueError(f"{kind}.shape is {list(roofline.shape)!r}; it must be empty or "
                                  f"{size} finite numbers")
+            if roofline.local and (kind not in CONTRACTIONS or not all(
+                    isinstance(row, tuple) and len(row) == LOCAL_WIDTH and all(
+                        not isinstance(x, bool) and isinstance(x, int | float) and math.isfinite(x) for x in row)
+                    for row in roofline.local)):
+                raise ValueError(f"{kind}.local must be empty or, for a contraction kind, rows of "
+                                 f"{LOCAL_WIDTH} finite numbers")
         if "other" not in self.kinds:
             raise ValueError("no roofline for kind 'other' (the kinds the calibration did not cover)")
         for key, value, low, high in (("threads", self.threads, 1, 1024), ("nchwc_block", self.nchwc_block, 1, 1024)):
@@ -216,6 +264,9 @@ def fit_shape(roofline: Roofline, maccs: np.ndarray, nbytes: np.ndarray, calls: 
         coef = _ridge(design[sound], target[sound], ridge)
     return tuple(float(w) for w in coef)
 
+
+LOCAL_WIDTH = 7
+"""A ``local`` row: six coordinates (:func:`local_point`) and ln(t / roofline)."""
 
 RIDGE = 1e-2
 """The shape correction's ridge penalty per point (ln-space coefficients): keeps the ~50

@@ -12,6 +12,7 @@ from costmodel.cli import main
 from costmodel.graph import build
 from costmodel.latency import device
 from costmodel.latency.calibrate import (
+    CONV_FACTOR,
     GRIDS,
     HELPER_KINDS,
     REFERENCES,
@@ -30,6 +31,8 @@ from costmodel.latency.model import (
     Roofline,
     fit_roofline,
     fit_shape,
+    local_correction,
+    local_point,
     predict,
     shape_features,
 )
@@ -116,7 +119,9 @@ def test_every_grid_point_is_one_kernel_of_its_kind(optimize):
 def test_tiny_calibration_round_trips_as_json():
     profile, points = calibrate(2, rounds=1, runs=1)
     kernel_points = [p for p in points if p.kind != "reorder"]
-    assert len(kernel_points) == 2 * (len(GRIDS) - 1) and profile.grid_points == len(points)
+    # 2 per kind, CONV_FACTOR × 2 per conv kind (5 of them), no batchnorm with optimizations on
+    assert len(kernel_points) == 2 * (len(GRIDS) - 1) + 2 * (CONV_FACTOR - 1) * 5
+    assert profile.grid_points == len(points)
     # a lone NCHWc conv is reordered in and out: those are points of their own kind; a
     # grouped conv may be of whole blocks (the blocked grouped kind)
     assert set(profile.kinds) - GROUPED - {"conv_grouped_nchwc"} == \
@@ -125,8 +130,8 @@ def test_tiny_calibration_round_trips_as_json():
     assert profile.threads == 1 and profile.optimize == "all" and profile.session_us > 0
     # the reference models are timed with the grid, kept apart from its points
     assert set(profile.reference_us) == set(REFERENCES) and all(t > 0 for t in profile.reference_us.values())
-    # two points per kind cannot fit a shape correction of 3 or 8 coefficients
-    assert all(roofline.shape == () for roofline in profile.kinds.values())
+    # two (six) points per kind cannot fit a shape correction of 3 or 8 coefficients
+    assert all(roofline.shape == () and roofline.local == () for roofline in profile.kinds.values())
     assert DeviceProfile.from_json(profile.to_json()) == profile
 
 
@@ -513,4 +518,56 @@ def test_bad_reference_times_are_refused(references):
     data = json.loads(synthetic().to_json())
     data["reference_us"] = references
     with pytest.raises(ValueError, match="reference_us"):
+        DeviceProfile.from_json(json.dumps(data))
+
+
+def _at(c_in, c_out, positions):
+    """φ of a 1×1 conv (the local correction reads C_in, C_out, positions, window, stride, groups)."""
+    return shape_features("conv_pointwise", c_in * c_out * positions, (c_in, c_out, positions, 1, 1, 1))
+
+
+def test_local_correction_is_its_neighbours_level_and_the_mean_far_from_all():
+    # 5 rows at 16 → 96 on 112² with ln(t / roofline) = ln 3, 5 at 512 → 512 on 7² with 0
+    thin = tuple(local_point(_at(16, 96, 12544))) + (float(np.log(3)),)
+    wide = tuple(local_point(_at(512, 512, 49))) + (0.0,)
+    rows = (thin,) * 5 + (wide,) * 5
+    # at a row, the other cluster (|offset|² ≈ 43: weight e^-21.6 + 1e-6) barely counts
+    assert local_correction(rows, _at(16, 96, 12544)) == pytest.approx(np.log(3), rel=1e-4)
+    assert local_correction(rows, _at(512, 512, 49)) == pytest.approx(0.0, abs=1e-4)
+    # far from both (C_in 1, C_out e^12), every row weighs the floor: the plain mean
+    far = shape_features("conv_pointwise", 1, (1, int(np.exp(12)), 1, 1, 1, 1))
+    assert local_correction(rows, far) == pytest.approx(np.log(3) / 2, rel=1e-3)
+
+
+def test_local_correction_is_exact_for_a_symmetric_linear_neighbourhood():
+    # residual 0.2 + 0.3 · (ln C_in − ln 64) at C_in = 64·e^±0.5, 64·e^±1 and 64: with the
+    # offsets symmetric about the kernel, the intercept is 0.2 whatever the slope's penalty
+    centre = local_point(_at(64, 64, 784))
+    rows = tuple((centre[0] + d, *centre[1:], 0.2 + 0.3 * d) for d in (-1.0, -0.5, 0.0, 0.5, 1.0))
+    assert local_correction(rows, _at(64, 64, 784)) == pytest.approx(0.2, abs=1e-9)
+
+
+def test_a_local_correction_scales_its_kind_and_round_trips(tmp_path):
+    # one row at MobileNetV1's first pointwise conv (32 → 64 on 112²) with ln 2: every
+    # pointwise conv is the only row's level (ln 2, the floor's mean far away): twice the
+    # roofline; the shape field is ignored when local rows exist
+    row = tuple(local_point(_at(32, 64, 12544))) + (float(np.log(2)),)
+    doubled = DeviceProfile("onnxruntime", "0", "synthetic", 1, "all", 10.0, {
+        **synthetic().kinds, "conv_pointwise": Roofline(1.0, 1000.0, 0.0, (5.0,) + (0.0,) * 7, (row,))})
+    network = analyze(V1).network
+    for a, b in zip(predict(network, synthetic())[0], predict(network, doubled)[0]):
+        factor = 2 if a.kernel.kind == "conv_pointwise" else 1
+        assert b.time_us == pytest.approx(factor * a.time_us, rel=1e-9)
+    path = tmp_path / "p.json"
+    path.write_text(doubled.to_json())
+    assert DeviceProfile.load(path) == doubled
+
+
+@pytest.mark.parametrize("kind, local", [("conv_dense", [[1.0] * 6]), ("conv_dense", [[float("nan")] * 7]),
+                                         ("conv_dense", [["x"] * 7]), ("conv_dense", [1.0]),
+                                         ("activation", [[0.0] * 7])])
+def test_a_bad_local_correction_is_refused(kind, local):
+    data = json.loads(synthetic().to_json())
+    data["kinds"][kind]["local"] = local
+    with pytest.raises(ValueError, match=f"{kind}.local"):
         DeviceProfile.from_json(json.dumps(data))
