@@ -23,15 +23,40 @@ __all__ = ["SWEEP_RENDERERS", "ROW_LIMITS", "render_closed_forms"]
 
 TABLE_TOTALS = ("params", "maccs", "mem_access", "elementwise")
 RELATIVE_TOTALS = ("params", "maccs")
+TABLE_WIDTH = 120
+"""Columns the table is laid out in (whatever the terminal)."""
 
 
 def render_json(result: SweepResult) -> Iterator[str]:
     """``[{"bindings": {...}, "totals": {...}}]`` with the keys of ``report``'s JSON (and
-    ``latency_us`` with ``--latency``)."""
-    records = result.records()
-    for record, latency in zip(records, _latency(result)):
-        record["totals"][LATENCY_KEY] = latency
-    yield json.dumps(records, indent=2) + "\n"
+    ``latency_us`` with ``--latency``): the text ``json.dumps(result.records(), indent=2)``
+    gives, streamed in chunks of :data:`CSV_CHUNK` records, each record one ``%`` of a
+    template (json's indenting encoder is pure Python: 10⁵ records took seconds)."""
+    times = _latency(result)
+    fields = [(key, "%d") for key in TOTAL_KEYS] + ([(LATENCY_KEY, "%s")] if times else [])
+    record = ("  {\n    \"bindings\": {\n"
+              + ",\n".join(f"      {_quoted(name)}: %s" for name in result.names)
+              + "\n    },\n    \"totals\": {\n"
+              + ",\n".join(f"      {_quoted(key)}: {place}" for key, place in fields)
+              + "\n    }\n  }")
+    totals = [result.totals[key].reshape(-1) for key in TOTAL_KEYS]
+    axes = list(result.axes.values())
+    shape = tuple(len(values) for values in axes)
+    size = math.prod(shape)
+    for start in range(0, size, CSV_CHUNK):
+        index = np.arange(start, min(size, start + CSV_CHUNK))
+        columns = [[label if "/" not in label else f'"{label}"' for label in _labels(axis, position)]
+                   for axis, position in zip(axes, np.unravel_index(index, shape))]
+        columns += [values[index].tolist() for values in totals]
+        if times:
+            columns.append([json.dumps(times[i]) for i in index.tolist()])
+        yield ("[\n" if start == 0 else ",\n") + ",\n".join([record % values for values in zip(*columns)])
+    yield "\n]\n"
+
+
+def _quoted(key: str) -> str:
+    """``key`` as a JSON string, for a ``%`` template."""
+    return json.dumps(key).replace("%", "%%")
 
 
 def _latency(result: SweepResult) -> list[float]:
@@ -41,9 +66,9 @@ def _latency(result: SweepResult) -> list[float]:
 
 
 ROW_LIMITS = {"table": 2_000, "json": 100_000}
-"""Most grid points a format prints (csv: the grid limit, streamed): a longer table is not
-read (rich lays out 10⁴ rows in 16 s), and json holds every record in memory (10⁶ records
-took 29 s and 3.5 GB)."""
+"""Most grid points a format prints (csv: the grid limit): a longer table is not read (its
+rows are laid out in memory), and json writes about 10⁵ records a second (it streams, but
+10⁶ would pass the 10 s every command answers in)."""
 
 CSV_CHUNK = 1 << 16
 """Rows formatted at a time: the csv streams, a grid of any size in bounded memory."""
@@ -94,32 +119,40 @@ def _human(value: int) -> str:
 
 
 def render_table(result: SweepResult) -> Iterator[str]:
-    """A rich table: swept values, totals in human units, % of the spec's defaults."""
+    """A table as rich prints it (:mod:`costmodel.report.plain_table`, or rich itself when
+    that cannot): swept values, totals in human units, % of the spec's defaults."""
+    from costmodel.report.plain_table import plain_line, plain_table
+
+    fixed = ", ".join(f"{n} = {v}" for n, v in result.fixed.items())
+    title = f"{result.model} sweep" + (f" ({fixed})" if fixed else "")
+    latency = _latency(result)
+    headers = [*result.names, *TABLE_TOTALS, *(f"{key} %" for key in RELATIVE_TOTALS),
+               *(["latency ms"] if latency else [])]
+    rows = [[*(str(v) for v in bindings.values()), *(_human(totals[k]) for k in TABLE_TOTALS),
+             *(_percent(totals[k], result.baseline[k]) for k in RELATIVE_TOTALS),
+             *([f"{latency[index] / 1000:.3f}"] if latency else [])]
+            for index, (bindings, totals) in enumerate(result.points())]
+    defaults = ", ".join(f"{k} {result.baseline[k]}" for k in RELATIVE_TOTALS)
+    extra = f"; {result.exact_points} point(s) built one by one" if result.method == "compiled" else ""
+    footer = f"% of the spec's defaults ({defaults}); method {result.method}{extra}"
+    table, line = plain_table(title, headers, rows, TABLE_WIDTH), plain_line(footer, TABLE_WIDTH)
+    yield _rich_table(title, headers, rows, footer) if table is None or line is None else table + line
+
+
+def _rich_table(title: str, headers: list[str], rows: list[list[str]], footer: str) -> str:
+    """The table and the footer line as rich prints them at :data:`TABLE_WIDTH` columns."""
     from rich.console import Console
     from rich.table import Table
 
-    fixed = ", ".join(f"{n} = {v}" for n, v in result.fixed.items())
-    table = Table(title=f"{result.model} sweep" + (f" ({fixed})" if fixed else ""))
-    for name in result.names:
-        table.add_column(name, justify="right")
-    for key in TABLE_TOTALS:
-        table.add_column(key, justify="right")
-    for key in RELATIVE_TOTALS:
-        table.add_column(f"{key} %", justify="right")
-    latency = _latency(result)
-    if latency:
-        table.add_column("latency ms", justify="right")
-    for index, (bindings, totals) in enumerate(result.points()):
-        relative = [_percent(totals[k], result.baseline[k]) for k in RELATIVE_TOTALS]
-        table.add_row(*(str(v) for v in bindings.values()),
-                      *(_human(totals[k]) for k in TABLE_TOTALS), *relative,
-                      *([f"{latency[index] / 1000:.3f}"] if latency else []))
-    console = Console(file=io.StringIO(), width=120, force_terminal=False, color_system=None)
+    table = Table(title=title)
+    for header in headers:
+        table.add_column(header, justify="right")
+    for row in rows:
+        table.add_row(*row)
+    console = Console(file=io.StringIO(), width=TABLE_WIDTH, force_terminal=False, color_system=None)
     console.print(table)
-    defaults = ", ".join(f"{k} {result.baseline[k]}" for k in RELATIVE_TOTALS)
-    extra = f"; {result.exact_points} point(s) built one by one" if result.method == "compiled" else ""
-    console.print(f"% of the spec's defaults ({defaults}); method {result.method}{extra}")
-    yield console.file.getvalue()  # type: ignore[attr-defined]
+    console.print(footer)
+    return console.file.getvalue()  # type: ignore[attr-defined]
 
 
 SWEEP_RENDERERS: dict[str, Callable[[SweepResult], Iterator[str]]] = {
