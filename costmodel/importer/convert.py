@@ -649,6 +649,38 @@ def _crop(st: State, node: Any, x: str, begin: list[int], end: list[int]) -> str
 
 # -- layout -----------------------------------------------------------------------------------
 
+def _scatter_nd(st: State, node: Any, a: dict[str, Any]) -> None:
+    """ScatterND of updates into a block of channels [c, c + k) of an N×C×H×W activation, the
+    constant indices naming that block's elements in order (the TorchScript export of
+    MobileNeXt's in-place ``out[:, :C // d] = out[:, :C // d] + x``): the data's channels
+    before the block, the updates, the data's channels after it, as a ``concat`` of views
+    (a copy: |y| read and written); the whole tensor replaced (d = 1) is a ``concat`` of the
+    updates alone, a copy. Any other ScatterND is refused."""
+    data, indices, updates = node.input[:3]
+    reduction = a.get("reduction", "none")
+    shape, block = st.shape(node, data), st.shape(node, updates)
+    index = st.value(node, indices)
+    if (reduction.decode() if isinstance(reduction, bytes) else reduction) != "none" \
+            or data not in st.refs or updates not in st.refs or len(shape) != 4 or len(block) != 4 \
+            or [*block[:1], *block[2:]] != [*shape[:1], *shape[2:]] or index.shape != (*block, 4):
+        raise st.error(node, "only a ScatterND of an N×k×H×W tensor into channels of an N×C×H×W "
+                             "activation is supported")
+    start = int(index.reshape(-1, 4)[0, 1])
+    expected = np.moveaxis(np.indices(tuple(block)), 0, -1)
+    expected[..., 1] += start
+    if not np.array_equal(index, expected) or start + block[1] > shape[1]:
+        raise st.error(node, "only a ScatterND into a block of channels, its elements in order, "
+                             "is supported")
+    parts, stop = [], start + block[1]
+    for begin, end, name in ((0, start, "before"), (stop, shape[1], "after")):
+        if begin < end:
+            part = f"{node.output[0]}#{name}"
+            _axis_view(st, node, data, 1, [(begin, end)], [part], suffix=f".{name}")
+            parts.append(part)
+    parts.insert(1 if start else 0, updates)
+    st.add(node, "concat", parts, list(node.output))
+
+
 def _concat(st: State, node: Any, a: dict[str, Any]) -> None:
     if any(t not in st.refs and st.const(t) is not None for t in node.input):
         _class_token(st, node, a)
@@ -952,6 +984,7 @@ CONVERTERS: dict[str, Converter] = {
     "Identity": _identity, "Cast": _identity, "Dropout": _dropout,
     "MaxPool": _pool, "AveragePool": _pool, "GlobalAveragePool": _activation("global_avg_pool"),
     "ReduceMean": _reduce_mean, "ReduceSum": _reduce_sum, "Expand": _expand, "Resize": _resize, "Upsample": _resize, "Pad": _pad,
+    "ScatterND": _scatter_nd,
     "Add": _binary, "Sub": _binary, "Mul": _binary, "Div": _binary, "Sum": _sum,
     "Concat": _concat, "Split": _split, "SplitToSequence": _split, "SequenceAt": _sequence_at,
     "Slice": _slice, "Gather": _gather, "Reshape": _reshape, "Flatten": _flatten,

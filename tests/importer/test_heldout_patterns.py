@@ -307,6 +307,11 @@ def test_other_sums_and_expands_are_refused_naming_the_node(tmp_path: Path, node
 #   efficientformer_l3: params 31,406,000, MACCs 3,906,573,312 (convolution 3,225,313,280,
 #     addmm 668,966,912, bmm 12,293,120); BN γ+β 58,432, all after a biased conv (− 2C); its
 #     two heads' zero-initialised biases 2 × 1,000
+#   MobileNeXt, the authors' code (github.com/yitu-opensource/MobileNeXt at 10f7805,
+#   mobilenext/codebase/models/mnext.py, MXNet(width_mult=1.0), its _initialize_weights):
+#     params 3,535,416, MACCs 311,342,592 (convolution 310,062,592, addmm 1,280,000; hooks
+#     equal); BN γ+β 53,024, all folded; the head's zero bias 1,000; its identity
+#     ``out[:, :C] = out[:, :C] + x`` is a ScatterND in the TorchScript export
 # ``ts13dyn``: torch.onnx.export(dynamo=False, opset_version=13, dynamic_axes={"image": {0:
 # "batch"}, "logits": {0: "batch"}}) — counted at batch 1, with a warning
 HELDOUT_REFERENCE = {
@@ -350,6 +355,8 @@ HELDOUT_REFERENCE = {
     "mobilevitv2_100.ts13dyn": (4_901_841 - 15_552 // 2, 1_812_090_880),
     "efficientformer_l3.ts17": (31_406_000 - 58_432, 3_906_573_312),
     "efficientformer_l3.dynamo": (31_406_000 - 58_432 - 2_000, 3_906_573_312),
+    "mobilenext_1_0.ts17": (3_535_416 - 53_024 // 2, 311_342_592),
+    "mobilenext_1_0.dynamo": (3_535_416 - 53_024 - 1_000, 311_342_592),
 }
 
 
@@ -418,3 +425,45 @@ def test_negative_pads_refused_naming_the_node(tmp_path: Path, pads: list[int], 
     with pytest.raises(SpecError) as error:
         import_onnx(path)
     assert "'pad'" in str(error.value) and words in str(error.value)
+
+
+def _scatter(path: Path, start: int, stop: int, order: int = 1, reduction: str = "none") -> str:
+    """x[1,4,2,3]; r = relu(x); r[:, start:stop] = r[:, start:stop] + x[:, start:stop] as the
+    TorchScript exporter writes it (MobileNeXt's identity): ScatterND(r, indices of that
+    block, in order when ``order`` = 1, the sum)."""
+    n = helper.make_node
+    k = stop - start
+    grid = np.stack(np.indices((1, k, 2, 3)), axis=-1)
+    grid[..., 1] += start
+    grid = grid[:, :, :, ::order]
+    nodes = [n("Relu", ["x"], ["r"], name="relu"),
+             n("Slice", ["r", "s", "e", "ax"], ["rs"], name="rs"),
+             n("Slice", ["x", "s", "e", "ax"], ["xs"], name="xs"),
+             n("Add", ["rs", "xs"], ["u"], name="sum"),
+             n("ScatterND", ["r", "idx", "u"], ["y"], name="scatter", reduction=reduction)]
+    inits = [_c("s", [start], np.int64), _c("e", [stop], np.int64), _c("ax", [1], np.int64),
+             _c("idx", grid, np.int64)]
+    return _model(path, nodes, [1, 4, 2, 3], [1, 4, 2, 3], inits, opset=16)
+
+
+@pytest.mark.parametrize(("start", "stop"), [(0, 4), (0, 2), (1, 3), (2, 4)])
+def test_scatter_nd_of_a_channel_block(tmp_path: Path, start: int, stop: int) -> None:
+    """The block's channels from the sum, the others from relu(x): a concat of views (one
+    copy, 2·|y| = 2·24, as every concat), or the sum alone copied when the block is all."""
+    path = _scatter(tmp_path, start, stop)
+    layer = import_onnx(path)["layers"][-1]
+    parts = ["rs"] * bool(start) + ["u"] + ["rs"] * (stop < 4)
+    assert (layer["op"], len(layer.get("inputs", [None]))) == ("concat", len(parts))
+    nodes = build(parse_spec(import_onnx(path))).nodes
+    assert nodes["scatter"].cost.mem_access == 2 * 24 and nodes["scatter"].outputs[0] == (1, 4, 2, 3)
+    checked = CliRunner().invoke(main, ["check", path])
+    assert checked.exit_code == 0 and "outputs agree with onnxruntime" in checked.output, checked.output
+
+
+@pytest.mark.parametrize(("order", "reduction", "words"), [
+    (-1, "none", "its elements in order"), (1, "add", "into channels of an N×C×H×W")])
+def test_other_scatter_nd_refused_naming_the_node(tmp_path: Path, order: int, reduction: str,
+                                                  words: str) -> None:
+    with pytest.raises(SpecError) as error:
+        import_onnx(_scatter(tmp_path, 1, 3, order, reduction))
+    assert "'scatter'" in str(error.value) and words in str(error.value)
