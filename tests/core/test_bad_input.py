@@ -53,6 +53,10 @@ CASES = {
                     r"bad\.yaml:\d+: the document has more than 200,000 YAML values, the most a spec may "
                     r"have \(MAX_NODES, to bound time and memory\): write a repeated layer or block once, "
                     r"with 'repeat: n'$"),
+    "dense_values": ("model: bad\ninput: [3, 8, 8]\nlayers: [" + ",".join(["1"] * 1_999_000) + "]\n",
+                     # 2 million values in 4 MB: refused while composing (no line), not after
+                     r"bad\.yaml: the document has more than 200,000 YAML values, the most a spec may "
+                     r"have \(MAX_NODES"),
     "python_tag": ("model: !!python/object/apply:os.system ['x']\n", r"bad\.yaml:1: unsupported YAML: .*python/object"),
     "not_a_mapping": ("- 1\n- 2\n", r"bad\.yaml:1: a spec is a mapping"),
     "duplicate_key": (HEAD + "  - {name: c, op: conv2d, out: 4, out: 5}\n", r"bad\.yaml:5: duplicate key 'out'"),
