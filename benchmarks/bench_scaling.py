@@ -27,6 +27,11 @@ within 2 GiB; a network past the node limit (100,000 ops, MAX_NETWORK_NODES; e.g
 log(t_b / t_a) / log(b / a): 1 is linear.
 
     python benchmarks/bench_scaling.py [--sizes 1000,10000,100000] [--timeout 120] [--repeat 3]
+
+``--sizes 3 --shapes written`` times start-up: a 3-layer spec is what every command pays
+before its work (imports, the spec classes). Building the layer classes on first use cut
+it from 0.89 to 0.74 s (report), 0.90 to 0.73 s (lint) and 1.09 to 0.93 s (check): medians
+of 5 runs at load 6–10, 2026-12-03.
 """
 
 from __future__ import annotations
