@@ -196,8 +196,13 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
             absorbed.update(layers)
         source, index = node.inputs[0]
         c_in = network.nodes[source].outputs[index][1]
-        kernel = Kernel(tuple(layers), kernel_kind(node, c_in), int(node.cost.maccs),
-                        int(bytes_) * DTYPE_BYTES)
+        kind = kernel_kind(node, c_in)
+        norm = _skip_norm(network, node, readers) if optimize == "all" else None
+        if norm is not None:  # one SkipLayerNormalization: the sum is never written
+            layers, kind = [node.name, norm.name], "sample_norm"
+            bytes_ += norm.cost.mem_access - 2 * math.prod(node.outputs[0])
+            absorbed.add(norm.name)
+        kernel = Kernel(tuple(layers), kind, int(node.cost.maccs), int(bytes_) * DTYPE_BYTES)
         found = _passes(network, node, kernel, optimize)
         result += found
         head_of.update((layer, found[-1]) for layer in layers)  # the pass writing the output
@@ -205,7 +210,10 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
         reorders, blocked = _reorders(network, result, head_of, block)
         # a grouped conv of whole-block groups runs MLAS's NCHWc conv, not im2col and a GEMM
         # per group: a kind of its own (calibrated apart; 3–10× faster on the same maccs)
-        result = [replace(k, kind="conv_grouped_nchwc") if k.kind in GROUPED and blocked[k] else k
+        # a depthwise conv not run blocked runs MLAS's plain grouped conv (im2col and a GEMM
+        # per one-channel group; alone on the Xeon as slow as op by op, 4-20x the blocked one)
+        result = [replace(k, kind="conv_grouped_nchwc") if k.kind in GROUPED and blocked[k] else
+                  replace(k, kind="conv_grouped") if k.kind == "conv_depthwise" and not blocked[k] else k
                   for k in result] + reorders
     return [replace(k, calls=_groups(network, k) if k.kind in GROUPED else 1,
                     shape=kernel_shape(network, k.layers[0])) for k in result]
@@ -245,6 +253,19 @@ def _fuse(network: Network, conv: Node, readers: dict[str, list[str]], block: in
             _nchwc_conv(network, conv, kernel_kind(conv, _c_in(network, conv)), block)):
         layers.append(follower.name)
     return layers, mem
+
+
+def _skip_norm(network: Network, node: Node, readers: dict[str, list[str]]) -> Node | None:
+    """The layernorm a sum fuses into with optimizations on (onnxruntime's SkipLayerNormFusion,
+    as MobileViT's optimized graphs show): the sum of two token tensors (N×L×C) of one shape
+    whose only reader is a layernorm of them (run-time statistics over the last axis)."""
+    if not node.has("sum") or len(node.inputs) != 2 or len(node.outputs[0]) != 3 or any(
+            network.nodes[source].outputs[port] != node.outputs[0] for source, port in node.inputs):
+        return None
+    follower = _only_reader(network, node, readers)
+    if follower is None or not follower.has("runtime_statistics") or len(follower.inputs) != 1:
+        return None
+    return follower
 
 
 def _only_reader(network: Network, node: Node, readers: dict[str, list[str]]) -> Node | None:

@@ -571,3 +571,46 @@ def test_a_bad_local_correction_is_refused(kind, local):
     data["kinds"][kind]["local"] = local
     with pytest.raises(ValueError, match=f"{kind}.local"):
         DeviceProfile.from_json(json.dumps(data))
+
+
+def _residual_norm(second_reader):
+    """Tokens 1×64×128, x + linear(x) (bias-free) then a layernorm; ``second_reader``: the sum
+    is read again (by a second add) too."""
+    layers = [{"name": "r", "op": "reshape", "shape": [1, 64, 128]},
+              {"name": "fc", "op": "linear", "out": 128, "bias": False},
+              {"name": "sum", "op": "add", "inputs": ["r", "fc"]},
+              {"name": "ln", "op": "layernorm", "inputs": ["sum"]}]
+    if second_reader:
+        layers.append({"name": "again", "op": "add", "inputs": ["ln", "sum"]})
+    return build(parse_spec({"model": "t", "input": [1, 64, 128], "layers": layers}), "<t>", {})
+
+
+def test_a_token_sum_read_only_by_a_layernorm_fuses_into_it_with_optimizations_on():
+    # onnxruntime's SkipLayerNormalization (MobileViT's optimized graphs: 224 kernels, as
+    # costmodel now counts): reads both addends (2n), writes the normalized output (n), reads
+    # γ and β (2·128); the sum itself is never written
+    n = 64 * 128
+    gemm = 4 * (n + n + 128 * 128)
+    fused = kernels(_residual_norm(False), "all")
+    assert [(k.kind, k.layers, k.bytes) for k in fused] == [
+        ("gemm", ("fc",), gemm), ("sample_norm", ("sum", "ln"), 4 * (3 * n + 2 * 128))]
+    # op by op, or when the sum is read again: the add and the layernorm apart
+    assert [(k.kind, k.bytes) for k in kernels(_residual_norm(False), "none")] == [
+        ("gemm", gemm), ("binary", 4 * 3 * n), ("sample_norm", 4 * (2 * n + 2 * 128))]
+    assert [k.kind for k in kernels(_residual_norm(True), "all")] == [
+        "gemm", "binary", "sample_norm", "binary"]
+
+
+@pytest.mark.parametrize("channels, kind_on, calls_on", [(22, "conv_grouped", 22), (24, "conv_depthwise", 1)])
+def test_a_depthwise_conv_not_run_blocked_is_a_plain_grouped_conv(channels, kind_on, calls_on):
+    # NASNet's 22-channel depthwise convs: not a multiple of 4, so not NCHWc; onnxruntime runs
+    # them as a grouped conv, one im2col and GEMM per channel (alone on the Xeon: 7×7/2 at
+    # 28², 1.19 ms on and 1.26 ms off, against ~0.1 ms for a blocked one)
+    spec = {"model": "d", "input": [channels, 56, 56], "layers": [
+        {"name": "dw", "op": "conv_bn_act", "out": channels, "kernel": 7, "stride": 2, "depthwise": True}]}
+    network = build(parse_spec(spec), "<d>", {})
+    conv_on = next(k for k in kernels(network, "all") if k.kind != "reorder")
+    assert (conv_on.kind, conv_on.calls) == (kind_on, calls_on)
+    assert conv_on.shape == (channels, channels, 28 * 28, 49, 2, channels)
+    conv_off = kernels(network, "none")[0]
+    assert (conv_off.kind, conv_off.calls) == ("conv_depthwise", 1)
