@@ -109,12 +109,13 @@ def _product(a: _Factor, b: _Factor) -> _Factor:
     return _Factor(_wide(a.num, bound) * _wide(b.num, bound), a.den * b.den, bound).reduced()
 
 
-def _sum(a: _Factor, b: _Factor) -> _Factor:
+def _sum(a: _Factor, b: _Factor, subtract: bool = False) -> _Factor:
+    """a + b, or a − b (one pass over the lanes, not a negation and a sum)."""
     den = math.lcm(a.den, b.den)
     sa, sb = den // a.den, den // b.den
     bound = a.bound * sa + b.bound * sb
-    num = _wide(a.scaled(sa), bound) + _wide(b.scaled(sb), bound)
-    return _Factor(num, den, bound).reduced()
+    left, right = _wide(a.scaled(sa), bound), _wide(b.scaled(sb), bound)
+    return _Factor(left - right if subtract else left + right, den, bound).reduced()
 
 
 Term = tuple[_Factor, ...]
@@ -174,7 +175,10 @@ class Lanes:
         return _CONSTANTS[key]
 
     def _scaled(self, factor: Number) -> Lanes:
-        """``self · factor`` for a number: the first factor of each term scaled."""
+        """``self · factor`` for a number: the first factor of each term scaled (``self``
+        for 1: lanes are never changed in place)."""
+        if factor == 1:
+            return self
         if isinstance(factor, int):
             top, bottom = factor, 1
         else:
@@ -233,15 +237,18 @@ class Lanes:
     # -- arithmetic --------------------------------------------------------------------
     def __add__(self, other: Any) -> Lanes:
         value = self._coerce(other)
-        if value is None:
-            return NotImplemented
+        return NotImplemented if value is None else self._plus(value)
+
+    __radd__ = __add__
+
+    def _plus(self, value: Lanes, subtract: bool = False) -> Lanes:
+        """self + value, or self − value: one factor when both are one factor on nested
+        axes, else the terms side by side."""
         if len(self.terms) == 1 == len(value.terms) and len(self.terms[0]) == 1 == len(value.terms[0]):
             a, b = self.terms[0][0], value.terms[0][0]
             if a.axes >= b.axes or b.axes >= a.axes:
-                return Lanes([(_sum(a, b),)], self.ndim)
-        return Lanes(self.terms + value.terms, self.ndim)
-
-    __radd__ = __add__
+                return Lanes([(_sum(a, b, subtract),)], self.ndim)
+        return Lanes(self.terms + (value * -1 if subtract else value).terms, self.ndim)
 
     def __neg__(self) -> Lanes:
         return self * -1
@@ -251,11 +258,11 @@ class Lanes:
 
     def __sub__(self, other: Any) -> Lanes:
         value = self._coerce(other)
-        return NotImplemented if value is None else self + (-value)
+        return NotImplemented if value is None else self._plus(value, subtract=True)
 
     def __rsub__(self, other: Any) -> Lanes:
         value = self._coerce(other)
-        return NotImplemented if value is None else value + (-self)
+        return NotImplemented if value is None else value._plus(self, subtract=True)
 
     def __mul__(self, other: Any) -> Lanes:
         if isinstance(other, (int, Fraction)):
