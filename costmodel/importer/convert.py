@@ -666,9 +666,10 @@ def _scatter_nd(st: State, node: Any, a: dict[str, Any]) -> None:
         raise st.error(node, "only a ScatterND of an N×k×H×W tensor into channels of an N×C×H×W "
                              "activation is supported")
     start = int(index.reshape(-1, 4)[0, 1])
-    expected = np.moveaxis(np.indices(tuple(block)), 0, -1)
-    expected[..., 1] += start
-    if not np.array_equal(index, expected) or start + block[1] > shape[1]:
+    in_order = all(np.array_equal(index[..., d], np.broadcast_to(  # index[n, c, h, w] = (n, start + c, h, w)
+        np.arange(block[d]).reshape([-1 if e == d else 1 for e in range(4)]) + (start if d == 1 else 0),
+        tuple(block))) for d in range(4))
+    if not in_order or start + block[1] > shape[1]:
         raise st.error(node, "only a ScatterND into a block of channels, its elements in order, "
                              "is supported")
     parts, stop = [], start + block[1]

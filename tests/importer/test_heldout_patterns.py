@@ -286,7 +286,8 @@ def test_other_sums_and_expands_are_refused_naming_the_node(tmp_path: Path, node
 #     its MobileOne identity-branch BNs fold into)
 #   nasnetalarge (331²): params 88,753,150, MACCs 23,783,414,658 (convolution
 #     23,779,382,658, addmm 4,032,000; hooks equal); BN γ+β 196,668, 194,148 folded; its
-#     cell_stem_1.path_2 pads by −1 (ZeroPad2d((−1, 1, −1, 1)): a crop, then a pad)
+#     cell_stem_1.path_2 pads by −1 (ZeroPad2d((−1, 1, −1, 1)): a crop, then a pad; both
+#     exporters write Pad [0, 0, −1, −1, 0, 0, 1, 1]); dynamo folds all BNs, the biases zeros
 #   repvgg_b3: params 123,085,288, MACCs 29,120,696,320 (convolution 29,118,136,320, addmm
 #     2,560,000; hooks equal); BN γ+β 99,968, 71,936 folded; as repvgg_b0, dynamo drops the
 #     head's zero bias only (1,000)
@@ -312,6 +313,23 @@ def test_other_sums_and_expands_are_refused_naming_the_node(tmp_path: Path, node
 #     params 3,535,416, MACCs 311,342,592 (convolution 310,062,592, addmm 1,280,000; hooks
 #     equal); BN γ+β 53,024, all folded; the head's zero bias 1,000; its identity
 #     ``out[:, :C] = out[:, :C] + x`` is a ScatterND in the TorchScript export
+#   fastvit_t12 (256²): params 7,553,704, MACCs 1,397,727,232 (convolution 1,396,703,232,
+#     addmm 1,024,000; hooks equal); BN γ+β 41,472, 33,664 folded by dynamo's optimizer;
+#     zero-initialised biases 12,776
+#   ghostnet_130: params 7,358,820, MACCs 227,003,256 (convolution 225,723,256, addmm
+#     1,280,000; hooks equal); BN γ+β 28,536, all folded
+#   hardcorenas_b: params 5,176,544, MACCs 251,832,064 (convolution 250,552,064, addmm
+#     1,280,000; hooks equal); BN γ+β 25,120, all folded
+#   efficientformerv2_s1: params 6,185,560, MACCs 651,969,640 (convolution 633,081,960, bmm
+#     18,439,680, addmm 448,000); BN γ+β 70,912, 70,464 after a biased conv (− 2C)
+#   tf_efficientnet_lite2 (260²): params 6,092,072, MACCs 859,736,272 (convolution
+#     858,456,272, addmm 1,280,000; hooks equal); BN γ+β 58,096, all folded
+#   mnasnet_small: params 2,030,264, MACCs 68,339,184 (convolution 67,059,184, addmm
+#     1,280,000; hooks equal); BN γ+β 16,928, all folded
+#   torchvision regnet_y_1_6gf: params 11,202,430, MACCs 1,612,076,160 (convolution
+#     1,611,188,160, addmm 888,000; hooks equal); BN γ+β 52,672, all folded
+#   torchvision resnet101: params 44,549,160, MACCs 7,801,405,440 (convolution
+#     7,799,357,440, addmm 2,048,000; hooks equal); BN γ+β 105,344, all folded
 # ``ts13dyn``: torch.onnx.export(dynamo=False, opset_version=13, dynamic_axes={"image": {0:
 # "batch"}, "logits": {0: "batch"}}) — counted at batch 1, with a warning
 HELDOUT_REFERENCE = {
@@ -355,6 +373,15 @@ HELDOUT_REFERENCE = {
     "mobilevitv2_100.ts13dyn": (4_901_841 - 15_552 // 2, 1_812_090_880),
     "efficientformer_l3.ts17": (31_406_000 - 58_432, 3_906_573_312),
     "efficientformer_l3.dynamo": (31_406_000 - 58_432 - 2_000, 3_906_573_312),
+    "nasnetalarge.dynamo": (88_753_150 - 194_148, 23_783_414_658),
+    "fastvit_t12.dynamo": (7_553_704 - 33_664 - 12_776, 1_397_727_232),
+    "ghostnet_130.ts13dyn": (7_358_820 - 28_536 // 2, 227_003_256),
+    "hardcorenas_b.ts17": (5_176_544 - 25_120 // 2, 251_832_064),
+    "efficientformerv2_s1.ts17": (6_185_560 - 70_464, 651_969_640),
+    "tf_efficientnet_lite2.ts13dyn": (6_092_072 - 58_096 // 2, 859_736_272),
+    "mnasnet_small.ts17": (2_030_264 - 16_928 // 2, 68_339_184),
+    "regnet_y_1_6gf.ts17": (11_202_430 - 52_672 // 2, 1_612_076_160),
+    "resnet101.dynamo": (44_549_160 - 105_344, 7_801_405_440),
     "mobilenext_1_0.ts17": (3_535_416 - 53_024 // 2, 311_342_592),
     "mobilenext_1_0.dynamo": (3_535_416 - 53_024 - 1_000, 311_342_592),
 }
