@@ -139,8 +139,9 @@ def render_table(result: SweepResult) -> Iterator[str]:
     yield _rich_table(title, headers, rows, footer) if table is None or line is None else table + line
 
 
-def _rich_table(title: str, headers: list[str], rows: list[list[str]], footer: str) -> str:
-    """The table and the footer line as rich prints them at :data:`TABLE_WIDTH` columns."""
+def _rich_table(title: str, headers: list[str], rows: list[list[str]], footer: str,
+                width: int = TABLE_WIDTH) -> str:
+    """The table and the footer line as rich prints them at ``width`` columns."""
     from rich.console import Console
     from rich.table import Table
 
@@ -149,7 +150,7 @@ def _rich_table(title: str, headers: list[str], rows: list[list[str]], footer: s
         table.add_column(header, justify="right")
     for row in rows:
         table.add_row(*row)
-    console = Console(file=io.StringIO(), width=TABLE_WIDTH, force_terminal=False, color_system=None)
+    console = Console(file=io.StringIO(), width=width, force_terminal=False, color_system=None)
     console.print(table)
     console.print(footer)
     return console.file.getvalue()  # type: ignore[attr-defined]

@@ -11,27 +11,20 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from rich.console import Console
-from rich.table import Table
 
 from costmodel.analysis.sweep import TOTAL_KEYS, SweepResult
 from costmodel.latency.sweep import LATENCY_KEY
 from costmodel.report import plain_table as plain_table_module
 from costmodel.report.plain_table import plain_line, plain_table
-from costmodel.report.sweep_formats import TABLE_WIDTH, render_json, render_table
+from costmodel.report.sweep_formats import TABLE_WIDTH, _rich_table, render_json, render_table
 
 ALPHABET = "abc XYZ 019./%-_()[]:µ×é\t"
 """Cell characters: plain ones, markup and emoji starts, non-ASCII, a tab."""
 
 
 def rich_text(title: str, headers: list[str], rows: list[list[str]], width: int) -> str:
-    table = Table(title=title)
-    for header in headers:
-        table.add_column(header, justify="right")
-    for row in rows:
-        table.add_row(*row)
-    console = Console(file=io.StringIO(), width=width, force_terminal=False, color_system=None)
-    console.print(table)
-    return console.file.getvalue()
+    """rich's layout of the table (the fallback's, without its footer line)."""
+    return _rich_table(title, headers, rows, "", width).removesuffix("\n")
 
 
 def random_text(rng: random.Random, plain: bool, longest: int) -> str:
