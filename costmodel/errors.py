@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["SpecError", "SpecWarning", "printable", "control_character"]
+__all__ = ["SpecError", "SpecWarning", "SpecNote", "printable", "control_character"]
 
 # C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides that
 # would break a line or reorder what a terminal shows.
@@ -72,3 +72,9 @@ class SpecWarning(UserWarning):
     """A valid spec that probably does not mean what it says (a layer whose output nothing
     reads is still counted). The CLI prints it as one ``warning:`` line and exits 0; the
     message is located like a :class:`SpecError` line."""
+
+
+class SpecNote(SpecWarning):
+    """A line of information for stderr (which device profile ``--latency`` uses), printed
+    as written when the command succeeds and not at all when it fails: an error stays the
+    one line on stderr."""

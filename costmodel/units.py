@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-__all__ = ["human", "DTYPE_BYTES", "to_bytes", "human_bytes"]
+__all__ = ["human", "DTYPE_BYTES", "to_bytes", "human_bytes", "readable"]
 
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "int8": 1}
 """Bytes per element of each ``--dtype``."""
@@ -41,6 +43,21 @@ def human(value: Any) -> str:
             scaled = value / scale
             return f"{scaled:.2f} {prefix}" if abs(scaled) < 10 else f"{scaled:.1f} {prefix}"
     return str(value)
+
+
+def readable(value: Any, decimals: int = 1, grouping: bool = False) -> str:
+    """A measured or predicted figure (float, Fraction or int) as fixed-point text with
+    ``decimals`` places (``grouping``: thousands separators) below 10¹⁵ in magnitude, else
+    three significant digits in scientific notation (5.44e+191), computed without a float
+    where the value is exact (an int or Fraction beyond 1e308 does not overflow); "inf" or
+    "nan" for a float that is one. No echoed figure runs to hundreds of digits; an int below
+    10¹⁵ (< 2⁵³) is shown exactly."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if abs(value) >= _SCIENTIFIC:
+        exact = Decimal(value) if not isinstance(value, Fraction) else Decimal(value.numerator) / value.denominator
+        return f"{exact:.2e}"
+    return f"{float(value):,.{decimals}f}" if grouping else f"{float(value):.{decimals}f}"
 
 
 def human_bytes(value: Any) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import os
 import re
 import resource
@@ -452,9 +453,10 @@ def _cases() -> Iterator[Case]:
     yield from _profiles()
     yield from _heavy_runs()
     yield from _every_spec()
-    yield from _generated().cases(sys.modules[__name__])
+    yield from _sibling("hostile_generated").cases(sys.modules[__name__])
     yield from _session7()
-    yield from _session8().cases(sys.modules[__name__])
+    for session in ("hostile_s8", "hostile_s9"):
+        yield from _sibling(session).cases(sys.modules[__name__])
     yield from _good()
 
 
@@ -720,33 +722,18 @@ ONNX_EVERY_COMMAND = {"valid", "valid_stripped", "truncated_half", "dim_2e40", "
 """Models also given to check, lint, measure and diff (the rest: report and import)."""
 
 
+def _sibling(name: str) -> ModuleType:
+    """A module of tools/ beside this one, imported on demand: hostile_onnx (it needs onnx),
+    hostile_generated (classes generated from the registries: every op's fields, every
+    command's options and path options), hostile_s8 and hostile_s9 (each session's classes)."""
+    if str(Path(__file__).parent) not in sys.path:
+        sys.path.insert(0, str(Path(__file__).parent))
+    return importlib.import_module(name)
+
+
 def _hostile_onnx() -> ModuleType:
-    """tools/hostile_onnx.py (imported on demand: it needs onnx)."""
-    if str(Path(__file__).parent) not in sys.path:
-        sys.path.insert(0, str(Path(__file__).parent))
-    import hostile_onnx
-
-    return hostile_onnx
-
-
-def _generated() -> ModuleType:
-    """tools/hostile_generated.py: the classes generated from the registries (every op's
-    fields, every command's options and path options)."""
-    if str(Path(__file__).parent) not in sys.path:
-        sys.path.insert(0, str(Path(__file__).parent))
-    import hostile_generated
-
-    return hostile_generated
-
-
-def _session8() -> ModuleType:
-    """tools/hostile_s8.py: session 8's classes (exact figures of odd valid inputs, non-UTF-8
-    file names, permissions, empty ``inputs``, ``first`` overrides, valid ONNX spellings)."""
-    if str(Path(__file__).parent) not in sys.path:
-        sys.path.insert(0, str(Path(__file__).parent))
-    import hostile_s8
-
-    return hostile_s8
+    """tools/hostile_onnx.py."""
+    return _sibling("hostile_onnx")
 
 
 def _onnx() -> Iterator[Case]:
@@ -1311,7 +1298,8 @@ def cases() -> list[Case]:
 
 
 SLOW_IN_SAMPLE = ("every_spec/", "onnx/chain_20k/", "yaml2/wide_flow", "yaml2/deep_mixed_flow")
-"""Families left out of the test suite's sample: each case takes seconds (the full run has them)."""
+"""Families left out of the test suite's sample: each case takes seconds (the full run has them);
+hostile_s9.OPEN (routed to another area and still open) is left out too."""
 
 
 def sample(per_class: int = 1) -> list[Case]:
@@ -1319,7 +1307,7 @@ def sample(per_class: int = 1) -> list[Case]:
     cases spread over each class, plus all hand-checked good ones."""
     classes: dict[str, list[Case]] = {}
     for case in cases():
-        if not case.name.startswith(SLOW_IN_SAMPLE):
+        if not case.name.startswith(SLOW_IN_SAMPLE + _sibling("hostile_s9").OPEN):
             classes.setdefault(case.name.split("/")[0], []).append(case)
     chosen = []
     for name, members in classes.items():

@@ -15,7 +15,9 @@ from fractions import Fraction
 from typing import Any
 
 from costmodel.arith import parse_decimal
+from costmodel.commands.common import split_list
 from costmodel.errors import SpecError
+from costmodel.units import DTYPE_BYTES, readable
 
 __all__ = ["Limit", "parse_amount", "parse_limits", "exceeded", "BUDGET_METRICS"]
 
@@ -46,12 +48,15 @@ def parse_amount(text: str, units: dict[str, Any]) -> tuple[Fraction, str] | Non
 
 
 def parse_limits(text: str) -> list[Limit]:
-    """Every ``METRIC=AMOUNT[UNIT]`` of a comma-separated budget. Raises :class:`SpecError`."""
-    limits = []
-    for item in filter(None, (part.strip() for part in text.split(","))):
+    """Every ``METRIC=AMOUNT[UNIT]`` of a comma-separated budget. Raises :class:`SpecError`,
+    also for an empty item (``maccs=1M,,``) and a metric given twice (which one is meant?)."""
+    limits: list[Limit] = []
+    for item in split_list(text, "budget"):
         name, _, value = (part.strip() for part in item.partition("="))
         if name not in BUDGET_METRICS:
             raise SpecError(f"budget '{item}': unknown metric '{name}' (one of {', '.join(BUDGET_METRICS)})")
+        if any(limit.metric == name for limit in limits):
+            raise SpecError(f"budget '{text}': '{name}' is given twice; give it once")
         tables = ([("µs", TIME)] if name == "latency" else
                   [("", COUNT)] + ([("B", BYTES)] if name in ("mem_access", "peak_memory") else []))
         for unit, table in tables:
@@ -77,16 +82,15 @@ def measured(limit: Limit, totals: dict[str, Any], dtype_bytes: int, latency_us:
 def exceeded(limits: list[Limit], totals: dict[str, Any], dtype: str,
              latency_us: float | None = None) -> list[str]:
     """One line per limit exceeded: ``maccs 300,774,272 > budget 300M (by 0.26 %)``."""
-    from costmodel.units import DTYPE_BYTES
-
     lines = []
     for limit in limits:
         value = measured(limit, totals, DTYPE_BYTES[dtype], latency_us)
         if value is None or value <= limit.amount:
             continue
-        shown = (f"{value:,.0f} µs" if limit.metric == "latency" else
-                 f"{value:,} bytes" if limit.unit == "B" else f"{value:,}")
+        shown = readable(value, 0, grouping=True)  # exact below 10¹⁵ (counts are ints)
+        shown += " µs" if limit.metric == "latency" else " bytes" if limit.unit == "B" else ""
         excess = 100 * (Fraction(value) / limit.amount - 1) if limit.amount else None
         lines.append(f"budget exceeded: {limit.metric} {shown} > {limit.text.split('=', 1)[1]}"
-                     + (f" (by {float(excess):.2f} %)" if excess is not None else ""))
+                     + (f" (by {readable(excess, 2)} %)" if excess is not None else ""))
     return lines
+

@@ -79,7 +79,8 @@ def spec_errors(debug: bool) -> Iterator[None]:
     every line names what it is about — never ``<spec>``.
 
     A :class:`SpecWarning` raised inside (e.g. by every network build) is printed once as a
-    ``warning:`` line when the block succeeds; on an error only the error line is printed.
+    ``warning:`` line when the block succeeds (a :class:`SpecNote` as written); on an error
+    only the error line is printed.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SpecWarning)
@@ -93,10 +94,11 @@ def spec_errors(debug: bool) -> Iterator[None]:
                 error.located(path=subject(context))
             click.echo(f"error: {error}", err=True)
             sys.exit(EXIT_BAD_INPUT)
-    for message in dict.fromkeys(str(w.message) for w in caught if w.category is SpecWarning):
-        click.echo(printable(f"warning: {message}"), err=True)
+    for message in dict.fromkeys((f"warning: {w.message}" if w.category is SpecWarning else str(w.message))
+                                 for w in caught if issubclass(w.category, SpecWarning)):
+        click.echo(printable(message), err=True)
     for other in caught:
-        if other.category is not SpecWarning:
+        if not issubclass(other.category, SpecWarning):
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
 
 

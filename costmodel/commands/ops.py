@@ -25,6 +25,7 @@ _TYPES = [
     (r"\bShare\b", "0 < m ≤ 1"),
     (r"\bPositive\b", "number > 0"),
     (r"\bFlag\b", "0 | 1"),
+    (r"\bCondition\b", "true | false | 0 | 1"),
     (r"\bProbability\b", "0 ≤ p < 1"),
     (r"\bexpr_in\(Domain\((\d+)[^)]*\)\)", r"whole ≥ \1"),
     (r"\bExpr\b", "expr"),

@@ -90,6 +90,9 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
         bindings = parse_bindings(assignments)
         names: tuple[str, ...] = ()
         if symbolic is not None:
+            if latency is not None or limits:  # a symbolic total has no one value to predict or compare
+                raise click.UsageError(f"{'--latency' if latency is not None else '--budget'} needs numbers; "
+                                       "it cannot be used with --symbolic")
             model = load_spec(spec)
             names = tuple(model.params) if symbolic == "*" else tuple(split_list(symbolic, "--symbolic"))
         check_input_shape(spec, input_shape)

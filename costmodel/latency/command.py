@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from costmodel.errors import SpecError
+from costmodel.errors import SpecError, SpecNote
 from costmodel.latency import device
 from costmodel.latency.model import DeviceProfile, predict
 from costmodel.latency.render import render_latency
@@ -20,15 +21,15 @@ __all__ = ["load_profile", "print_latency"]
 
 def load_profile(path: str) -> DeviceProfile:
     """The profile at ``path``; ``default``: the shipped profile of this CPU (model and NCHWc
-    block size) with optimizations on, named on stderr, with a warning when none matches.
-    SpecError if unreadable."""
+    block size) with optimizations on, named on stderr when the command succeeds (a
+    :class:`SpecNote`), with a warning when none matches. SpecError if unreadable."""
     source: str | Path = path
     if path == "default":
         source, matched = device.shipped_profile("all")
-        click.echo(f"latency: shipped profile {source.name}" +
-                   (" (this CPU)" if matched else
-                    f" — WARNING: no shipped profile is for this CPU ({device.cpu_model()}, NCHWc block "
-                    f"{device.nchwc_block()}); run `costmodel calibrate`"), err=True)
+        warnings.warn(SpecNote(f"latency: shipped profile {source.name}" + (
+            " (this CPU)" if matched else
+            f" — WARNING: no shipped profile is for this CPU ({device.cpu_model()}, NCHWc block "
+            f"{device.nchwc_block()}); run `costmodel calibrate`")), stacklevel=2)
     try:
         return DeviceProfile.load(source)
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:

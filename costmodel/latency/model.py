@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from costmodel.errors import SpecError
 from costmodel.latency.kernels import NCHWC_BLOCK, Kernel, kernels
 from costmodel.spec.located_yaml import read_text
 
@@ -197,11 +198,19 @@ class KernelTime:
 
 
 def predict(network: Network, profile: DeviceProfile) -> tuple[list[KernelTime], float]:
-    """Each kernel's predicted time and the total (session cost + kernels), in µs."""
-    times = [KernelTime(k, profile.node_us + profile.roofline(k.kind).time_us(
-                 k.maccs, k.bytes, k.calls, shape_features(k.kind, k.maccs, k.shape)))
-             for k in kernels(network, profile.optimize, profile.nchwc_block)]
-    return times, profile.session_us + sum(t.time_us for t in times)
+    """Each kernel's predicted time and the total (session cost + kernels), in µs. Raises
+    :class:`SpecError` when a count or the total is beyond a float's range (1.8e308)."""
+    try:
+        times = [KernelTime(k, profile.node_us + profile.roofline(k.kind).time_us(
+                     k.maccs, k.bytes, k.calls, shape_features(k.kind, k.maccs, k.shape)))
+                 for k in kernels(network, profile.optimize, profile.nchwc_block)]
+        total = profile.session_us + sum(t.time_us for t in times)
+    except OverflowError:
+        total = math.inf
+    if not math.isfinite(total):
+        raise SpecError("the counts are too large for a latency prediction: it would exceed "
+                        "1.8e+308 µs, a float's range")
+    return times, total
 
 
 def fit_roofline(maccs: np.ndarray, nbytes: np.ndarray, times: np.ndarray,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from costmodel.latency.model import DeviceProfile, KernelTime
+from costmodel.units import readable
 
 __all__ = ["render_latency"]
 
@@ -30,8 +31,9 @@ def render_latency(name: str, times: list[KernelTime], total_us: float, profile:
         lines.append(f"{'kernel':40} {'kind':15} {'maccs':>12} {'bytes':>11} {'µs':>9} {'time%':>6} {'maccs%':>6}")
     for t in [] if totals_only else times:
         label = t.kernel.layers[0] + (f" (+{len(t.kernel.layers) - 1})" if len(t.kernel.layers) > 1 else "")
-        lines.append(f"{label[:40]:40} {t.kernel.kind:15} {t.kernel.maccs:>12} {t.kernel.bytes:>11} "
-                     f"{t.time_us:>9.1f} {100 * t.time_us / kernel_total:>6.1f} "
+        lines.append(f"{label[:40]:40} {t.kernel.kind:15} {readable(t.kernel.maccs, 0):>12} {readable(t.kernel.bytes, 0):>11} "
+                     f"{readable(t.time_us):>9} {100 * t.time_us / kernel_total:>6.1f} "
                      f"{100 * t.kernel.maccs / maccs_total:>6.1f}")
-    lines.append(f"total {total_us / 1000:.3f} ms ({len(times)} kernels, session {profile.session_us:.1f} µs)")
+    lines.append(f"total {readable(total_us / 1000, 3)} ms ({len(times)} kernels, session "
+                 f"{readable(profile.session_us)} µs)")
     return "\n".join(lines) + "\n"

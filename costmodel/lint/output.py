@@ -6,12 +6,14 @@ Each is registered once in :data:`FORMATS` and maps a list of findings to text.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 from costmodel import __version__
 from costmodel.lint.registry import RULES, Finding
+from costmodel.units import readable
 
 __all__ = ["FORMATS", "render_findings", "show_value", "show_time", "SARIF_SCHEMA"]
 
@@ -19,10 +21,12 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def show_value(value: Any) -> str:
-    """Integers exactly, fractions and ratios to 3 significant digits."""
-    if isinstance(value, (Fraction, float)) and value != int(value):
-        return f"{float(value):.3g}"
-    return str(int(value)) if isinstance(value, (Fraction, float)) else str(value)
+    """Integers exactly, fractions and ratios to 3 significant digits (1.58e+49 from 10¹⁵ on)."""
+    if isinstance(value, (Fraction, float)):
+        if (isinstance(value, float) and not math.isfinite(value)) or abs(Fraction(value)) >= 10**15:
+            return readable(value)
+        return str(int(value)) if value == int(value) else f"{float(value):.3g}"
+    return str(value)
 
 
 def _number(value: Any) -> Any:

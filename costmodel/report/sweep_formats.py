@@ -10,6 +10,7 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from costmodel.analysis.grid_axis import Axis
 from costmodel.analysis.sweep import TOTAL_KEYS, SweepResult
 from costmodel.latency.sweep import LATENCY_KEY
-from costmodel.units import human
+from costmodel.units import human, readable
 
 __all__ = ["SWEEP_RENDERERS", "ROW_LIMITS", "render_closed_forms"]
 
@@ -101,13 +102,10 @@ def _labels(axis: Axis, index: np.ndarray) -> list[str]:
 
 
 def _percent(value: int, base: int) -> str:
-    """100·value/base to one decimal; "n/a" when base is 0; exact beyond float range."""
+    """100·value/base to one decimal (1.23e+45 from 10¹⁵ on); "n/a" when base is 0; no float overflow."""
     if base == 0:
         return "n/a"
-    try:
-        return f"{100 * value / base:.1f}"
-    except OverflowError:
-        return f"{Decimal(100 * value) / Decimal(base):.4g}"
+    return readable(Fraction(100 * value, base))
 
 
 def _human(value: int) -> str:
@@ -130,7 +128,7 @@ def render_table(result: SweepResult) -> Iterator[str]:
                *(["latency ms"] if latency else [])]
     rows = [[*(str(v) for v in bindings.values()), *(_human(totals[k]) for k in TABLE_TOTALS),
              *(_percent(totals[k], result.baseline[k]) for k in RELATIVE_TOTALS),
-             *([f"{latency[index] / 1000:.3f}"] if latency else [])]
+             *([readable(latency[index] / 1000, 3)] if latency else [])]
             for index, (bindings, totals) in enumerate(result.points())]
     defaults = ", ".join(f"{k} {result.baseline[k]}" for k in RELATIVE_TOTALS)
     extra = f"; {result.exact_points} point(s) built one by one" if result.method == "compiled" else ""

@@ -21,6 +21,7 @@ from costmodel.analysis.named import NamedCosts, named_costs
 from costmodel.analysis.result import Analysis
 from costmodel.cost import METRICS
 from costmodel.errors import SpecError
+from costmodel.units import readable
 
 __all__ = ["SymbolicReport", "Relaxed", "symbolic_report", "SYMBOLIC_FORMATS", "JSON_FORMAT",
            "MAX_NAMED_OPS"]
@@ -293,7 +294,7 @@ def _percent(value: float) -> str:
     that is 0 where its relaxed form is not."""
     if math.isinf(value):
         return "∞"
-    return f"{value:.2g}" if value < 10 else f"{value:,.0f}"
+    return f"{value:.2g}" if value < 10 else readable(value, 0, grouping=True)
 
 
 def _skipped(form: Relaxed) -> str:

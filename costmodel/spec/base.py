@@ -37,7 +37,7 @@ from costmodel.errors import SpecError, control_character
 from costmodel.spec.expr import evaluate
 
 __all__ = ["SpecModel", "LayerSpec", "Text", "Expr", "ExprPair", "Padding", "Domain", "expr_in", "Count", "Positive",
-           "Flag", "Probability", "Tally", "Multiple", "Share", "evaluated",
+           "Flag", "Condition", "Probability", "Tally", "Multiple", "Share", "evaluated",
            "expr_fields", "first_copy", "override", "op_names", "MAX_NETWORK_NODES", "MAX_BLOCK_DEPTH"]
 
 PADDING_KEYWORDS = ("same", "valid")
@@ -220,6 +220,10 @@ Positive = expr_in(Domain(0, min_open=True))
 Flag = expr_in(Domain(0, 1, whole=True))
 """0 or 1 (a switch that may be a parameter, e.g. ``se: use_se``)."""
 
+Condition = Annotated[Flag, BeforeValidator(lambda value: int(value) if isinstance(value, bool) else value)]  # type: ignore[valid-type]
+"""A condition: ``true``/``false``, 0 or 1, or an expression whose value is 0 or 1 (a
+comparison, ``and``/``or``/``not``); any other number (``when: 2``) is refused, not read as true."""
+
 Probability = expr_in(Domain(0, 1, max_open=True))
 """A number in [0, 1) (dropout's ``p``, as PyTorch requires)."""
 
@@ -240,7 +244,7 @@ class LayerSpec(SpecModel):
     inputs: list[str] | str | None = None
     repeat: expr_in(Domain(1, MAX_NETWORK_NODES, whole=True)) | None = None  # type: ignore[valid-type]
     first: dict[str, Any] | None = None
-    when: Expr | None = None
+    when: Condition | None = None
     choices: dict[str, list[Any]] | None = None
     """Search-space choices (costmodel.space): field → values, chosen per copy; ``repeat``
     → depths, chosen per stage; ``skip: [false, true]`` lets a shape-preserving copy be left

@@ -20,7 +20,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from costmodel.arith import FUNCTIONS, Value, as_int, bounded, parse_decimal
+from costmodel.arith import FUNCTIONS, Value, as_int, bounded, decimal_text, parse_decimal
 from costmodel.errors import SpecError, printable
 
 __all__ = ["MAX_EXPRESSION_LENGTH", "MAX_EXPONENT", "MAX_POWER_BITS", "evaluate", "truth"]
@@ -167,11 +167,17 @@ def _compare(node: ast.Compare, scope: Mapping[str, Value], text: str) -> int:
 
 
 def truth(value: Value, text: str = "") -> bool:
-    """A condition's value as a bool; a symbolic value is an error (it has no single answer)."""
+    """A condition's value (0 or 1, as comparisons give) as a bool. Any other value is an
+    error, not "true" (``when: 2``, ``alpha and 4``), and so is a symbolic one (it has no
+    single answer)."""
     if getattr(value, "free_symbols", None):
         raise SpecError(f"condition {text or value!r} depends on symbolic parameters; bind them "
                         "to numbers")
-    return bool(value)
+    value = as_int(value)
+    if isinstance(value, bool) or value not in (0, 1):
+        raise SpecError(f"condition {text or value!r} is {decimal_text(value)}: a condition must be "
+                        "0 or 1 (true or false, a comparison, and/or/not)")
+    return bool(value == 1)
 
 
 def evaluate(value: Any, scope: Mapping[str, Value]) -> Value:

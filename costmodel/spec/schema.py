@@ -100,12 +100,17 @@ def resolve_bindings(spec: ModelSpec, bindings: Mapping[str, Any],
     """Value of every declared parameter: a symbol, the binding, or the default.
 
     Bindings may be numbers or expression text; a default may refer to earlier parameters.
-    Each numeric value must lie in its parameter's domain. Raises :class:`SpecError`.
+    Each numeric value must lie in its parameter's domain. Raises :class:`SpecError`, also
+    for a name both symbolic and bound.
     """
     unknown = sorted((set(bindings) | set(symbolic)) - set(spec.params))
     if unknown:
         declared = ", ".join(spec.params) or "none"
         raise SpecError(f"unknown parameter '{unknown[0]}' (declared: {declared})")
+    both = [name for name in symbolic if name in bindings]
+    if both:  # the binding would be silently dropped: which was meant?
+        raise SpecError(f"parameter '{both[0]}' is both symbolic and bound to {bindings[both[0]]!r}; "
+                        "give one of the two")
     scope: dict[str, Value] = {}
     for name, parameter in spec.params.items():
         if name in symbolic:

@@ -13,6 +13,7 @@ from costmodel.graph import Node
 from costmodel.lint.context import LintContext
 from costmodel.lint.registry import Finding, Threshold, register_rule
 from costmodel.ops.base import Geometry, Traffic
+from costmodel.units import readable
 
 __all__: list[str] = []
 
@@ -73,7 +74,7 @@ def unbalanced_pointwise_channels(ctx: LintContext) -> Iterator[Finding]:
         if _exceeds(integer(mac), integer(weights), c1 * c2, 2 * x, ratio):
             value = mac / (2 * x * math.sqrt(c1 * c2) + weights)
             yield ctx.finding("G1", node, f"1×1 conv {c1}→{c2} channels: "
-                              f"mem_access {value:.3f}× the bound at equal maccs", value, ratio)
+                              f"mem_access {readable(value, 3)}× the bound at equal maccs", value, ratio)
 
 
 @register_rule("G2", "excessive-group-convolution",
@@ -114,7 +115,7 @@ def excessive_group_convolution(ctx: LintContext) -> Iterator[Finding]:
         value = Fraction(integer(grouped), integer(dense))
         if value > ratio:
             yield ctx.finding("G2", node, f"{groups}-group conv {c1}→{c2} channels: mem_access "
-                              f"{float(value):.3f}× a dense conv of equal maccs", value, ratio)
+                              f"{readable(value, 3)}× a dense conv of equal maccs", value, ratio)
 
 
 @register_rule("G3", "fragmented-block",
