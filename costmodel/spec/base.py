@@ -50,8 +50,8 @@ walk over the calls recurses that deep."""
 MAX_NETWORK_NODES = 100_000
 """Most primitive ops one network may expand to (repeats, blocks and block parameters such as
 ``branches`` or ``parts`` included; the input is not an op); refused before the expansion
-allocates them. At this size ``report`` and ``lint`` took 3.8–5.5 s of CPU, ``check``
-7.2–11.7 s, within 0.3 GiB, on the 2-core machine of the benchmarks at load 12–19
+allocates them. At this size ``report`` and ``lint`` took 4.3–5.6 s of CPU, ``check``
+9.2–10.2 s, within 0.3 GiB, on the 2-core machine of the benchmarks at load 8–11
 (benchmarks/bench_scaling.py, 2026-12-03); at 200,000 ops ``check`` took 11 s (before
 its per-node cost was cut), over the 10 s every input must be answered in (issue 9).
 ``export`` has a lower limit of its own."""
