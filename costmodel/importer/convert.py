@@ -1170,6 +1170,9 @@ def import_model(path: str, input_shape: tuple[int, ...] | None = None) -> Impor
     g = model.graph
     consts: dict[str, Const] = {}
     for t in g.initializer:
+        if t.name in consts:  # ONNX names are unique: which of the two would a node read?
+            raise SpecError(f"initializer '{t.name}' is defined twice (dims {list(consts[t.name].shape)} and "
+                            f"{list(t.dims)})", path=path)
         try:
             value = numpy_helper.to_array(t) if _has_data(t) and t.data_location == 0 else None
         except (ValueError, TypeError) as error:  # raw data whose size does not fit its dims

@@ -128,3 +128,11 @@ def test_onnx_names_a_spec_reads_are_counted_as_the_original(tmp_path: Path, nam
     again = CliRunner().invoke(main, ["report", str(tmp_path / "o.yaml"), "--totals-only"])
     assert again.exit_code == 0, again.output
     assert again.stdout.split("\n", 1)[1] == result.stdout.split("\n", 1)[1]  # every total but the title
+
+
+def test_an_initializer_defined_twice_is_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("onnx")
+    h = CORPUS._hostile_onnx()
+    (tmp_path / "m.onnx").write_bytes(h.serialized(S9._malformed(h)["duplicate_init"]))
+    line = assert_one_line_error(CliRunner().invoke(main, ["report", str(tmp_path / "m.onnx")]), "m.onnx")
+    assert "initializer 'w' is defined twice (dims [4, 3, 3, 3] and [4, 3, 5, 5])" in line, line
