@@ -191,6 +191,8 @@ class _Builder:
         self.nodes[INPUT] = Node(INPUT, INPUT, LayerSpec(op=INPUT), [],
                                  [(batch, channels, height, width)], Cost(), (), 0)
         output = self._expand_list(self.spec.layers, _Scope.of(self.scope), "", (), [(INPUT, 0)], 0)
+        if len(self.nodes) == 1:  # as `layers: []` is refused: an all-zero report of nothing
+            raise SpecError("no layer is left: every layer's `when` is false at these parameter values")
         network = Network(self.spec, self.path, self.scope, self.nodes, self.blocks, output)
         for node in network.unread():
             warnings.warn(SpecWarning(unread_message(network, node)), stacklevel=4)

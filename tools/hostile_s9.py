@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
-__all__ = ["cases", "WHEN_VALID", "WHEN_INVALID", "ONNX_NAMES", "ONNX_MALFORMED", "OPEN"]
+__all__ = ["cases", "WHEN_VALID", "WHEN_INVALID", "ALL_DROPPED", "ONNX_NAMES", "ONNX_MALFORMED", "OPEN"]
 
 WHEN_SPEC = ("model: t\nparams: {{alpha: {{default: 1, min: 0.1, max: 10}}}}\ninput: [3, 8, 8]\nlayers:\n"
              "  - {{op: conv2d, out: 4, kernel: 1}}\n  - {{op: relu, when: {when}}}\n")
@@ -26,6 +26,8 @@ WHEN_VALID = {"true": WITH_RELU, "false": WITHOUT_RELU, "1": WITH_RELU, "0": WIT
               "'alpha > 0'": WITH_RELU, "'alpha == 1 and not 0'": WITH_RELU, "'alpha < 1 or 0'": WITHOUT_RELU,
               "'alpha == 1'": WITH_RELU}
 """Conditions and the CSV total row they give (with or without the relu)."""
+ALL_DROPPED = "model: t\ninput: [3, 8, 8]\nlayers:\n  - {op: conv2d, out: 4, kernel: 1, when: 0}\n"
+"""A spec whose every layer is left out."""
 WHEN_INVALID = ["2", "-1", "0.5", "'1 + 1'", "'alpha and 4'", "'not 3'", "'alpha * 2'", "'2 > 1 > 0 and 3'",
                 "[1]", "'yes'", "{a: 1}"]
 """Conditions that are not 0 or 1: each one line (``when: 2`` was read as true)."""
@@ -49,6 +51,9 @@ def _when(corpus: ModuleType) -> Iterator[Any]:
         for command in ("report", "lint", "check"):
             yield corpus.Case(f"s9_when/invalid/{value}/{command}", [command, "s.yaml"],
                               {"s.yaml": WHEN_SPEC.format(when=value)})
+    for command in ("report", "lint", "check", "export"):  # as `layers: []`: nothing to count (was all zeros)
+        yield corpus.Case(f"s9_when/every_layer_dropped/{command}", [command, "s.yaml", "-o", "e.onnx"][
+            :4 if command == "export" else 2], {"s.yaml": ALL_DROPPED})
 
 
 def _huge(corpus: ModuleType) -> Iterator[Any]:

@@ -136,3 +136,9 @@ def test_an_initializer_defined_twice_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "m.onnx").write_bytes(h.serialized(S9._malformed(h)["duplicate_init"]))
     line = assert_one_line_error(CliRunner().invoke(main, ["report", str(tmp_path / "m.onnx")]), "m.onnx")
     assert "initializer 'w' is defined twice (dims [4, 3, 3, 3] and [4, 3, 5, 5])" in line, line
+
+
+@pytest.mark.parametrize("command", ["report", "lint", "check"])
+def test_a_spec_whose_every_layer_is_left_out_is_one_line(tmp_path: Path, command: str) -> None:
+    line = assert_one_line_error(_run(tmp_path, S9.ALL_DROPPED, command), "s.yaml")  # was all-zero totals
+    assert "no layer is left" in line, line
