@@ -17,7 +17,7 @@ from costmodel.commands.common import (
     spec_errors,
     split_list,
 )
-from costmodel.errors import SpecError
+from costmodel.errors import SpecError, printable
 from costmodel.report.formats import FORMATS
 from costmodel.units import DTYPE_BYTES
 
@@ -91,8 +91,9 @@ def report(ctx: click.Context, spec: str, assignments: tuple[str, ...], fmt: str
         names: tuple[str, ...] = ()
         if symbolic is not None:
             if latency is not None or limits:  # a symbolic total has no one value to predict or compare
-                raise click.UsageError(f"{'--latency' if latency is not None else '--budget'} needs numbers; "
-                                       "it cannot be used with --symbolic")
+                given = (f"--latency {latency}".removesuffix(" default") if latency is not None
+                         else f"--budget {budget}")
+                raise click.UsageError(f"{printable(given)} needs numbers; it cannot be used with --symbolic")
             model = load_spec(spec)
             names = tuple(model.params) if symbolic == "*" else tuple(split_list(symbolic, "--symbolic"))
         check_input_shape(spec, input_shape)

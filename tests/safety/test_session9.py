@@ -102,8 +102,9 @@ def test_the_profile_note_is_printed_on_success(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (["--symbolic", "alpha", "--budget", "maccs=1"], "--budget needs numbers"),
+    (["--symbolic", "alpha", "--budget", "maccs=1"], "--budget maccs=1 needs numbers"),
     (["--symbolic", "alpha", "--latency"], "--latency needs numbers"),
+    (["--symbolic", "alpha", "--latency", "missing.json"], "--latency missing.json needs numbers"),
     (["--symbolic", "alpha", "--set", "alpha=2"], "parameter 'alpha' is both symbolic and bound to '2'"),
     (["--budget", "maccs=1M,maccs=2M"], "'maccs' is given twice"),
     (["--budget", "maccs=1M,,params=1M"], "empty item"),
