@@ -130,6 +130,12 @@ def _conv(st: State, node: Any, a: dict[str, Any]) -> None:
     # is no parameter; an initializer bias is (BN folded by the exporter included)
     learned = bias is not None and (bias.param or bias.value is None or bool(np.any(bias.value)))
     stride, dilation = list(a.get("strides", [1, 1])), list(a.get("dilations", [1, 1]))
+    for key, values in (("strides", stride), ("dilations", dilation), ("kernel_shape", a.get("kernel_shape"))):
+        if values is not None and len(values) != 2:  # a 2-D conv: one value per spatial axis
+            raise st.error(node, f"attribute '{key}' has {len(values)} values; a 2-D Conv takes 2")
+    if "kernel_shape" in a and [int(k) for k in a["kernel_shape"]] != list(weight.shape[2:]):
+        raise st.error(node, f"kernel_shape {list(a['kernel_shape'])} disagrees with its weight's "
+                             f"{list(weight.shape[2:])}")
     st.add(node, "conv2d", [node.input[0]], list(node.output), out=weight.shape[0],
            kernel=_pair(weight.shape[2:]), stride=_pair(stride),
            padding=_padding(st, node, a, list(weight.shape[2:]), stride, dilation),

@@ -131,12 +131,18 @@ def test_onnx_names_a_spec_reads_are_counted_as_the_original(tmp_path: Path, nam
     assert again.stdout.split("\n", 1)[1] == result.stdout.split("\n", 1)[1]  # every total but the title
 
 
-def test_an_initializer_defined_twice_is_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "expected"), [
+    ("duplicate_init", "initializer 'w' is defined twice (dims [4, 3, 3, 3] and [4, 3, 5, 5])"),
+    ("weight_kernel_mismatch", "kernel_shape [3, 3] disagrees with its weight's [5, 5]"),
+    ("strides_3", "attribute 'strides' has 3 values; a 2-D Conv takes 2"),
+    ("kernel_shape_long", "attribute 'kernel_shape' has 1000 values"),
+])
+def test_malformed_onnx_is_one_line(tmp_path: Path, name: str, expected: str) -> None:
     pytest.importorskip("onnx")
     h = CORPUS._hostile_onnx()
-    (tmp_path / "m.onnx").write_bytes(h.serialized(S9._malformed(h)["duplicate_init"]))
+    (tmp_path / "m.onnx").write_bytes(h.serialized(S9._malformed(h)[name]))
     line = assert_one_line_error(CliRunner().invoke(main, ["report", str(tmp_path / "m.onnx")]), "m.onnx")
-    assert "initializer 'w' is defined twice (dims [4, 3, 3, 3] and [4, 3, 5, 5])" in line, line
+    assert expected in line, line
 
 
 @pytest.mark.parametrize("command", ["report", "lint", "check"])
