@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
-__all__ = ["cases", "WHEN_VALID", "WHEN_INVALID", "ALL_DROPPED", "ONNX_NAMES", "ONNX_MALFORMED", "OPEN"]
+__all__ = ["cases", "EXACT", "WHEN_VALID", "WHEN_INVALID", "ALL_DROPPED", "ONNX_NAMES", "ONNX_MALFORMED", "OPEN"]
 
 WHEN_SPEC = ("model: t\nparams: {{alpha: {{default: 1, min: 0.1, max: 10}}}}\ninput: [3, 8, 8]\nlayers:\n"
              "  - {{op: conv2d, out: 4, kernel: 1}}\n  - {{op: relu, when: {when}}}\n")
@@ -41,6 +41,26 @@ HUGE_OVERFLOW = (f"model: t\ninput: [1, {'1' + '0' * 60}, {'1' + '0' * 60}]\nlay
                  f"  - {{op: conv2d, out: {_BIG}, kernel: 1}}\n  - {{op: conv2d, out: {_BIG}, kernel: 1}}\n")
 """10¹²⁰ pixels × 10⁹⁹ × 10⁹⁹ channels: 10³¹⁸ maccs, beyond a float: a latency prediction
 is one line (it was an OverflowError), the counts themselves are exact."""
+
+
+EXACT = {
+    # batch 3: params 4·3 = 12 (no bias); maccs 3·64·12 = 2,304; mem 3·192 + 12 + 3·256 = 1,356
+    "batch_3": ("model: t\nbatch: 3\ninput: [3, 8, 8]\nlayers:\n  - {op: conv2d, out: 4, kernel: 1}\n",
+                "total,,,,12,2304,1356,0,1"),
+    # 6×5×7, k (3, 2), s (2, 3), p (1, 0), groups 2: H′ = ⌊(5 + 2 − 3)/2⌋ + 1 = 3, W′ = ⌊(7 − 2)/3⌋ + 1 = 2;
+    # params 4·(6/2)·6 + 4 = 76; maccs 24 outputs · 18 = 432; mem 210 + 76 + 24 = 310; 24 bias adds
+    "rectangular_grouped": ("model: t\ninput: [6, 5, 7]\nlayers:\n  - {op: conv2d, out: 4, kernel: [3, 2], "
+                            "stride: [2, 3], padding: [1, 0], groups: 2, bias: true}\n", "total,,,,76,432,310,24,1"),
+}
+"""Odd but valid specs and their CSV total row, counted by hand."""
+
+
+def _exact(corpus: ModuleType) -> Iterator[Any]:
+    for name, (text, row) in EXACT.items():
+        yield corpus.Case(f"s9_exact/{name}/report", ["report", "s.yaml", "--format", "csv"], {"s.yaml": text},
+                          expect="ok", figures=(row,))
+        yield corpus.Case(f"s9_exact/{name}/check", ["check", "s.yaml"], {"s.yaml": text}, expect="ok",
+                          figures=("agree",))
 
 
 def _when(corpus: ModuleType) -> Iterator[Any]:
@@ -194,6 +214,7 @@ def _onnx(corpus: ModuleType) -> Iterator[Any]:
 
 def cases(corpus: ModuleType) -> Iterator[Any]:
     """Every session-9 case (hostile_corpus's ``Case`` objects)."""
+    yield from _exact(corpus)
     yield from _when(corpus)
     yield from _huge(corpus)
     yield from _notes(corpus)

@@ -149,3 +149,11 @@ def test_malformed_onnx_is_one_line(tmp_path: Path, name: str, expected: str) ->
 def test_a_spec_whose_every_layer_is_left_out_is_one_line(tmp_path: Path, command: str) -> None:
     line = assert_one_line_error(_run(tmp_path, S9.ALL_DROPPED, command), "s.yaml")  # was all-zero totals
     assert "no layer is left" in line, line
+
+
+@pytest.mark.parametrize("name", sorted(S9.EXACT))
+def test_odd_valid_specs_are_counted_exactly(tmp_path: Path, name: str) -> None:
+    text, row = S9.EXACT[name]
+    result = _run(tmp_path, text, "report", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == row
