@@ -33,12 +33,12 @@ def map_subnets(space: Space, subnets: Iterable[Subnet],
     ``"module:function"`` path). ``address``: a running scheduler (``tcp://host:8786``);
     None starts a local cluster of ``workers`` single-threaded processes for the call.
     """
+    if isinstance(question, str):
+        resolve(question)  # a wrong name is one line here, before Dask is imported (~3 s) or a cluster starts
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as error:  # the optional extra
         raise RuntimeError("the distributed map needs Dask: pip install 'costmodel[dask]'") from error
-    if isinstance(question, str):
-        resolve(question)  # a wrong name is one line here, before a cluster starts
     specs = [subnet_spec(space, subnet) for subnet in subnets]
     if address is not None:
         try:
