@@ -136,6 +136,7 @@ def _conv(st: State, node: Any, a: dict[str, Any]) -> None:
     if "kernel_shape" in a and [int(k) for k in a["kernel_shape"]] != list(weight.shape[2:]):
         raise st.error(node, f"kernel_shape {list(a['kernel_shape'])} disagrees with its weight's "
                              f"{list(weight.shape[2:])}")
+    _check_conv_weights(st, node, weight, bias, int(a.get("group", 1)))
     st.add(node, "conv2d", [node.input[0]], list(node.output), out=weight.shape[0],
            kernel=_pair(weight.shape[2:]), stride=_pair(stride),
            padding=_padding(st, node, a, list(weight.shape[2:]), stride, dilation),
@@ -144,11 +145,39 @@ def _conv(st: State, node: Any, a: dict[str, Any]) -> None:
            weights={"weight": node.input[1], **({"bias": node.input[2]} if learned else {})})
 
 
+def _check_conv_weights(st: State, node: Any, weight: Any, bias: Any, groups: int) -> None:
+    """A Conv's weight reads C_in / groups channels of its input and its bias has one value
+    per output channel (onnxruntime refuses a model where they disagree; counting the layer
+    from either one alone would count a network the file does not describe)."""
+    x = st.shapes.get(node.input[0])
+    if x is not None and len(x) == 4 and weight.shape[1] * groups != x[1]:
+        raise st.error(node, f"weight {list(weight.shape)} with group {groups} reads "
+                             f"{weight.shape[1] * groups} channels; its input has {x[1]}")
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise st.error(node, f"bias {list(bias.shape)} for {weight.shape[0]} output channels")
+
+
+def _check_gemm_weights(st: State, node: Any, weight: Any, trans_b: bool) -> None:
+    """Gemm(x, W, b): W's K equals x's last axis and b is one value per output (a bias of
+    another broadcast shape has no linear-layer mapping)."""
+    if len(weight.shape) != 2:
+        raise st.error(node, f"weight {list(weight.shape)} is not 2-D")
+    k, n = (weight.shape[1], weight.shape[0]) if trans_b else weight.shape
+    x = st.shapes.get(node.input[0])
+    if x is not None and x[-1] != k:
+        raise st.error(node, f"weight {list(weight.shape)}{' (transB)' if trans_b else ''} reads "
+                             f"{k} features; its input {list(x)} has {x[-1]}")
+    bias = st.const(node.input[2]) if len(node.input) > 2 and node.input[2] else None
+    if bias is not None and tuple(bias.shape) not in ((n,), (1, n)):
+        raise st.error(node, f"bias {list(bias.shape)} for {n} outputs")
+
+
 def _gemm(st: State, node: Any, a: dict[str, Any]) -> None:
     weight = st.const(node.input[1])
     if weight is None or a.get("transA", 0) or not _close(a.get("alpha", 1.0), 1) \
             or not _close(a.get("beta", 1.0), 1):
         raise st.error(node, "only Gemm(x, W[, b]) with a constant W is a linear layer")
+    _check_gemm_weights(st, node, weight, bool(a.get("transB", 0)))
     bias = len(node.input) > 2 and bool(node.input[2])
     st.add(node, "linear", [node.input[0]], list(node.output),
            out=weight.shape[0] if a.get("transB", 0) else weight.shape[1], bias=bias,
@@ -1220,6 +1249,10 @@ def import_model(path: str, input_shape: tuple[int, ...] | None = None) -> Impor
                                  f"{' '.join(str(error).split())[:200]})") from None
     if not st.layers:
         raise SpecError("the graph computes nothing costmodel counts", path=path)
+    for value in g.output:
+        if value.name not in st.refs and value.name not in consts and value.name not in producers:
+            raise SpecError(f"graph output '{value.name}' is produced by no node and is not an input",
+                            path=path)
     outputs = [st.refs.get(value.name) for value in g.output]
     moved: dict[str, str] = {}
     layers, output = group_conv_bn_act(st.layers, st.weights, outputs[0] if outputs else None, moved)

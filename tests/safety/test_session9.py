@@ -136,6 +136,11 @@ def test_onnx_names_a_spec_reads_are_counted_as_the_original(tmp_path: Path, nam
     ("weight_kernel_mismatch", "kernel_shape [3, 3] disagrees with its weight's [5, 5]"),
     ("strides_3", "attribute 'strides' has 3 values; a 2-D Conv takes 2"),
     ("kernel_shape_long", "attribute 'kernel_shape' has 1000 values"),
+    ("weight_cin_mismatch", "layer 'conv' (Conv): weight [4, 5, 3, 3] with group 1 reads 5 channels; its input has 3"),
+    ("gemm_mismatch", "layer 'fc' (Gemm): weight [2, 5] (transB) reads 5 features; its input [1, 4] has 4"),
+    ("gemm_bias_mismatch", "layer 'fc' (Gemm): bias [3] for 2 outputs"),
+    ("flatten_last_axis", "layer 'fc' (Gemm): weight [2, 4] (transB) reads 4 features; its input [4, 1] has 1"),
+    ("dangling_output", "graph output 'nowhere' is produced by no node and is not an input"),
 ])
 def test_malformed_onnx_is_one_line(tmp_path: Path, name: str, expected: str) -> None:
     pytest.importorskip("onnx")
