@@ -283,8 +283,9 @@ def _references() -> list[tuple[str, Spec]]:
 
 
 def reference_times(samples: list[Sample], runs: int) -> dict[str, float]:
-    """Each reference model's CPU time per run (µs; :func:`best`) among ``samples``."""
-    return {sample.kind.partition(":")[2]: best(sample.times.cpu_us, runs)
+    """Each reference model's CPU time per run without the profiler (µs; :func:`best`) among
+    ``samples``."""
+    return {sample.kind.partition(":")[2]: best(sample.times.plain_us, runs)
             for sample in samples if sample.kind.startswith("reference:")}
 
 
@@ -307,8 +308,8 @@ def measure(points_per_kind: int, *, optimize: str, runtime_name: str, rounds: i
 
 def _time(specs: list[tuple[str, Spec]], *, optimize: str, runtime_name: str, rounds: int, runs: int,
           seed: int, progress: Callable[[str], None] | None = None) -> list[Sample]:
-    """Build, export and time ``specs`` (kind, spec) in interleaved rounds; a grid point
-    (its kind one of KINDS) must run its kind's kernel and helpers only."""
+    """Build, export and time ``specs`` (kind, spec) in interleaved rounds, CHUNK points at a
+    time; a grid point (its kind one of KINDS) must run its kind's kernel and helpers only."""
     from costmodel.export import export_network
     from costmodel.graph import build
     from costmodel.runtime.base import RunOptions
@@ -331,46 +332,60 @@ def _time(specs: list[tuple[str, Spec]], *, optimize: str, runtime_name: str, ro
         source, port = network.output
         jobs.append((kind, found, exported.model.SerializeToString(), feeds,
                      math.prod(exported.input.shape), math.prod(network.nodes[source].outputs[port])))
-    with tempfile.TemporaryDirectory() as folder:
-        profiled = [runtime.profiled(data, feeds, options, folder) for _, _, data, feeds, _, _ in jobs]
-        for round_ in range(rounds):
-            for timed in profiled:
-                timed.run(runs)
-            if progress is not None:
-                progress(f"round {round_ + 1}/{rounds}")
-        return [Sample(kind, found, timed.finish(), inputs, outputs)
-                for (kind, found, _, _, inputs, outputs), timed in zip(jobs, profiled)]
+    samples = []
+    steps = -(-len(jobs) // CHUNK) * rounds
+    for start in range(0, len(jobs), CHUNK):
+        chunk = jobs[start:start + CHUNK]
+        with tempfile.TemporaryDirectory() as folder:
+            profiled = [runtime.profiled(data, feeds, options, folder) for _, _, data, feeds, _, _ in chunk]
+            for round_ in range(rounds):
+                for timed in profiled:
+                    timed.run(runs)
+                if progress is not None:
+                    progress(f"round {start // CHUNK * rounds + round_ + 1}/{steps}")
+            samples += [Sample(kind, found, timed.finish(), inputs, outputs)
+                        for (kind, found, _, _, inputs, outputs), timed in zip(chunk, profiled)]
+    return samples
+
+
+CHUNK = 400
+"""Points timed together in interleaved rounds: each holds two sessions (plain and profiled,
+~5 MB together on average), so a whole grid at once would take gigabytes."""
 
 
 @dataclass(frozen=True)
 class Baseline:
-    """Fixed costs of a profiled run (µs): the session's per run, the executor's per node."""
+    """Fixed costs of a run (µs): the session's per run and the executor's per node, both
+    without the profiler, and ``profiler_us``: what the profiler adds to each node's
+    reported time (a one-element ReLU's profiled time; its own work is well under 1 µs)."""
 
     session_us: float
     node_us: float
+    profiler_us: float = 0.0
 
 
 def baseline(chain1: Sample, chain8: Sample, runs: int) -> Baseline:
-    """From the chains of 1 and 8 one-element ReLUs: CPU time less the kernels' profiled
-    time, its slope per node and its intercept."""
-    def overhead(sample: Sample) -> float:
-        times = sample.times
-        return best(times.cpu_us, runs) - sum(_node_us(times, node, runs) for node in times.op_types)
-
-    node = max((overhead(chain8) - overhead(chain1)) / 7, 0.0)
-    return Baseline(max(overhead(chain1) - node, 0.0), node)
+    """From the chains of 1 and 8 one-element ReLUs: their plain CPU time's slope per node
+    and its intercept, and the median profiled time of the 8-chain's nodes."""
+    plain1, plain8 = best(chain1.times.plain_us, runs), best(chain8.times.plain_us, runs)
+    node = max((plain8 - plain1) / 7, 0.0)
+    profiler = statistics.median(_node_us(chain8.times, name, runs) for name in chain8.times.op_types)
+    return Baseline(max(plain1 - node, 0.0), node, profiler)
 
 
 def estimate(sample: Sample, fixed: Baseline, runs: int) -> list[Point]:
-    """A grid point's kernel time: its run's CPU time less the session's and the executor's
-    fixed costs and less the helper nodes' profiled times (layout reorders, reshapes, the
-    transpose of a product's operand); the reorders are ``reorder`` points of their own (the
-    tensor's bytes read and written)."""
+    """A grid point's kernel time: its plain run's CPU time less the session's and the
+    executor's fixed costs and less the helper nodes' times (layout reorders, reshapes, the
+    transpose of a product's operand: their profiled times less the profiler's share); the
+    reorders are ``reorder`` points of their own (the tensor's bytes read and written).
+    A profiled run is not used whole: on the AMD EPYC the profiler adds 6–10 µs per node
+    (3 of them inside each node's reported time), which a network's plain run never pays."""
     helpers = HELPERS | ({"Transpose"} if sample.kind in ("tensor_matmul", "gemm") else set())
     times = sample.times
     own = [k for k in sample.kernels if k.kind == sample.kind]
-    other_us = {node: _node_us(times, node, runs) for node, op in times.op_types.items() if op in helpers}
-    kernel_us = (best(times.cpu_us, runs) - fixed.session_us - fixed.node_us * len(times.op_types)
+    other_us = {node: max(_node_us(times, node, runs) - fixed.profiler_us, 0.0)
+                for node, op in times.op_types.items() if op in helpers}
+    kernel_us = (best(times.plain_us, runs) - fixed.session_us - fixed.node_us * len(times.op_types)
                  - sum(other_us.values())) / len(own)
     points = [Point(sample.kind, own[0].maccs, own[0].bytes, max(kernel_us, 0.01), own[0].calls, own[0].shape)]
     for node, op in times.op_types.items():

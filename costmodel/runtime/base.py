@@ -9,7 +9,7 @@ back to the spec's layers, whatever produced it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import numpy as np
@@ -61,11 +61,14 @@ class Profile:
 @dataclass(frozen=True)
 class RunTimes:
     """Timed runs of a profiled session: each run's CPU time (µs, calling thread) and each
-    node's kernel time in that run (µs, wall), with the nodes' op types."""
+    node's kernel time in that run (µs, wall), with the nodes' op types; ``plain_us``: the
+    CPU time of the same model's runs without the profiler, interleaved with them (the
+    profiler's own cost, several µs per node, is not in them)."""
 
     cpu_us: list[float]
     node_us: list[dict[str, float]]
     op_types: dict[str, str]
+    plain_us: list[float] = field(default_factory=list)
 
 
 class ProfiledRuns(Protocol):

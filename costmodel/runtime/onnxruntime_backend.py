@@ -91,9 +91,11 @@ class OnnxRuntime:
     @_refusals
     def profiled(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions,
                  folder: str, *, warmup: int = 2) -> ProfiledSession:
-        """A profiling session (files in ``folder``) timed run by run, for interleaving."""
+        """A profiling session (files in ``folder``) and a plain one of the same model, timed
+        run by run, for interleaving."""
         prefix = os.path.join(folder, f"profile{len(os.listdir(folder))}")
-        return ProfiledSession(self.session(model, options, profile_prefix=prefix), feeds, warmup)
+        return ProfiledSession(self.session(model, options, profile_prefix=prefix),
+                               self.session(model, options), feeds, warmup)
 
     @_refusals
     def profile(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions, *,
@@ -126,23 +128,27 @@ def _activation(node: onnx.NodeProto) -> str | None:
 
 
 class ProfiledSession:
-    """A session with onnxruntime's profiler on, run a few times at a time (so that many
-    models can be timed in interleaved rounds) and read back run by run."""
+    """A session with onnxruntime's profiler on and a plain one of the same model, run a few
+    times at a time (so that many models can be timed in interleaved rounds) and read back
+    run by run."""
 
-    def __init__(self, session: ort.InferenceSession, feeds: Mapping[str, np.ndarray],
-                 warmup: int) -> None:
-        self._session, self._feeds, self._warmup = session, dict(feeds), warmup
+    def __init__(self, session: ort.InferenceSession, plain: ort.InferenceSession,
+                 feeds: Mapping[str, np.ndarray], warmup: int) -> None:
+        self._session, self._plain, self._feeds = session, plain, dict(feeds)
         self._cpu: list[float] = []
+        self._plain_cpu: list[float] = []
         for _ in range(warmup):
             session.run(None, self._feeds)
+            plain.run(None, self._feeds)
 
     def run(self, runs: int) -> None:
-        """``runs`` more timed runs."""
+        """``runs`` more timed runs of each session, alternating (plain, profiled, …)."""
         counter = CLOCKS["cpu"]
         for _ in range(runs):
-            start = counter()
-            self._session.run(None, self._feeds)
-            self._cpu.append((counter() - start) / 1000)
+            for session, times in ((self._plain, self._plain_cpu), (self._session, self._cpu)):
+                start = counter()
+                session.run(None, self._feeds)
+                times.append((counter() - start) / 1000)
 
     def finish(self) -> RunTimes:
         """End profiling; node times per timed run (each node runs once per run)."""
@@ -159,4 +165,4 @@ class ProfiledSession:
         runs = len(self._cpu)
         per_run = [{name: values[len(values) - runs + index] for name, values in durations.items()}
                    for index in range(runs)]
-        return RunTimes(list(self._cpu), per_run, op_types)
+        return RunTimes(list(self._cpu), per_run, op_types, list(self._plain_cpu))

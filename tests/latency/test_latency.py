@@ -273,27 +273,30 @@ def test_an_im2col_grouped_conv_pays_its_fixed_cost_per_group():
     assert roofline.time_us(48 * 12 * 14 * 14, 0, calls=4) == pytest.approx(4 * 2.0 + 48 * 12 * 14 * 14 / 1000)
 
 
-def _sample(kind, op_types, cpu, profiled, kernels_=()):
-    """A grid point timed in one round of two runs: CPU times and profiled node times."""
-    times = RunTimes(cpu_us=[cpu, cpu], node_us=[dict(profiled)] * 2, op_types=op_types)
+def _sample(kind, op_types, plain, profiled, kernels_=()):
+    """A grid point timed in one round of two runs: plain CPU times and profiled node times
+    (the profiled runs' CPU time 50 µs more: the calibration must not read it)."""
+    times = RunTimes(cpu_us=[plain + 50, plain + 50], node_us=[dict(profiled)] * 2, op_types=op_types,
+                     plain_us=[plain, plain])
     return Sample(kind, list(kernels_), times, inputs=1000, outputs=500)
 
 
-def test_baseline_and_estimate_remove_the_fixed_costs_and_the_reorders():
-    # a 1-ReLU chain: 20 µs CPU, its kernel 4 µs → 16 µs outside kernels; an 8-ReLU chain:
-    # 62 µs, 8 × 4 µs kernels → 30 µs: 2 µs per extra node, the session 16 − 2 = 14 µs
+def test_baseline_and_estimate_remove_the_fixed_costs_the_profiler_and_the_reorders():
+    # a 1-ReLU chain runs in 10 µs plain, an 8-ReLU chain in 13.5 µs: 0.5 µs per extra node,
+    # the session 10 − 0.5 = 9.5 µs; each one-element ReLU is reported 3 µs by the profiler:
+    # the profiler's share of every reported node time
     relus = {f"k{i}": "Relu" for i in range(8)}
-    fixed = baseline(_sample("session1", {"k0": "Relu"}, 20.0, {"k0": 4.0}),
-                     _sample("session8", relus, 62.0, dict.fromkeys(relus, 4.0)), runs=2)
-    assert fixed == Baseline(session_us=14.0, node_us=2.0)
-    # a lone NCHWc conv: reorder in (14 µs profiled), conv, reorder out (10 µs), run 150 µs
+    fixed = baseline(_sample("session1", {"k0": "Relu"}, 10.0, {"k0": 3.0}),
+                     _sample("session8", relus, 13.5, dict.fromkeys(relus, 3.0)), runs=2)
+    assert fixed == Baseline(session_us=9.5, node_us=0.5, profiler_us=3.0)
+    # a lone NCHWc conv: reorder in (14 µs profiled: 11 µs), conv, reorder out (10: 7), 120 µs plain
     conv = Kernel(("k",), "conv_pointwise", 5000, 6000)
     sample = _sample("conv_pointwise", {"ri": "ReorderInput", "c": "Conv", "ro": "ReorderOutput"},
-                     150.0, {"ri": 14.0, "c": 80.0, "ro": 10.0}, [conv])
+                     120.0, {"ri": 14.0, "c": 80.0, "ro": 10.0}, [conv])
     points = estimate(sample, fixed, runs=2)
-    # 150 − 14 − 3 nodes × 2 − 14 − 10 = 106 µs; the reorders move 2 × elements × 4 bytes
+    # 120 − 9.5 − 3 nodes × 0.5 − 11 − 7 = 91 µs; the reorders move 2 × elements × 4 bytes
     assert [(p.kind, p.maccs, p.bytes, p.time_us) for p in points] == [
-        ("conv_pointwise", 5000, 6000, 106.0), ("reorder", 0, 8000, 14.0), ("reorder", 0, 4000, 10.0)]
+        ("conv_pointwise", 5000, 6000, 91.0), ("reorder", 0, 8000, 11.0), ("reorder", 0, 4000, 7.0)]
 
 
 TOKENS = {"model": "t", "input": [1, 64, 128], "layers": [
