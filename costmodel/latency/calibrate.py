@@ -9,12 +9,15 @@ kernel's alone (see :func:`calibrate`).
 
 from __future__ import annotations
 
+import ctypes
+import glob
 import math
 import random
 import statistics
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,6 +48,10 @@ CHANNELS = (8, 12, 16, 20, 24, 32, 40, 48, 56, 64, 72, 80, 96, 112, 120, 128, 14
 RATIOS = (1 / 6, 1 / 4, 1 / 3, 1 / 2, 1, 1, 2, 3, 4, 6)
 """C_out / C_in of a dense or pointwise grid conv: expansions and reductions up to 6×."""
 
+GROUP_WIDTHS = (8, 12, 16, 24, 32, 40, 48, 64, 80, 96, 120, 160, 192, 240, 320, 480)
+"""Input channels per group of a 1×1 grouped grid conv: ShuffleNet V1's 40–480 (g3, 0.5–1.5×;
+g8 48–192), IGCV3's up to 480 (2 groups)."""
+
 MAX_MACCS = 120_000_000
 MAX_ELEMENTS = 2_500_000
 """A grid conv's most maccs, and most elements of its input or output (16 × 112² … 1280 × 7²)."""
@@ -60,16 +67,19 @@ def _conv(rng: random.Random, *, kernel: int, depthwise: bool = False, groups: i
           fused: bool, sides: tuple[int, ...] = (7, 14, 28, 56, 112)) -> Spec:
     """A conv drawn over the design space of efficient CNNs: its input side first, then its
     channels (CHANNELS, C_out = C_in · RATIOS; grouped: ``groups`` groups of 4–64 channels,
-    as wide out for a spatial kernel (RegNet), ¼–4× for 1×1 (ShuffleNet V1)), stride 2 a
+    as wide out for a spatial kernel (RegNet), of GROUP_WIDTHS and C_out = C_in · RATIOS for
+    1×1 (ShuffleNet V1, IGCV3)), stride 2 a
     third of the time for a spatial kernel; redrawn until within MAX_MACCS and MAX_ELEMENTS.
     A fifth of the dense convs are stems (3 channels in, a side twice as large)."""
     while True:
         side = rng.choice(sides)
         stride = rng.choice([1, 1, 2]) if side > 1 and (kernel > 1 or rng.random() < 0.15) else 1
-        if groups > 1:
-            width = rng.choice([4, 8, 12, 16, 24, 32, 48, 64])
+        if groups > 1 and kernel > 1:  # RegNet's narrow groups, as wide out as in
+            c_in = c_out = groups * rng.choice([4, 8, 12, 16, 24, 32, 48, 64])
+        elif groups > 1:  # ShuffleNet V1's and IGCV3's wide 1×1 groups, widening or narrowing
+            width = rng.choice(GROUP_WIDTHS)
             c_in = groups * width
-            c_out = c_in if kernel > 1 else groups * max(4, int(width * rng.choice([1 / 4, 1 / 2, 1, 2, 4])) // 4 * 4)
+            c_out = groups * max(4, int(width * rng.choice(RATIOS)) // 4 * 4)
         else:
             c_in = rng.choice(CHANNELS)
             c_out = c_in if depthwise else _channels(c_in * rng.choice(RATIOS))
@@ -160,8 +170,14 @@ def _softmax(rng: random.Random, fused: bool) -> Spec:
 
 
 def _binary(rng: random.Random, fused: bool) -> Spec:
+    """An add or mul of two distinct tensors (the input and its ReLU: x + x would read one
+    buffer), or SE's channel-wise scale (the input times its global average)."""
+    if rng.random() < 0.5:
+        helper, op = "relu", rng.choice(["add", "mul"])
+    else:
+        helper, op = "global_avg_pool", "mul"
     return {"input": _feature_map(rng),
-            "layers": [{"name": "k", "op": rng.choice(["add", "mul"]), "inputs": ["input", "input"]}]}
+            "layers": [{"name": "h", "op": helper}, {"name": "k", "op": op, "inputs": ["input", "h"]}]}
 
 
 def _copy(rng: random.Random, fused: bool) -> Spec:
@@ -177,7 +193,7 @@ def _copy(rng: random.Random, fused: bool) -> Spec:
 GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "conv_dense": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5]), fused=fused),
     "conv_pointwise": lambda rng, fused: _conv(rng, kernel=1, fused=fused, sides=(1, 7, 14, 28, 56, 112)),
-    "conv_depthwise": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5, 7]), depthwise=True,
+    "conv_depthwise": lambda rng, fused: _conv(rng, kernel=rng.choice([1, 3, 3, 5, 7]), depthwise=True,
                                                fused=fused),
     "conv_grouped": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5]),
                                              groups=rng.choice([2, 4, 8, 16, 32, 64]), fused=fused),
@@ -309,48 +325,101 @@ def measure(points_per_kind: int, *, optimize: str, runtime_name: str, rounds: i
 def _time(specs: list[tuple[str, Spec]], *, optimize: str, runtime_name: str, rounds: int, runs: int,
           seed: int, progress: Callable[[str], None] | None = None) -> list[Sample]:
     """Build, export and time ``specs`` (kind, spec) in interleaved rounds, CHUNK points at a
-    time; a grid point (its kind one of KINDS) must run its kind's kernel and helpers only."""
-    from costmodel.export import export_network
-    from costmodel.graph import build
+    time (each chunk exported when its turn comes: the exports' inputs alone take gigabytes
+    for a whole grid)."""
     from costmodel.runtime.base import RunOptions
     from costmodel.runtime.measure import load_runtime
-    from costmodel.spec.load import parse_spec
 
     runtime = load_runtime(runtime_name)
     options = RunOptions(1, optimize)  # type: ignore[arg-type]
-    block = nchwc_block()
-    jobs = []
-    for kind, spec in specs:
-        network = build(parse_spec(spec), f"<{spec['model']}>", {})
-        found = kernels(network, optimize, block)
-        if kind in GROUPED and found[0].kind == "conv_grouped_nchwc":
-            kind = found[0].kind  # whole-block groups: the blocked kind
-        if kind in KINDS and not {k.kind for k in found} <= {kind} | HELPER_KINDS:
-            raise AssertionError(f"{spec['model']}: not {kind} kernels: {found}")
-        exported = export_network(network, seed=seed)
-        feeds = {exported.model.graph.input[0].name: exported.input}
-        source, port = network.output
-        jobs.append((kind, found, exported.model.SerializeToString(), feeds,
-                     math.prod(exported.input.shape), math.prod(network.nodes[source].outputs[port])))
     samples = []
-    steps = -(-len(jobs) // CHUNK) * rounds
-    for start in range(0, len(jobs), CHUNK):
-        chunk = jobs[start:start + CHUNK]
+    evict = cache_evictor()
+    steps = -(-len(specs) // CHUNK) * rounds
+    for start in range(0, len(specs), CHUNK):
+        jobs = [_job(kind, spec, optimize, seed) for kind, spec in specs[start:start + CHUNK]]
         with tempfile.TemporaryDirectory() as folder:
-            profiled = [runtime.profiled(data, feeds, options, folder) for _, _, data, feeds, _, _ in chunk]
+            profiled = [runtime.profiled(data, feeds, options, folder,
+                                         before_run=evict if streams_weights(found) else None)
+                        for _, found, data, feeds, _, _ in jobs]
             for round_ in range(rounds):
                 for timed in profiled:
                     timed.run(runs)
                 if progress is not None:
                     progress(f"round {start // CHUNK * rounds + round_ + 1}/{steps}")
             samples += [Sample(kind, found, timed.finish(), inputs, outputs)
-                        for (kind, found, _, _, inputs, outputs), timed in zip(chunk, profiled)]
+                        for (kind, found, _, _, inputs, outputs), timed in zip(jobs, profiled)]
+        del jobs, profiled
+        _release_freed_memory()
     return samples
 
 
-CHUNK = 400
-"""Points timed together in interleaved rounds: each holds two sessions (plain and profiled,
-~5 MB together on average), so a whole grid at once would take gigabytes."""
+def _release_freed_memory() -> None:
+    """Hand the chunk's freed session memory back to the system (glibc's malloc_trim: without
+    it the heap keeps every chunk's high-water mark)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _job(kind: str, spec: Spec, optimize: str,
+         seed: int) -> tuple[str, list[Kernel], bytes, dict[str, np.ndarray], int, int]:
+    """A point's kind (a grouped conv of whole-block groups: the blocked kind), kernels,
+    serialized model, feeds, and input and output element counts; a grid point (its kind one
+    of KINDS) must run its kind's kernel and helpers only."""
+    from costmodel.export import export_network
+    from costmodel.graph import build
+    from costmodel.spec.load import parse_spec
+
+    network = build(parse_spec(spec), f"<{spec['model']}>", {})
+    found = kernels(network, optimize, nchwc_block())
+    if kind in GROUPED and found[0].kind == "conv_grouped_nchwc":
+        kind = found[0].kind
+    allowed = {kind} | HELPER_KINDS | OWN_HELPERS.get(kind, (set(), set()))[1]
+    if kind in KINDS and not {k.kind for k in found} <= allowed:
+        raise AssertionError(f"{spec['model']}: not {kind} kernels: {found}")
+    exported = export_network(network, seed=seed)
+    source, port = network.output
+    return (kind, found, exported.model.SerializeToString(), {exported.model.graph.input[0].name: exported.input},
+            math.prod(exported.input.shape), math.prod(network.nodes[source].outputs[port]))
+
+
+def streams_weights(found: list[Kernel]) -> bool:
+    """A point whose contraction has one output position (a linear of one vector, a 1×1 conv
+    of a 1×1 map: SE's, a classifier head's): in a network it reads every weight once from
+    memory, so it is timed with the caches evicted before each run (alone in a loop its
+    weights would stay cached: lcnet_050 and MobileNetV3-small were predicted 11–16 % fast)."""
+    return any(k.kind in CONTRACTIONS and k.shape and k.shape[2] == 1 for k in found)
+
+
+def cache_evictor() -> Callable[[], None]:
+    """A call that evicts the CPU caches: it writes a buffer twice the last-level cache's
+    size (/sys; 64 MiB when unknown, at most 512 MiB)."""
+    buffer = np.zeros(min(2 * _last_level_cache(), 512 << 20), dtype=np.uint8)
+
+    def evict() -> None:
+        np.add(buffer, 1, out=buffer)
+    return evict
+
+
+def _last_level_cache() -> int:
+    """Bytes of CPU 0's largest cache level (sysfs), else 32 MiB."""
+    sizes = []
+    for path in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*/size"):
+        try:
+            text = Path(path).read_text(encoding="utf-8").strip()
+        except OSError:
+            continue
+        units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+        if text[:-1].isdigit() and text[-1] in units:
+            sizes.append(int(text[:-1]) * units[text[-1]])
+    return max(sizes, default=32 << 20)
+
+
+CHUNK = 100
+"""Points exported and timed together in interleaved rounds (a round of a chunk: ~1.5 s on
+the AMD EPYC): each holds two sessions (plain and profiled) and its export; the default grid
+with optimizations on took 6.4 GB at once, 1.3 GB in chunks of 100."""
 
 
 @dataclass(frozen=True)
@@ -380,7 +449,7 @@ def estimate(sample: Sample, fixed: Baseline, runs: int) -> list[Point]:
     reorders are ``reorder`` points of their own (the tensor's bytes read and written).
     A profiled run is not used whole: on the AMD EPYC the profiler adds 6–10 µs per node
     (3 of them inside each node's reported time), which a network's plain run never pays."""
-    helpers = HELPERS | ({"Transpose"} if sample.kind in ("tensor_matmul", "gemm") else set())
+    helpers = HELPERS | OWN_HELPERS.get(sample.kind, (set(), set()))[0]
     times = sample.times
     own = [k for k in sample.kernels if k.kind == sample.kind]
     other_us = {node: max(_node_us(times, node, runs) - fixed.profiler_us, 0.0)
@@ -468,6 +537,12 @@ HELPERS = REORDERS | {"Reshape"}
 
 HELPER_KINDS = frozenset({"reorder", "copy"})
 """Kernels a grid point may run besides its own kind's (reorders; Q·Kᵀ's transpose op by op)."""
+
+OWN_HELPERS: dict[str, tuple[set[str], set[str]]] = {
+    "tensor_matmul": ({"Transpose"}, set()), "gemm": ({"Transpose"}, set()),
+    "binary": ({"Relu", "GlobalAveragePool"}, {"activation", "global_pool"})}
+"""A kind's own helper nodes (op types, and their kernel kinds): the transpose of a product's
+operand op by op, the second operand of a binary point."""
 
 OTHER_KINDS = frozenset({"pool", "global_pool", "norm", "sample_norm", "axis_softmax", "activation",
                          "activation_exp", "binary", "copy"})

@@ -8,7 +8,7 @@ back to the spec's layers, whatever produced it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -93,4 +93,5 @@ class Runtime(Protocol):
                 runs: int, warmup: int) -> Profile: ...
 
     def profiled(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions,
-                 folder: str, *, warmup: int = 2) -> ProfiledRuns: ...
+                 folder: str, *, warmup: int = 2,
+                 before_run: Callable[[], object] | None = None) -> ProfiledRuns: ...

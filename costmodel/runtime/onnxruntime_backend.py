@@ -90,12 +90,13 @@ class OnnxRuntime:
 
     @_refusals
     def profiled(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions,
-                 folder: str, *, warmup: int = 2) -> ProfiledSession:
+                 folder: str, *, warmup: int = 2,
+                 before_run: Callable[[], object] | None = None) -> ProfiledSession:
         """A profiling session (files in ``folder``) and a plain one of the same model, timed
-        run by run, for interleaving."""
+        run by run, for interleaving; ``before_run`` is called, untimed, before every run."""
         prefix = os.path.join(folder, f"profile{len(os.listdir(folder))}")
         return ProfiledSession(self.session(model, options, profile_prefix=prefix),
-                               self.session(model, options), feeds, warmup)
+                               self.session(model, options), feeds, warmup, before_run)
 
     @_refusals
     def profile(self, model: bytes, feeds: Mapping[str, np.ndarray], options: RunOptions, *,
@@ -133,8 +134,10 @@ class ProfiledSession:
     run by run."""
 
     def __init__(self, session: ort.InferenceSession, plain: ort.InferenceSession,
-                 feeds: Mapping[str, np.ndarray], warmup: int) -> None:
+                 feeds: Mapping[str, np.ndarray], warmup: int,
+                 before_run: Callable[[], object] | None = None) -> None:
         self._session, self._plain, self._feeds = session, plain, dict(feeds)
+        self._before_run = before_run
         self._cpu: list[float] = []
         self._plain_cpu: list[float] = []
         for _ in range(warmup):
@@ -146,6 +149,8 @@ class ProfiledSession:
         counter = CLOCKS["cpu"]
         for _ in range(runs):
             for session, times in ((self._plain, self._plain_cpu), (self._session, self._cpu)):
+                if self._before_run is not None:
+                    self._before_run()
                 start = counter()
                 session.run(None, self._feeds)
                 times.append((counter() - start) / 1000)

@@ -15,6 +15,7 @@ from costmodel.latency.calibrate import (
     CONV_FACTOR,
     GRIDS,
     HELPER_KINDS,
+    OWN_HELPERS,
     REFERENCES,
     Baseline,
     Sample,
@@ -23,6 +24,7 @@ from costmodel.latency.calibrate import (
     calibrate,
     estimate,
     grid,
+    streams_weights,
 )
 from costmodel.latency.device import nchwc_block, shipped_profile
 from costmodel.latency.kernels import GROUPED, KINDS, Kernel, kernels
@@ -107,11 +109,12 @@ def test_every_grid_point_is_one_kernel_of_its_kind(optimize):
     points = grid(8, optimize, seed=3)
     assert {kind for kind, _ in points} == set(GRIDS) - ({"norm"} if optimize == "all" else set())
     for kind, spec in points:
+        helpers = HELPER_KINDS | OWN_HELPERS.get(kind, (set(), set()))[1]
         found = [k for k in kernels(build(parse_spec(spec), "<grid>", {}), optimize)
-                 if k.kind not in HELPER_KINDS - {kind}]
+                 if k.kind not in helpers - {kind}]
         # one kernel of its kind; a lone NCHWc conv's input and output reorders are timed as
-        # points of their own, Q·Kᵀ's transpose op by op subtracted; a grouped conv of
-        # whole-block groups is the blocked grouped kind
+        # points of their own, Q·Kᵀ's transpose op by op and a binary point's second operand
+        # subtracted; a grouped conv of whole-block groups is the blocked grouped kind
         kinds = {kind, "conv_grouped_nchwc"} if kind in GROUPED else {kind}
         assert len(found) == 1 and found[0].kind in kinds, spec
 
@@ -297,6 +300,32 @@ def test_baseline_and_estimate_remove_the_fixed_costs_the_profiler_and_the_reord
     # 120 − 9.5 − 3 nodes × 0.5 − 11 − 7 = 91 µs; the reorders move 2 × elements × 4 bytes
     assert [(p.kind, p.maccs, p.bytes, p.time_us) for p in points] == [
         ("conv_pointwise", 5000, 6000, 91.0), ("reorder", 0, 8000, 11.0), ("reorder", 0, 4000, 7.0)]
+
+
+def test_a_binary_point_reads_two_tensors_and_its_second_operand_is_subtracted():
+    # x + x would read one buffer for the two operands mem_access counts: the grid adds the
+    # input to its ReLU, or scales it by its global average (SE)
+    for _, spec in (point for point in grid(12, "none", seed=5) if point[0] == "binary"):
+        helper, op = spec["layers"]
+        assert op["inputs"] == ["input", helper["name"]] and helper["op"] in ("relu", "global_avg_pool")
+    fixed = Baseline(session_us=9.5, node_us=0.5, profiler_us=3.0)
+    add = Kernel(("k",), "binary", 0, 12000)
+    sample = _sample("binary", {"h": "Relu", "k": "Add"}, 50.0, {"h": 6.0, "k": 30.0},
+                     [Kernel(("h",), "activation", 0, 8000), add])
+    # 50 − 9.5 − 2 nodes × 0.5 − (6 − 3) = 36.5 µs; the ReLU is not a point
+    assert [(p.kind, p.time_us) for p in estimate(sample, fixed, runs=2)] == [("binary", 36.5)]
+
+
+@pytest.mark.parametrize("spec, streams", [
+    ({"input": [1280, 1, 1], "layers": [{"name": "f", "op": "flatten"}, {"name": "k", "op": "linear", "out": 1000}]},
+     True),
+    ({"input": [480, 1, 1], "layers": [{"name": "k", "op": "conv2d", "out": 120, "kernel": 1}]}, True),
+    ({"input": [480, 7, 7], "layers": [{"name": "k", "op": "conv2d", "out": 120, "kernel": 1}]}, False),
+    ({"input": [64, 1, 1], "layers": [{"name": "k", "op": "relu"}]}, False)])
+def test_a_contraction_of_one_position_is_timed_with_cold_caches(spec, streams):
+    # in a network a classifier head or an SE conv reads each weight once, from memory
+    found = kernels(build(parse_spec({"model": "s", **spec}), "<s>", {}), "all")
+    assert streams_weights(found) is streams
 
 
 TOKENS = {"model": "t", "input": [1, 64, 128], "layers": [
