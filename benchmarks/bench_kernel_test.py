@@ -3,7 +3,7 @@
 The distinct conv and linear shapes that occur in the zoo specs (every spec of specs/ at its
 default bindings; shape data, not zoo timings), a seeded sample of them per kernel kind,
 each built alone as a one-kernel model and timed exactly as ``calibrate`` times a grid point
-(calibrate._time and calibrate.estimate: profiled, interleaved rounds, the session's,
+(calibrate._time and calibrate.estimate: plain and profiled runs in interleaved rounds, the session's,
 executor's and reorders' costs removed). Prints each profile's error on them per kind and by
 output size (small < 14², mid < 56², big ≥ 56² positions): median |err|, signed median,
 worst, share within ±10 %. Validation of the kernel model only: never fit on these timings.

@@ -32,8 +32,8 @@ def _round(text: str) -> tuple[int, int]:
 @click.option("--points", default=48, show_default=True, type=WholeNumber(2, MAX_POINTS),
               help=f"Grid points (single-kernel models) per kernel kind; at most {MAX_POINTS:,}.")
 @click.option("--rounds", default=5, show_default=True, type=WholeNumber(1, MAX_ROUNDS),
-              help="Interleaved timing rounds over the whole grid (5: ~1 min per level on a "
-                   f"2-core Xeon; more rounds, steadier times); at most {MAX_ROUNDS}.")
+              help="Interleaved timing rounds over the grid (5: ~2 min per level on a "
+                   f"2-core AMD EPYC; more rounds, steadier times); at most {MAX_ROUNDS}.")
 @seed_option("Seed of the grid, weights and inputs.")
 @click.option("-o", "--output", required=True, metavar="FILE",
               help="Where to write the device profile (JSON); an existing FILE only with --force.")
@@ -49,7 +49,8 @@ def calibrate(ctx: click.Context, runtime_name: str, threads: int, optimize: str
     t = (overhead + max(maccs/P, bytes/B)) * exp(c): for convs and linears c is a locally
     weighted linear fit of the points' ln(t / roofline) in ln C_in, ln C_out, ln positions,
     ln window, ln stride, ln groups; for the other kinds c = w . [1, ln C_out, ln positions]
-    (~1 min per level at --points 48 --rounds 5). Use it with `report --latency FILE`.
+    (~2 min per level at --points 48 --rounds 5 on a 2-core AMD EPYC). Use it with
+    `report --latency FILE`.
 
     Example: costmodel calibrate --optimize none -o mydevice.json
     """

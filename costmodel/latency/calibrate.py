@@ -3,8 +3,9 @@
 Each grid point is a one-kernel spec (a conv with its BN and activation, a pool, an add, …)
 built and exported by costmodel itself, so its features are computed exactly as for a
 whole network (:func:`costmodel.latency.kernels.kernels`). Points are timed with one
-thread in interleaved rounds by the runtime's per-node profiler, so a point's time is its
-kernel's alone (see :func:`calibrate`).
+thread in interleaved rounds, each run once plain and once under the runtime's per-node
+profiler: a point's time is its plain run's less the fixed costs and its helper nodes'
+profiled times (see :func:`estimate`).
 """
 
 from __future__ import annotations
