@@ -376,7 +376,7 @@ def _job(kind: str, spec: Spec, optimize: str,
     found = kernels(network, optimize, nchwc_block())
     if kind in GROUPED and found[0].kind == "conv_grouped_nchwc":
         kind = found[0].kind
-    allowed = {kind} | HELPER_KINDS | OWN_HELPERS.get(kind, (set(), set()))[1]
+    allowed = {kind} | HELPER_KINDS | OWN_HELPERS.get(kind, (frozenset(), frozenset()))[1]
     if kind in KINDS and not {k.kind for k in found} <= allowed:
         raise AssertionError(f"{spec['model']}: not {kind} kernels: {found}")
     exported = export_network(network, seed=seed)
@@ -450,7 +450,7 @@ def estimate(sample: Sample, fixed: Baseline, runs: int) -> list[Point]:
     reorders are ``reorder`` points of their own (the tensor's bytes read and written).
     A profiled run is not used whole: on the AMD EPYC the profiler adds 6–10 µs per node
     (3 of them inside each node's reported time), which a network's plain run never pays."""
-    helpers = HELPERS | OWN_HELPERS.get(sample.kind, (set(), set()))[0]
+    helpers = HELPERS | OWN_HELPERS.get(sample.kind, (frozenset(), frozenset()))[0]
     times = sample.times
     own = [k for k in sample.kernels if k.kind == sample.kind]
     other_us = {node: max(_node_us(times, node, runs) - fixed.profiler_us, 0.0)
@@ -539,9 +539,9 @@ HELPERS = REORDERS | {"Reshape"}
 HELPER_KINDS = frozenset({"reorder", "copy"})
 """Kernels a grid point may run besides its own kind's (reorders; Q·Kᵀ's transpose op by op)."""
 
-OWN_HELPERS: dict[str, tuple[set[str], set[str]]] = {
-    "tensor_matmul": ({"Transpose"}, set()), "gemm": ({"Transpose"}, set()),
-    "binary": ({"Relu", "GlobalAveragePool"}, {"activation", "global_pool"})}
+OWN_HELPERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "tensor_matmul": (frozenset({"Transpose"}), frozenset()), "gemm": (frozenset({"Transpose"}), frozenset()),
+    "binary": (frozenset({"Relu", "GlobalAveragePool"}), frozenset({"activation", "global_pool"}))}
 """A kind's own helper nodes (op types, and their kernel kinds): the transpose of a product's
 operand op by op, the second operand of a binary point."""
 
