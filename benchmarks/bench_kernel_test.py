@@ -109,8 +109,8 @@ def measure(shapes: list[Shape], optimize: str, rounds: int) -> list[calibrate.P
                 if k.kind.startswith("conv") or k.kind == "fully_connected"]
         specs.append((main[0].kind, spec))
     samples = calibrate._time(specs, optimize=optimize, runtime_name="onnxruntime", rounds=rounds, runs=7, seed=0)
-    fixed = calibrate.baseline(samples[0], samples[1], 7)
-    return [calibrate.estimate(s, fixed, 7)[0] for s in samples[2:]]
+    fixed = calibrate.baseline(samples, 7)
+    return [calibrate.estimate(s, fixed, 7)[0] for s in samples if not s.kind.startswith("session")]
 
 
 def region(point: calibrate.Point) -> str:

@@ -249,11 +249,17 @@ def grid(points_per_kind: int, optimize: str, seed: int = 0) -> list[tuple[str, 
 
 
 def _session_baselines() -> list[tuple[str, Spec]]:
-    """Chains of 1 and 8 one-element ReLUs: their CPU time less their kernels' profiled time
-    gives the session's fixed cost per run and the executor's cost per node."""
-    return [(f"session{n}", {"model": f"session{n}", "input": [1, 1, 1],
-                             "layers": [{"name": f"k{i}", "op": "relu"} for i in range(n)]})
-            for n in (1, 8)]
+    """Chains of 1 and 8 one-element ReLUs (their plain CPU time gives the session's fixed
+    cost per run and the executor's cost per node), and the 1-chain again as COLD_BASELINE,
+    timed with the caches evicted (what eviction alone costs a run)."""
+    chains = [(f"session{n}", {"model": f"session{n}", "input": [1, 1, 1],
+                               "layers": [{"name": f"k{i}", "op": "relu"} for i in range(n)]})
+              for n in (1, 8)]
+    return chains + [(COLD_BASELINE, {**chains[0][1], "model": "session1_cold"})]
+
+
+COLD_BASELINE = "session1:cold"
+"""The kind of the baseline timed with evicted caches."""
 
 
 def best(values: list[float], runs: int) -> float:
@@ -340,8 +346,8 @@ def _time(specs: list[tuple[str, Spec]], *, optimize: str, runtime_name: str, ro
         jobs = [_job(kind, spec, optimize, seed) for kind, spec in specs[start:start + CHUNK]]
         with tempfile.TemporaryDirectory() as folder:
             profiled = [runtime.profiled(data, feeds, options, folder,
-                                         before_run=evict if streams_weights(found) else None)
-                        for _, found, data, feeds, _, _ in jobs]
+                                         before_run=evict if kind == COLD_BASELINE or streams_weights(found) else None)
+                        for kind, found, data, feeds, _, _ in jobs]
             for round_ in range(rounds):
                 for timed in profiled:
                     timed.run(runs)
@@ -389,7 +395,8 @@ def streams_weights(found: list[Kernel]) -> bool:
     """A point whose contraction has one output position (a linear of one vector, a 1×1 conv
     of a 1×1 map: SE's, a classifier head's): in a network it reads every weight once from
     memory, so it is timed with the caches evicted before each run (alone in a loop its
-    weights would stay cached: lcnet_050 and MobileNetV3-small were predicted 11–16 % fast)."""
+    weights stay cached: a 1280 → 1000 linear took 149 µs alone, 531 µs evicted — 440
+    without the eviction's own cost — and 396–421 µs inside MobileNetV2 and LCNet)."""
     return any(k.kind in CONTRACTIONS and k.shape and k.shape[2] == 1 for k in found)
 
 
@@ -426,21 +433,29 @@ with optimizations on took 6.4 GB at once, 1.3 GB in chunks of 100."""
 @dataclass(frozen=True)
 class Baseline:
     """Fixed costs of a run (µs): the session's per run and the executor's per node, both
-    without the profiler, and ``profiler_us``: what the profiler adds to each node's
-    reported time (a one-element ReLU's profiled time; its own work is well under 1 µs)."""
+    without the profiler; ``profiler_us``: what the profiler adds to each node's reported
+    time (a one-element ReLU's profiled time; its own work is well under 1 µs); ``cold_us``:
+    what evicting the caches adds to a run that reads no data (code, TLB and the session's
+    own state come from memory: ~90–180 µs on the AMD EPYC), taken off every evicted point."""
 
     session_us: float
     node_us: float
     profiler_us: float = 0.0
+    cold_us: float = 0.0
 
 
-def baseline(chain1: Sample, chain8: Sample, runs: int) -> Baseline:
-    """From the chains of 1 and 8 one-element ReLUs: their plain CPU time's slope per node
-    and its intercept, and the median profiled time of the 8-chain's nodes."""
+def baseline(samples: list[Sample], runs: int) -> Baseline:
+    """From :func:`_session_baselines`' samples (found by kind among ``samples``): the
+    chains' plain CPU time's slope per node and intercept, the median profiled time of the
+    8-chain's nodes, and the evicted 1-chain's plain CPU time less the 1-chain's."""
+    by_kind = {sample.kind: sample for sample in samples if sample.kind.startswith("session")}
+    chain1, chain8 = by_kind["session1"], by_kind["session8"]
     plain1, plain8 = best(chain1.times.plain_us, runs), best(chain8.times.plain_us, runs)
     node = max((plain8 - plain1) / 7, 0.0)
     profiler = statistics.median(_node_us(chain8.times, name, runs) for name in chain8.times.op_types)
-    return Baseline(max(plain1 - node, 0.0), node, profiler)
+    cold = by_kind.get(COLD_BASELINE)
+    cold_us = max(best(cold.times.plain_us, runs) - plain1, 0.0) if cold is not None else 0.0
+    return Baseline(max(plain1 - node, 0.0), node, profiler, cold_us)
 
 
 def estimate(sample: Sample, fixed: Baseline, runs: int) -> list[Point]:
@@ -449,14 +464,17 @@ def estimate(sample: Sample, fixed: Baseline, runs: int) -> list[Point]:
     transpose of a product's operand: their profiled times less the profiler's share); the
     reorders are ``reorder`` points of their own (the tensor's bytes read and written).
     A profiled run is not used whole: on the AMD EPYC the profiler adds 6–10 µs per node
-    (3 of them inside each node's reported time), which a network's plain run never pays."""
+    (3 of them inside each node's reported time), which a network's plain run never pays.
+    A point timed with evicted caches (:func:`streams_weights`) loses the eviction's own
+    cost too (``Baseline.cold_us``): in a network only its weights come from memory."""
     helpers = HELPERS | OWN_HELPERS.get(sample.kind, (frozenset(), frozenset()))[0]
     times = sample.times
     own = [k for k in sample.kernels if k.kind == sample.kind]
     other_us = {node: max(_node_us(times, node, runs) - fixed.profiler_us, 0.0)
                 for node, op in times.op_types.items() if op in helpers}
+    cold_us = fixed.cold_us if streams_weights(sample.kernels) else 0.0
     kernel_us = (best(times.plain_us, runs) - fixed.session_us - fixed.node_us * len(times.op_types)
-                 - sum(other_us.values())) / len(own)
+                 - cold_us - sum(other_us.values())) / len(own)
     points = [Point(sample.kind, own[0].maccs, own[0].bytes, max(kernel_us, 0.01), own[0].calls, own[0].shape)]
     for node, op in times.op_types.items():
         if op in REORDERS:
@@ -480,8 +498,8 @@ def fit_profile(samples: list[Sample], *, optimize: str, runtime_name: str,
                 runs: int) -> tuple[DeviceProfile, list[Point]]:
     """The profile of :func:`measure`'s samples (the session baselines first, then the
     reference models, recorded as timed, then the grid)."""
-    fixed = baseline(samples[0], samples[1], runs)
-    points = [point for sample in samples[2:] if sample.kind in KINDS for point in estimate(sample, fixed, runs)]
+    fixed = baseline(samples, runs)
+    points = [point for sample in samples if sample.kind in KINDS for point in estimate(sample, fixed, runs)]
     kinds = {kind: _fit([p for p in points if p.kind == kind]) for kind in {p.kind for p in points}}
     kinds["other"] = _fit([p for p in points if p.kind in OTHER_KINDS], shaped=False)
     from costmodel.runtime.measure import load_runtime

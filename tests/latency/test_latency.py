@@ -12,6 +12,7 @@ from costmodel.cli import main
 from costmodel.graph import build
 from costmodel.latency import device
 from costmodel.latency.calibrate import (
+    COLD_BASELINE,
     CONV_FACTOR,
     GRIDS,
     HELPER_KINDS,
@@ -289,9 +290,9 @@ def test_baseline_and_estimate_remove_the_fixed_costs_the_profiler_and_the_reord
     # the session 10 − 0.5 = 9.5 µs; each one-element ReLU is reported 3 µs by the profiler:
     # the profiler's share of every reported node time
     relus = {f"k{i}": "Relu" for i in range(8)}
-    fixed = baseline(_sample("session1", {"k0": "Relu"}, 10.0, {"k0": 3.0}),
-                     _sample("session8", relus, 13.5, dict.fromkeys(relus, 3.0)), runs=2)
-    assert fixed == Baseline(session_us=9.5, node_us=0.5, profiler_us=3.0)
+    fixed = baseline([_sample("session1", {"k0": "Relu"}, 10.0, {"k0": 3.0}),
+                      _sample("session8", relus, 13.5, dict.fromkeys(relus, 3.0))], runs=2)
+    assert fixed == Baseline(session_us=9.5, node_us=0.5, profiler_us=3.0, cold_us=0.0)
     # a lone NCHWc conv: reorder in (14 µs profiled: 11 µs), conv, reorder out (10: 7), 120 µs plain
     conv = Kernel(("k",), "conv_pointwise", 5000, 6000)
     sample = _sample("conv_pointwise", {"ri": "ReorderInput", "c": "Conv", "ro": "ReorderOutput"},
@@ -300,6 +301,23 @@ def test_baseline_and_estimate_remove_the_fixed_costs_the_profiler_and_the_reord
     # 120 − 9.5 − 3 nodes × 0.5 − 11 − 7 = 91 µs; the reorders move 2 × elements × 4 bytes
     assert [(p.kind, p.maccs, p.bytes, p.time_us) for p in points] == [
         ("conv_pointwise", 5000, 6000, 91.0), ("reorder", 0, 8000, 11.0), ("reorder", 0, 4000, 7.0)]
+
+
+def test_an_evicted_point_loses_what_eviction_costs_a_run_that_reads_nothing():
+    # the 1-ReLU chain runs in 10 µs plain, 100 µs after the caches are evicted: 90 µs of
+    # code, TLB and session state from memory, which a kernel inside a network does not pay
+    relus = {f"k{i}": "Relu" for i in range(8)}
+    fixed = baseline([_sample("session1", {"k0": "Relu"}, 10.0, {"k0": 3.0}),
+                      _sample("session8", relus, 13.5, dict.fromkeys(relus, 3.0)),
+                      _sample(COLD_BASELINE, {"k0": "Relu"}, 100.0, {"k0": 3.0})], runs=2)
+    assert fixed.cold_us == 90.0
+    head = Kernel(("k",), "fully_connected", 1_280_000, 5_128_000, shape=(1280, 1000, 1, 1, 1, 1))
+    evicted = _sample("fully_connected", {"k": "Gemm"}, 500.0, {"k": 480.0}, [head])
+    # 500 − 9.5 − 0.5 − 90 = 400 µs
+    assert [(p.kind, p.time_us) for p in estimate(evicted, fixed, runs=2)] == [("fully_connected", 400.0)]
+    warm = Kernel(("k",), "conv_pointwise", 1000, 2000, shape=(16, 16, 49, 1, 1, 1))
+    point = _sample("conv_pointwise", {"k": "Conv"}, 50.0, {"k": 40.0}, [warm])
+    assert estimate(point, fixed, runs=2)[0].time_us == 40.0  # 50 − 9.5 − 0.5: not evicted
 
 
 def test_a_binary_point_reads_two_tensors_and_its_second_operand_is_subtracted():
