@@ -11,19 +11,17 @@ profiled times (see :func:`estimate`).
 from __future__ import annotations
 
 import ctypes
-import glob
 import math
 import random
 import statistics
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from costmodel.latency.device import cpu_model, nchwc_block
+from costmodel.latency.device import cpu_model, last_level_cache, nchwc_block
 from costmodel.latency.kernels import GROUPED, KINDS, Kernel, kernels
 from costmodel.latency.model import (
     CONTRACTIONS,
@@ -382,7 +380,7 @@ def _job(kind: str, spec: Spec, optimize: str,
     found = kernels(network, optimize, nchwc_block())
     if kind in GROUPED and found[0].kind == "conv_grouped_nchwc":
         kind = found[0].kind
-    allowed = {kind} | HELPER_KINDS | OWN_HELPERS.get(kind, (frozenset(), frozenset()))[1]
+    allowed = {kind} | HELPER_KINDS | OWN_HELPERS.get(kind, NO_HELPERS)[1]
     if kind in KINDS and not {k.kind for k in found} <= allowed:
         raise AssertionError(f"{spec['model']}: not {kind} kernels: {found}")
     exported = export_network(network, seed=seed)
@@ -402,26 +400,12 @@ def streams_weights(found: list[Kernel]) -> bool:
 
 def cache_evictor() -> Callable[[], None]:
     """A call that evicts the CPU caches: it writes a buffer twice the last-level cache's
-    size (/sys; 64 MiB when unknown, at most 512 MiB)."""
-    buffer = np.zeros(min(2 * _last_level_cache(), 512 << 20), dtype=np.uint8)
+    size (:func:`last_level_cache`; at most 512 MiB)."""
+    buffer = np.zeros(min(2 * last_level_cache(), 512 << 20), dtype=np.uint8)
 
     def evict() -> None:
         np.add(buffer, 1, out=buffer)
     return evict
-
-
-def _last_level_cache() -> int:
-    """Bytes of CPU 0's largest cache level (sysfs), else 32 MiB."""
-    sizes = []
-    for path in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*/size"):
-        try:
-            text = Path(path).read_text(encoding="utf-8").strip()
-        except OSError:
-            continue
-        units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-        if text[:-1].isdigit() and text[-1] in units:
-            sizes.append(int(text[:-1]) * units[text[-1]])
-    return max(sizes, default=32 << 20)
 
 
 CHUNK = 100
@@ -467,7 +451,7 @@ def estimate(sample: Sample, fixed: Baseline, runs: int) -> list[Point]:
     (3 of them inside each node's reported time), which a network's plain run never pays.
     A point timed with evicted caches (:func:`streams_weights`) loses the eviction's own
     cost too (``Baseline.cold_us``): in a network only its weights come from memory."""
-    helpers = HELPERS | OWN_HELPERS.get(sample.kind, (frozenset(), frozenset()))[0]
+    helpers = HELPERS | OWN_HELPERS.get(sample.kind, NO_HELPERS)[0]
     times = sample.times
     own = [k for k in sample.kernels if k.kind == sample.kind]
     other_us = {node: max(_node_us(times, node, runs) - fixed.profiler_us, 0.0)
@@ -562,6 +546,9 @@ OWN_HELPERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "binary": (frozenset({"Relu", "GlobalAveragePool"}), frozenset({"activation", "global_pool"}))}
 """A kind's own helper nodes (op types, and their kernel kinds): the transpose of a product's
 operand op by op, the second operand of a binary point."""
+
+NO_HELPERS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+"""The own helpers of a kind without any."""
 
 OTHER_KINDS = frozenset({"pool", "global_pool", "norm", "sample_norm", "axis_softmax", "activation",
                          "activation_exp", "binary", "copy"})

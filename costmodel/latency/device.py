@@ -11,7 +11,7 @@ import json
 import platform
 from pathlib import Path
 
-__all__ = ["PROFILES", "cpu_model", "nchwc_block", "shipped_profile"]
+__all__ = ["PROFILES", "cpu_model", "last_level_cache", "nchwc_block", "shipped_profile"]
 
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 """The shipped profiles (costmodel/profiles/*.json)."""
@@ -38,6 +38,23 @@ def cpu_model() -> str:
 def nchwc_block() -> int:
     """MLAS's NCHWc block size on this CPU: 16 channels with AVX-512F, else 8 (AVX2; x86)."""
     return 16 if "avx512f" in (_cpuinfo("flags") or "").split() else 8
+
+
+CACHE_UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+"""Size suffixes of /sys/devices/system/cpu/cpu0/cache/index*/size."""
+
+
+def last_level_cache() -> int:
+    """Bytes of CPU 0's largest cache level (sysfs), else 32 MiB."""
+    sizes = []
+    for path in Path("/sys/devices/system/cpu/cpu0/cache").glob("index*/size"):
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except OSError:
+            continue
+        if text[:-1].isdigit() and text[-1] in CACHE_UNITS:
+            sizes.append(int(text[:-1]) * CACHE_UNITS[text[-1]])
+    return max(sizes, default=32 << 20)
 
 
 def shipped_profile(optimize: str) -> tuple[Path, bool]:

@@ -16,6 +16,7 @@ from costmodel.latency.calibrate import (
     CONV_FACTOR,
     GRIDS,
     HELPER_KINDS,
+    NO_HELPERS,
     OWN_HELPERS,
     REFERENCES,
     Baseline,
@@ -110,7 +111,7 @@ def test_every_grid_point_is_one_kernel_of_its_kind(optimize):
     points = grid(8, optimize, seed=3)
     assert {kind for kind, _ in points} == set(GRIDS) - ({"norm"} if optimize == "all" else set())
     for kind, spec in points:
-        helpers = HELPER_KINDS | OWN_HELPERS.get(kind, (frozenset(), frozenset()))[1]
+        helpers = HELPER_KINDS | OWN_HELPERS.get(kind, NO_HELPERS)[1]
         found = [k for k in kernels(build(parse_spec(spec), "<grid>", {}), optimize)
                  if k.kind not in helpers - {kind}]
         # one kernel of its kind; a lone NCHWc conv's input and output reorders are timed as
