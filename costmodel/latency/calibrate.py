@@ -35,7 +35,7 @@ from costmodel.latency.model import (
 from costmodel.runtime.base import RunTimes
 
 __all__ = ["GRIDS", "REFERENCES", "Baseline", "Point", "Sample", "baseline", "best", "calibrate", "estimate",
-           "fit_profile", "grid", "measure", "measure_references", "reference_times"]
+           "chunk_slowness", "fit_profile", "grid", "measure", "measure_references", "reference_times"]
 
 Spec = dict[str, Any]
 
@@ -63,11 +63,12 @@ def _channels(value: float) -> int:
 
 
 def _conv(rng: random.Random, *, kernel: int, depthwise: bool = False, groups: int = 1,
-          fused: bool, sides: tuple[int, ...] = (7, 14, 28, 56, 112)) -> Spec:
+          fused: bool, sides: tuple[int, ...] = (7, 14, 28, 56, 112), unblocked: bool = False) -> Spec:
     """A conv drawn over the design space of efficient CNNs: its input side first, then its
     channels (CHANNELS, C_out = C_in · RATIOS; grouped: ``groups`` groups of 4–64 channels,
     as wide out for a spatial kernel (RegNet), of GROUP_WIDTHS and C_out = C_in · RATIOS for
-    1×1 (ShuffleNet V1, IGCV3)), stride 2 a
+    1×1 (ShuffleNet V1, IGCV3); ``unblocked``: a depthwise conv of 4k + 2 channels, which
+    onnxruntime does not run blocked), stride 2 a
     third of the time for a spatial kernel; redrawn until within MAX_MACCS and MAX_ELEMENTS.
     A fifth of the dense convs are stems (3 channels in, a side twice as large)."""
     while True:
@@ -80,7 +81,7 @@ def _conv(rng: random.Random, *, kernel: int, depthwise: bool = False, groups: i
             c_in = groups * width
             c_out = groups * max(4, int(width * rng.choice(RATIOS)) // 4 * 4)
         else:
-            c_in = rng.choice(CHANNELS)
+            c_in = rng.choice(CHANNELS) + (rng.choice([-2, 2]) if unblocked else 0)
             c_out = c_in if depthwise else _channels(c_in * rng.choice(RATIOS))
             if kernel > 1 and not depthwise and rng.random() < 0.2:
                 c_in, side = 3, min(2 * side, 224)  # a stem
@@ -194,8 +195,9 @@ GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "conv_pointwise": lambda rng, fused: _conv(rng, kernel=1, fused=fused, sides=(1, 7, 14, 28, 56, 112)),
     "conv_depthwise": lambda rng, fused: _conv(rng, kernel=rng.choice([1, 3, 3, 5, 7]), depthwise=True,
                                                fused=fused),
-    "conv_grouped": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5]),
-                                             groups=rng.choice([2, 4, 8, 16, 32, 64]), fused=fused),
+    "conv_grouped": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5, 7]), depthwise=True,
+                                             unblocked=True, fused=fused) if rng.random() < 1 / 3 else
+    _conv(rng, kernel=rng.choice([3, 3, 5]), groups=rng.choice([2, 4, 8, 16, 32, 64]), fused=fused),
     "conv_grouped_pointwise": lambda rng, fused: _conv(rng, kernel=1, groups=rng.choice([2, 3, 4, 8]),
                                                        fused=fused, sides=(7, 14, 28, 56)),
     "fully_connected": _linear,
@@ -283,6 +285,8 @@ class Sample:
     times: RunTimes
     inputs: int
     outputs: int
+    chunk: int = 0
+    """The chunk it was timed in (:func:`measure`: with that chunk's own anchors)."""
 
 
 REFERENCES: dict[str, Spec] = {
@@ -305,9 +309,33 @@ def _references() -> list[tuple[str, Spec]]:
 
 def reference_times(samples: list[Sample], runs: int) -> dict[str, float]:
     """Each reference model's CPU time per run without the profiler (µs; :func:`best`) among
-    ``samples``."""
-    return {sample.kind.partition(":")[2]: best(sample.times.plain_us, runs)
-            for sample in samples if sample.kind.startswith("reference:")}
+    ``samples``: over the chunks that timed it, the TYPICAL_QUANTILE of its times."""
+    times: dict[str, list[float]] = {}
+    for sample in samples:
+        if sample.kind.startswith("reference:"):
+            times.setdefault(sample.kind.partition(":")[2], []).append(best(sample.times.plain_us, runs))
+    return {name: float(np.quantile(values, TYPICAL_QUANTILE)) for name, values in times.items()}
+
+
+TYPICAL_QUANTILE = 0.2
+"""The machine state a calibration is scaled to: the chunk time of a reference model that a
+fifth of the chunks beat — what the least of 4 passes reaches on average, as
+benchmarks/bench_runtime.py measures the zoo (the least of 15–30 chunks is a rare state: a
+profile scaled to it predicted the zoo 4–6 % fast, signed median; the median chunk, a profile
+of whatever load the calibration's minutes saw: +12 % off in a loaded window)."""
+
+
+def chunk_slowness(samples: list[Sample], runs: int) -> dict[int, float]:
+    """Per chunk, how much slower the machine ran than in its typical state: the geometric
+    mean over the reference models of their time in the chunk over their
+    :func:`reference_times` (TYPICAL_QUANTILE); 1 for a chunk without them."""
+    typical = reference_times(samples, runs)
+    ratios: dict[int, list[float]] = {sample.chunk: [] for sample in samples}
+    for sample in samples:
+        if sample.kind.startswith("reference:"):
+            ratios[sample.chunk].append(math.log(best(sample.times.plain_us, runs)
+                                                 / typical[sample.kind.partition(":")[2]]))
+    return {chunk: math.exp(statistics.fmean(logs)) if logs else 1.0 for chunk, logs in ratios.items()}
 
 
 def measure_references(*, optimize: str, runtime_name: str, rounds: int, runs: int) -> dict[str, float]:
@@ -319,19 +347,24 @@ def measure_references(*, optimize: str, runtime_name: str, rounds: int, runs: i
 
 def measure(points_per_kind: int, *, optimize: str, runtime_name: str, rounds: int, runs: int,
             seed: int, progress: Callable[[str], None] | None = None) -> list[Sample]:
-    """Time the session baselines, the reference models and the grid with the runtime's
-    per-node profiler on, in ``rounds`` interleaved rounds of ``runs`` runs (a burst of load
-    hits every point alike)."""
-    specs = _session_baselines() + _references() + grid(points_per_kind, optimize, seed)
-    return _time(specs, optimize=optimize, runtime_name=runtime_name, rounds=rounds, runs=runs,
-                 seed=seed, progress=progress)
+    """Time the grid, in a seeded shuffled order, plain and with the runtime's per-node
+    profiler on, in ``rounds`` interleaved rounds of ``runs`` runs, CHUNK points at a time;
+    every chunk times the session baselines and the reference models too (its anchors:
+    :func:`fit_profile`). Shuffled, every kind is timed across the whole calibration: on
+    the AMD EPYC the host's load moved for tens of seconds, and two calibrations in a row,
+    each kind timed in one stretch, put whole kinds 0.64–1.44× apart (median per kind)."""
+    points = grid(points_per_kind, optimize, seed)
+    random.Random(seed).shuffle(points)
+    return _time(points, optimize=optimize, runtime_name=runtime_name, rounds=rounds, runs=runs,
+                 seed=seed, progress=progress, anchors=_session_baselines() + _references())
 
 
 def _time(specs: list[tuple[str, Spec]], *, optimize: str, runtime_name: str, rounds: int, runs: int,
-          seed: int, progress: Callable[[str], None] | None = None) -> list[Sample]:
+          seed: int, progress: Callable[[str], None] | None = None,
+          anchors: list[tuple[str, Spec]] | None = None) -> list[Sample]:
     """Build, export and time ``specs`` (kind, spec) in interleaved rounds, CHUNK points at a
-    time (each chunk exported when its turn comes: the exports' inputs alone take gigabytes
-    for a whole grid)."""
+    time with ``anchors`` in every chunk (each chunk exported when its turn comes: the
+    exports' inputs alone take gigabytes for a whole grid); a sample records its chunk."""
     from costmodel.runtime.base import RunOptions
     from costmodel.runtime.measure import load_runtime
 
@@ -341,7 +374,7 @@ def _time(specs: list[tuple[str, Spec]], *, optimize: str, runtime_name: str, ro
     evict = cache_evictor()
     steps = -(-len(specs) // CHUNK) * rounds
     for start in range(0, len(specs), CHUNK):
-        jobs = [_job(kind, spec, optimize, seed) for kind, spec in specs[start:start + CHUNK]]
+        jobs = [_job(kind, spec, optimize, seed) for kind, spec in (anchors or []) + specs[start:start + CHUNK]]
         with tempfile.TemporaryDirectory() as folder:
             profiled = [runtime.profiled(data, feeds, options, folder,
                                          before_run=evict if kind == COLD_BASELINE or streams_weights(found) else None)
@@ -351,7 +384,7 @@ def _time(specs: list[tuple[str, Spec]], *, optimize: str, runtime_name: str, ro
                     timed.run(runs)
                 if progress is not None:
                     progress(f"round {start // CHUNK * rounds + round_ + 1}/{steps}")
-            samples += [Sample(kind, found, timed.finish(), inputs, outputs)
+            samples += [Sample(kind, found, timed.finish(), inputs, outputs, start // CHUNK)
                         for (kind, found, _, _, inputs, outputs), timed in zip(jobs, profiled)]
         del jobs, profiled
         _release_freed_memory()
@@ -369,7 +402,8 @@ def _release_freed_memory() -> None:
 
 def _job(kind: str, spec: Spec, optimize: str,
          seed: int) -> tuple[str, list[Kernel], bytes, dict[str, np.ndarray], int, int]:
-    """A point's kind (a grouped conv of whole-block groups: the blocked kind), kernels,
+    """A point's kind (a grouped conv of whole-block groups: the blocked kind; the grouped
+    grid's unblocked depthwise conv with optimizations off: depthwise, as op by op), kernels,
     serialized model, feeds, and input and output element counts; a grid point (its kind one
     of KINDS) must run its kind's kernel and helpers only."""
     from costmodel.export import export_network
@@ -378,7 +412,7 @@ def _job(kind: str, spec: Spec, optimize: str,
 
     network = build(parse_spec(spec), f"<{spec['model']}>", {})
     found = kernels(network, optimize, nchwc_block())
-    if kind in GROUPED and found[0].kind == "conv_grouped_nchwc":
+    if kind in GROUPED and found[0].kind in ("conv_grouped_nchwc", "conv_depthwise"):
         kind = found[0].kind
     allowed = {kind} | HELPER_KINDS | OWN_HELPERS.get(kind, NO_HELPERS)[1]
     if kind in KINDS and not {k.kind for k in found} <= allowed:
@@ -480,17 +514,24 @@ def calibrate(points_per_kind: int = 12, *, optimize: str = "all", runtime_name:
 
 def fit_profile(samples: list[Sample], *, optimize: str, runtime_name: str,
                 runs: int) -> tuple[DeviceProfile, list[Point]]:
-    """The profile of :func:`measure`'s samples (the session baselines first, then the
-    reference models, recorded as timed, then the grid)."""
-    fixed = baseline(samples, runs)
-    points = [point for sample in samples if sample.kind in KINDS for point in estimate(sample, fixed, runs)]
+    """The profile of :func:`measure`'s samples: each chunk's points lose the fixed costs of
+    that chunk's own session baselines (:func:`baseline`, :func:`estimate`) and are divided
+    by its slowness (:func:`chunk_slowness`), as are the session's and the executor's costs
+    (their median over the chunks); the reference models are recorded in that typical state."""
+    chunks = sorted({sample.chunk for sample in samples})
+    fixed = {chunk: baseline([s for s in samples if s.chunk == chunk], runs) for chunk in chunks}
+    slowness = chunk_slowness(samples, runs)
+    points = [replace(point, time_us=point.time_us / slowness[sample.chunk])
+              for sample in samples if sample.kind in KINDS for point in estimate(sample, fixed[sample.chunk], runs)]
+    session_us = statistics.median(fixed[chunk].session_us / slowness[chunk] for chunk in chunks)
+    node_us = statistics.median(fixed[chunk].node_us / slowness[chunk] for chunk in chunks)
     kinds = {kind: _fit([p for p in points if p.kind == kind]) for kind in {p.kind for p in points}}
     kinds["other"] = _fit([p for p in points if p.kind in OTHER_KINDS], shaped=False)
     from costmodel.runtime.measure import load_runtime
 
     runtime = load_runtime(runtime_name)
-    profile = DeviceProfile(runtime.name, runtime.version, cpu_model(), 1, optimize, fixed.session_us,
-                            dict(sorted(kinds.items())), len(points), node_us=fixed.node_us,
+    profile = DeviceProfile(runtime.name, runtime.version, cpu_model(), 1, optimize, session_us,
+                            dict(sorted(kinds.items())), len(points), node_us=node_us,
                             nchwc_block=nchwc_block(), reference_us=reference_times(samples, runs))
     return profile, points
 

@@ -2,6 +2,7 @@
 calibration and `report --latency`."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -24,7 +25,9 @@ from costmodel.latency.calibrate import (
     baseline,
     best,
     calibrate,
+    chunk_slowness,
     estimate,
+    fit_profile,
     grid,
     streams_weights,
 )
@@ -116,9 +119,24 @@ def test_every_grid_point_is_one_kernel_of_its_kind(optimize):
                  if k.kind not in helpers - {kind}]
         # one kernel of its kind; a lone NCHWc conv's input and output reorders are timed as
         # points of their own, Q·Kᵀ's transpose op by op and a binary point's second operand
-        # subtracted; a grouped conv of whole-block groups is the blocked grouped kind
-        kinds = {kind, "conv_grouped_nchwc"} if kind in GROUPED else {kind}
+        # subtracted; a grouped conv of whole-block groups is the blocked grouped kind, the
+        # grouped grid's depthwise conv of 4k + 2 channels is op by op a depthwise conv
+        kinds = {kind, "conv_grouped_nchwc", "conv_depthwise"} if kind in GROUPED else {kind}
         assert len(found) == 1 and found[0].kind in kinds, spec
+
+
+@pytest.mark.parametrize("optimize, kind", [("all", "conv_grouped"), ("none", "conv_depthwise")])
+def test_the_grouped_grid_holds_depthwise_convs_onnxruntime_does_not_run_blocked(optimize, kind):
+    # ShuffleNet V2 1.0's 58 channels, NASNet's 22, GhostNet 0.5's 6: not a multiple of 4, so
+    # not NCHWc; on, MLAS's grouped conv (one GEMM per channel), a third of the grouped grid
+    unblocked = [spec for grid_kind, spec in grid(48, optimize) if grid_kind == "conv_grouped"
+                 and spec["layers"][0]["depthwise"]]
+    assert 40 <= len(unblocked) <= 56
+    for spec in unblocked:
+        channels = spec["input"][0]
+        assert channels % 4 == 2 and spec["layers"][0]["out"] == channels
+        found = kernels(build(parse_spec(spec), "<grid>", {}), optimize, 8)
+        assert [(k.kind, k.calls) for k in found] == [(kind, channels if kind == "conv_grouped" else 1)]
 
 
 def test_tiny_calibration_round_trips_as_json():
@@ -302,6 +320,36 @@ def test_baseline_and_estimate_remove_the_fixed_costs_the_profiler_and_the_reord
     # 120 − 9.5 − 3 nodes × 0.5 − 11 − 7 = 91 µs; the reorders move 2 × elements × 4 bytes
     assert [(p.kind, p.maccs, p.bytes, p.time_us) for p in points] == [
         ("conv_pointwise", 5000, 6000, 91.0), ("reorder", 0, 8000, 11.0), ("reorder", 0, 4000, 7.0)]
+
+
+def test_each_chunk_is_anchored_by_its_own_baselines_and_reference_models():
+    # chunk 1 ran twice as slow as chunks 0 and 2: its session baselines, its reference add
+    # and its conv all took twice as long; every chunk's conv comes out at the typical
+    # chunk's 110 µs (the time a fifth of the chunks beat: chunk 0's and 2's)
+    relus = {f"k{i}": "Relu" for i in range(8)}
+    conv = Kernel(("k",), "conv_pointwise", 5000, 6000, shape=(16, 16, 49, 1, 1, 1))
+    add = Kernel(("k",), "binary", 0, 6000, shape=(16, 16, 49, 1, 1, 1))
+    samples = [replace(sample, chunk=chunk) for chunk, slow in ((0, 1.0), (1, 2.0), (2, 1.0)) for sample in (
+        _sample("session1", {"k0": "Relu"}, 10.0 * slow, {"k0": 3.0}),
+        _sample("session8", relus, 13.5 * slow, dict.fromkeys(relus, 3.0)),
+        _sample("reference:add", {"k": "Add"}, 50.0 * slow, {"k": 40.0}),
+        _sample("conv_pointwise", {"k": "Conv"}, 120.0 * slow, {"k": 100.0}, [conv]),
+        _sample("binary", {"k": "Add"}, 30.0 * slow, {"k": 25.0}, [add]))]
+    assert chunk_slowness(samples, runs=2) == {0: 1.0, 1: pytest.approx(2.0), 2: 1.0}
+    profile, points = fit_profile(samples, optimize="all", runtime_name="onnxruntime", runs=2)
+    # 120 − 9.5 − 0.5 = 110 in chunks 0 and 2; (240 − 19 − 1) / 2 = 110 in chunk 1
+    assert [p.kind for p in points] == ["conv_pointwise", "binary"] * 3
+    assert [p.time_us for p in points] == pytest.approx([110.0, 20.0] * 3)
+    assert (profile.session_us, profile.node_us) == (pytest.approx(9.5), pytest.approx(0.5))
+    assert profile.reference_us == {"add": 50.0}
+    # the geometric mean over the reference models of their time against the time a fifth of
+    # the chunks beat: add 50, 55, 60 → 52 (linear between order statistics); dense 400
+    three = [replace(_sample(f"reference:{name}", {"k": "Conv"}, time, {"k": 1.0}), chunk=chunk)
+             for chunk, name, time in ((0, "add", 50.0), (0, "dense", 440.0), (1, "add", 60.0),
+                                       (1, "dense", 400.0), (2, "add", 55.0), (2, "dense", 400.0))]
+    assert chunk_slowness(three, runs=2) == {0: pytest.approx((50 / 52 * 1.1) ** 0.5),
+                                             1: pytest.approx((60 / 52) ** 0.5),
+                                             2: pytest.approx((55 / 52) ** 0.5)}
 
 
 def test_an_evicted_point_loses_what_eviction_costs_a_run_that_reads_nothing():
