@@ -190,14 +190,20 @@ def _copy(rng: random.Random, fused: bool) -> Spec:
     return {"input": _feature_map(rng), "layers": [layer]}
 
 
+def _grouped(rng: random.Random, fused: bool) -> Spec:
+    """A spatial grouped conv: RegNet's narrow groups, or (a third) a depthwise conv of 4k + 2
+    channels, which onnxruntime runs as a grouped conv (ShuffleNet V1/V2's, NASNet's)."""
+    if rng.random() < 1 / 3:
+        return _conv(rng, kernel=rng.choice([3, 3, 5, 7]), depthwise=True, unblocked=True, fused=fused)
+    return _conv(rng, kernel=rng.choice([3, 3, 5]), groups=rng.choice([2, 4, 8, 16, 32, 64]), fused=fused)
+
+
 GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "conv_dense": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5]), fused=fused),
     "conv_pointwise": lambda rng, fused: _conv(rng, kernel=1, fused=fused, sides=(1, 7, 14, 28, 56, 112)),
     "conv_depthwise": lambda rng, fused: _conv(rng, kernel=rng.choice([1, 3, 3, 5, 7]), depthwise=True,
                                                fused=fused),
-    "conv_grouped": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5, 7]), depthwise=True,
-                                             unblocked=True, fused=fused) if rng.random() < 1 / 3 else
-    _conv(rng, kernel=rng.choice([3, 3, 5]), groups=rng.choice([2, 4, 8, 16, 32, 64]), fused=fused),
+    "conv_grouped": _grouped,
     "conv_grouped_pointwise": lambda rng, fused: _conv(rng, kernel=1, groups=rng.choice([2, 3, 4, 8]),
                                                        fused=fused, sides=(7, 14, 28, 56)),
     "fully_connected": _linear,
@@ -310,11 +316,17 @@ def _references() -> list[tuple[str, Spec]]:
 def reference_times(samples: list[Sample], runs: int) -> dict[str, float]:
     """Each reference model's CPU time per run without the profiler (µs; :func:`best`) among
     ``samples``: over the chunks that timed it, the TYPICAL_QUANTILE of its times."""
-    times: dict[str, list[float]] = {}
+    return {name: float(np.quantile(list(by_chunk.values()), TYPICAL_QUANTILE))
+            for name, by_chunk in _reference_chunk_times(samples, runs).items()}
+
+
+def _reference_chunk_times(samples: list[Sample], runs: int) -> dict[str, dict[int, float]]:
+    """Reference model → chunk → its CPU time per run there (:func:`best`)."""
+    times: dict[str, dict[int, float]] = {}
     for sample in samples:
         if sample.kind.startswith("reference:"):
-            times.setdefault(sample.kind.partition(":")[2], []).append(best(sample.times.plain_us, runs))
-    return {name: float(np.quantile(values, TYPICAL_QUANTILE)) for name, values in times.items()}
+            times.setdefault(sample.kind.partition(":")[2], {})[sample.chunk] = best(sample.times.plain_us, runs)
+    return times
 
 
 TYPICAL_QUANTILE = 0.2
@@ -329,12 +341,11 @@ def chunk_slowness(samples: list[Sample], runs: int) -> dict[int, float]:
     """Per chunk, how much slower the machine ran than in its typical state: the geometric
     mean over the reference models of their time in the chunk over their
     :func:`reference_times` (TYPICAL_QUANTILE); 1 for a chunk without them."""
-    typical = reference_times(samples, runs)
     ratios: dict[int, list[float]] = {sample.chunk: [] for sample in samples}
-    for sample in samples:
-        if sample.kind.startswith("reference:"):
-            ratios[sample.chunk].append(math.log(best(sample.times.plain_us, runs)
-                                                 / typical[sample.kind.partition(":")[2]]))
+    for by_chunk in _reference_chunk_times(samples, runs).values():
+        typical = float(np.quantile(list(by_chunk.values()), TYPICAL_QUANTILE))
+        for chunk, time_us in by_chunk.items():
+            ratios[chunk].append(math.log(time_us / typical))
     return {chunk: math.exp(statistics.fmean(logs)) if logs else 1.0 for chunk, logs in ratios.items()}
 
 
@@ -518,8 +529,11 @@ def fit_profile(samples: list[Sample], *, optimize: str, runtime_name: str,
     that chunk's own session baselines (:func:`baseline`, :func:`estimate`) and are divided
     by its slowness (:func:`chunk_slowness`), as are the session's and the executor's costs
     (their median over the chunks); the reference models are recorded in that typical state."""
-    chunks = sorted({sample.chunk for sample in samples})
-    fixed = {chunk: baseline([s for s in samples if s.chunk == chunk], runs) for chunk in chunks}
+    by_chunk: dict[int, list[Sample]] = {}
+    for sample in samples:
+        by_chunk.setdefault(sample.chunk, []).append(sample)
+    chunks = sorted(by_chunk)
+    fixed = {chunk: baseline(by_chunk[chunk], runs) for chunk in chunks}
     slowness = chunk_slowness(samples, runs)
     points = [replace(point, time_us=point.time_us / slowness[sample.chunk])
               for sample in samples if sample.kind in KINDS for point in estimate(sample, fixed[sample.chunk], runs)]
