@@ -32,10 +32,12 @@ from costmodel.latency.model import (
     local_point,
     shape_features,
 )
+from costmodel.ops.elementwise import ACTIVATION_CATEGORIES
 from costmodel.runtime.base import RunTimes
 
-__all__ = ["GRIDS", "REFERENCES", "Baseline", "Point", "Sample", "baseline", "best", "calibrate", "estimate",
-           "chunk_slowness", "fit_profile", "grid", "measure", "measure_references", "reference_times"]
+__all__ = ["EPILOGUES", "GRIDS", "REFERENCES", "Baseline", "Point", "Sample", "baseline", "best", "calibrate", "estimate",
+           "chunk_slowness", "epilogue_grid", "epilogue_ns", "fit_profile", "grid", "measure", "measure_references",
+           "reference_times"]
 
 Spec = dict[str, Any]
 
@@ -70,7 +72,8 @@ def _conv(rng: random.Random, *, kernel: int, depthwise: bool = False, groups: i
     1×1 (ShuffleNet V1, IGCV3); ``unblocked``: a depthwise conv of 4k + 2 channels, which
     onnxruntime does not run blocked), stride 2 a
     third of the time for a spatial kernel; redrawn until within MAX_MACCS and MAX_ELEMENTS.
-    A fifth of the dense convs are stems (3 channels in, a side twice as large)."""
+    A fifth of the dense convs are stems (3 channels in, a side twice as large). ``fused``:
+    with a batchnorm and a ReLU (other epilogue activations: :func:`epilogue_grid`)."""
     while True:
         side = rng.choice(sides)
         stride = rng.choice([1, 1, 2]) if side > 1 and (kernel > 1 or rng.random() < 0.15) else 1
@@ -90,8 +93,7 @@ def _conv(rng: random.Random, *, kernel: int, depthwise: bool = False, groups: i
         if maccs <= MAX_MACCS and max(c_in * side ** 2, c_out * out_side ** 2) <= MAX_ELEMENTS:
             break
     layer = {"name": "k", "op": "conv_bn_act", "out": c_out, "kernel": kernel, "stride": stride,
-             "depthwise": depthwise, "groups": groups, "bn": fused,
-             "act": rng.choice(["relu", "relu6"]) if fused else "none"}
+             "depthwise": depthwise, "groups": groups, "bn": fused, "act": "relu" if fused else "none"}
     if depthwise:
         layer.pop("groups")
     return {"input": [c_in, side, side], "layers": [layer]}
@@ -234,6 +236,10 @@ class Point:
     shape: tuple[int, ...] = ()
 
 
+EPILOGUE_SHARE = 2
+"""With optimizations on, ``points_per_kind`` / EPILOGUE_SHARE convs are timed with every
+epilogue activation (:func:`epilogue_grid`)."""
+
 CONV_FACTOR = 3
 """A conv kind's grid has this many times ``points_per_kind`` points (their shape space is
 six-dimensional and their local correction reads its neighbours)."""
@@ -252,6 +258,66 @@ def grid(points_per_kind: int, optimize: str, seed: int = 0) -> list[tuple[str, 
             spec = make(rng, optimize == "all")
             specs.append((kind, {"model": f"{kind}_{index}", **spec}))
     return specs
+
+
+EPILOGUES = tuple(op for op, categories in ACTIVATION_CATEGORIES.items()
+                  if "conv_epilogue" in categories and op != "relu")
+"""The activations onnxruntime runs in a conv's epilogue besides ReLU (category
+``conv_epilogue``): each costs a pass over the conv's output that ReLU's does not."""
+
+EPILOGUE_PREFIX = "epilogue:"
+"""Kind prefix of an :func:`epilogue_grid` spec: ``epilogue:<activation>:<conv index>``."""
+
+
+def epilogue_grid(convs: int, seed: int = 0) -> list[list[tuple[str, Spec]]]:
+    """``convs`` seeded blocked convs (:func:`_epilogue_conv`), each once
+    with a ReLU and once with each of EPILOGUES in its epilogue, all followed by the same
+    1×1 max pool (so that the activation does not write the network's output, where
+    onnxruntime does not fuse a hard-swish): one family of specs per conv, differing only
+    in the epilogue (:func:`epilogue_ns`)."""
+    rng = random.Random(seed)
+    families = []
+    for index in range(convs):
+        conv = _epilogue_conv(rng)
+        families.append([(f"{EPILOGUE_PREFIX}{act}:{index}", {
+            "model": f"epilogue_{act}_{index}", "input": conv["input"],
+            "layers": [{**conv["layers"][0], "act": act}, {"name": "after", "op": "max_pool", "kernel": 1}]})
+            for act in ("relu", *EPILOGUES)])
+    return families
+
+
+EPILOGUE_MAX_DEPTH = 256
+"""An :func:`epilogue_grid` conv's most maccs per output element (C_in / groups · window): the
+epilogue's pass is a measurable share of its time (thin networks' convs), not a fraction of a
+percent of a large conv's, lost in its noise."""
+
+
+def _epilogue_conv(rng: random.Random) -> Spec:
+    """A grid conv (pointwise, depthwise or dense) of several output positions and at most
+    EPILOGUE_MAX_DEPTH maccs per output element."""
+    while True:
+        conv = GRIDS[rng.choice(["conv_pointwise", "conv_depthwise", "conv_dense"])](rng, True)
+        layer = conv["layers"][0]
+        depth = (1 if layer["depthwise"] else conv["input"][0]) * layer["kernel"] ** 2
+        if conv["input"][1] > 1 and depth <= EPILOGUE_MAX_DEPTH:  # one position: timed cold
+            return conv
+
+
+def epilogue_ns(samples: list[Sample], slowness: dict[int, float], runs: int) -> dict[str, float]:
+    """Per activation of EPILOGUES, ns per output element beyond a ReLU in a conv's epilogue:
+    the median over :func:`epilogue_grid`'s convs of (t_act − t_relu) / C_out·positions,
+    each time its plain CPU time per run (:func:`best`) over its chunk's slowness; ≥ 0."""
+    times: dict[str, dict[str, float]] = {}
+    elements: dict[str, int] = {}
+    for sample in samples:
+        if sample.kind.startswith(EPILOGUE_PREFIX):
+            act, _, index = sample.kind.removeprefix(EPILOGUE_PREFIX).partition(":")
+            times.setdefault(index, {})[act] = best(sample.times.plain_us, runs) / slowness[sample.chunk]
+            elements[index] = sample.outputs
+    per_element = {act: [1000 * (family[act] - family["relu"]) / elements[index]
+                         for index, family in times.items() if act in family and "relu" in family]
+                   for act in EPILOGUES}
+    return {act: max(statistics.median(values), 0.0) for act, values in per_element.items() if values}
 
 
 def _session_baselines() -> list[tuple[str, Spec]]:
@@ -364,8 +430,11 @@ def measure(points_per_kind: int, *, optimize: str, runtime_name: str, rounds: i
     :func:`fit_profile`). Shuffled, every kind is timed across the whole calibration: on
     the AMD EPYC the host's load moved for tens of seconds, and two calibrations in a row,
     each kind timed in one stretch, put whole kinds 0.64–1.44× apart (median per kind)."""
-    points = grid(points_per_kind, optimize, seed)
-    random.Random(seed).shuffle(points)
+    units = [[point] for point in grid(points_per_kind, optimize, seed)]
+    if optimize == "all":  # op by op an activation is a kernel of its own kind
+        units += epilogue_grid(max(points_per_kind // EPILOGUE_SHARE, 1), seed)
+    random.Random(seed).shuffle(units)
+    points = [point for unit in units for point in unit]
     return _time(points, optimize=optimize, runtime_name=runtime_name, rounds=rounds, runs=runs,
                  seed=seed, progress=progress, anchors=_session_baselines() + _references())
 
@@ -537,6 +606,7 @@ def fit_profile(samples: list[Sample], *, optimize: str, runtime_name: str,
     slowness = chunk_slowness(samples, runs)
     points = [replace(point, time_us=point.time_us / slowness[sample.chunk])
               for sample in samples if sample.kind in KINDS for point in estimate(sample, fixed[sample.chunk], runs)]
+    epilogues = epilogue_ns(samples, slowness, runs)
     session_us = statistics.median(fixed[chunk].session_us / slowness[chunk] for chunk in chunks)
     node_us = statistics.median(fixed[chunk].node_us / slowness[chunk] for chunk in chunks)
     kinds = {kind: _fit([p for p in points if p.kind == kind]) for kind in {p.kind for p in points}}
@@ -546,7 +616,8 @@ def fit_profile(samples: list[Sample], *, optimize: str, runtime_name: str,
     runtime = load_runtime(runtime_name)
     profile = DeviceProfile(runtime.name, runtime.version, cpu_model(), 1, optimize, session_us,
                             dict(sorted(kinds.items())), len(points), node_us=node_us,
-                            nchwc_block=nchwc_block(), reference_us=reference_times(samples, runs))
+                            nchwc_block=nchwc_block(), reference_us=reference_times(samples, runs),
+                            epilogue_ns=epilogues)
     return profile, points
 
 

@@ -27,7 +27,7 @@ latter placed before the layer they lead to.
 
 A kernel's features are its maccs and its bytes moved (fp32 ``mem_access`` × 4) under that
 execution model: a folded batchnorm adds its C-element bias read, a fused add its second
-input, a fused activation nothing.
+input, a fused activation nothing (it is recorded as the kernel's ``epilogue``).
 """
 
 from __future__ import annotations
@@ -80,6 +80,10 @@ class Kernel:
     shape: tuple[int, ...] = ()
     """The first layer's geometry (:func:`kernel_shape`): C_in, C_out, output positions,
     window size, stride, groups; the latency model's shape features."""
+    epilogue: str = ""
+    """The op of the activation a conv kernel runs in its epilogue (category
+    ``conv_epilogue``: relu, relu6, hardswish, …), "" without one: MLAS applies all but ReLU
+    as a pass over the output it has just written, a cost per output element of its own."""
 
 
 def kernel_shape(network: Network, layer: str) -> tuple[int, int, int, int, int, int]:
@@ -202,7 +206,9 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
             layers, kind = [node.name, norm.name], "sample_norm"
             bytes_ += norm.cost.mem_access - 2 * math.prod(node.outputs[0])
             absorbed.add(norm.name)
-        kernel = Kernel(tuple(layers), kind, int(node.cost.maccs), int(bytes_) * DTYPE_BYTES)
+        last = network.nodes[layers[-1]]
+        kernel = Kernel(tuple(layers), kind, int(node.cost.maccs), int(bytes_) * DTYPE_BYTES,
+                        epilogue=last.op if len(layers) > 1 and last.has("conv_epilogue") else "")
         found = _passes(network, node, kernel, optimize)
         result += found
         head_of.update((layer, found[-1]) for layer in layers)  # the pass writing the output

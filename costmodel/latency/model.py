@@ -2,7 +2,8 @@
 
 Per kernel kind, a roofline with a fixed cost, scaled by a correction in the kernel's shape:
 t = (calls·overhead + max(maccs / P, bytes / B)) · exp(c(shape)) (µs; P in maccs/µs, B in
-bytes/µs), plus the executor's cost per kernel. c is either log-linear, w · φ(shape)
+bytes/µs), plus the executor's cost per kernel and, for a conv with an activation other than
+ReLU in its epilogue, that activation's cost per output element. c is either log-linear, w · φ(shape)
 (:func:`shape_features`), or local (:func:`local_correction`: a locally weighted linear fit of
 the calibration points' ln(t / roofline) around the kernel's shape in log space).
 A network's latency is the session's fixed cost plus its kernels' times. Latency is
@@ -128,6 +129,16 @@ class DeviceProfile:
     reference_us: dict[str, float] = field(default_factory=dict)
     """CPU time per run of each of calibrate.REFERENCES when the profile was calibrated:
     timed again, they measure the machine's drift since (bench_latency.py --drift)."""
+    epilogue_ns: dict[str, float] = field(default_factory=dict)
+    """ns per output element that an activation in a conv's epilogue (Kernel.epilogue, by
+    op) costs beyond a ReLU's: the conv kinds are calibrated with ReLU; an op not listed
+    costs nothing more."""
+
+    def epilogue_us(self, kernel: Kernel) -> float:
+        """What ``kernel``'s epilogue activation adds (µs): epilogue_ns × C_out × positions."""
+        if not kernel.epilogue or not kernel.shape:
+            return 0.0
+        return self.epilogue_ns.get(kernel.epilogue, 0.0) * kernel.shape[1] * kernel.shape[2] / 1000
 
     def roofline(self, kind: str) -> Roofline:
         """The kind's roofline, or ``other``'s for a kind the calibration did not cover."""
@@ -154,10 +165,12 @@ class DeviceProfile:
         return profile
 
     def _validate(self) -> None:
-        if not isinstance(self.reference_us, dict):
-            raise ValueError(f"reference_us is {self.reference_us!r}; it must be an object of times")
+        for key in ("reference_us", "epilogue_ns"):
+            if not isinstance(getattr(self, key), dict):
+                raise ValueError(f"{key} is {getattr(self, key)!r}; it must be an object of numbers")
         numbers = {"session_us": self.session_us, "node_us": self.node_us, **{
             f"reference_us.{name}": value for name, value in self.reference_us.items()}, **{
+            f"epilogue_ns.{name}": value for name, value in self.epilogue_ns.items()}, **{
             f"{kind}.{key}": value for kind, roofline in self.kinds.items()
             for key, value in asdict(roofline).items() if key not in ("shape", "local")}}
         for key, value in numbers.items():
@@ -201,7 +214,7 @@ def predict(network: Network, profile: DeviceProfile) -> tuple[list[KernelTime],
     """Each kernel's predicted time and the total (session cost + kernels), in µs. Raises
     :class:`SpecError` when a count or the total is beyond a float's range (1.8e308)."""
     try:
-        times = [KernelTime(k, profile.node_us + profile.roofline(k.kind).time_us(
+        times = [KernelTime(k, profile.node_us + profile.epilogue_us(k) + profile.roofline(k.kind).time_us(
                      k.maccs, k.bytes, k.calls, shape_features(k.kind, k.maccs, k.shape)))
                  for k in kernels(network, profile.optimize, profile.nchwc_block)]
         total = profile.session_us + sum(t.time_us for t in times)

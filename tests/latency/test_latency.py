@@ -15,6 +15,8 @@ from costmodel.latency import device
 from costmodel.latency.calibrate import (
     COLD_BASELINE,
     CONV_FACTOR,
+    EPILOGUE_MAX_DEPTH,
+    EPILOGUES,
     GRIDS,
     HELPER_KINDS,
     NO_HELPERS,
@@ -26,6 +28,8 @@ from costmodel.latency.calibrate import (
     best,
     calibrate,
     chunk_slowness,
+    epilogue_grid,
+    epilogue_ns,
     estimate,
     fit_profile,
     grid,
@@ -155,6 +159,8 @@ def test_tiny_calibration_round_trips_as_json():
     assert set(profile.reference_us) == set(REFERENCES) and all(t > 0 for t in profile.reference_us.values())
     # two (six) points per kind cannot fit a shape correction of 3 or 8 coefficients
     assert all(roofline.shape == () and roofline.local == () for roofline in profile.kinds.values())
+    # one conv timed with each epilogue activation: a cost per output element for each
+    assert set(profile.epilogue_ns) == set(EPILOGUES) and all(v >= 0 for v in profile.epilogue_ns.values())
     assert DeviceProfile.from_json(profile.to_json()) == profile
 
 
@@ -612,12 +618,80 @@ def test_a_bad_shape_correction_is_refused(shape):
         DeviceProfile.from_json(json.dumps(data))
 
 
-@pytest.mark.parametrize("references", [[1.0], {"dense": -1.0}, {"dense": "x"}])
-def test_bad_reference_times_are_refused(references):
+@pytest.mark.parametrize("key, value", [("reference_us", [1.0]), ("reference_us", {"dense": -1.0}),
+                                        ("reference_us", {"dense": "x"}), ("epilogue_ns", [0.2]),
+                                        ("epilogue_ns", {"relu6": float("inf")}), ("epilogue_ns", {"relu6": -0.1})])
+def test_bad_reference_times_and_epilogue_costs_are_refused(key, value):
     data = json.loads(synthetic().to_json())
-    data["reference_us"] = references
-    with pytest.raises(ValueError, match="reference_us"):
+    data[key] = value
+    with pytest.raises(ValueError, match=key):
         DeviceProfile.from_json(json.dumps(data))
+
+
+def _epilogue_net(first_act, second_act="relu"):
+    """16 → 32 channels (1×1, the given activation) → 32 (1×1, ReLU) → 3×3 conv, at 14×14."""
+    return build(parse_spec({"model": "e", "input": [16, 14, 14], "layers": [
+        {"name": "a", "op": "conv_bn_act", "out": 32, "kernel": 1, "act": first_act},
+        {"name": "b", "op": "conv_bn_act", "out": 32, "kernel": 1, "act": second_act},
+        {"name": "c", "op": "conv2d", "out": 8, "kernel": 3, "padding": 1}]}), "<e>", {})
+
+
+def test_a_conv_kernel_records_the_activation_run_in_its_epilogue():
+    # on: each conv runs its activation in its epilogue (the hard-swish too: an NCHWc conv,
+    # not writing the output); the last conv has none; off every activation is a kernel
+    on = kernels(_epilogue_net("relu6", "hardswish"), "all", 8)
+    assert [(k.kind, k.epilogue) for k in on if k.kind != "reorder"] == [
+        ("conv_pointwise", "relu6"), ("conv_pointwise", "hardswish"), ("conv_dense", "")]
+    assert all(k.epilogue == "" for k in kernels(_epilogue_net("relu6", "hardswish"), "none", 8))
+
+
+def test_an_epilogue_activation_costs_its_ns_per_output_element():
+    # relu6 at 0.5 ns per output element: conv a writes 32 × 14 × 14 = 6,272 elements, 3.136 µs
+    # more; ReLU (the calibration's own conv epilogue) and an unlisted op cost nothing more
+    plain = synthetic()
+    priced = replace(plain, epilogue_ns={"relu6": 0.5, "hardswish": 0.25})
+    relu6 = _epilogue_net("relu6")
+    assert predict(relu6, priced)[1] - predict(relu6, plain)[1] == pytest.approx(3.136)
+    both = _epilogue_net("relu6", "hardswish")
+    assert predict(both, priced)[1] - predict(both, plain)[1] == pytest.approx(3.136 + 1.568)
+    for first in ("relu", "leaky_relu"):
+        assert predict(_epilogue_net(first), priced)[1] == pytest.approx(predict(_epilogue_net(first), plain)[1])
+    assert DeviceProfile.from_json(priced.to_json()) == priced
+
+
+def test_the_epilogue_grid_varies_the_activation_alone_on_thin_convs():
+    assert set(EPILOGUES) == {"relu6", "hardswish", "hardsigmoid", "sigmoid", "leaky_relu"}
+    families = epilogue_grid(24, seed=5)
+    assert len(families) == 24
+    for family in families:
+        layers = [spec["layers"] for _, spec in family]
+        assert [kind.split(":")[1] for kind, _ in family] == ["relu", *EPILOGUES]
+        assert all(spec["input"] == family[0][1]["input"] and spec["input"][1] > 1 for _, spec in family)
+        assert all({**first, "act": "relu"} == layers[0][0] and rest == layers[0][1:] for first, *rest in layers)
+        conv = layers[0][0]
+        assert (1 if conv["depthwise"] else family[0][1]["input"][0]) * conv["kernel"] ** 2 <= EPILOGUE_MAX_DEPTH
+        found = [kernels(build(parse_spec(spec), "<e>", {}), "all", 8) for _, spec in family]
+        # the same kernels each time (a hard-swish too is in the epilogue), their epilogue the act
+        assert all([k.kind for k in f] == [k.kind for k in found[0]] for f in found)
+        assert [f[0].epilogue for f in found] == ["relu", *EPILOGUES]
+    # the grid's own convs carry a ReLU: the kinds are calibrated without an epilogue pass
+    assert {kernels(build(parse_spec(spec), "<g>", {}), "all", 8)[0].epilogue
+            for kind, spec in grid(8, "all") if kind.startswith("conv")} == {"relu"}
+
+
+def test_epilogue_cost_is_the_median_difference_from_relu_per_output_element():
+    # three convs writing 1,000, 2,000 and 4,000 elements; chunk 1 ran twice as slow
+    # (its reference add took twice as long): its times are halved first
+    def timed(act, index, plain, elements, chunk):
+        return replace(_sample(f"epilogue:{act}:{index}", {"k": "Conv"}, plain, {"k": 1.0}),
+                       outputs=elements, chunk=chunk)
+    samples = [
+        timed("relu", 0, 100.0, 1000, 0), timed("relu6", 0, 100.3, 1000, 0), timed("sigmoid", 0, 100.5, 1000, 0),
+        timed("relu", 1, 400.0, 2000, 1), timed("relu6", 1, 400.8, 2000, 1), timed("sigmoid", 1, 398.0, 2000, 1),
+        timed("relu", 2, 300.0, 4000, 0), timed("relu6", 2, 301.0, 4000, 0)]
+    slowness = {0: 1.0, 1: 2.0}
+    # relu6: 0.3, 0.2 (0.4 µs / 2,000 halved), 0.25 ns → 0.25; sigmoid: 0.5 and −0.5 → 0.0
+    assert epilogue_ns(samples, slowness, runs=2) == {"relu6": pytest.approx(0.25), "sigmoid": 0.0}
 
 
 def _at(c_in, c_out, positions):
