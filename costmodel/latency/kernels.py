@@ -3,7 +3,8 @@
 onnxruntime with optimizations on (``all``), as its per-node profiles of the zoo show
 (onnxruntime 1.32, docs/latency.md):
 
-- a conv's batchnorm is folded into its weights (its shift becomes a C-element bias read);
+- a conv's batchnorm is folded into its weights (its shift becomes a C-element bias read),
+  and so is a layer scale (category ``conv_foldable``; onnxruntime's Conv+Mul fusion);
 - a residual add whose one input is a conv's only use is fused into that conv (the NCHWc
   conv's ``Sum`` input: the other input is read once more), and so is a following
   activation onnxruntime implements in the conv's epilogue (category ``conv_epilogue``);
@@ -241,13 +242,16 @@ def _slice(node: Node, split: Kernel | None) -> Kernel:
 
 
 def _fuse(network: Network, conv: Node, readers: dict[str, list[str]], block: int) -> tuple[list[str], int]:
-    """The layers one conv kernel runs (conv, folded BN, fused add, fused activation: a
-    hard-swish only into an NCHWc conv, not as the network's output) and its mem_access."""
+    """The layers one conv kernel runs (conv, folded BN and layer scale, fused add, fused
+    activation: a hard-swish only into an NCHWc conv, not as the network's output) and its
+    mem_access."""
     layers, mem = [conv.name], conv.cost.mem_access
+    nchwc = _nchwc_conv(network, conv, kernel_kind(conv, _c_in(network, conv)), block)
     follower = _only_reader(network, conv, readers)
-    if follower is not None and follower.has("normalization") and follower.has("reparameterizable"):
+    while follower is not None and follower.has("conv_foldable"):
         layers.append(follower.name)
-        mem += follower.outputs[0][1]  # the folded shift, now the conv's bias
+        if follower.has("normalization"):
+            mem += follower.outputs[0][1]  # the folded shift, now the conv's bias
         follower = _only_reader(network, follower, readers)
     if follower is not None and follower.has("sum") and len(follower.inputs) == 2:
         other = next(ref for ref in follower.inputs if ref[0] != layers[-1])
@@ -255,8 +259,7 @@ def _fuse(network: Network, conv: Node, readers: dict[str, list[str]], block: in
         mem += math.prod(network.nodes[other[0]].outputs[other[1]])  # the residual, read once
         follower = _only_reader(network, follower, readers)
     if follower is not None and follower.has("conv_epilogue") and len(follower.inputs) == 1 and (
-            not follower.has("self_gated") or follower.name != network.output[0] and
-            _nchwc_conv(network, conv, kernel_kind(conv, _c_in(network, conv)), block)):
+            not follower.has("self_gated") or follower.name != network.output[0] and nchwc):
         layers.append(follower.name)
     return layers, mem
 
@@ -291,14 +294,16 @@ def _nchwc_conv(network: Network, head: Node, kind: str, block: int) -> bool:
     """Whether a conv (node ``head`` of kernel kind ``kind``) runs blocked, by onnxruntime
     1.32's rules as its optimized graphs show (nchwc_transformer.cc; block 8): one group
     reading fewer than ``block`` channels (read plain) or a multiple of 4 (padded to whole
-    blocks); depthwise of a multiple of 4 channels; grouped when each group's input and
-    output channels are whole blocks."""
+    blocks); depthwise of a multiple of 4 channels, one output channel per input channel (a
+    "depthwise" conv writing 2 channels per input channel, FastViT's downsampling 48 → 96 in
+    48 groups, runs plain: FusedConv); grouped when each group's input and output channels
+    are whole blocks."""
     c_in, c_out = _c_in(network, head), head.outputs[0][1]
     if kind in GROUPED:
         groups = head.geometry.groups if head.geometry is not None else 1
         return (c_in // groups) % block == 0 and (c_out // groups) % block == 0
     if kind == "conv_depthwise":
-        return c_in % 4 == 0
+        return c_in == c_out and c_in % 4 == 0
     return c_in < block or c_in % 4 == 0
 
 

@@ -33,7 +33,7 @@ __all__ = [
 Shape = tuple[Any, ...]
 
 Category = Literal["contraction", "convolution", "elementwise", "nonlinearity", "clamp",
-                   "sigmoid_based", "conv_epilogue", "normalization", "reparameterizable", "copy", "view", "sum",
+                   "sigmoid_based", "conv_epilogue", "conv_foldable", "normalization", "reparameterizable", "copy", "view", "sum",
                    "product", "in_place", "pooling", "global_pooling", "exponential", "self_gated",
                    "erf_gelu", "axis_softmax", "runtime_statistics", "tensor_product",
                    "inference_noop", "runtime_copy"]
@@ -52,6 +52,9 @@ CATEGORIES: dict[str, str] = {
     "conv_epilogue": "an activation onnxruntime applies in a preceding conv's epilogue with "
                      "optimizations on (MLAS: Relu, Clip, Sigmoid, HardSigmoid, LeakyRelu; "
                      "HardSwish in the NCHWc conv; costmodel.latency.kernels)",
+    "conv_foldable": "a per-channel affine map by constants that onnxruntime folds into a "
+                     "preceding conv's weights with optimizations on (batchnorm; layer scale: "
+                     "its Conv+Mul fusion, FastViT; costmodel.latency.kernels)",
     "normalization": "normalizes with per-channel statistics (batchnorm, layernorm, groupnorm)",
     "reparameterizable": "a linear map that structural re-parameterization folds into one conv "
                          "(RepVGG, MobileOne: conv2d, batchnorm, identity; lint D2)",

@@ -26,7 +26,7 @@ ACTIVATION_LABELS = {"silu": "swish", "hardswish": "hard-swish", "hardsigmoid": 
 """silu is swish (β = 1); the hard variants are named as in the MobileNetV3 paper."""
 
 
-@register_op(BatchNorm, categories=("elementwise", "normalization", "reparameterizable"))
+@register_op(BatchNorm, categories=("elementwise", "normalization", "reparameterizable", "conv_foldable"))
 def batchnorm(layer: BatchNorm, x: Shape) -> OpResult:
     """params = 2C (γ, β); buffers = 2C (μ, σ²); mem_access = 2·|x| + 2C; elementwise = |x|."""
     channels = x[1]
@@ -36,7 +36,7 @@ def batchnorm(layer: BatchNorm, x: Shape) -> OpResult:
     return OpResult([x], cost)
 
 
-@register_op(LayerScale, categories=("elementwise",))
+@register_op(LayerScale, categories=("elementwise", "conv_foldable"))
 def layer_scale(layer: LayerScale, x: Shape) -> OpResult:
     """params = C (γ); mem_access = 2·|x| + C; elementwise = |x|."""
     channels, size = x[channel_axis(x)], numel(x)

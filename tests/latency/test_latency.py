@@ -227,7 +227,7 @@ def test_swish_is_two_kernels_op_by_op_and_one_fused():
 
 @pytest.mark.parametrize("spec, optimize", [
     *((spec, "all") for spec in ("mobilenet_v2", "resnet50", "efficientnet_b0", "shufflenet_v2",
-                                 "mobilenet_v1", "squeezenet1_0", "lcnet")),
+                                 "mobilenet_v1", "squeezenet1_0", "lcnet", "fastvit_reparam")),
     *((spec, "none") for spec in ("mobilevit", "efficientformer", "mobilenet_v3_large", "lcnet"))])
 def test_kernels_match_the_graph_onnxruntime_executes(spec, optimize, tmp_path):
     # ground truth: the optimized graph onnxruntime saves; every node but the layout reorders
@@ -787,3 +787,39 @@ def test_a_depthwise_conv_not_run_blocked_is_a_plain_grouped_conv(channels, kind
     assert conv_on.shape == (channels, channels, 28 * 28, 49, 2, channels)
     conv_off = kernels(network, "none")[0]
     assert (conv_off.kind, conv_off.calls) == ("conv_depthwise", 1)
+
+
+def test_a_depthwise_conv_writing_two_channels_per_input_runs_plain(tmp_path):
+    # FastViT's downsampling: 48 → 96 channels in 48 groups (7×7/2); onnxruntime keeps it a
+    # plain FusedConv (one GEMM per group), not the NCHWc depthwise kernel: in the network on
+    # this EPYC 1.9 ms where the blocked roofline gave 0.25 ms
+    import onnx
+
+    from costmodel.export import export_network
+    from costmodel.runtime.base import RunOptions
+    from costmodel.runtime.onnxruntime_backend import OnnxRuntime
+
+    network = build(parse_spec({"model": "d", "input": [48, 32, 32], "layers": [
+        {"name": "c", "op": "conv2d", "out": 96, "kernel": 7, "stride": 2, "padding": 3, "groups": 48},
+        {"name": "r", "op": "relu"}, {"name": "p", "op": "conv2d", "out": 96, "kernel": 1}]}), "<d>", {})
+    assert [(k.kind, k.calls) for k in kernels(network, "all", 8)] == [
+        ("conv_grouped", 48), ("conv_pointwise", 1), ("reorder", 1), ("reorder", 1)]
+    path = str(tmp_path / "optimized.onnx")
+    OnnxRuntime().session(export_network(network).model.SerializeToString(), RunOptions(1, "all"),
+                          optimized_path=path)
+    assert [(node.op_type, node.domain) for node in onnx.load(path).graph.node] == [
+        ("FusedConv", "com.microsoft"), ("ReorderInput", "com.microsoft.nchwc"),
+        ("Conv", "com.microsoft.nchwc"), ("ReorderOutput", "com.microsoft.nchwc")]
+
+
+def test_a_layer_scale_after_a_conv_is_folded_into_it():
+    # onnxruntime's Conv+Mul fusion (FastViT's, ConvNeXt's layer scales): conv, batchnorm,
+    # layer scale and the residual add are one kernel with optimizations on; the folded
+    # scale adds no bytes (the batchnorm's shift is a 32-element bias read)
+    layers = [{"name": "c", "op": "conv2d", "out": 32, "kernel": 1}, {"name": "b", "op": "batchnorm"},
+              {"name": "s", "op": "layer_scale"}, {"name": "a", "op": "add", "inputs": ["s", "input"]}]
+    network = build(parse_spec({"model": "l", "input": [32, 8, 8], "layers": layers}), "<l>", {})
+    conv = network.nodes["c"].cost.mem_access
+    on = [k for k in kernels(network, "all", 8) if k.kind != "reorder"]
+    assert [(k.layers, k.bytes) for k in on] == [(("c", "b", "s", "a"), 4 * (conv + 32 + 32 * 64))]
+    assert [k.kind for k in kernels(network, "none", 8)] == ["conv_pointwise", "norm", "other", "binary"]
