@@ -196,14 +196,14 @@ def _grouped(rng: random.Random, fused: bool) -> Spec:
     """A spatial grouped conv: RegNet's narrow groups, or (a third) a depthwise conv of 4k + 2
     channels, which onnxruntime runs as a grouped conv (ShuffleNet V1/V2's, NASNet's)."""
     if rng.random() < 1 / 3:
-        return _conv(rng, kernel=rng.choice([3, 3, 5, 7]), depthwise=True, unblocked=True, fused=fused)
+        return _conv(rng, kernel=rng.choice([3, 3, 5, 7, 9]), depthwise=True, unblocked=True, fused=fused)
     return _conv(rng, kernel=rng.choice([3, 3, 5]), groups=rng.choice([2, 4, 8, 16, 32, 64]), fused=fused)
 
 
 GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "conv_dense": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5]), fused=fused),
     "conv_pointwise": lambda rng, fused: _conv(rng, kernel=1, fused=fused, sides=(1, 7, 14, 28, 56, 112)),
-    "conv_depthwise": lambda rng, fused: _conv(rng, kernel=rng.choice([1, 3, 3, 5, 7]), depthwise=True,
+    "conv_depthwise": lambda rng, fused: _conv(rng, kernel=rng.choice([1, 3, 3, 5, 7, 9]), depthwise=True,
                                                fused=fused),
     "conv_grouped": _grouped,
     "conv_grouped_pointwise": lambda rng, fused: _conv(rng, kernel=1, groups=rng.choice([2, 3, 4, 8]),
@@ -350,12 +350,11 @@ def _node_us(times: RunTimes, node: str, runs: int) -> float:
 @dataclass(frozen=True)
 class Sample:
     """One timed grid point: its kind, the kernels costmodel predicts for it, its profiled
-    runs, and its input and output element counts (a lone conv's reorders read them)."""
+    runs, and its output's element count."""
 
     kind: str
     kernels: list[Kernel]
     times: RunTimes
-    inputs: int
     outputs: int
     chunk: int = 0
     """The chunk it was timed in (:func:`measure`: with that chunk's own anchors)."""
@@ -458,14 +457,14 @@ def _time(specs: list[tuple[str, Spec]], *, optimize: str, runtime_name: str, ro
         with tempfile.TemporaryDirectory() as folder:
             profiled = [runtime.profiled(data, feeds, options, folder,
                                          before_run=evict if kind == COLD_BASELINE or streams_weights(found) else None)
-                        for kind, found, data, feeds, _, _ in jobs]
+                        for kind, found, data, feeds, _ in jobs]
             for round_ in range(rounds):
                 for timed in profiled:
                     timed.run(runs)
                 if progress is not None:
                     progress(f"round {start // CHUNK * rounds + round_ + 1}/{steps}")
-            samples += [Sample(kind, found, timed.finish(), inputs, outputs, start // CHUNK)
-                        for (kind, found, _, _, inputs, outputs), timed in zip(jobs, profiled)]
+            samples += [Sample(kind, found, timed.finish(), outputs, start // CHUNK)
+                        for (kind, found, _, _, outputs), timed in zip(jobs, profiled)]
         del jobs, profiled
         _release_freed_memory()
     return samples
@@ -481,7 +480,7 @@ def _release_freed_memory() -> None:
 
 
 def _job(kind: str, spec: Spec, optimize: str,
-         seed: int) -> tuple[str, list[Kernel], bytes, dict[str, np.ndarray], int, int]:
+         seed: int) -> tuple[str, list[Kernel], bytes, dict[str, np.ndarray], int]:
     """A point's kind (a grouped conv of whole-block groups: the blocked kind; the grouped
     grid's unblocked depthwise conv with optimizations off: depthwise, as op by op), kernels,
     serialized model, feeds, and input and output element counts; a grid point (its kind one
@@ -500,7 +499,7 @@ def _job(kind: str, spec: Spec, optimize: str,
     exported = export_network(network, seed=seed)
     source, port = network.output
     return (kind, found, exported.model.SerializeToString(), {exported.model.graph.input[0].name: exported.input},
-            math.prod(exported.input.shape), math.prod(network.nodes[source].outputs[port]))
+            math.prod(network.nodes[source].outputs[port]))
 
 
 def streams_weights(found: list[Kernel]) -> bool:
@@ -560,7 +559,11 @@ def estimate(sample: Sample, fixed: Baseline, runs: int) -> list[Point]:
     """A grid point's kernel time: its plain run's CPU time less the session's and the
     executor's fixed costs and less the helper nodes' times (layout reorders, reshapes, the
     transpose of a product's operand: their profiled times less the profiler's share); the
-    reorders are ``reorder`` points of their own (the tensor's bytes read and written).
+    reorders are ``reorder`` points of their own, each with the bytes of the reorder kernel
+    costmodel predicts for it, in graph order (an SE point's ReorderOutput moves its pooled
+    C×1×1 tensor, not the point's output: read as the output, 6 MB reorders timed at 1–2 µs
+    made the session-12 calibrations fit reorders at 0.2–1.8 TB/s, i.e. free); none when the
+    counts differ.
     A profiled run is not used whole: on the AMD EPYC the profiler adds 6–10 µs per node
     (3 of them inside each node's reported time), which a network's plain run never pays.
     A point timed with evicted caches (:func:`streams_weights`) loses the eviction's own
@@ -574,10 +577,10 @@ def estimate(sample: Sample, fixed: Baseline, runs: int) -> list[Point]:
     kernel_us = (best(times.plain_us, runs) - fixed.session_us - fixed.node_us * len(times.op_types)
                  - cold_us - sum(other_us.values())) / len(own)
     points = [Point(sample.kind, own[0].maccs, own[0].bytes, max(kernel_us, 0.01), own[0].calls, own[0].shape)]
-    for node, op in times.op_types.items():
-        if op in REORDERS:
-            elements = sample.inputs if op == "ReorderInput" else sample.outputs
-            points.append(Point("reorder", 0, 2 * elements * 4, max(other_us[node], 0.01)))
+    reorders = [k for k in sample.kernels if k.kind == "reorder"]
+    timed = [node for node, op in times.op_types.items() if op in REORDERS]
+    if len(reorders) == len(timed):  # both in graph order: the tensors they reorder
+        points += [Point("reorder", 0, k.bytes, max(other_us[node], 0.01)) for node, k in zip(timed, reorders)]
     return points
 
 
