@@ -120,8 +120,11 @@ def summary(results: dict[str, list[tuple[str, float, float]]], factors: dict[st
 
 def score(label: str, rows: list[tuple[str, float, float]]) -> None:
     """One summary line of (name, predicted, measured) rows."""
+    if not rows:
+        print(f"{label}: no models")
+        return
     errors = [abs(p / m - 1) for _, p, m in rows]
-    rho = spearman([p for _, p, _ in rows], [m for _, _, m in rows])
+    rho = spearman([p for _, p, _ in rows], [m for _, _, m in rows]) if len(rows) > 1 else float("nan")
     within = sum(e <= 0.10 for e in errors) / len(errors)
     misses = ", ".join(f"{name} {100 * (p / m - 1):+.0f}%" for name, p, m in rows if abs(p / m - 1) > 0.10)
     print(f"{label}: {len(rows)} models, Spearman {rho:.3f}, median |err| "

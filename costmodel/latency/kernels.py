@@ -316,8 +316,9 @@ def _reads_plain(network: Network, kernel: Kernel, block: int) -> bool:
 def _blocked(network: Network, kernel: Kernel, head_of: dict[str, Kernel],
              known: dict[Kernel, bool], block: int) -> bool:
     """Whether ``kernel`` runs in the NCHWc layout: a conv by :func:`_nchwc_conv`; pooling of
-    whole blocks, an activation (both passes of a hard-swish), a batchnorm, a sum or a concat
-    of whole blocks when every tensor it reads is blocked."""
+    whole blocks, an activation (both passes of a hard-swish), a batchnorm, a sum, a resize
+    (category ``nchwc_resample``) or a concat of whole blocks when every tensor it reads is
+    blocked."""
     if kernel.kind in CONVS:
         return _nchwc_conv(network, network.nodes[kernel.layers[0]], kernel.kind, block)
     head = network.nodes[kernel.layers[0]]
@@ -327,7 +328,7 @@ def _blocked(network: Network, kernel: Kernel, head_of: dict[str, Kernel],
         if any(network.nodes[source].outputs[port][1] % block for source, port in sources):
             return False  # pooling and concats of whole channel blocks only
     elif kernel.kind not in ("activation", "activation_exp", "norm") and not head.has("sum") \
-            and not head.has("self_gated"):  # hard-swish's Mul runs blocked, a gate's Mul plain
+            and not head.has("self_gated") and not head.has("nchwc_resample"):  # hard-swish's Mul blocked, a gate's plain
         return False
     return all(source in head_of and known.get(head_of[source], False) for source, _ in sources)
 

@@ -33,7 +33,7 @@ __all__ = [
 Shape = tuple[Any, ...]
 
 Category = Literal["contraction", "convolution", "elementwise", "nonlinearity", "clamp",
-                   "sigmoid_based", "conv_epilogue", "conv_foldable", "normalization", "reparameterizable", "copy", "view", "sum",
+                   "sigmoid_based", "conv_epilogue", "conv_foldable", "nchwc_resample", "normalization", "reparameterizable", "copy", "view", "sum",
                    "product", "in_place", "pooling", "global_pooling", "exponential", "self_gated",
                    "erf_gelu", "axis_softmax", "runtime_statistics", "tensor_product",
                    "inference_noop", "runtime_copy"]
@@ -55,6 +55,9 @@ CATEGORIES: dict[str, str] = {
     "conv_foldable": "a per-channel affine map by constants that onnxruntime folds into a "
                      "preceding conv's weights with optimizations on (batchnorm; layer scale: "
                      "its Conv+Mul fusion, FastViT; costmodel.latency.kernels)",
+    "nchwc_resample": "a resize onnxruntime runs in the NCHWc layout when its input is blocked "
+                      "(Upsample, nearest or bilinear: GhostNetV2's DFC attention; "
+                      "costmodel.latency.kernels)",
     "normalization": "normalizes with per-channel statistics (batchnorm, layernorm, groupnorm)",
     "reparameterizable": "a linear map that structural re-parameterization folds into one conv "
                          "(RepVGG, MobileOne: conv2d, batchnorm, identity; lint D2)",

@@ -26,7 +26,7 @@ def _positive(size: Value, axis: str, op: str) -> Value:
     return size
 
 
-@register_op(Resize, categories=())
+@register_op(Resize, categories=("nchwc_resample",))
 def resize(layer: Resize, x: Shape) -> OpResult:
     """mem_access = |x| + |y|; elementwise = 4·|y| for bilinear (4 taps), 0 for nearest."""
     n, c, h, w = require_4d(x, "resize")

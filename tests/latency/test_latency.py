@@ -844,3 +844,25 @@ def test_a_layer_scale_after_a_conv_is_folded_into_it():
     on = [k for k in kernels(network, "all", 8) if k.kind != "reorder"]
     assert [(k.layers, k.bytes) for k in on] == [(("c", "b", "s", "a"), 4 * (conv + 32 + 32 * 64))]
     assert [k.kind for k in kernels(network, "none", 8)] == ["conv_pointwise", "norm", "other", "binary"]
+
+
+@pytest.mark.parametrize("fields", [{"mode": "nearest", "scale": 2}, {"mode": "bilinear", "scale": 2},
+                                    {"mode": "nearest", "size": 16},
+                                    {"mode": "bilinear", "size": 16, "align_corners": True}])
+def test_a_resize_of_a_blocked_tensor_runs_blocked(fields, tmp_path):
+    # onnxruntime 1.32 runs the resize between two NCHWc convs as an NCHWc Upsample (GhostNetV2's
+    # DFC attention): no reorder around it, one in and one out of the three kernels
+    import onnx
+
+    from costmodel.export import export_network
+    from costmodel.runtime.base import RunOptions
+    from costmodel.runtime.onnxruntime_backend import OnnxRuntime
+
+    network = build(parse_spec({"model": "r", "input": [32, 8, 8], "layers": [
+        _conv("c", 32, 3), {"name": "r", "op": "resize", **fields}, _conv("d", 32, 3)]}), "<r>", {})
+    assert [k.kind for k in kernels(network, "all", 8)] == ["conv_dense", "other", "conv_dense", "reorder", "reorder"]
+    path = str(tmp_path / "optimized.onnx")
+    OnnxRuntime().session(export_network(network).model.SerializeToString(), RunOptions(1, "all"),
+                          optimized_path=path)
+    assert [node.op_type for node in onnx.load(path).graph.node] == [
+        "ReorderInput", "Conv", "Upsample", "Conv", "ReorderOutput"]
