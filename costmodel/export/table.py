@@ -175,6 +175,9 @@ def _global_avg_pool(ctx: LayerContext) -> None:
     if len(ctx.shapes[0]) == 3:  # tokens N×L×C → N×C
         ctx.node("ReduceMean", ctx.inputs, axes=[1], keepdims=0)
         return
+    if ctx.layer.reduce_mean:
+        ctx.node("ReduceMean", ctx.inputs, axes=[2, 3], keepdims=1)
+        return
     ctx.node("GlobalAveragePool", ctx.inputs)
 
 

@@ -449,9 +449,9 @@ def _reduce_mean(st: State, node: Any, a: dict[str, Any]) -> None:
     keep = a.get("keepdims", 1)
     if len(shape) == 4 and axes == [2, 3]:
         if keep:
-            st.add(node, "global_avg_pool", [x], list(node.output))
+            st.add(node, "global_avg_pool", [x], list(node.output), reduce_mean=True)
         else:
-            st.add(node, "global_avg_pool", [x], [node.output[0] + "#pooled"], suffix=".pool")
+            st.add(node, "global_avg_pool", [x], [node.output[0] + "#pooled"], suffix=".pool", reduce_mean=True)
             st.add(node, "flatten", [node.output[0] + "#pooled"], list(node.output))
         return
     if len(shape) == 3 and axes == [1] and not keep and "attention_bias" in OPS:

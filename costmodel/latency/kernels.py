@@ -324,6 +324,8 @@ def _blocked(network: Network, kernel: Kernel, head_of: dict[str, Kernel],
     head = network.nodes[kernel.layers[0]]
     sources = [_producer(network, ref) for layer in kernel.layers
                for ref in network.nodes[layer].inputs if ref[0] not in kernel.layers]
+    if getattr(head.layer, "reduce_mean", False):
+        return False  # onnxruntime's ReduceMean runs plain
     if kernel.kind in ("pool", "global_pool") or (head.has("copy") and len(head.inputs) > 1):
         if any(network.nodes[source].outputs[port][1] % block for source, port in sources):
             return False  # pooling and concats of whole channel blocks only

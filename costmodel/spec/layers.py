@@ -358,9 +358,13 @@ class Pool2d(LayerSpec):
 
 class GlobalAvgPool(LayerSpec):
     """Average over H×W: N×C×H×W → N×C×1×1; over the tokens of N×L×C: → N×C
-    (``x.mean(1)``, the head of EfficientFormer and DeiT-style models)."""
+    (``x.mean(1)``, the head of EfficientFormer and DeiT-style models). ``reduce_mean``: the
+    average of N×C×H×W written as ``x.mean((2, 3))`` (timm's squeeze-excitation), exported as
+    ReduceMean: the same counts, but onnxruntime runs ReduceMean in the plain layout, not the
+    blocked one its GlobalAveragePool uses (costmodel.latency.kernels)."""
 
     op: Literal["global_avg_pool"]
+    reduce_mean: bool = False
 
 
 # Ops: formulas in costmodel.ops.position

@@ -866,3 +866,35 @@ def test_a_resize_of_a_blocked_tensor_runs_blocked(fields, tmp_path):
                           optimized_path=path)
     assert [node.op_type for node in onnx.load(path).graph.node] == [
         "ReorderInput", "Conv", "Upsample", "Conv", "ReorderOutput"]
+
+
+@pytest.mark.parametrize("reduce_mean, reorders", [(False, 5), (True, 6)])
+def test_a_mean_written_as_reduce_mean_runs_plain(reduce_mean, reorders, tmp_path):
+    # squeeze-excitation with the average as GlobalAveragePool (torchvision) or as
+    # x.mean((2, 3)), a ReduceMean (timm): onnxruntime runs the latter plain, so x is also
+    # reordered out for it (timm's MobileNetV3, TinyNet, semnasnet: 8–19 reorders more)
+    import onnx
+
+    from costmodel.export import export_network
+    from costmodel.importer import load_onnx
+    from costmodel.runtime.base import RunOptions
+    from costmodel.runtime.onnxruntime_backend import OnnxRuntime
+
+    network = build(parse_spec({"model": "se", "input": [32, 8, 8], "layers": [
+        _conv("c", 32, 3), {"name": "p", "op": "global_avg_pool", "reduce_mean": reduce_mean},
+        _conv("f", 32), {"name": "g", "op": "sigmoid"}, {"name": "m", "op": "mul", "inputs": ["c", "g"]},
+        _conv("d", 32, 3)]}), "<se>", {})
+    found = kernels(network, "all", nchwc_block())
+    assert sum(k.kind == "reorder" for k in found) == reorders
+    model = export_network(network).model
+    assert ("ReduceMean" in [n.op_type for n in model.graph.node]) == reduce_mean
+    path = str(tmp_path / "optimized.onnx")
+    OnnxRuntime().session(model.SerializeToString(), RunOptions(1, "all"), optimized_path=path)
+    ops = [node.op_type for node in onnx.load(path).graph.node]
+    assert (len(found) - reorders, reorders) == (
+        sum(op not in ("ReorderInput", "ReorderOutput") for op in ops), sum(op.startswith("Reorder") for op in ops))
+    # the import keeps how the mean was written
+    source = tmp_path / "se.onnx"
+    source.write_bytes(model.SerializeToString())
+    imported = load_onnx(str(source))
+    assert [layer.reduce_mean for layer in imported.layers if layer.op == "global_avg_pool"] == [reduce_mean]
