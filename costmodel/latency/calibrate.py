@@ -483,7 +483,7 @@ def _job(kind: str, spec: Spec, optimize: str,
          seed: int) -> tuple[str, list[Kernel], bytes, dict[str, np.ndarray], int]:
     """A point's kind (a grouped conv of whole-block groups: the blocked kind; the grouped
     grid's unblocked depthwise conv with optimizations off: depthwise, as op by op), kernels,
-    serialized model, feeds, and input and output element counts; a grid point (its kind one
+    serialized model, feeds, and output element count; a grid point (its kind one
     of KINDS) must run its kind's kernel and helpers only."""
     from costmodel.export import export_network
     from costmodel.graph import build
