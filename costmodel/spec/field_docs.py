@@ -234,6 +234,9 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
     'Reshape': {
         'shape': 'the new shape, batch axis included; one entry may be −1',
     },
+    'GlobalAvgPool': {
+        'reduce_mean': 'written as x.mean((2, 3)), exported as ReduceMean (onnxruntime runs it plain)',
+    },
     'Resize': {
         'mode': 'nearest or bilinear',
         'scale': 'an integer factor s or [s_h, s_w] (scale or size)',
