@@ -225,6 +225,21 @@ def test_swish_is_two_kernels_op_by_op_and_one_fused():
     assert len(kernels(network, "none")) == 2 and len(kernels(network, "all")) == 1
 
 
+def _executed(network, optimize, tmp_path, model=None):
+    """The nodes of the graph onnxruntime saves after optimizing ``model`` (default: the
+    network's export) at ``optimize``: the ground truth of the kernel model."""
+    import onnx
+
+    from costmodel.export import export_network
+    from costmodel.runtime.base import RunOptions
+    from costmodel.runtime.onnxruntime_backend import OnnxRuntime
+
+    path = str(tmp_path / "optimized.onnx")
+    model = export_network(network).model if model is None else model
+    OnnxRuntime().session(model.SerializeToString(), RunOptions(1, optimize), optimized_path=path)
+    return list(onnx.load(path, load_external_data=False).graph.node)
+
+
 @pytest.mark.parametrize("spec, optimize", [
     *((spec, "all") for spec in ("mobilenet_v2", "resnet50", "efficientnet_b0", "shufflenet_v2",
                                  "mobilenet_v1", "squeezenet1_0", "lcnet", "fastvit_reparam")),
@@ -234,17 +249,8 @@ def test_kernels_match_the_graph_onnxruntime_executes(spec, optimize, tmp_path):
     # and the views is one of our kernels (Reshape/Flatten run as aliases; Dropout is removed
     # with optimizations on, a node moving nothing off);
     # op by op: MobileViT's slices, scales and transposes, hard-swish as HardSigmoid and Mul
-    import onnx
-
-    from costmodel.export import export_network
-    from costmodel.runtime.base import RunOptions
-    from costmodel.runtime.onnxruntime_backend import OnnxRuntime
-
     network = analyze(f"specs/{spec}.yaml").network
-    path = str(tmp_path / "optimized.onnx")
-    OnnxRuntime().session(export_network(network).model.SerializeToString(), RunOptions(1, optimize),
-                          optimized_path=path)
-    ops = [node.op_type for node in onnx.load(path, load_external_data=False).graph.node]
+    ops = [node.op_type for node in _executed(network, optimize, tmp_path)]
     executed = [op for op in ops if op not in ("ReorderInput", "ReorderOutput", "Reshape", "Flatten")]
     found = kernels(network, optimize, nchwc_block())  # this CPU's block size (16 with AVX-512)
     predicted = [k for k in found if k.kind != "reorder"]
@@ -535,18 +541,9 @@ def _conv(name, out, kernel=1, **fields):
 def test_hard_swish_fuses_only_into_an_nchwc_conv(c_in, layers, expected, tmp_path):
     # kinds as read off onnxruntime 1.32's optimized graphs (block 16, this Xeon), and the
     # graph the runtime saves on this machine has as many kernels and reorders
-    import onnx
-
-    from costmodel.export import export_network
-    from costmodel.runtime.base import RunOptions
-    from costmodel.runtime.onnxruntime_backend import OnnxRuntime
-
     network = build(parse_spec({"model": "h", "input": [c_in, 8, 8], "layers": layers}), "<h>", {})
     assert [k.kind for k in kernels(network, "all", 16)] == expected
-    path = str(tmp_path / "optimized.onnx")
-    OnnxRuntime().session(export_network(network).model.SerializeToString(), RunOptions(1, "all"),
-                          optimized_path=path)
-    ops = [node.op_type for node in onnx.load(path).graph.node]
+    ops = [node.op_type for node in _executed(network, "all", tmp_path)]
     found = kernels(network, "all", nchwc_block())
     assert len(ops) == len(found)
     assert sum(op.startswith("Reorder") for op in ops) == sum(k.kind == "reorder" for k in found)
@@ -814,21 +811,12 @@ def test_a_depthwise_conv_writing_two_channels_per_input_runs_plain(tmp_path):
     # FastViT's downsampling: 48 → 96 channels in 48 groups (7×7/2); onnxruntime keeps it a
     # plain FusedConv (one GEMM per group), not the NCHWc depthwise kernel: in the network on
     # this EPYC 1.9 ms where the blocked roofline gave 0.25 ms
-    import onnx
-
-    from costmodel.export import export_network
-    from costmodel.runtime.base import RunOptions
-    from costmodel.runtime.onnxruntime_backend import OnnxRuntime
-
     network = build(parse_spec({"model": "d", "input": [48, 32, 32], "layers": [
         {"name": "c", "op": "conv2d", "out": 96, "kernel": 7, "stride": 2, "padding": 3, "groups": 48},
         {"name": "r", "op": "relu"}, {"name": "p", "op": "conv2d", "out": 96, "kernel": 1}]}), "<d>", {})
     assert [(k.kind, k.calls) for k in kernels(network, "all", 8)] == [
         ("conv_grouped", 48), ("conv_pointwise", 1), ("reorder", 1), ("reorder", 1)]
-    path = str(tmp_path / "optimized.onnx")
-    OnnxRuntime().session(export_network(network).model.SerializeToString(), RunOptions(1, "all"),
-                          optimized_path=path)
-    assert [(node.op_type, node.domain) for node in onnx.load(path).graph.node] == [
+    assert [(node.op_type, node.domain) for node in _executed(network, "all", tmp_path)] == [
         ("FusedConv", "com.microsoft"), ("ReorderInput", "com.microsoft.nchwc"),
         ("Conv", "com.microsoft.nchwc"), ("ReorderOutput", "com.microsoft.nchwc")]
 
@@ -852,19 +840,10 @@ def test_a_layer_scale_after_a_conv_is_folded_into_it():
 def test_a_resize_of_a_blocked_tensor_runs_blocked(fields, tmp_path):
     # onnxruntime 1.32 runs the resize between two NCHWc convs as an NCHWc Upsample (GhostNetV2's
     # DFC attention): no reorder around it, one in and one out of the three kernels
-    import onnx
-
-    from costmodel.export import export_network
-    from costmodel.runtime.base import RunOptions
-    from costmodel.runtime.onnxruntime_backend import OnnxRuntime
-
     network = build(parse_spec({"model": "r", "input": [32, 8, 8], "layers": [
         _conv("c", 32, 3), {"name": "r", "op": "resize", **fields}, _conv("d", 32, 3)]}), "<r>", {})
     assert [k.kind for k in kernels(network, "all", 8)] == ["conv_dense", "other", "conv_dense", "reorder", "reorder"]
-    path = str(tmp_path / "optimized.onnx")
-    OnnxRuntime().session(export_network(network).model.SerializeToString(), RunOptions(1, "all"),
-                          optimized_path=path)
-    assert [node.op_type for node in onnx.load(path).graph.node] == [
+    assert [node.op_type for node in _executed(network, "all", tmp_path)] == [
         "ReorderInput", "Conv", "Upsample", "Conv", "ReorderOutput"]
 
 
@@ -873,12 +852,8 @@ def test_a_mean_written_as_reduce_mean_runs_plain(reduce_mean, reorders, tmp_pat
     # squeeze-excitation with the average as GlobalAveragePool (torchvision) or as
     # x.mean((2, 3)), a ReduceMean (timm): onnxruntime runs the latter plain, so x is also
     # reordered out for it (timm's MobileNetV3, TinyNet, semnasnet: 8–19 reorders more)
-    import onnx
-
     from costmodel.export import export_network
     from costmodel.importer import load_onnx
-    from costmodel.runtime.base import RunOptions
-    from costmodel.runtime.onnxruntime_backend import OnnxRuntime
 
     network = build(parse_spec({"model": "se", "input": [32, 8, 8], "layers": [
         _conv("c", 32, 3), {"name": "p", "op": "global_avg_pool", "reduce_mean": reduce_mean},
@@ -888,9 +863,7 @@ def test_a_mean_written_as_reduce_mean_runs_plain(reduce_mean, reorders, tmp_pat
     assert sum(k.kind == "reorder" for k in found) == reorders
     model = export_network(network).model
     assert ("ReduceMean" in [n.op_type for n in model.graph.node]) == reduce_mean
-    path = str(tmp_path / "optimized.onnx")
-    OnnxRuntime().session(model.SerializeToString(), RunOptions(1, "all"), optimized_path=path)
-    ops = [node.op_type for node in onnx.load(path).graph.node]
+    ops = [node.op_type for node in _executed(network, "all", tmp_path, model)]
     assert (len(found) - reorders, reorders) == (
         sum(op not in ("ReorderInput", "ReorderOutput") for op in ops), sum(op.startswith("Reorder") for op in ops))
     # the import keeps how the mean was written
@@ -898,3 +871,50 @@ def test_a_mean_written_as_reduce_mean_runs_plain(reduce_mean, reorders, tmp_pat
     source.write_bytes(model.SerializeToString())
     imported = load_onnx(str(source))
     assert [layer.reduce_mean for layer in imported.layers if layer.op == "global_avg_pool"] == [reduce_mean]
+
+
+EPILOGUE_ACTS = ["relu", "relu6", "hardswish", "hardsigmoid", "sigmoid", "leaky_relu", "none"]
+
+
+def _random_network(rng):
+    """A small seeded network of this session's patterns: convs with any epilogue activation,
+    depthwise convs of one or two output channels per input channel, squeeze-excitation with
+    its mean as GlobalAveragePool or ReduceMean, resizes, layer scales after convs."""
+    c = c0 = rng.choice([8, 16, 24, 32])
+    layers = []
+    for i in range(rng.randint(2, 5)):
+        choice = rng.choice(["conv", "dw", "dw2", "se", "resize", "scale"])
+        if choice == "conv":
+            c = rng.choice([8, 16, 24, 32])
+            layers.append({"name": f"c{i}", "op": "conv_bn_act", "out": c, "kernel": rng.choice([1, 3]),
+                           "act": rng.choice(EPILOGUE_ACTS)})
+        elif choice == "dw":
+            layers.append({"name": f"c{i}", "op": "conv_bn_act", "out": c, "kernel": 3, "depthwise": True,
+                           "act": rng.choice(EPILOGUE_ACTS)})
+        elif choice == "dw2":
+            layers.append(_conv(f"c{i}", 2 * c, 3, groups=c))
+            c *= 2
+        elif choice == "se":
+            layers += [{"name": f"p{i}", "op": "global_avg_pool", "reduce_mean": rng.random() < 0.5},
+                       _conv(f"f{i}", c), {"name": f"g{i}", "op": "sigmoid"},
+                       {"name": f"m{i}", "op": "mul", "inputs": [layers[-1]["name"] if layers else "input", f"g{i}"]}]
+        elif choice == "resize":
+            layers.append({"name": f"r{i}", "op": "resize", "mode": rng.choice(["nearest", "bilinear"]), "scale": 2})
+        else:
+            layers += [_conv(f"c{i}", c), {"name": f"s{i}", "op": "layer_scale"}]
+    return {"model": "r", "input": [c0, 8, 8], "layers": [*layers, _conv("last", 16, 3)]}
+
+
+def test_kernel_counts_match_onnxruntime_on_random_networks(tmp_path):
+    # differential: costmodel's kernel model against the graph onnxruntime saves, over 80
+    # seeded networks mixing the fusion and layout rules (epilogues, channel multipliers,
+    # ReduceMean, resize, layer scale) in random orders and widths
+    import random
+
+    for seed in range(80):
+        network = build(parse_spec(_random_network(random.Random(seed))), f"<random {seed}>", {})
+        ops = [node.op_type for node in _executed(network, "all", tmp_path)]
+        found = kernels(network, "all", nchwc_block())
+        assert (sum(k.kind != "reorder" for k in found), sum(k.kind == "reorder" for k in found)) == (
+            sum(not op.startswith("Reorder") and op not in ("Reshape", "Flatten") for op in ops),
+            sum(op.startswith("Reorder") for op in ops)), seed
