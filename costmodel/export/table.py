@@ -16,6 +16,7 @@ import numpy as np
 from costmodel.export.builder import LayerContext, register_exporter
 from costmodel.ops.base import channel_axis
 from costmodel.ops.layout import _sides
+from costmodel.ops.pool import _pooled_size
 from costmodel.reference.forward import _int, _pads, _pair, _sections
 from costmodel.reference.kernels import BN_EPS
 from costmodel.reference.normalize import LN_EPS
@@ -160,8 +161,13 @@ def _pool(ctx: LayerContext) -> None:
     layer = ctx.layer
     kernel = _pair(layer.kernel)
     stride = kernel if layer.stride is None else _pair(layer.stride)
+    # ceil_mode only where it adds a window: ONNX keeps a last window that starts past the
+    # input, which PyTorch (and costmodel's size) drops; then floor mode gives the same size
+    paddings = [layer.padding] * 2 if isinstance(layer.padding, str) else _pair(layer.padding)
+    ceil = any(_pooled_size(n, k, s, p, layer.ceil_mode) != _pooled_size(n, k, s, p, False)
+               for n, k, s, p in zip(ctx.shapes[0][2:], kernel, stride, paddings))
     geometry: dict[str, Any] = {
-        "kernel_shape": list(kernel), "strides": list(stride), "ceil_mode": int(layer.ceil_mode),
+        "kernel_shape": list(kernel), "strides": list(stride), "ceil_mode": int(ceil),
         "pads": _onnx_pads(_pads(layer.padding, ctx.shapes[0][2:], kernel, stride))}
     if layer.op == "max_pool":
         ctx.node("MaxPool", ctx.inputs, **geometry)
