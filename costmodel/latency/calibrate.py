@@ -65,12 +65,14 @@ def _channels(value: float) -> int:
 
 
 def _conv(rng: random.Random, *, kernel: int, depthwise: bool = False, groups: int = 1,
-          fused: bool, sides: tuple[int, ...] = (7, 14, 28, 56, 112), unblocked: bool = False) -> Spec:
+          fused: bool, sides: tuple[int, ...] = (7, 14, 28, 56, 112), unblocked: bool = False,
+          multiplier: int = 1) -> Spec:
     """A conv drawn over the design space of efficient CNNs: its input side first, then its
     channels (CHANNELS, C_out = C_in · RATIOS; grouped: ``groups`` groups of 4–64 channels,
     as wide out for a spatial kernel (RegNet), of GROUP_WIDTHS and C_out = C_in · RATIOS for
     1×1 (ShuffleNet V1, IGCV3); ``unblocked``: a depthwise conv of 4k + 2 channels, which
-    onnxruntime does not run blocked), stride 2 a
+    onnxruntime does not run blocked; depthwise with a ``multiplier`` above 1: one group per
+    input channel writing that many channels, FastViT's downsampling), stride 2 a
     third of the time for a spatial kernel; redrawn until within MAX_MACCS and MAX_ELEMENTS.
     A fifth of the dense convs are stems (3 channels in, a side twice as large). ``fused``:
     with a batchnorm and a ReLU (other epilogue activations: :func:`epilogue_grid`)."""
@@ -85,7 +87,7 @@ def _conv(rng: random.Random, *, kernel: int, depthwise: bool = False, groups: i
             c_out = groups * max(4, int(width * rng.choice(RATIOS)) // 4 * 4)
         else:
             c_in = rng.choice(CHANNELS) + (rng.choice([-2, 2]) if unblocked else 0)
-            c_out = c_in if depthwise else _channels(c_in * rng.choice(RATIOS))
+            c_out = c_in * multiplier if depthwise else _channels(c_in * rng.choice(RATIOS))
             if kernel > 1 and not depthwise and rng.random() < 0.2:
                 c_in, side = 3, min(2 * side, 224)  # a stem
         out_side = -(-side // stride)
@@ -94,9 +96,20 @@ def _conv(rng: random.Random, *, kernel: int, depthwise: bool = False, groups: i
             break
     layer = {"name": "k", "op": "conv_bn_act", "out": c_out, "kernel": kernel, "stride": stride,
              "depthwise": depthwise, "groups": groups, "bn": fused, "act": "relu" if fused else "none"}
-    if depthwise:
+    if depthwise and multiplier == 1:
         layer.pop("groups")
+    elif depthwise:
+        layer.update(depthwise=False, groups=c_in)
     return {"input": [c_in, side, side], "layers": [layer]}
+
+
+def _plain_depthwise(rng: random.Random, fused: bool) -> Spec:
+    """A depthwise conv onnxruntime does not run blocked: of 4k + 2 channels (ShuffleNet V2
+    1.0's 58, NASNet's 22, MixNet's 90), or (a quarter) writing 2 channels per input channel
+    (FastViT's downsampling: alone, 0.7× what the depthwise ones' rate gives for its maccs)."""
+    if rng.random() < 1 / 4:
+        return _conv(rng, kernel=rng.choice([3, 5, 7]), depthwise=True, multiplier=2, fused=fused)
+    return _conv(rng, kernel=rng.choice([3, 3, 5, 7, 9]), depthwise=True, unblocked=True, fused=fused)
 
 
 def _feature_map(rng: random.Random) -> list[int]:
@@ -192,20 +205,14 @@ def _copy(rng: random.Random, fused: bool) -> Spec:
     return {"input": _feature_map(rng), "layers": [layer]}
 
 
-def _grouped(rng: random.Random, fused: bool) -> Spec:
-    """A spatial grouped conv: RegNet's narrow groups, or (a third) a depthwise conv of 4k + 2
-    channels, which onnxruntime runs as a grouped conv (ShuffleNet V1/V2's, NASNet's)."""
-    if rng.random() < 1 / 3:
-        return _conv(rng, kernel=rng.choice([3, 3, 5, 7, 9]), depthwise=True, unblocked=True, fused=fused)
-    return _conv(rng, kernel=rng.choice([3, 3, 5]), groups=rng.choice([2, 4, 8, 16, 32, 64]), fused=fused)
-
-
 GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "conv_dense": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5]), fused=fused),
     "conv_pointwise": lambda rng, fused: _conv(rng, kernel=1, fused=fused, sides=(1, 7, 14, 28, 56, 112)),
     "conv_depthwise": lambda rng, fused: _conv(rng, kernel=rng.choice([1, 3, 3, 5, 7, 9]), depthwise=True,
                                                fused=fused),
-    "conv_grouped": _grouped,
+    "conv_grouped": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5]),  # RegNet's
+                                             groups=rng.choice([2, 4, 8, 16, 32, 64]), fused=fused),
+    "conv_depthwise_plain": _plain_depthwise,
     "conv_grouped_pointwise": lambda rng, fused: _conv(rng, kernel=1, groups=rng.choice([2, 3, 4, 8]),
                                                        fused=fused, sides=(7, 14, 28, 56)),
     "fully_connected": _linear,
@@ -481,8 +488,8 @@ def _release_freed_memory() -> None:
 
 def _job(kind: str, spec: Spec, optimize: str,
          seed: int) -> tuple[str, list[Kernel], bytes, dict[str, np.ndarray], int]:
-    """A point's kind (a grouped conv of whole-block groups: the blocked kind; the grouped
-    grid's unblocked depthwise conv with optimizations off: depthwise, as op by op), kernels,
+    """A point's kind (a grouped conv of whole-block groups: the blocked kind; a depthwise
+    conv op by op: the plain kind), kernels,
     serialized model, feeds, and output element count; a grid point (its kind one
     of KINDS) must run its kind's kernel and helpers only."""
     from costmodel.export import export_network
@@ -491,7 +498,8 @@ def _job(kind: str, spec: Spec, optimize: str,
 
     network = build(parse_spec(spec), f"<{spec['model']}>", {})
     found = kernels(network, optimize, nchwc_block())
-    if kind in GROUPED and found[0].kind in ("conv_grouped_nchwc", "conv_depthwise"):
+    if (kind in GROUPED and found[0].kind == "conv_grouped_nchwc") or \
+            (kind == "conv_depthwise" and found[0].kind == "conv_depthwise_plain"):
         kind = found[0].kind
     allowed = {kind} | HELPER_KINDS | OWN_HELPERS.get(kind, NO_HELPERS)[1]
     if kind in KINDS and not {k.kind for k in found} <= allowed:

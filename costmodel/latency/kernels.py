@@ -42,15 +42,17 @@ from costmodel.spec.layers import MatMul
 if TYPE_CHECKING:
     from costmodel.graph import Network, Node
 
-__all__ = ["KINDS", "Kernel", "kernel_kind", "kernel_shape", "kernels"]
+__all__ = ["KINDS", "PER_GROUP", "Kernel", "kernel_kind", "kernel_shape", "kernels"]
 
 KINDS = ("conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "conv_grouped_pointwise",
-         "conv_grouped_nchwc",
+         "conv_grouped_nchwc", "conv_depthwise_plain",
          "fully_connected", "gemm", "tensor_matmul", "pool", "global_pool", "norm", "sample_norm",
          "axis_softmax", "activation", "activation_exp", "binary", "copy", "reorder", "other")
 """Kernel kinds, each with its own fitted roofline: ``fully_connected`` is a linear of one
 vector (GEMV: weight-bound), ``gemm`` one of tokens, ``tensor_matmul`` a product of two
-tensors (attention); ``norm`` a batchnorm, ``sample_norm`` one with run-time statistics
+tensors (attention); ``conv_depthwise`` a depthwise conv run blocked (NCHWc),
+``conv_depthwise_plain`` one that is not (op by op: every one);
+``norm`` a batchnorm, ``sample_norm`` one with run-time statistics
 (layernorm, groupnorm); ``axis_softmax`` a softmax; ``activation`` a clamp-like function
 (ReLU, ReLU6, hard-swish, …), ``activation_exp`` one through an exponential (sigmoid,
 swish, GELU's erf). Each is read off the op's categories."""
@@ -59,6 +61,9 @@ CONVS = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "conv_group
 
 GROUPED = frozenset({"conv_grouped", "conv_grouped_pointwise"})
 """Grouped convs run plain: a GEMM per group, after an im2col unless the kernel is 1×1."""
+
+PER_GROUP = GROUPED | {"conv_depthwise_plain"}
+"""Kinds that pay their fixed cost once per group (Kernel.calls): MLAS's plain grouped conv."""
 
 NCHWC_BLOCK = 16
 """Channels per NCHWc block with AVX-512 (MLAS's MlasNchwcGetBlockSize; 8 with AVX2): a
@@ -217,12 +222,16 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
         reorders, blocked = _reorders(network, result, head_of, block)
         # a grouped conv of whole-block groups runs MLAS's NCHWc conv, not im2col and a GEMM
         # per group: a kind of its own (calibrated apart; 3–10× faster on the same maccs)
-        # a depthwise conv not run blocked runs MLAS's plain grouped conv (im2col and a GEMM
-        # per one-channel group; alone on the Xeon as slow as op by op, 4-20x the blocked one)
+        # a depthwise conv not run blocked runs MLAS's plain grouped conv, an im2col and a
+        # one-row GEMM per channel, as op by op: time ∝ maccs (window × positions per channel),
+        # unlike RegNet's wide groups — a kind of its own (on the EPYC, 90 channels 9×9 at 14²
+        # took 773 µs alone where conv_grouped's fit gave 296)
         result = [replace(k, kind="conv_grouped_nchwc") if k.kind in GROUPED and blocked[k] else
-                  replace(k, kind="conv_grouped") if k.kind == "conv_depthwise" and not blocked[k] else k
-                  for k in result] + reorders
-    return [replace(k, calls=_groups(network, k) if k.kind in GROUPED else 1,
+                  replace(k, kind="conv_depthwise_plain") if k.kind == "conv_depthwise" and not blocked[k]
+                  else k for k in result] + reorders
+    else:  # op by op every depthwise conv is MLAS's plain grouped conv
+        result = [replace(k, kind="conv_depthwise_plain") if k.kind == "conv_depthwise" else k for k in result]
+    return [replace(k, calls=_groups(network, k) if k.kind in PER_GROUP else 1,
                     shape=kernel_shape(network, k.layers[0])) for k in result]
 
 
@@ -326,6 +335,8 @@ def _blocked(network: Network, kernel: Kernel, head_of: dict[str, Kernel],
                for ref in network.nodes[layer].inputs if ref[0] not in kernel.layers]
     if getattr(head.layer, "reduce_mean", False):
         return False  # onnxruntime's ReduceMean runs plain
+    if head.has("nchwc_resample") and not _whole_scales(network, head):
+        return False  # NCHWc Upsample scales by whole factors only (GhostNetV2's 3² → 7²: Resize)
     if kernel.kind in ("pool", "global_pool") or (head.has("copy") and len(head.inputs) > 1):
         if any(network.nodes[source].outputs[port][1] % block for source, port in sources):
             return False  # pooling and concats of whole channel blocks only
@@ -333,6 +344,13 @@ def _blocked(network: Network, kernel: Kernel, head_of: dict[str, Kernel],
             and not head.has("self_gated") and not head.has("nchwc_resample"):  # hard-swish's Mul blocked, a gate's plain
         return False
     return all(source in head_of and known.get(head_of[source], False) for source, _ in sources)
+
+
+def _whole_scales(network: Network, node: Node) -> bool:
+    """Whether a resize's output height and width are whole multiples of its input's."""
+    source, port = node.inputs[0]
+    height, width = network.nodes[source].outputs[port][2:]
+    return all(out % size == 0 for out, size in zip(node.outputs[0][2:], (height, width)))
 
 
 def _producer(network: Network, ref: tuple[str, int]) -> tuple[str, int]:

@@ -32,8 +32,16 @@ if TYPE_CHECKING:
 __all__ = ["CONTRACTIONS", "DeviceProfile", "KernelTime", "Roofline", "fit_roofline", "fit_shape",
            "local_correction", "local_point", "predict", "shape_features"]
 
+FORMERLY: dict[tuple[str, str], tuple[str, bool]] = {
+    ("all", "conv_depthwise_plain"): ("conv_grouped", True),
+    ("none", "conv_depthwise_plain"): ("conv_depthwise", False)}
+"""(optimization level, kind) → the kind a profile calibrated before the kind existed timed it
+as, and whether that kind paid its fixed cost per group (Kernel.calls): before session 13 a
+plain depthwise conv was a grouped conv with optimizations on, a depthwise conv of one call
+with them off."""
+
 CONTRACTIONS = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped",
-                          "conv_grouped_pointwise", "conv_grouped_nchwc", "fully_connected", "gemm",
+                          "conv_grouped_pointwise", "conv_grouped_nchwc", "conv_depthwise_plain", "fully_connected", "gemm",
                           "tensor_matmul"})
 """Kinds whose shape correction reads the whole geometry (the others: C_out and positions)."""
 
@@ -144,6 +152,17 @@ class DeviceProfile:
         """The kind's roofline, or ``other``'s for a kind the calibration did not cover."""
         return self.kinds.get(kind) or self.kinds["other"]
 
+    def kernel_us(self, kernel: Kernel) -> float:
+        """``kernel``'s roofline time with its shape correction, by its kind's roofline; of a
+        kind the profile predates, by the kind it was timed as then (FORMERLY, with that
+        kind's calls)."""
+        kind, calls = kernel.kind, kernel.calls
+        if kind not in self.kinds and (self.optimize, kind) in FORMERLY:
+            kind, per_group = FORMERLY[self.optimize, kind]
+            calls = calls if per_group else 1
+        return self.roofline(kind).time_us(kernel.maccs, kernel.bytes, calls,
+                                           shape_features(kind, kernel.maccs, kernel.shape))
+
     def to_json(self) -> str:
         """Indented JSON, each list of numbers on one line."""
         text = json.dumps(asdict(self), indent=2)
@@ -214,8 +233,7 @@ def predict(network: Network, profile: DeviceProfile) -> tuple[list[KernelTime],
     """Each kernel's predicted time and the total (session cost + kernels), in µs. Raises
     :class:`SpecError` when a count or the total is beyond a float's range (1.8e308)."""
     try:
-        times = [KernelTime(k, profile.node_us + profile.epilogue_us(k) + profile.roofline(k.kind).time_us(
-                     k.maccs, k.bytes, k.calls, shape_features(k.kind, k.maccs, k.shape)))
+        times = [KernelTime(k, profile.node_us + profile.epilogue_us(k) + profile.kernel_us(k))
                  for k in kernels(network, profile.optimize, profile.nchwc_block)]
         total = profile.session_us + sum(t.time_us for t in times)
     except OverflowError:

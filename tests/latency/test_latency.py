@@ -123,31 +123,38 @@ def test_every_grid_point_is_one_kernel_of_its_kind(optimize):
                  if k.kind not in helpers - {kind}]
         # one kernel of its kind; a lone NCHWc conv's input and output reorders are timed as
         # points of their own, Q·Kᵀ's transpose op by op and a binary point's second operand
-        # subtracted; a grouped conv of whole-block groups is the blocked grouped kind, the
-        # grouped grid's depthwise conv of 4k + 2 channels is op by op a depthwise conv
-        kinds = {kind, "conv_grouped_nchwc", "conv_depthwise"} if kind in GROUPED else {kind}
+        # subtracted; a grouped conv of whole-block groups is the blocked grouped kind, a
+        # depthwise conv op by op the plain one
+        kinds = {kind, "conv_grouped_nchwc"} if kind in GROUPED else \
+            {kind, "conv_depthwise_plain"} if kind == "conv_depthwise" and optimize == "none" else {kind}
         assert len(found) == 1 and found[0].kind in kinds, spec
 
 
-@pytest.mark.parametrize("optimize, kind", [("all", "conv_grouped"), ("none", "conv_depthwise")])
-def test_the_grouped_grid_holds_depthwise_convs_onnxruntime_does_not_run_blocked(optimize, kind):
-    # ShuffleNet V2 1.0's 58 channels, NASNet's 22, GhostNet 0.5's 6: not a multiple of 4, so
-    # not NCHWc; on, MLAS's grouped conv (one GEMM per channel), a third of the grouped grid
-    unblocked = [spec for grid_kind, spec in grid(48, optimize) if grid_kind == "conv_grouped"
-                 and spec["layers"][0]["depthwise"]]
-    assert 32 <= len(unblocked) <= 64  # a third of 144: binomial, mean 48, ±3 standard deviations
-    for spec in unblocked:
-        channels = spec["input"][0]
-        assert channels % 4 == 2 and spec["layers"][0]["out"] == channels
+@pytest.mark.parametrize("optimize", ["all", "none"])
+def test_the_plain_depthwise_grid_holds_depthwise_convs_onnxruntime_does_not_run_blocked(optimize):
+    # ShuffleNet V2 1.0's 58 channels, NASNet's 22, GhostNet 0.5's 6, MixNet's 90: not a
+    # multiple of 4, so not NCHWc; MLAS's grouped conv, one im2col and GEMM per channel
+    plain = [spec for grid_kind, spec in grid(16, optimize) if grid_kind == "conv_depthwise_plain"]
+    assert len(plain) == 16 * CONV_FACTOR
+    assert {spec["layers"][0]["kernel"] for spec in plain} == {3, 5, 7, 9}
+    doubling = 0
+    for spec in plain:
+        channels, layer = spec["input"][0], spec["layers"][0]
+        if layer["out"] == 2 * channels:  # FastViT's downsampling: one group per input channel
+            doubling += 1
+            assert layer["groups"] == channels and not layer["depthwise"]
+        else:
+            assert channels % 4 == 2 and layer["out"] == channels and layer["depthwise"]
         found = kernels(build(parse_spec(spec), "<grid>", {}), optimize, 8)
-        assert [(k.kind, k.calls) for k in found] == [(kind, channels if kind == "conv_grouped" else 1)]
+        assert [(k.kind, k.calls) for k in found] == [("conv_depthwise_plain", channels)]
+    assert 3 <= doubling <= 22  # a quarter of 48: binomial, mean 12, ±3 standard deviations
 
 
 def test_tiny_calibration_round_trips_as_json():
     profile, points = calibrate(2, rounds=1, runs=1)
     kernel_points = [p for p in points if p.kind != "reorder"]
-    # 2 per kind, CONV_FACTOR × 2 per conv kind (5 of them), no batchnorm with optimizations on
-    assert len(kernel_points) == 2 * (len(GRIDS) - 1) + 2 * (CONV_FACTOR - 1) * 5
+    # 2 per kind, CONV_FACTOR × 2 per conv kind (6 of them), no batchnorm with optimizations on
+    assert len(kernel_points) == 2 * (len(GRIDS) - 1) + 2 * (CONV_FACTOR - 1) * 6
     assert profile.grid_points == len(points)
     # a lone NCHWc conv is reordered in and out: those are points of their own kind; a
     # grouped conv may be of whole blocks (the blocked grouped kind)
@@ -792,7 +799,7 @@ def test_a_token_sum_read_only_by_a_layernorm_fuses_into_it_with_optimizations_o
         "gemm", "binary", "sample_norm", "binary"]
 
 
-@pytest.mark.parametrize("channels, kind_on, calls_on", [(22, "conv_grouped", 22), (24, "conv_depthwise", 1)])
+@pytest.mark.parametrize("channels, kind_on, calls_on", [(22, "conv_depthwise_plain", 22), (24, "conv_depthwise", 1)])
 def test_a_depthwise_conv_not_run_blocked_is_a_plain_grouped_conv(channels, kind_on, calls_on):
     # NASNet's 22-channel depthwise convs: not a multiple of 4, so not NCHWc; onnxruntime runs
     # them as a grouped conv, one im2col and GEMM per channel (alone on the Xeon: 7×7/2 at
@@ -803,8 +810,29 @@ def test_a_depthwise_conv_not_run_blocked_is_a_plain_grouped_conv(channels, kind
     conv_on = next(k for k in kernels(network, "all") if k.kind != "reorder")
     assert (conv_on.kind, conv_on.calls) == (kind_on, calls_on)
     assert conv_on.shape == (channels, channels, 28 * 28, 49, 2, channels)
-    conv_off = kernels(network, "none")[0]
-    assert (conv_off.kind, conv_off.calls) == ("conv_depthwise", 1)
+    conv_off = kernels(network, "none")[0]  # op by op every depthwise conv runs so
+    assert (conv_off.kind, conv_off.calls) == ("conv_depthwise_plain", channels)
+
+
+@pytest.mark.parametrize("optimize, former, per_group", [("all", "conv_grouped", True),
+                                                         ("none", "conv_depthwise", False)])
+def test_a_profile_older_than_the_plain_depthwise_kind_times_it_as_it_did(optimize, former, per_group):
+    # profiles shipped before session 13 have no conv_depthwise_plain: such a conv is timed by
+    # the kind it was then (a grouped conv paying its fixed cost per channel with
+    # optimizations on, a depthwise conv paying it once op by op), not by `other`
+    network = build(parse_spec({"model": "d", "input": [22, 28, 28], "layers": [
+        {"name": "dw", "op": "conv_bn_act", "out": 22, "kernel": 3, "depthwise": True}]}), "<d>", {})
+    kinds = {kind: Roofline(0.0, 1000.0, 0.0) for kind in KINDS if kind != "conv_depthwise_plain"}
+    kinds[former] = Roofline(2.0, 500.0, 0.0)
+    old = DeviceProfile("onnxruntime", "0", "synthetic", 1, optimize, 10.0, kinds)
+    (conv,) = [k for k in kernels(network, optimize, old.nchwc_block) if k.kind == "conv_depthwise_plain"]
+    maccs = 22 * 28 * 28 * 9
+    assert conv.maccs == maccs
+    assert old.kernel_us(conv) == pytest.approx(2.0 * (22 if per_group else 1) + maccs / 500)
+    # a profile with the kind uses its own roofline, per channel
+    new = DeviceProfile("onnxruntime", "0", "synthetic", 1, optimize, 10.0,
+                        {**kinds, "conv_depthwise_plain": Roofline(1.0, 250.0, 0.0)})
+    assert new.kernel_us(conv) == pytest.approx(22 * 1.0 + maccs / 250)
 
 
 def test_a_depthwise_conv_writing_two_channels_per_input_runs_plain(tmp_path):
@@ -815,7 +843,7 @@ def test_a_depthwise_conv_writing_two_channels_per_input_runs_plain(tmp_path):
         {"name": "c", "op": "conv2d", "out": 96, "kernel": 7, "stride": 2, "padding": 3, "groups": 48},
         {"name": "r", "op": "relu"}, {"name": "p", "op": "conv2d", "out": 96, "kernel": 1}]}), "<d>", {})
     assert [(k.kind, k.calls) for k in kernels(network, "all", 8)] == [
-        ("conv_grouped", 48), ("conv_pointwise", 1), ("reorder", 1), ("reorder", 1)]
+        ("conv_depthwise_plain", 48), ("conv_pointwise", 1), ("reorder", 1), ("reorder", 1)]
     assert [(node.op_type, node.domain) for node in _executed(network, "all", tmp_path)] == [
         ("FusedConv", "com.microsoft"), ("ReorderInput", "com.microsoft.nchwc"),
         ("Conv", "com.microsoft.nchwc"), ("ReorderOutput", "com.microsoft.nchwc")]
@@ -845,6 +873,17 @@ def test_a_resize_of_a_blocked_tensor_runs_blocked(fields, tmp_path):
     assert [k.kind for k in kernels(network, "all", 8)] == ["conv_dense", "other", "conv_dense", "reorder", "reorder"]
     assert [node.op_type for node in _executed(network, "all", tmp_path)] == [
         "ReorderInput", "Conv", "Upsample", "Conv", "ReorderOutput"]
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_a_resize_by_a_fraction_runs_plain(mode, tmp_path):
+    # NCHWc Upsample scales by whole factors only: GhostNetV2's DFC gate resized from 3² to 7²
+    # (here 8² to 12²) is onnxruntime's plain Resize, its tensor reordered out and back in
+    network = build(parse_spec({"model": "r", "input": [32, 8, 8], "layers": [
+        _conv("c", 32, 3), {"name": "r", "op": "resize", "mode": mode, "size": 12}, _conv("d", 32, 3)]}), "<r>", {})
+    assert [k.kind for k in kernels(network, "all", 8)] == ["conv_dense", "other", "conv_dense"] + ["reorder"] * 4
+    assert [node.op_type for node in _executed(network, "all", tmp_path)] == [
+        "ReorderInput", "Conv", "ReorderOutput", "Resize", "ReorderInput", "Conv", "ReorderOutput"]
 
 
 @pytest.mark.parametrize("reduce_mean, reorders", [(False, 5), (True, 6)])
@@ -879,9 +918,10 @@ EPILOGUE_ACTS = ["relu", "relu6", "hardswish", "hardsigmoid", "sigmoid", "leaky_
 def _random_network(rng):
     """A small seeded network of this session's patterns: convs with any epilogue activation,
     depthwise convs of one or two output channels per input channel, squeeze-excitation with
-    its mean as GlobalAveragePool or ReduceMean, resizes, layer scales after convs."""
+    its mean as GlobalAveragePool or ReduceMean, resizes by whole or fractional factors, layer
+    scales after convs."""
     c = c0 = rng.choice([8, 16, 24, 32])
-    layers = []
+    side, layers = 8, []
     for i in range(rng.randint(2, 5)):
         choice = rng.choice(["conv", "dw", "dw2", "se", "resize", "scale"])
         if choice == "conv":
@@ -899,7 +939,9 @@ def _random_network(rng):
                        _conv(f"f{i}", c), {"name": f"g{i}", "op": "sigmoid"},
                        {"name": f"m{i}", "op": "mul", "inputs": [layers[-1]["name"] if layers else "input", f"g{i}"]}]
         elif choice == "resize":
-            layers.append({"name": f"r{i}", "op": "resize", "mode": rng.choice(["nearest", "bilinear"]), "scale": 2})
+            size = rng.choice([2 * side, 3 * side // 2, side + 1])  # whole or fractional scales
+            layers.append({"name": f"r{i}", "op": "resize", "mode": rng.choice(["nearest", "bilinear"]), "size": size})
+            side = size
         else:
             layers += [_conv(f"c{i}", c), {"name": f"s{i}", "op": "layer_scale"}]
     return {"model": "r", "input": [c0, 8, 8], "layers": [*layers, _conv("last", 16, 3)]}
