@@ -205,6 +205,28 @@ def _copy(rng: random.Random, fused: bool) -> Spec:
     return {"input": _feature_map(rng), "layers": [layer]}
 
 
+def _scattered(rng: random.Random, fused: bool) -> Spec:
+    """A transposition onnxruntime copies element by element: MobileViT's patch unfolding or
+    folding, or MobileViTv2's (a reshape to N×C×(H/p)×p×(W/p)×p and a permute, or back)."""
+    patch = rng.choice([2, 2, 3, 4])
+    channels, side = rng.choice([16, 32, 64, 96, 128, 192, 256, 384]), patch * rng.choice([2, 4, 8, 16, 32])
+    while channels * side * side > MAX_ELEMENTS:
+        side //= 2 * patch
+        side *= patch
+    cells = side // patch
+    choice = rng.choice(["unfold", "fold", "grid"])
+    if choice == "unfold":
+        return {"input": [channels, side, side], "layers": [{"name": "k", "op": "unfold_patches", "patch": patch}]}
+    if choice == "fold":
+        tokens = [patch * patch, cells * cells, channels]
+        return {"input": tokens, "layers": [{"name": "t", "op": "reshape", "shape": tokens}, {
+            "name": "k", "op": "fold_patches", "patch": patch, "height": side, "width": side}]}
+    grid, dims = rng.choice([([1, channels, cells, patch, cells, patch], [0, 1, 3, 5, 2, 4]),
+                             ([1, channels, patch, patch, cells, cells], [0, 1, 4, 2, 5, 3])])
+    return {"input": [channels, side, side], "layers": [{"name": "t", "op": "reshape", "shape": grid},
+                                                        {"name": "k", "op": "permute", "dims": dims}]}
+
+
 GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "conv_dense": lambda rng, fused: _conv(rng, kernel=rng.choice([3, 3, 5]), fused=fused),
     "conv_pointwise": lambda rng, fused: _conv(rng, kernel=1, fused=fused, sides=(1, 7, 14, 28, 56, 112)),
@@ -227,6 +249,7 @@ GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "activation_exp": _activation_exp,
     "binary": _binary,
     "copy": _copy,
+    "transpose_scattered": _scattered,
 }
 """Kernel kind → a random one-kernel spec (seeded); ``fused``: the conv carries BN and act."""
 

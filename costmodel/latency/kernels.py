@@ -37,6 +37,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from costmodel.ops.layout import TRANSPOSITIONS
 from costmodel.spec.layers import MatMul
 
 if TYPE_CHECKING:
@@ -47,7 +48,8 @@ __all__ = ["KINDS", "PER_GROUP", "Kernel", "kernel_kind", "kernel_shape", "kerne
 KINDS = ("conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "conv_grouped_pointwise",
          "conv_grouped_nchwc", "conv_depthwise_plain",
          "fully_connected", "gemm", "tensor_matmul", "pool", "global_pool", "norm", "sample_norm",
-         "axis_softmax", "activation", "activation_exp", "binary", "copy", "reorder", "other")
+         "axis_softmax", "activation", "activation_exp", "binary", "copy", "transpose_scattered", "reorder",
+         "other")
 """Kernel kinds, each with its own fitted roofline: ``fully_connected`` is a linear of one
 vector (GEMV: weight-bound), ``gemm`` one of tokens, ``tensor_matmul`` a product of two
 tensors (attention); ``conv_depthwise`` a depthwise conv run blocked (NCHWc),
@@ -55,7 +57,8 @@ tensors (attention); ``conv_depthwise`` a depthwise conv run blocked (NCHWc),
 ``norm`` a batchnorm, ``sample_norm`` one with run-time statistics
 (layernorm, groupnorm); ``axis_softmax`` a softmax; ``activation`` a clamp-like function
 (ReLU, ReLU6, hard-swish, …), ``activation_exp`` one through an exponential (sigmoid,
-swish, GELU's erf). Each is read off the op's categories."""
+swish, GELU's erf); ``transpose_scattered`` a transposition onnxruntime copies block by block
+(``calls`` = blocks). Each is read off the op's categories."""
 
 CONVS = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped", "conv_grouped_pointwise"})
 
@@ -82,7 +85,7 @@ class Kernel:
     bytes: int
     calls: int = 1
     """Times the kernel's fixed cost is paid: a grouped conv run as im2col and a GEMM per
-    group (not in the NCHWc layout) pays it per group."""
+    group (not in the NCHWc layout) pays it per group, a scattered transpose per block."""
     shape: tuple[int, ...] = ()
     """The first layer's geometry (:func:`kernel_shape`): C_in, C_out, output positions,
     window size, stride, groups; the latency model's shape features."""
@@ -207,13 +210,16 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
         source, index = node.inputs[0]
         c_in = network.nodes[source].outputs[index][1]
         kind = kernel_kind(node, c_in)
+        scattered = _scattered_blocks(network, node) if kind == "copy" else 0
+        if scattered:
+            kind = "transpose_scattered"
         norm = _skip_norm(network, node, readers) if optimize == "all" else None
         if norm is not None:  # one SkipLayerNormalization: the sum is never written
             layers, kind = [node.name, norm.name], "sample_norm"
             bytes_ += norm.cost.mem_access - 2 * math.prod(node.outputs[0])
             absorbed.add(norm.name)
         last = network.nodes[layers[-1]]
-        kernel = Kernel(tuple(layers), kind, int(node.cost.maccs), int(bytes_) * DTYPE_BYTES,
+        kernel = Kernel(tuple(layers), kind, int(node.cost.maccs), int(bytes_) * DTYPE_BYTES, max(scattered, 1),
                         epilogue=last.op if len(layers) > 1 and last.has("conv_epilogue") else "")
         found = _passes(network, node, kernel, optimize)
         result += found
@@ -231,8 +237,42 @@ def kernels(network: Network, optimize: str = "all", block: int = NCHWC_BLOCK) -
                   else k for k in result] + reorders
     else:  # op by op every depthwise conv is MLAS's plain grouped conv
         result = [replace(k, kind="conv_depthwise_plain") if k.kind == "conv_depthwise" else k for k in result]
-    return [replace(k, calls=_groups(network, k) if k.kind in PER_GROUP else 1,
+    return [replace(k, calls=_groups(network, k) if k.kind in PER_GROUP else k.calls,
                     shape=kernel_shape(network, k.layers[0])) for k in result]
+
+
+def _scattered_blocks(network: Network, node: Node) -> int:
+    """The blocks onnxruntime 1.32 copies one at a time for ``node``'s transposition
+    (ops.layout.TRANSPOSITIONS), or 0 when it takes a fast path (transpose.cc): none when
+    the axes of more than one element keep their order (a copy) or one axis moves (MLAS's
+    single-axis transpose); else a block per run of the trailing axes the permutation keeps
+    in place — element by element when the last axis moves (MobileViT's patch unfolding:
+    ~5 ns per element on the EPYC, 25× a copy's)."""
+    if node.op not in TRANSPOSITIONS or not node.inputs:
+        return 0
+    source, port = node.inputs[0]
+    shape, perm = TRANSPOSITIONS[node.op](node.layer, network.nodes[source].outputs[port])
+    moved = [axis for axis in perm if shape[axis] > 1]
+    if moved == sorted(moved) or _moves_one_axis(perm):
+        return 0
+    kept = 1
+    for position in reversed(range(len(perm))):
+        if perm[position] != position:
+            break
+        kept *= shape[position]
+    return math.prod(shape) // kept
+
+
+def _moves_one_axis(perm: tuple[int, ...]) -> bool:
+    """Whether ``perm`` is the identity with one axis taken out and put back elsewhere."""
+    identity = list(range(len(perm)))
+    for source in identity:
+        for target in identity:
+            order = identity[:source] + identity[source + 1:]
+            order.insert(target, source)
+            if source != target and tuple(order) == tuple(perm):
+                return True
+    return False
 
 
 def _groups(network: Network, kernel: Kernel) -> int:

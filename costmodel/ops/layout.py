@@ -9,6 +9,9 @@ fragment, no element-wise work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from costmodel.arith import Value, is_symbolic
 from costmodel.assumptions import require
 from costmodel.cost import Cost
@@ -36,7 +39,51 @@ from costmodel.spec.layers import (
     UnfoldPatches,
 )
 
-__all__ = ["pad", "channel_slice", "reshape", "permute", "tokens", "image", "unfold_patches", "fold_patches", "split_heads", "merge_heads", "copy_cost"]
+__all__ = ["pad", "channel_slice", "reshape", "permute", "tokens", "image", "unfold_patches", "fold_patches", "split_heads", "merge_heads", "copy_cost", "TRANSPOSITIONS", "Transposition", "register_transposition"]
+
+Transposition = tuple[tuple[int, ...], tuple[int, ...]]
+"""The tensor shape a transposing op permutes and the permutation (ONNX Transpose's ``perm``)."""
+
+TRANSPOSITIONS: dict[str, Callable[[Any, Shape], Transposition]] = {}
+"""Op → the one Transpose it moves its data with, as costmodel's export writes it (between
+views): (shape, perm) from the layer and its input shape. A runtime's cost for it depends on
+the permutation, not only on the bytes (costmodel/latency/kernels.py)."""
+
+
+def register_transposition(op: str) -> Callable[[Callable[[Any, Shape], Transposition]],
+                                                Callable[[Any, Shape], Transposition]]:
+    """``@register_transposition(op)``: the function giving ``op``'s (shape, perm)."""
+    def register(function: Callable[[Any, Shape], Transposition]) -> Callable[[Any, Shape], Transposition]:
+        TRANSPOSITIONS[op] = function
+        return function
+    return register
+
+
+def _ints(*values: Value) -> tuple[int, ...]:
+    return tuple(int(v) for v in values)
+
+
+register_transposition("permute")(lambda layer, x: (_ints(*x), tuple(layer.dims)))
+register_transposition("tokens")(lambda layer, x: (_ints(x[0], x[1], numel(x[2:])), (0, 2, 1)))
+register_transposition("image")(lambda layer, x: (_ints(*x), (0, 2, 1)))
+register_transposition("split_heads")(lambda layer, x: (_ints(x[0], x[1], int(layer.heads), x[2] // int(layer.heads)),
+                                             (0, 2, 1, 3)))
+register_transposition("merge_heads")(lambda layer, x: (_ints(*x), (0, 2, 1, 3)))
+
+
+@register_transposition("unfold_patches")
+def _unfold_grid(layer: UnfoldPatches, x: Shape) -> Transposition:
+    n, c, h, w = _ints(*x)
+    ph, pw = _ints(*pair(layer.patch))
+    return (n, c, h // ph, ph, w // pw, pw), (0, 3, 5, 2, 4, 1)
+
+
+@register_transposition("fold_patches")
+def _fold_grid(layer: FoldPatches, x: Shape) -> Transposition:
+    sequences, _, c = _ints(*x)
+    ph, pw = _ints(*pair(layer.patch))
+    height, width = _ints(layer.height, layer.width)
+    return (sequences // (ph * pw), ph, pw, height // ph, width // pw, c), (0, 5, 3, 1, 4, 2)
 
 
 def copy_cost(x: Shape, y: Shape) -> Cost:

@@ -17,6 +17,7 @@ from costmodel.ops.base import (
     require_int,
     require_shapes_equal,
 )
+from costmodel.ops.layout import Transposition, register_transposition
 from costmodel.spec.layers import Add, Concat, Div, Dropout, Flatten, Mul, Shuffle, Split, Sub
 
 __all__ = []
@@ -108,6 +109,13 @@ def split(layer: Split, x: Shape) -> OpResult:
         raise SpecError("split needs 'parts' or 'sections'")
     outputs = [(x[0], s, *x[2:]) for s in sections]
     return OpResult(outputs, Cost(mem_access=2 * numel(x), fragments=1))
+
+
+@register_transposition("shuffle")
+def _shuffle_grid(layer: Shuffle, x: Shape) -> Transposition:
+    n, c, *rest = (int(v) for v in x)
+    groups = int(layer.groups)
+    return (n, groups, c // groups, *rest), (0, 2, 1, *range(3, len(x) + 1))
 
 
 @register_op(Shuffle, categories=("copy",))
