@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -163,6 +163,20 @@ class DeviceProfile:
             calls = calls if per_group else 1
         return self.roofline(kind).time_us(kernel.maccs, kernel.bytes, calls,
                                            shape_features(kind, kernel.maccs, kernel.shape))
+
+    def scaled(self, factor: float, note: str) -> DeviceProfile:
+        """This profile for its machine in a state ``factor`` times as slow (and ``note``
+        added): every time — the session's, the executor's, each kind's fixed cost, the
+        epilogues', the reference models' — times ``factor``, every rate divided by it; the
+        shape corrections are ratios and stay."""
+        kinds = {kind: replace(roofline, overhead_us=roofline.overhead_us * factor,
+                               maccs_per_us=roofline.maccs_per_us / factor,
+                               bytes_per_us=roofline.bytes_per_us / factor)
+                 for kind, roofline in self.kinds.items()}
+        return replace(self, session_us=self.session_us * factor, node_us=self.node_us * factor, kinds=kinds,
+                       epilogue_ns={op: ns * factor for op, ns in self.epilogue_ns.items()},
+                       reference_us={name: us * factor for name, us in self.reference_us.items()},
+                       notes=[*self.notes, note])
 
     def to_json(self) -> str:
         """Indented JSON, each list of numbers on one line."""

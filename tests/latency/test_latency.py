@@ -960,3 +960,19 @@ def test_kernel_counts_match_onnxruntime_on_random_networks(tmp_path):
         assert (sum(k.kind != "reorder" for k in found), sum(k.kind == "reorder" for k in found)) == (
             sum(not op.startswith("Reorder") and op not in ("Reshape", "Flatten") for op in ops),
             sum(op.startswith("Reorder") for op in ops)), seed
+
+
+def test_a_scaled_profile_predicts_every_kernel_that_many_times_as_slow():
+    # benchmarks/normalize_profile.py: the machine in a state 1.25× as slow; the shape
+    # corrections and local rows are ratios to the roofline and stay
+    profile = synthetic()
+    profile = replace(profile, node_us=0.7, epilogue_ns={"relu6": 0.2}, reference_us={"pointwise": 400.0},
+                      kinds={**profile.kinds, "conv_pointwise": Roofline(1.0, 1000.0, 4000.0, (0.1, 0.0, 0.01, 0.0, 0.0, 0.0, -0.02, 0.0))})
+    network = analyze(V1).network
+    slower = profile.scaled(1.25, "slower")
+    times, total = predict(network, profile)
+    slow_times, slow_total = predict(network, slower)
+    assert slow_total == pytest.approx(1.25 * total)
+    assert [t.time_us for t in slow_times] == pytest.approx([1.25 * t.time_us for t in times])
+    assert slower.reference_us == {"pointwise": 500.0} and slower.notes[-1] == "slower"
+    assert DeviceProfile.from_json(slower.to_json()) == slower
