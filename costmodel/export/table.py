@@ -94,13 +94,15 @@ def _leaky_relu(ctx: LayerContext) -> None:
 
 @register_exporter("gelu")
 def _gelu(ctx: LayerContext) -> None:
-    # opset 17 has no Gelu (opset 20): x · (1 + erf(x/√2)) / 2, the exact form
+    # opset 17 has no Gelu (opset 20): x · (1 + erf(x/√2)) / 2, the exact form, as PyTorch
+    # writes it (Div by √2, then Erf, Add, Mul by x, Mul by ½): onnxruntime fuses this one
+    # into a Gelu kernel (not x · 1/√2)
     x = ctx.inputs[0]
-    scaled = ctx.node("Mul", [x, ctx.const("rsqrt2", 1 / np.sqrt(2), np.float32)], step="scale")
+    scaled = ctx.node("Div", [x, ctx.const("sqrt2", np.sqrt(2), np.float32)], step="scale")
     erf = ctx.node("Erf", [scaled], step="erf")
     one_plus = ctx.node("Add", [erf, ctx.const("one", 1.0, np.float32)], step="one_plus")
-    half_x = ctx.node("Mul", [x, ctx.const("one_half", 0.5, np.float32)], step="half")
-    ctx.node("Mul", [half_x, one_plus])
+    times_x = ctx.node("Mul", [x, one_plus], step="times_x")
+    ctx.node("Mul", [times_x, ctx.const("one_half", 0.5, np.float32)])
 
 
 @register_exporter("layernorm")

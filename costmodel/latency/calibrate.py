@@ -152,6 +152,13 @@ def _activation_exp(rng: random.Random, fused: bool) -> Spec:
     return {"input": _feature_map(rng), "layers": [{"name": "k", "op": op}]}
 
 
+def _gelu(rng: random.Random, fused: bool) -> Spec:
+    """GELU on a feature map or on tokens (ConvNeXt's, FastViT's, EfficientFormer's)."""
+    if rng.random() < 0.5:
+        return {"input": _feature_map(rng), "layers": [{"name": "k", "op": "gelu"}]}
+    return _on_tokens(rng, {"op": "gelu"})
+
+
 def _tokens(rng: random.Random) -> list[int]:
     """A token tensor 1×L×C (as N×1×L×C; a reshape makes it 3-D)."""
     return [1, rng.choice([16, 49, 64, 196, 256, 1024]), rng.choice([32, 64, 96, 128, 192, 256, 384, 512])]
@@ -247,6 +254,7 @@ GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "axis_softmax": _softmax,
     "activation": _activation,
     "activation_exp": _activation_exp,
+    "activation_erf": _gelu,
     "binary": _binary,
     "copy": _copy,
     "transpose_scattered": _scattered,
@@ -275,14 +283,18 @@ CONV_FACTOR = 3
 six-dimensional and their local correction reads its neighbours)."""
 
 
+SKIPPED_AT = {"all": frozenset({"norm"}), "none": frozenset({"activation_erf"})}
+"""Kinds a level never runs: with optimizations on every batchnorm is folded, op by op GELU
+is five kernels."""
+
+
 def grid(points_per_kind: int, optimize: str, seed: int = 0) -> list[tuple[str, Spec]]:
     """The designed grid: ``points_per_kind`` seeded specs per kind, CONV_FACTOR times as
-    many per conv kind (``norm`` only when optimizations are off: on, every batchnorm is
-    folded)."""
+    many per conv kind (SKIPPED_AT: kinds a level never runs)."""
     rng = random.Random(seed)
     specs = []
     for kind, make in GRIDS.items():
-        if kind == "norm" and optimize == "all":
+        if kind in SKIPPED_AT[optimize]:
             continue
         for index in range(points_per_kind * (CONV_FACTOR if kind.startswith("conv") else 1)):
             spec = make(rng, optimize == "all")

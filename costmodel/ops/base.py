@@ -36,7 +36,7 @@ Category = Literal["contraction", "convolution", "elementwise", "nonlinearity", 
                    "sigmoid_based", "conv_epilogue", "conv_foldable", "nchwc_resample", "normalization", "reparameterizable", "copy", "view", "sum",
                    "product", "in_place", "pooling", "global_pooling", "exponential", "self_gated",
                    "erf_gelu", "axis_softmax", "runtime_statistics", "tensor_product",
-                   "inference_noop", "runtime_copy"]
+                   "inference_noop", "runtime_copy", "mul_output"]
 
 CATEGORIES: dict[str, str] = {
     "contraction": "multiply-accumulates over a reduction axis (conv, linear): its maccs",
@@ -52,6 +52,9 @@ CATEGORIES: dict[str, str] = {
     "conv_epilogue": "an activation onnxruntime applies in a preceding conv's epilogue with "
                      "optimizations on (MLAS: Relu, Clip, Sigmoid, HardSigmoid, LeakyRelu; "
                      "HardSwish in the NCHWc conv; costmodel.latency.kernels)",
+    "mul_output": "its export's last node is a Mul (mul, layer scale, scale, swish, hard-swish): "
+                  "onnxruntime 1.32 does not fuse a GELU reading it (gelu_fusion.cc takes that "
+                  "Mul for its ½·x; costmodel.latency.kernels)",
     "conv_foldable": "a per-channel affine map by constants that onnxruntime folds into a "
                      "preceding conv's weights with optimizations on (batchnorm; layer scale: "
                      "its Conv+Mul fusion, FastViT; costmodel.latency.kernels)",
@@ -74,8 +77,9 @@ CATEGORIES: dict[str, str] = {
     "self_gated": "x·f(x) (swish, hard-swish): exported as f and a Mul; onnxruntime fuses "
                   "swish into one kernel, hard-swish only into a preceding NCHWc conv "
                   "(costmodel.latency.kernels)",
-    "erf_gelu": "GELU through erf: exported as five nodes (Mul, Erf, Add, Mul, Mul) that "
-                "onnxruntime 1.32 runs as five kernels at either level (costmodel.latency)",
+    "erf_gelu": "GELU through erf: exported as PyTorch writes it, five nodes (Div, Erf, Add, "
+                "Mul, Mul) that onnxruntime 1.32 runs as one Gelu kernel with optimizations on, "
+                "five op by op (costmodel.latency)",
     "axis_softmax": "exponentials normalized along an axis (softmax): a latency kind of its own",
     "runtime_statistics": "normalizes with statistics computed at run time per sample "
                           "(layernorm, groupnorm): never folded, a latency kind of its own",

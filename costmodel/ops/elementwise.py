@@ -14,10 +14,11 @@ _CLAMP: tuple[Category, ...] = ("elementwise", "nonlinearity", "clamp", "conv_ep
 _SIGMOID: tuple[Category, ...] = ("elementwise", "nonlinearity", "sigmoid_based")
 ACTIVATION_CATEGORIES: dict[str, tuple[Category, ...]] = {
     "relu": _CLAMP, "relu6": _CLAMP,
-    "hardswish": (*_SIGMOID, "conv_epilogue", "self_gated"),
+    "hardswish": (*_SIGMOID, "conv_epilogue", "self_gated", "mul_output"),
     "hardsigmoid": (*_SIGMOID, "conv_epilogue"),
     "sigmoid": (*_SIGMOID, "conv_epilogue", "exponential"),
-    "swish": (*_SIGMOID, "exponential", "self_gated"), "silu": (*_SIGMOID, "exponential", "self_gated"),
+    "swish": (*_SIGMOID, "exponential", "self_gated", "mul_output"),
+    "silu": (*_SIGMOID, "exponential", "self_gated", "mul_output"),
     "gelu": ("elementwise", "nonlinearity", "exponential", "erf_gelu"),
     "leaky_relu": ("elementwise", "nonlinearity", "conv_epilogue"),
     "identity": ("view", "reparameterizable", "inference_noop"),
@@ -36,7 +37,7 @@ def batchnorm(layer: BatchNorm, x: Shape) -> OpResult:
     return OpResult([x], cost)
 
 
-@register_op(LayerScale, categories=("elementwise", "conv_foldable"))
+@register_op(LayerScale, categories=("elementwise", "conv_foldable", "mul_output"))
 def layer_scale(layer: LayerScale, x: Shape) -> OpResult:
     """params = C (γ); mem_access = 2·|x| + C; elementwise = |x|."""
     channels, size = x[channel_axis(x)], numel(x)
@@ -44,7 +45,7 @@ def layer_scale(layer: LayerScale, x: Shape) -> OpResult:
                               fragments=1))
 
 
-@register_op(Scale, categories=("elementwise",))
+@register_op(Scale, categories=("elementwise", "mul_output"))
 def scale(layer: Scale, x: Shape) -> OpResult:
     """mem_access = 2·|x|; elementwise = |x|."""
     size = numel(x)

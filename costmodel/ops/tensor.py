@@ -62,7 +62,7 @@ def _broadcast(a: Shape, b: Shape, op: str) -> Shape:
     return tuple(out)
 
 
-@register_op(Mul, arity=2, categories=("elementwise", "product"))
+@register_op(Mul, arity=2, categories=("elementwise", "product", "mul_output"))
 def mul(layer: Mul, a: Shape, b: Shape) -> OpResult:
     """mem_access = |a| + |b| + |y| (operands at their own sizes); elementwise = |y|."""
     return _broadcast_binary(a, b, "mul")

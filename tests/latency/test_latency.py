@@ -22,6 +22,7 @@ from costmodel.latency.calibrate import (
     NO_HELPERS,
     OWN_HELPERS,
     REFERENCES,
+    SKIPPED_AT,
     Baseline,
     Sample,
     baseline,
@@ -116,7 +117,7 @@ def test_roofline_fit_recovers_a_per_call_fixed_cost():
 @pytest.mark.parametrize("optimize", ["all", "none"])
 def test_every_grid_point_is_one_kernel_of_its_kind(optimize):
     points = grid(8, optimize, seed=3)
-    assert {kind for kind, _ in points} == set(GRIDS) - ({"norm"} if optimize == "all" else set())
+    assert {kind for kind, _ in points} == set(GRIDS) - SKIPPED_AT[optimize]
     for kind, spec in points:
         helpers = HELPER_KINDS | OWN_HELPERS.get(kind, NO_HELPERS)[1]
         found = [k for k in kernels(build(parse_spec(spec), "<grid>", {}), optimize)
@@ -449,12 +450,13 @@ def test_token_ops_are_kinds_of_their_own_as_onnxruntime_runs_them():
     network = build(parse_spec(TOKENS), "<t>", {})
     fc = 4 * (64 * 128 + 64 * 256 + 128 * 256 + 256)  # x, y, W, b in fp32
     y = 4 * 64 * 256
-    gelu = [("binary", 2 * y), ("activation_exp", 2 * y), ("binary", 2 * y), ("binary", 2 * y),
-            ("binary", 3 * y)]  # Mul(x, 1/√2), Erf, Add 1, Mul(x, ½), Mul: not fused at either level
+    # GELU op by op: Div(x, √2), Erf, Add 1, Mul by x, Mul by ½; fused, one Gelu kernel
+    gelu = [("binary", 2 * y), ("activation_exp", 2 * y), ("binary", 2 * y), ("binary", 3 * y),
+            ("binary", 2 * y)]
     rest = [("sample_norm", 4 * (2 * 64 * 256 + 2 * 256)),
             ("tensor_matmul", 4 * 3 * 4 * 64 * 64), ("axis_softmax", 4 * 2 * 4 * 64 * 64)]
     # optimizations on: one Gemm with its bias, one FusedMatMul (onnxruntime's optimized graph)
-    assert [(k.kind, k.bytes) for k in kernels(network, "all")] == [("gemm", fc)] + gelu + rest
+    assert [(k.kind, k.bytes) for k in kernels(network, "all")] == [("gemm", fc), ("activation_erf", 2 * y)] + rest
     # op by op: MatMul then Add(bias); Q·Kᵀ is MatMul(Q, Transpose(K)): the transpose copies K
     assert [(k.kind, k.bytes) for k in kernels(network, "none")] == [
         ("gemm", fc - 4 * 256), ("binary", 2 * y + 4 * 256)] + gelu + rest[:1] + [
@@ -919,11 +921,11 @@ def _random_network(rng):
     """A small seeded network of this session's patterns: convs with any epilogue activation,
     depthwise convs of one or two output channels per input channel, squeeze-excitation with
     its mean as GlobalAveragePool or ReduceMean, resizes by whole or fractional factors, layer
-    scales after convs."""
+    scales after convs, GELU."""
     c = c0 = rng.choice([8, 16, 24, 32])
     side, layers = 8, []
     for i in range(rng.randint(2, 5)):
-        choice = rng.choice(["conv", "dw", "dw2", "se", "resize", "scale"])
+        choice = rng.choice(["conv", "dw", "dw2", "se", "resize", "scale", "gelu"])
         if choice == "conv":
             c = rng.choice([8, 16, 24, 32])
             layers.append({"name": f"c{i}", "op": "conv_bn_act", "out": c, "kernel": rng.choice([1, 3]),
@@ -942,6 +944,8 @@ def _random_network(rng):
             size = rng.choice([2 * side, 3 * side // 2, side + 1])  # whole or fractional scales
             layers.append({"name": f"r{i}", "op": "resize", "mode": rng.choice(["nearest", "bilinear"]), "size": size})
             side = size
+        elif choice == "gelu":  # one Gelu kernel, in the NCHWc layout
+            layers.append({"name": f"g{i}", "op": "gelu"})
         else:
             layers += [_conv(f"c{i}", c), {"name": f"s{i}", "op": "layer_scale"}]
     return {"model": "r", "input": [c0, 8, 8], "layers": [*layers, _conv("last", 16, 3)]}
