@@ -159,6 +159,30 @@ def _gelu(rng: random.Random, fused: bool) -> Spec:
     return _on_tokens(rng, {"op": "gelu"})
 
 
+def _resize(rng: random.Random, fused: bool) -> Spec:
+    """A resize of a feature map, nearest or bilinear, by 2 or to a fraction (onnxruntime's
+    Resize: the map is read plain)."""
+    channels, side, _ = _feature_map(rng)
+    side, factor = max(side // 2, 2), rng.choice([2, 1.5, 4, 0])
+    while side > 2 and channels * (factor * side or side + 1) ** 2 > MAX_ELEMENTS:
+        side //= 2
+    size = int(factor * side) or side + 1
+    return {"input": [channels, side, side], "layers": [
+        {"name": "k", "op": "resize", "mode": rng.choice(["nearest", "bilinear"]), "size": size}]}
+
+
+def _resize_nchwc(rng: random.Random, fused: bool) -> Spec:
+    """A resize by a whole factor of a blocked conv's output (its NCHWc Upsample; the 1×1
+    conv is a helper, subtracted)."""
+    channels, side, _ = _feature_map(rng)
+    side, scale = max(side // 2, 2), rng.choice([2, 2, 3, 4])
+    while side > 2 and channels * (scale * side) ** 2 > MAX_ELEMENTS:
+        side //= 2
+    return {"input": [channels, side, side], "layers": [
+        {"name": "c", "op": "conv2d", "out": channels, "kernel": 1},
+        {"name": "k", "op": "resize", "mode": rng.choice(["nearest", "bilinear"]), "scale": scale}]}
+
+
 def _tokens(rng: random.Random) -> list[int]:
     """A token tensor 1×L×C (as N×1×L×C; a reshape makes it 3-D)."""
     return [1, rng.choice([16, 49, 64, 196, 256, 1024]), rng.choice([32, 64, 96, 128, 192, 256, 384, 512])]
@@ -255,6 +279,8 @@ GRIDS: dict[str, Callable[[random.Random, bool], Spec]] = {
     "activation": _activation,
     "activation_exp": _activation_exp,
     "activation_erf": _gelu,
+    "resample": _resize,
+    "resample_nchwc": _resize_nchwc,
     "binary": _binary,
     "copy": _copy,
     "transpose_scattered": _scattered,
@@ -283,9 +309,9 @@ CONV_FACTOR = 3
 six-dimensional and their local correction reads its neighbours)."""
 
 
-SKIPPED_AT = {"all": frozenset({"norm"}), "none": frozenset({"activation_erf"})}
+SKIPPED_AT = {"all": frozenset({"norm"}), "none": frozenset({"activation_erf", "resample_nchwc"})}
 """Kinds a level never runs: with optimizations on every batchnorm is folded, op by op GELU
-is five kernels."""
+is five kernels and nothing runs blocked."""
 
 
 def grid(points_per_kind: int, optimize: str, seed: int = 0) -> list[tuple[str, Spec]]:
@@ -715,9 +741,11 @@ HELPER_KINDS = frozenset({"reorder", "copy"})
 
 OWN_HELPERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "tensor_matmul": (frozenset({"Transpose"}), frozenset()), "gemm": (frozenset({"Transpose"}), frozenset()),
-    "binary": (frozenset({"Relu", "GlobalAveragePool"}), frozenset({"activation", "global_pool"}))}
+    "binary": (frozenset({"Relu", "GlobalAveragePool"}), frozenset({"activation", "global_pool"})),
+    "resample_nchwc": (frozenset({"Conv"}), frozenset({"conv_pointwise"}))}
 """A kind's own helper nodes (op types, and their kernel kinds): the transpose of a product's
-operand op by op, the second operand of a binary point."""
+operand op by op, the second operand of a binary point, the conv whose blocked output an
+NCHWc Upsample point resizes."""
 
 NO_HELPERS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 """The own helpers of a kind without any."""

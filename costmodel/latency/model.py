@@ -36,12 +36,14 @@ FORMERLY: dict[tuple[str, str], tuple[str, bool]] = {
     ("all", "conv_depthwise_plain"): ("conv_grouped", True),
     ("none", "conv_depthwise_plain"): ("conv_depthwise", False),
     ("all", "transpose_scattered"): ("copy", False), ("none", "transpose_scattered"): ("copy", False),
-    ("all", "activation_erf"): ("activation_exp", False)}
+    ("all", "activation_erf"): ("activation_exp", False),
+    ("all", "resample"): ("other", False), ("none", "resample"): ("other", False),
+    ("all", "resample_nchwc"): ("other", False)}
 """(optimization level, kind) → the kind a profile calibrated before the kind existed timed it
 as, and whether that kind paid its fixed cost per call (Kernel.calls): before session 13 a
 plain depthwise conv was a grouped conv with optimizations on, a depthwise conv of one call
 with them off, every transposition a copy, and onnxruntime's fused GELU (then exported
-unfused) a sigmoid-like activation."""
+unfused) a sigmoid-like activation; a resize had no kind of its own."""
 
 CONTRACTIONS = frozenset({"conv_dense", "conv_pointwise", "conv_depthwise", "conv_grouped",
                           "conv_grouped_pointwise", "conv_grouped_nchwc", "conv_depthwise_plain", "fully_connected", "gemm",

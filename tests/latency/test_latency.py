@@ -872,7 +872,8 @@ def test_a_resize_of_a_blocked_tensor_runs_blocked(fields, tmp_path):
     # DFC attention): no reorder around it, one in and one out of the three kernels
     network = build(parse_spec({"model": "r", "input": [32, 8, 8], "layers": [
         _conv("c", 32, 3), {"name": "r", "op": "resize", **fields}, _conv("d", 32, 3)]}), "<r>", {})
-    assert [k.kind for k in kernels(network, "all", 8)] == ["conv_dense", "other", "conv_dense", "reorder", "reorder"]
+    assert [k.kind for k in kernels(network, "all", 8)] == [
+        "conv_dense", "resample_nchwc", "conv_dense", "reorder", "reorder"]
     assert [node.op_type for node in _executed(network, "all", tmp_path)] == [
         "ReorderInput", "Conv", "Upsample", "Conv", "ReorderOutput"]
 
@@ -883,7 +884,10 @@ def test_a_resize_by_a_fraction_runs_plain(mode, tmp_path):
     # (here 8² to 12²) is onnxruntime's plain Resize, its tensor reordered out and back in
     network = build(parse_spec({"model": "r", "input": [32, 8, 8], "layers": [
         _conv("c", 32, 3), {"name": "r", "op": "resize", "mode": mode, "size": 12}, _conv("d", 32, 3)]}), "<r>", {})
-    assert [k.kind for k in kernels(network, "all", 8)] == ["conv_dense", "other", "conv_dense"] + ["reorder"] * 4
+    assert [k.kind for k in kernels(network, "all", 8)] == ["conv_dense", "resample", "conv_dense"] + ["reorder"] * 4
+    # each output element written once and its taps read: 4 for bilinear, 1 for nearest
+    (resize,) = [k for k in kernels(network, "none", 8) if k.kind == "resample"]
+    assert resize.bytes == 4 * 32 * 12 * 12 * ((4 if mode == "bilinear" else 1) + 1)
     assert [node.op_type for node in _executed(network, "all", tmp_path)] == [
         "ReorderInput", "Conv", "ReorderOutput", "Resize", "ReorderInput", "Conv", "ReorderOutput"]
 
