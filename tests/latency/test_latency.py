@@ -984,3 +984,20 @@ def test_a_scaled_profile_predicts_every_kernel_that_many_times_as_slow():
     assert [t.time_us for t in slow_times] == pytest.approx([1.25 * t.time_us for t in times])
     assert slower.reference_us == {"pointwise": 500.0} and slower.notes[-1] == "slower"
     assert DeviceProfile.from_json(slower.to_json()) == slower
+
+
+@pytest.mark.parametrize("kind, former, optimize", [
+    ("transpose_scattered", "copy", "all"), ("transpose_scattered", "copy", "none"),
+    ("activation_erf", "activation_exp", "all"), ("resample", "other", "none"),
+    ("resample_nchwc", "other", "all")])
+def test_an_older_profile_times_a_newer_kind_as_it_did_once(kind, former, optimize):
+    # session 13's kinds in a profile calibrated before them (the shipped Xeon and AVX-512
+    # profiles): timed by the kind they were then, paying its fixed cost once
+    kinds = {k: Roofline(0.0, 1000.0, 1000.0) for k in KINDS if k not in FORMER_KINDS}
+    kinds[former] = Roofline(3.0, 0.0, 250.0)
+    old = DeviceProfile("onnxruntime", "0", "synthetic", 1, optimize, 10.0, kinds)
+    kernel = Kernel(("k",), kind, 0, 40_000, calls=512)
+    assert old.kernel_us(kernel) == pytest.approx(3.0 + 40_000 / 250)
+
+
+FORMER_KINDS = {"conv_depthwise_plain", "transpose_scattered", "activation_erf", "resample", "resample_nchwc"}
