@@ -77,6 +77,8 @@ class LayerContext:
     graph: onnx.GraphProto
     nodes: list[onnx.NodeProto] = field(default_factory=list)
     constants: int = 0
+    out_shapes: list[tuple[int, ...]] = field(default_factory=list)
+    """The concrete shapes of the layer's outputs."""
 
     def weight(self, key: str) -> str:
         """The reference's array ``key`` of this layer as an initializer; its name."""
@@ -160,7 +162,7 @@ def export_network(network: Network, *, seed: int = 0) -> Exported:
             [tensor_name(source, port, len(run.nodes[source].shapes)) for source, port in node.inputs],
             [run.nodes[source].shapes[port] for source, port in node.inputs],
             [tensor_name(name, port, ports) for port in range(ports)],
-            run.weights.get(name, {}), graph)
+            run.weights.get(name, {}), graph, out_shapes=list(run.nodes[name].shapes))
         EXPORTERS[node.op](context)
         _check_emitted(context)
         block = json.dumps(list(node.block))

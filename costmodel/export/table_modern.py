@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from costmodel.export.builder import LayerContext, register_exporter
+from costmodel.ops.layout import TRANSPOSITIONS
 from costmodel.reference.forward import _int, _pair
 from costmodel.reference.matmul import relative_offsets
 
@@ -73,60 +74,18 @@ def _reshape(ctx: LayerContext) -> None:
     _reshape_to(ctx, ctx.inputs[0], [_int(s) for s in ctx.layer.shape])
 
 
-@register_exporter("permute")
-def _permute(ctx: LayerContext) -> None:
-    ctx.node("Transpose", ctx.inputs, perm=list(ctx.layer.dims))
-
-
-@register_exporter("tokens")
-def _tokens(ctx: LayerContext) -> None:
-    n, c, h, w = ctx.shapes[0]
-    flat = _reshape_to(ctx, ctx.inputs[0], [n, c, h * w], "flat")
-    ctx.node("Transpose", [flat], perm=[0, 2, 1])
-
-
-@register_exporter("image")
-def _image(ctx: LayerContext) -> None:
-    n, length, c = ctx.shapes[0]
-    height = _int(ctx.layer.height)
-    width = length // height if ctx.layer.width is None else _int(ctx.layer.width)
-    channels_first = ctx.node("Transpose", ctx.inputs, step="transpose", perm=[0, 2, 1])
-    _reshape_to(ctx, channels_first, [n, c, height, width])
-
-
-@register_exporter("unfold_patches")
-def _unfold_patches(ctx: LayerContext) -> None:
-    n, c, h, w = ctx.shapes[0]
-    ph, pw = _pair(ctx.layer.patch)
-    grid = _reshape_to(ctx, ctx.inputs[0], [n, c, h // ph, ph, w // pw, pw], "grid")
-    moved = ctx.node("Transpose", [grid], step="transpose", perm=[0, 3, 5, 2, 4, 1])
-    _reshape_to(ctx, moved, [n * ph * pw, (h // ph) * (w // pw), c])
-
-
-@register_exporter("fold_patches")
-def _fold_patches(ctx: LayerContext) -> None:
-    sequences, _, c = ctx.shapes[0]
-    ph, pw = _pair(ctx.layer.patch)
-    height, width = _int(ctx.layer.height), _int(ctx.layer.width)
-    n = sequences // (ph * pw)
-    grid = _reshape_to(ctx, ctx.inputs[0], [n, ph, pw, height // ph, width // pw, c], "grid")
-    moved = ctx.node("Transpose", [grid], step="transpose", perm=[0, 5, 3, 1, 4, 2])
-    _reshape_to(ctx, moved, [n, c, height, width])
-
-
-@register_exporter("split_heads")
-def _split_heads(ctx: LayerContext) -> None:
-    n, length, c = ctx.shapes[0]
-    heads = _int(ctx.layer.heads)
-    grid = _reshape_to(ctx, ctx.inputs[0], [n, length, heads, c // heads], "grid")
-    ctx.node("Transpose", [grid], perm=[0, 2, 1, 3])
-
-
-@register_exporter("merge_heads")
-def _merge_heads(ctx: LayerContext) -> None:
-    n, heads, length, d = ctx.shapes[0]
-    moved = ctx.node("Transpose", ctx.inputs, step="transpose", perm=[0, 2, 1, 3])
-    _reshape_to(ctx, moved, [n, length, heads * d])
+@register_exporter("permute", "tokens", "image", "unfold_patches", "fold_patches", "split_heads", "merge_heads")
+def _transposition(ctx: LayerContext) -> None:
+    """The op's one Transpose (ops.layout.TRANSPOSITIONS: the shape it permutes and how),
+    with a Reshape to that shape before it and one to the layer's output after it where
+    they differ."""
+    shape, perm = TRANSPOSITIONS[ctx.layer.op](ctx.layer, ctx.shapes[0])
+    x = ctx.inputs[0] if shape == tuple(ctx.shapes[0]) else _reshape_to(ctx, ctx.inputs[0], list(shape), "grid")
+    out = tuple(ctx.out_shapes[0])
+    if tuple(shape[axis] for axis in perm) == out:
+        ctx.node("Transpose", [x], perm=list(perm))
+    else:
+        _reshape_to(ctx, ctx.node("Transpose", [x], step="transpose", perm=list(perm)), list(out))
 
 
 @register_exporter("matmul")

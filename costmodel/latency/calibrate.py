@@ -159,13 +159,19 @@ def _gelu(rng: random.Random, fused: bool) -> Spec:
     return _on_tokens(rng, {"op": "gelu"})
 
 
+def _fitting_side(channels: int, side: int, resized: Callable[[int], int]) -> int:
+    """``side`` halved (down to 2) until the resized map holds at most MAX_ELEMENTS."""
+    while side > 2 and channels * resized(side) ** 2 > MAX_ELEMENTS:
+        side //= 2
+    return side
+
+
 def _resize(rng: random.Random, fused: bool) -> Spec:
     """A resize of a feature map, nearest or bilinear, by 2 or to a fraction (onnxruntime's
     Resize: the map is read plain)."""
     channels, side, _ = _feature_map(rng)
-    side, factor = max(side // 2, 2), rng.choice([2, 1.5, 4, 0])
-    while side > 2 and channels * (factor * side or side + 1) ** 2 > MAX_ELEMENTS:
-        side //= 2
+    factor = rng.choice([2, 1.5, 4, 0])
+    side = _fitting_side(channels, max(side // 2, 2), lambda s: int(factor * s) or s + 1)
     size = int(factor * side) or side + 1
     return {"input": [channels, side, side], "layers": [
         {"name": "k", "op": "resize", "mode": rng.choice(["nearest", "bilinear"]), "size": size}]}
@@ -175,9 +181,8 @@ def _resize_nchwc(rng: random.Random, fused: bool) -> Spec:
     """A resize by a whole factor of a blocked conv's output (its NCHWc Upsample; the 1×1
     conv is a helper, subtracted)."""
     channels, side, _ = _feature_map(rng)
-    side, scale = max(side // 2, 2), rng.choice([2, 2, 3, 4])
-    while side > 2 and channels * (scale * side) ** 2 > MAX_ELEMENTS:
-        side //= 2
+    scale = rng.choice([2, 2, 3, 4])
+    side = _fitting_side(channels, max(side // 2, 2), lambda s: scale * s)
     return {"input": [channels, side, side], "layers": [
         {"name": "c", "op": "conv2d", "out": channels, "kernel": 1},
         {"name": "k", "op": "resize", "mode": rng.choice(["nearest", "bilinear"]), "scale": scale}]}
